@@ -1,0 +1,108 @@
+#pragma once
+
+// Configuration and result types shared by the offline analyser, the live analyser, the CLI and
+// the GUI, so that every front end builds the pipeline the same way.
+//
+// Units: seconds, Hz, beats per minute, decibels, pixels.
+
+#include "dsp.h"
+#include "facetracker.h"
+#include "framesource.h"
+#include "pulsemethod.h"
+#include "skinroi.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace rppg {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+struct AnalysisConfig
+{
+    QString method = QStringLiteral("pos");
+    MethodOptions methodOptions;
+    double windowSec = 10.0;        // sliding window for windowed HR
+    double hopSec = 1.0;            // step between windows
+    double bandLowHz = 0.7;         // 42 bpm
+    double bandHighHz = 4.0;        // 240 bpm
+    int filterOrder = 3;            // Butterworth prototype order (band-pass has twice the poles)
+    double snrThresholdDb = 0.0;    // windows below this harmonic SNR are flagged low quality
+    double maxGapSec = 0.5;         // face or sample gaps longer than this split the signal
+    double minWindowCoverage = 0.8; // a window needs this share of valid samples for an HR
+    double analysisRateHz = 0.0;    // uniform resampling rate; 0 = the video's frame rate (10..60)
+    FaceTrackerConfig tracker;
+    SkinRoiConfig roi;
+};
+
+// Per-frame measurements (small: an hour of 30 fps video is about 8 MB of these).
+struct FrameRecord
+{
+    int64_t index = 0;
+    double timeSec = 0;
+    FaceState faceState = FaceState::NoFace;
+    cv::Rect2f faceBox;
+    bool skinValid = false;
+    cv::Vec3d rgb{kNaN, kNaN, kNaN};  // mean skin R, G, B (0..255)
+    int skinPixels = 0;
+    double methodPulse = kNaN;       // per-frame output of FaceVideo methods
+};
+
+enum class Quality {
+    Good,      // an estimate with SNR at or above the threshold
+    Low,       // an estimate with SNR below the threshold
+    NoSignal,  // no estimate: no face / too few valid samples in the window
+};
+
+QString qualityName(Quality q);    // "ok", "low", "none"
+
+struct WindowEstimate
+{
+    double startSec = 0;
+    double endSec = 0;
+    double hrBpm = kNaN;
+    double snrDb = kNaN;
+    double coverage = 0;           // share of valid samples
+    Quality quality = Quality::NoSignal;
+};
+
+// The processed signal on the uniform grid t0Sec + k / fsHz.
+struct SignalResult
+{
+    double fsHz = 0;
+    double t0Sec = 0;
+    std::vector<double> raw;             // method output before filtering (NaN where invalid)
+    std::vector<double> pulse;           // detrended, band-passed pulse (NaN where invalid)
+    std::vector<unsigned char> valid;    // 1 where the sample belongs to a usable segment
+    std::vector<WindowEstimate> windows;
+    double hrBpm = kNaN;                 // whole-recording estimate (Welch over valid segments)
+    double snrDb = kNaN;
+    std::vector<double> beatTimesSec;
+    dsp::Hrv hrv;
+
+    bool hasHr() const { return std::isfinite(hrBpm); }
+    double timeAt(size_t k) const { return t0Sec + double(k) / fsHz; }
+};
+
+struct AnalysisResult
+{
+    QString source;
+    QString method;
+    QString device;
+    QString model;
+    VideoInfo video;
+    AnalysisConfig config;
+    std::vector<FrameRecord> frames;
+    SignalResult signal;
+    int faceFrames = 0;
+    bool truncated = false;       // the video ended early (partial results)
+    int decodeErrors = 0;
+    double processingSec = 0;     // wall time of decode + track + extract + analysis
+    QStringList warnings;
+};
+
+} // namespace rppg

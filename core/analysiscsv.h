@@ -1,0 +1,44 @@
+#pragma once
+
+// The per-frame CSV of `rppg analyze --csv` and the GUI's export (schema in README "CSV schema"):
+// '#'-prefixed metadata lines (program, version, source, method, settings, summary), then a header
+// row and one row per frame. Written atomically (temporary file + rename).
+
+#include "analysisconfig.h"
+
+#include <QMap>
+
+namespace rppg {
+
+// Column names in order.
+QStringList analysisCsvColumns();
+
+// Errors: WriteFailed.
+Error writeAnalysisCsv(const QString &path, const AnalysisResult &result);
+
+// Per-frame values as written: the filtered/raw pulse and windowed HR at each frame's time.
+struct FrameSignalValues
+{
+    double pulseRaw = kNaN;
+    double pulse = kNaN;
+    double hrBpm = kNaN;
+    double snrDb = kNaN;
+    Quality quality = Quality::NoSignal;
+};
+// Values for every frame of `result` (the HR is the most recent window ending at or before the
+// frame: what a live display shows at that moment).
+std::vector<FrameSignalValues> frameSignalValues(const AnalysisResult &result);
+
+struct AnalysisCsv
+{
+    QMap<QString, QString> meta;          // from "# key: value" lines
+    QStringList columns;
+    std::vector<std::vector<QString>> rows;
+    int column(const QString &name) const { return columns.indexOf(name); }
+    double number(size_t row, const QString &name) const;   // NaN when empty
+};
+
+// Errors: FileNotFound, BadData (wrong columns, ragged rows).
+Result<AnalysisCsv> readAnalysisCsv(const QString &path);
+
+} // namespace rppg

@@ -1,0 +1,56 @@
+#pragma once
+
+// The `rppg` command line: a small command registry and the shared conventions — one `error:` line
+// on stderr and a distinct exit code per failure class (README "Exit codes").
+//
+// Thread affinity: main thread.
+
+#include "result.h"
+
+#include <QStringList>
+
+#include <atomic>
+#include <functional>
+
+namespace rppg::cli {
+
+enum ExitCode : int {
+    kExitOk = 0,
+    kExitInternal = 1,
+    kExitUsage = 2,
+    kExitFileNotFound = 3,
+    kExitNotAVideo = 4,
+    kExitCorruptVideo = 5,
+    kExitNoFrames = 6,
+    kExitNoFace = 7,
+    kExitWriteFailed = 8,
+    kExitBadData = 9,
+    kExitUnsupported = 10,
+    kExitCancelled = 11,
+    kExitTooShort = 12,
+};
+
+int exitCodeFor(ErrorCode code);
+
+// Prints "error: <message>" on stderr and returns the exit code for the error's class.
+int fail(const Error &error);
+int fail(ErrorCode code, const QString &message);
+
+struct Command
+{
+    QString name;
+    QString summary;                                  // one line for `rppg --help`
+    std::function<int(const QStringList &args)> run;  // args[0] is "rppg <name>"
+};
+
+void addCommand(const Command &command);
+// Registers analyze, synth, bench (and any command added before). Called by run().
+void registerCoreCommands();
+
+// Dispatches argv to a command. Needs a QCoreApplication to exist.
+int run(const QStringList &arguments);
+
+// True when SIGINT/SIGTERM asked the running command to stop (set by run()).
+const std::atomic<bool> *interruptFlag();
+
+} // namespace rppg::cli

@@ -1,0 +1,13 @@
+#pragma once
+
+// The built-in commands (one file each). Internal to rppg_cli.
+
+#include "cli.h"
+
+namespace rppg::cli {
+
+Command analyzeCommand();
+Command synthCommand();
+Command benchCommand();
+
+} // namespace rppg::cli

@@ -1,0 +1,114 @@
+#include "options.h"
+
+namespace rppg::cli {
+
+void addAnalysisOptions(QCommandLineParser &p)
+{
+    const QString methods = MethodRegistry::instance().names().join(QLatin1Char('|'));
+    p.addOption({QStringLiteral("method"), QStringLiteral("Pulse method: %1 (default pos).").arg(methods),
+                 QStringLiteral("name"), QStringLiteral("pos")});
+    p.addOption({QStringLiteral("window"), QStringLiteral("Sliding window for windowed HR in seconds (default 10)."),
+                 QStringLiteral("sec"), QStringLiteral("10")});
+    p.addOption({QStringLiteral("hop"), QStringLiteral("Step between windows in seconds (default 1)."),
+                 QStringLiteral("sec"), QStringLiteral("1")});
+    p.addOption({QStringLiteral("band"), QStringLiteral("Heart-rate band in Hz, low-high (default 0.7-4 = 42-240 bpm)."),
+                 QStringLiteral("low-high"), QStringLiteral("0.7-4")});
+    p.addOption({QStringLiteral("roi"), QStringLiteral("Skin region: face (default), full (whole frame) or x,y,w,h."),
+                 QStringLiteral("region"), QStringLiteral("face")});
+    p.addOption({QStringLiteral("snr-threshold"), QStringLiteral("Windows below this SNR are flagged low quality (default 0 dB)."),
+                 QStringLiteral("db"), QStringLiteral("0")});
+    p.addOption({QStringLiteral("rate"), QStringLiteral("Resampling rate in Hz (default: the video's frame rate)."),
+                 QStringLiteral("hz"), QStringLiteral("0")});
+    p.addOption({QStringLiteral("device"), QStringLiteral("Neural methods: auto, cpu, cuda or cuda:N (default auto)."),
+                 QStringLiteral("device"), QStringLiteral("auto")});
+    p.addOption({QStringLiteral("model"), QStringLiteral("Neural methods: checkpoint file instead of the shipped weights."),
+                 QStringLiteral("file")});
+}
+
+int64_t parseBitrate(const QString &text)
+{
+    QString t = text.trimmed().toLower();
+    double scale = 1;
+    if (t.endsWith(QLatin1Char('k'))) {
+        scale = 1e3;
+        t.chop(1);
+    } else if (t.endsWith(QLatin1Char('m'))) {
+        scale = 1e6;
+        t.chop(1);
+    }
+    bool ok = false;
+    const double v = t.toDouble(&ok);
+    if (!ok || !(v > 0) || v * scale > 1e10)
+        return -1;
+    return int64_t(v * scale + 0.5);
+}
+
+cv::Rect parseRect(const QString &text)
+{
+    const QStringList parts = text.split(QLatin1Char(','));
+    if (parts.size() != 4)
+        return {};
+    int v[4];
+    for (int i = 0; i < 4; ++i) {
+        bool ok = false;
+        v[i] = parts[i].trimmed().toInt(&ok);
+        if (!ok)
+            return {};
+    }
+    if (v[0] < 0 || v[1] < 0 || v[2] <= 0 || v[3] <= 0)
+        return {};
+    return {v[0], v[1], v[2], v[3]};
+}
+
+Result<AnalysisConfig> analysisConfigFromOptions(const QCommandLineParser &p)
+{
+    AnalysisConfig c;
+    auto number = [&p](const char *name, double lo, double hi, double &out) -> Error {
+        bool ok = false;
+        const double v = p.value(QString::fromLatin1(name)).toDouble(&ok);
+        if (!ok || !(v >= lo && v <= hi))
+            return Error{ErrorCode::Usage, QStringLiteral("--%1 must be a number from %2 to %3 (got '%4')")
+                                               .arg(QString::fromLatin1(name)).arg(lo).arg(hi)
+                                               .arg(p.value(QString::fromLatin1(name)))};
+        out = v;
+        return {};
+    };
+    c.method = p.value(QStringLiteral("method")).trimmed().toLower();
+    if (!MethodRegistry::instance().find(c.method))
+        return Error{ErrorCode::Usage, QStringLiteral("unknown method '%1' (available: %2)")
+                                           .arg(c.method, MethodRegistry::instance().names().join(QStringLiteral(", ")))};
+    if (Error e = number("window", 2, 600, c.windowSec); e.isError())
+        return e;
+    if (Error e = number("hop", 0.05, 600, c.hopSec); e.isError())
+        return e;
+    if (Error e = number("snr-threshold", -60, 60, c.snrThresholdDb); e.isError())
+        return e;
+    if (Error e = number("rate", 0, 240, c.analysisRateHz); e.isError())
+        return e;
+    const QStringList band = p.value(QStringLiteral("band")).split(QLatin1Char('-'));
+    bool okLo = false, okHi = false;
+    if (band.size() == 2) {
+        c.bandLowHz = band[0].toDouble(&okLo);
+        c.bandHighHz = band[1].toDouble(&okHi);
+    }
+    if (!okLo || !okHi || !(c.bandLowHz > 0.1) || !(c.bandHighHz > c.bandLowHz) || c.bandHighHz > 10)
+        return Error{ErrorCode::Usage, QStringLiteral("--band must be low-high in Hz, 0.1 < low < high <= 10 (got '%1')")
+                                           .arg(p.value(QStringLiteral("band")))};
+    const QString roi = p.value(QStringLiteral("roi")).trimmed().toLower();
+    if (roi == QLatin1String("face")) {
+        c.roi.mode = RoiMode::Face;
+    } else if (roi == QLatin1String("full")) {
+        c.roi.mode = RoiMode::FullFrame;
+    } else {
+        const cv::Rect r = parseRect(roi);
+        if (r.area() <= 0)
+            return Error{ErrorCode::Usage, QStringLiteral("--roi must be face, full or x,y,w,h (got '%1')").arg(roi)};
+        c.roi.mode = RoiMode::Rectangle;
+        c.roi.rect = r;
+    }
+    c.methodOptions.device = p.value(QStringLiteral("device")).trimmed().toLower();
+    c.methodOptions.modelPath = p.value(QStringLiteral("model"));
+    return c;
+}
+
+} // namespace rppg::cli

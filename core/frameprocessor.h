@@ -1,0 +1,40 @@
+#pragma once
+
+// Per-frame stage of the pipeline: face tracking, skin region, mean colour, and (for FaceVideo
+// methods) the face crop fed to the method. Shared by the offline analyser and the live worker.
+//
+// Thread affinity: one instance per processing thread.
+
+#include "analysisconfig.h"
+#include "frame.h"
+
+#include <memory>
+
+namespace rppg {
+
+// What a view can draw for the frame just processed.
+struct FrameOverlay
+{
+    FaceObservation face;
+    cv::Rect skinBounds;
+    cv::Mat skinMask;      // CV_8UC1 over skinBounds (255 = skin); may be empty
+};
+
+class FrameProcessor
+{
+public:
+    // `method` is not owned and may be null (RGB only).
+    FrameProcessor(const AnalysisConfig &config, PulseMethod *method);
+    ~FrameProcessor();
+
+    // Loads the face model when the ROI mode needs it. Errors: FileNotFound, BadData.
+    Error init();
+    FrameRecord process(const VideoFrame &frame, FrameOverlay *overlay = nullptr);
+    void reset();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d;
+};
+
+} // namespace rppg

@@ -1,0 +1,115 @@
+#include "groundtruth.h"
+
+#include "dsp.h"
+#include "signalanalyzer.h"
+
+#include <QFile>
+#include <QTextStream>
+
+#include <cmath>
+
+namespace rppg {
+
+HrReference HrReference::constant(double hrBpm)
+{
+    HrReference r;
+    r.meanHrBpm = hrBpm;
+    return r;
+}
+
+double HrReference::meanOver(double fromSec, double toSec) const
+{
+    if (timeSec.empty())
+        return meanHrBpm;
+    double sum = 0;
+    int n = 0;
+    for (size_t i = 0; i < timeSec.size(); ++i) {
+        if (timeSec[i] >= fromSec && timeSec[i] <= toSec && std::isfinite(hrBpm[i])) {
+            sum += hrBpm[i];
+            ++n;
+        }
+    }
+    return n ? sum / n : meanHrBpm;
+}
+
+double HrReference::windowHr(double fromSec, double toSec, double bandLowHz, double bandHighHz) const
+{
+    if (ppg.size() != timeSec.size() || timeSec.size() < 8 || toSec - fromSec < 2.0)
+        return meanOver(fromSec, toSec);
+    std::vector<double> t, v;
+    for (size_t i = 0; i < timeSec.size(); ++i) {
+        if (timeSec[i] >= fromSec - 1e-9 && timeSec[i] <= toSec + 1e-9 && std::isfinite(ppg[i])) {
+            t.push_back(timeSec[i]);
+            v.push_back(ppg[i]);
+        }
+    }
+    if (t.size() < 8)
+        return meanOver(fromSec, toSec);
+    const double fs = 30.0;
+    const int n = int((t.back() - t.front()) * fs) + 1;
+    auto x = dsp::resampleLinear(t, v, t.front(), fs, n);
+    x = dsp::detrendSmoothnessPriors(x, dsp::smoothnessLambdaForCutoff(0.5 * bandLowHz, fs));
+    x = dsp::sosFiltFilt(dsp::butterworthBandpass(3, bandLowHz, bandHighHz, fs), x);
+    const double hr = estimateHeartRate(x, fs, bandLowHz, bandHighHz).hrBpm;
+    return std::isfinite(hr) ? hr : meanOver(fromSec, toSec);
+}
+
+Result<HrReference> readHrReference(const QString &path)
+{
+    QFile f(path);
+    if (!f.exists())
+        return Error{ErrorCode::FileNotFound, QStringLiteral("ground truth '%1' does not exist").arg(path)};
+    if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
+        return Error{ErrorCode::FileNotFound, QStringLiteral("cannot read '%1': %2").arg(path, f.errorString())};
+    QTextStream in(&f);
+    int timeCol = -1, hrCol = -1, ppgCol = -1, columns = 0;
+    HrReference ref;
+    double sum = 0;
+    while (!in.atEnd()) {
+        const QString line = in.readLine().trimmed();
+        if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
+            continue;
+        const QStringList cells = line.split(QLatin1Char(','));
+        if (timeCol < 0 && hrCol < 0 && columns == 0) {
+            columns = int(cells.size());
+            for (int i = 0; i < cells.size(); ++i) {
+                const QString name = cells[i].trimmed().toLower();
+                if (name == QLatin1String("time_s"))
+                    timeCol = i;
+                else if (name == QLatin1String("hr_bpm"))
+                    hrCol = i;
+                else if (name == QLatin1String("ppg"))
+                    ppgCol = i;
+            }
+            if (timeCol < 0 || hrCol < 0)
+                return Error{ErrorCode::BadData,
+                             QStringLiteral("'%1' has no time_s and hr_bpm columns").arg(path)};
+            continue;
+        }
+        if (cells.size() != columns)
+            return Error{ErrorCode::BadData, QStringLiteral("'%1': ragged row '%2'").arg(path, line.left(40))};
+        bool okT = false, okH = false;
+        const double t = cells[timeCol].toDouble(&okT);
+        const double h = cells[hrCol].toDouble(&okH);
+        if (!okT)
+            return Error{ErrorCode::BadData, QStringLiteral("'%1': bad time '%2'").arg(path, cells[timeCol])};
+        ref.timeSec.push_back(t);
+        if (ppgCol >= 0) {
+            bool okP = false;
+            const double pv = cells[ppgCol].toDouble(&okP);
+            ref.ppg.push_back(okP ? pv : std::nan(""));
+        }
+        ref.hrBpm.push_back(okH ? h : std::nan(""));
+        if (okH)
+            sum += h;
+    }
+    int valid = 0;
+    for (double h : ref.hrBpm)
+        valid += std::isfinite(h);
+    if (valid == 0)
+        return Error{ErrorCode::BadData, QStringLiteral("'%1' holds no heart-rate values").arg(path)};
+    ref.meanHrBpm = sum / valid;
+    return ref;
+}
+
+} // namespace rppg

@@ -1,0 +1,246 @@
+#include "signalanalyzer.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace rppg {
+
+namespace {
+
+// Zero-padding target for spectra: bins of about 0.3 bpm, refined further by interpolation.
+constexpr int kMinNfft = 4096;
+
+struct Segment
+{
+    int first = 0;   // index of the first sample on the global grid
+    int count = 0;   // samples
+};
+
+// Samples that can be used: classical methods need a skin colour, neural ones their output.
+bool usable(const FrameRecord &r, bool rgbInput)
+{
+    return rgbInput ? r.skinValid : std::isfinite(r.methodPulse);
+}
+
+int nfftFor(int samples)
+{
+    int n = kMinNfft;
+    while (n < samples)
+        n <<= 1;
+    return n;
+}
+
+// Longest run of valid samples inside [a, b).
+std::pair<int, int> longestRun(const std::vector<unsigned char> &valid, int a, int b)
+{
+    int bestStart = a, bestLen = 0, runStart = -1;
+    for (int k = a; k <= b; ++k) {
+        const bool v = k < b && valid[k];
+        if (v && runStart < 0)
+            runStart = k;
+        if (!v && runStart >= 0) {
+            if (k - runStart > bestLen) {
+                bestLen = k - runStart;
+                bestStart = runStart;
+            }
+            runStart = -1;
+        }
+    }
+    return {bestStart, bestLen};
+}
+
+} // namespace
+
+double estimateFrameRate(const std::vector<FrameRecord> &frames)
+{
+    if (frames.size() < 2)
+        return 0.0;
+    std::vector<double> dt;
+    dt.reserve(frames.size() - 1);
+    for (size_t i = 1; i < frames.size(); ++i) {
+        const double d = frames[i].timeSec - frames[i - 1].timeSec;
+        if (d > 0)
+            dt.push_back(d);
+    }
+    if (dt.empty())
+        return 0.0;
+    const double med = dsp::median(dt);
+    return med > 0 ? std::clamp(1.0 / med, 1.0, 240.0) : 0.0;
+}
+
+SpectrumEstimate estimateHeartRate(const std::vector<double> &pulse, double fsHz, double bandLowHz,
+                                   double bandHighHz)
+{
+    SpectrumEstimate e;
+    if (pulse.size() < 8 || fsHz <= 0)
+        return e;
+    const int n = int(pulse.size());
+    const auto spec = dsp::welch(pulse, fsHz, n, 0.5, nfftFor(n));
+    const double high = std::min(bandHighHz, 0.5 * fsHz);
+    const auto peak = dsp::spectralPeak(spec, bandLowHz, high);
+    if (!peak.valid)
+        return e;
+    e.hrBpm = peak.frequencyHz * 60.0;
+    // The harmonic windows must hold the Hann main lobe of a window this long (±2 bins of 1/T).
+    const double halfWidth = std::max(0.1, 1.0 / (n / fsHz));
+    e.snrDb = dsp::harmonicSnrDb(spec, peak.frequencyHz, bandLowHz, high, halfWidth);
+    return e;
+}
+
+SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMethod *method,
+                           const AnalysisConfig &config, double fsHz)
+{
+    SignalResult out;
+    if (frames.empty())
+        return out;
+    const bool rgbInput = method && method->input() == MethodInput::RgbTrace;
+    if (fsHz <= 0)
+        fsHz = config.analysisRateHz > 0 ? config.analysisRateHz : estimateFrameRate(frames);
+    if (fsHz <= 0)
+        fsHz = 30.0;
+    fsHz = std::clamp(fsHz, 5.0, 120.0);
+    out.fsHz = fsHz;
+    out.t0Sec = frames.front().timeSec;
+    const int total = int(std::floor((frames.back().timeSec - out.t0Sec) * fsHz)) + 1;
+    out.raw.assign(total, kNaN);
+    out.pulse.assign(total, kNaN);
+    out.valid.assign(total, 0);
+
+    // 1. Contiguous stretches of usable frames; a gap longer than maxGapSec splits them.
+    std::vector<std::pair<size_t, size_t>> runs;   // [first, last] frame indices
+    for (size_t i = 0; i < frames.size(); ++i) {
+        if (!usable(frames[i], rgbInput))
+            continue;
+        if (!runs.empty()) {
+            const FrameRecord &prev = frames[runs.back().second];
+            const bool contiguous = frames[i].timeSec - prev.timeSec <= config.maxGapSec;
+            if (contiguous) {
+                runs.back().second = i;
+                continue;
+            }
+        }
+        runs.push_back({i, i});
+    }
+
+    // 2. Each stretch: resample to the uniform grid, extract, detrend, band-pass.
+    const double high = std::min(config.bandHighHz, 0.45 * fsHz);
+    const auto sos = dsp::butterworthBandpass(std::max(1, config.filterOrder), config.bandLowHz, high, fsHz);
+    const double lambda = dsp::smoothnessLambdaForCutoff(0.5 * config.bandLowHz, fsHz);
+    std::vector<Segment> segments;
+    for (const auto &[a, b] : runs) {
+        const double ta = frames[a].timeSec, tb = frames[b].timeSec;
+        const int k0 = int(std::ceil((ta - out.t0Sec) * fsHz - 1e-9));
+        const int k1 = std::min(total - 1, int(std::floor((tb - out.t0Sec) * fsHz + 1e-9)));
+        const int count = k1 - k0 + 1;
+        if (count < int(std::ceil(2.0 * fsHz)))   // under 2 s: no pulse can be told apart
+            continue;
+        std::vector<double> t;
+        t.reserve(b - a + 1);
+        std::vector<double> ch[3], mp;
+        for (size_t i = a; i <= b; ++i) {
+            if (!usable(frames[i], rgbInput))
+                continue;
+            t.push_back(frames[i].timeSec);
+            if (rgbInput) {
+                for (int c = 0; c < 3; ++c)
+                    ch[c].push_back(frames[i].rgb[c]);
+            } else {
+                mp.push_back(frames[i].methodPulse);
+            }
+        }
+        const double gridStart = out.t0Sec + k0 / fsHz;
+        std::vector<double> raw;
+        if (rgbInput) {
+            std::vector<cv::Vec3d> rgb(count);
+            for (int c = 0; c < 3; ++c) {
+                const auto u = dsp::resampleLinear(t, ch[c], gridStart, fsHz, count);
+                for (int k = 0; k < count; ++k)
+                    rgb[k][c] = u[k];
+            }
+            raw = method->extract(rgb, fsHz);
+        } else {
+            raw = dsp::resampleLinear(t, mp, gridStart, fsHz, count);
+        }
+        if (int(raw.size()) != count)
+            continue;
+        const auto filtered = dsp::sosFiltFilt(sos, dsp::detrendSmoothnessPriors(raw, lambda));
+        for (int k = 0; k < count; ++k) {
+            out.raw[k0 + k] = raw[k];
+            out.pulse[k0 + k] = filtered[k];
+            out.valid[k0 + k] = 1;
+        }
+        segments.push_back({k0, count});
+    }
+
+    // 3. Sliding windows, causal: the estimate at time t uses [t − window, t].
+    const int winSamples = std::max(8, int(std::lround(config.windowSec * fsHz)));
+    const int hopSamples = std::max(1, int(std::lround(config.hopSec * fsHz)));
+    for (int end = winSamples; end <= total; end += hopSamples) {
+        WindowEstimate w;
+        w.startSec = out.timeAt(end - winSamples);
+        w.endSec = out.timeAt(end - 1);
+        const auto [runStart, runLen] = longestRun(out.valid, end - winSamples, end);
+        w.coverage = double(runLen) / winSamples;
+        if (w.coverage >= config.minWindowCoverage) {
+            const std::vector<double> part(out.pulse.begin() + runStart,
+                                           out.pulse.begin() + runStart + runLen);
+            const auto e = estimateHeartRate(part, fsHz, config.bandLowHz, high);
+            w.hrBpm = e.hrBpm;
+            w.snrDb = e.snrDb;
+            if (std::isfinite(w.hrBpm))
+                w.quality = w.snrDb >= config.snrThresholdDb ? Quality::Good : Quality::Low;
+        }
+        out.windows.push_back(w);
+    }
+
+    // 4. Whole recording: Welch over every segment (window-long pieces, 50 % overlap), the
+    //    spectra averaged with weights proportional to their length.
+    {
+        dsp::Spectrum sum;
+        double weightSum = 0;
+        const int nfft = nfftFor(winSamples);
+        for (const Segment &s : segments) {
+            const std::vector<double> part(out.pulse.begin() + s.first, out.pulse.begin() + s.first + s.count);
+            const auto spec = dsp::welch(part, fsHz, std::min(winSamples, s.count), 0.5, nfft);
+            if (spec.power.empty())
+                continue;
+            if (sum.power.empty()) {
+                sum.binHz = spec.binHz;
+                sum.power.assign(spec.power.size(), 0.0);
+            }
+            for (size_t k = 0; k < spec.power.size(); ++k)
+                sum.power[k] += spec.power[k] * s.count;
+            weightSum += s.count;
+        }
+        // A recording shorter than ~4 s of usable signal has no meaningful spectrum.
+        if (weightSum >= 4.0 * fsHz) {
+            for (double &p : sum.power)
+                p /= weightSum;
+            const auto peak = dsp::spectralPeak(sum, config.bandLowHz, high);
+            if (peak.valid) {
+                out.hrBpm = peak.frequencyHz * 60.0;
+                const double segSec = std::min(double(winSamples), weightSum) / fsHz;
+                out.snrDb = dsp::harmonicSnrDb(sum, peak.frequencyHz, config.bandLowHz, high,
+                                               std::max(0.1, 1.0 / segSec));
+            }
+        }
+    }
+
+    // 5. Beats: peaks at least 60 % of the mean period apart and clearly above the ripple.
+    if (out.hasHr()) {
+        const double minDistance = 0.6 * fsHz * 60.0 / out.hrBpm;
+        for (const Segment &s : segments) {
+            std::vector<double> part(out.pulse.begin() + s.first, out.pulse.begin() + s.first + s.count);
+            const double sd = dsp::stddev(part);
+            const auto peaks = dsp::findPeaks(part, minDistance, 0.3 * sd);
+            for (double p : peaks)
+                out.beatTimesSec.push_back(out.t0Sec + (s.first + p) / fsHz);
+        }
+        // Intervals across a gap are not inter-beat intervals: compute HRV per segment's beats by
+        // marking gaps with a large jump, which the outlier filter rejects.
+        out.hrv = dsp::hrvFromBeats(out.beatTimesSec);
+    }
+    return out;
+}
+
+} // namespace rppg

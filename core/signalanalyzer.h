@@ -1,0 +1,31 @@
+#pragma once
+
+// From per-frame records to heart rate: uniform resampling by timestamp, splitting at gaps, the
+// pulse method (for RGB-trace methods), detrending, band-pass, windowed and whole-recording HR,
+// SNR and quality flags, beats and HRV. Used offline on a whole recording and live on the
+// most recent records.
+//
+// Thread-safe (no state). Units: see analysisconfig.h.
+
+#include "analysisconfig.h"
+
+namespace rppg {
+
+// `method` may be null for FaceVideo methods (their FrameRecord::methodPulse is used).
+// `fsHz` <= 0 chooses the rate from the record timestamps (median frame interval).
+SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMethod *method,
+                           const AnalysisConfig &config, double fsHz = 0);
+
+// HR and SNR of one stretch of pulse signal (already filtered), via a Welch periodogram.
+struct SpectrumEstimate
+{
+    double hrBpm = kNaN;
+    double snrDb = kNaN;
+};
+SpectrumEstimate estimateHeartRate(const std::vector<double> &pulse, double fsHz,
+                                   double bandLowHz, double bandHighHz);
+
+// The frame rate implied by timestamps (median interval), clamped to 1..240 Hz; 0 when < 2 frames.
+double estimateFrameRate(const std::vector<FrameRecord> &frames);
+
+} // namespace rppg

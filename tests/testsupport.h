@@ -1,0 +1,20 @@
+#pragma once
+
+// Fixtures shared by the test suites: temporary folders and generated synthetic videos with known
+// ground truth. Everything is generated; nothing outside the build and source trees is read.
+
+#include "synth.h"
+
+#include <QTemporaryDir>
+
+namespace rppg::test {
+
+// A short synthetic face video (defaults: 640×480, 30 fps, lossless FFV1, mild noise, no motion).
+// Returns the video path inside `dir`; fails the current test on error (use QVERIFY(!path.isEmpty())).
+QString makeSynthVideo(const QTemporaryDir &dir, const QString &fileName, SynthConfig config);
+SynthConfig defaultSynthConfig(double meanHrBpm, double durationSec);
+
+// Writes raw bytes to a file in `dir` and returns its path.
+QString writeFile(const QTemporaryDir &dir, const QString &fileName, const QByteArray &bytes);
+
+} // namespace rppg::test

@@ -1,0 +1,239 @@
+// The `rppg` program as a user runs it: real process, real files. Every bad input gives exactly
+// one `error:` line and its documented exit code; good input gives the heart rate.
+#include "analysiscsv.h"
+#include "cli.h"
+#include "testsupport.h"
+#include "videoencoder.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTest>
+
+#include <cmath>
+#include <random>
+
+using namespace rppg;
+
+namespace {
+
+struct Run
+{
+    int code = -1;
+    QString out;
+    QString err;
+};
+
+Run rppgRun(const QStringList &args, int timeoutMs = 120000)
+{
+    QProcess p;
+    p.start(QStringLiteral(RPPG_CLI_PATH), args);
+    Run r;
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        r.err = QStringLiteral("timeout");
+        return r;
+    }
+    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
+
+// A video of frames without any face.
+QString faceless(const QTemporaryDir &dir, const QString &name, int frames)
+{
+    const QString path = dir.filePath(name);
+    VideoEncoder enc;
+    EncoderSettings es;
+    es.codec = QStringLiteral("ffv1");
+    es.width = 320;
+    es.height = 240;
+    if (enc.open(path, es).isError())
+        return {};
+    cv::RNG rng(3);
+    for (int i = 0; i < frames; ++i) {
+        cv::Mat m(240, 320, CV_8UC3);
+        rng.fill(m, cv::RNG::UNIFORM, 90, 110);
+        enc.write(m);
+    }
+    return enc.finish().isError() ? QString() : path;
+}
+
+} // namespace
+
+class TstCli : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        SynthConfig sc = test::defaultSynthConfig(78, 16);
+        sc.variants[0].encoder.codec = QStringLiteral("x264");
+        sc.variants[0].encoder.bitrateBps = 1000000;
+        sc.motionTranslationPx = 5;
+        sc.writeMasks = false;
+        m_video = test::makeSynthVideo(m_dir, QStringLiteral("clip.mp4"), sc);
+        QVERIFY(!m_video.isEmpty());
+    }
+
+    void analyzeJson()
+    {
+        const Run r = rppgRun({QStringLiteral("analyze"), m_video, QStringLiteral("--json")});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.err.isEmpty(), qPrintable(r.err));
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        for (const char *key : {"hr_bpm", "snr_db", "frames", "face_frames", "duration_s", "method", "sdnn_ms", "rmssd_ms"})
+            QVERIFY2(o.contains(QLatin1String(key)), key);
+        QCOMPARE(o[QStringLiteral("method")].toString(), QStringLiteral("pos"));
+        QCOMPARE(o[QStringLiteral("frames")].toInt(), 480);
+        QVERIFY(std::abs(o[QStringLiteral("duration_s")].toDouble() - 16.0) < 0.05);
+        // The synthetic ground truth next to the video is found and the estimate agrees with it.
+        const double ref = o[QStringLiteral("reference_hr_bpm")].toDouble();
+        QVERIFY(std::abs(ref - 78) < 3);
+        QVERIFY2(std::abs(o[QStringLiteral("hr_bpm")].toDouble() - ref) < 2, qPrintable(r.out));
+    }
+
+    void analyzeSummaryAndCsv()
+    {
+        const QString csvPath = m_dir.filePath(QStringLiteral("out.csv"));
+        const Run r = rppgRun({QStringLiteral("analyze"), m_video, QStringLiteral("--method"), QStringLiteral("chrom"),
+                               QStringLiteral("--csv"), csvPath, QStringLiteral("--window"), QStringLiteral("8")});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.contains(QStringLiteral("heart rate:")));
+        QVERIFY(r.out.contains(QStringLiteral("CHROM")));
+        auto csv = readAnalysisCsv(csvPath);
+        QVERIFY2(csv.ok(), qPrintable(csv.error().message));
+        QCOMPARE(csv->columns, analysisCsvColumns());
+        QCOMPARE(int(csv->rows.size()), 480);
+        QCOMPARE(csv->meta.value(QStringLiteral("method")), QStringLiteral("chrom"));
+        QCOMPARE(csv->meta.value(QStringLiteral("window_s")), QStringLiteral("8"));
+        // Windowed HR appears once the first 8 s window is complete.
+        QVERIFY(std::isnan(csv->number(100, QStringLiteral("hr_bpm"))));
+        QVERIFY(std::abs(csv->number(400, QStringLiteral("hr_bpm")) - 78) < 4);
+    }
+
+    void badInputs_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("code");
+        QTest::newRow("no arguments") << QStringList{} << int(cli::kExitUsage);
+        QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << int(cli::kExitUsage);
+        QTest::newRow("analyze without file") << QStringList{QStringLiteral("analyze")} << int(cli::kExitUsage);
+        QTest::newRow("missing file") << QStringList{QStringLiteral("analyze"), QStringLiteral("@dir/none.mp4")}
+                                      << int(cli::kExitFileNotFound);
+        QTest::newRow("text file") << QStringList{QStringLiteral("analyze"), QStringLiteral("@dir/text.mp4")}
+                                   << int(cli::kExitNotAVideo);
+        QTest::newRow("empty file") << QStringList{QStringLiteral("analyze"), QStringLiteral("@dir/empty.mkv")}
+                                    << int(cli::kExitNotAVideo);
+        QTest::newRow("random bytes") << QStringList{QStringLiteral("analyze"), QStringLiteral("@dir/random.avi")}
+                                      << int(cli::kExitNotAVideo);
+        QTest::newRow("corrupt frames") << QStringList{QStringLiteral("analyze"), QStringLiteral("@dir/corrupt.mkv")}
+                                        << int(cli::kExitCorruptVideo);
+        QTest::newRow("no face") << QStringList{QStringLiteral("analyze"), QStringLiteral("@dir/noface.mkv")}
+                                 << int(cli::kExitNoFace);
+        QTest::newRow("too short") << QStringList{QStringLiteral("analyze"), QStringLiteral("@dir/short.mkv")}
+                                   << int(cli::kExitTooShort);
+        QTest::newRow("unknown method") << QStringList{QStringLiteral("analyze"), QStringLiteral("@video"),
+                                                       QStringLiteral("--method"), QStringLiteral("magic")}
+                                        << int(cli::kExitUsage);
+        QTest::newRow("bad band") << QStringList{QStringLiteral("analyze"), QStringLiteral("@video"),
+                                                 QStringLiteral("--band"), QStringLiteral("4-0.7")}
+                                  << int(cli::kExitUsage);
+        QTest::newRow("bad roi") << QStringList{QStringLiteral("analyze"), QStringLiteral("@video"),
+                                                QStringLiteral("--roi"), QStringLiteral("1,2,3")}
+                                 << int(cli::kExitUsage);
+        QTest::newRow("unwritable csv") << QStringList{QStringLiteral("analyze"), QStringLiteral("@video"),
+                                                       QStringLiteral("--csv"), QStringLiteral("@dir/no/such/dir/x.csv")}
+                                        << int(cli::kExitWriteFailed);
+    }
+    void badInputs()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, code);
+        if (!m_fixturesMade)
+            makeBadFixtures();
+        for (QString &a : args) {
+            a.replace(QStringLiteral("@dir"), m_dir.path());
+            a.replace(QStringLiteral("@video"), m_video);
+        }
+        const Run r = rppgRun(args);
+        QCOMPARE(r.code, code);
+        if (code == cli::kExitUsage && args.isEmpty())
+            return;   // bare `rppg` prints the usage text
+        const QStringList lines = r.err.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 1);
+        QVERIFY2(lines.first().startsWith(QStringLiteral("error: ")), qPrintable(r.err));
+        QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("no/such/dir/x.csv"))));
+    }
+
+    void helpForEveryCommand()
+    {
+        for (const char *cmd : {"analyze", "synth", "bench"}) {
+            const Run r = rppgRun({QString::fromLatin1(cmd), QStringLiteral("--help")});
+            QCOMPARE(r.code, 0);
+            QVERIFY(r.out.contains(QStringLiteral("--")));
+        }
+        const Run v = rppgRun({QStringLiteral("--version")});
+        QCOMPARE(v.code, 0);
+        QVERIFY(v.out.startsWith(QStringLiteral("rppg ")));
+    }
+
+    void synthCommand()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("made.mkv"));
+        const Run r = rppgRun({QStringLiteral("synth"), out, QStringLiteral("--hr"), QStringLiteral("95"),
+                               QStringLiteral("--duration"), QStringLiteral("12"), QStringLiteral("--codec"),
+                               QStringLiteral("ffv1"), QStringLiteral("--size"), QStringLiteral("320x240"),
+                               QStringLiteral("--no-masks"), QStringLiteral("--seed"), QStringLiteral("5")});
+        QCOMPARE(r.code, 0);
+        QVERIFY(QFile::exists(out));
+        QVERIFY(QFile::exists(groundTruthPathFor(out)));
+        const Run a = rppgRun({QStringLiteral("analyze"), out, QStringLiteral("--json")});
+        QCOMPARE(a.code, 0);
+        const QJsonObject o = QJsonDocument::fromJson(a.out.toUtf8()).object();
+        QVERIFY2(std::abs(o[QStringLiteral("hr_bpm")].toDouble() - o[QStringLiteral("reference_hr_bpm")].toDouble()) < 2,
+                 qPrintable(a.out));
+
+        const Run bad = rppgRun({QStringLiteral("synth"), m_dir.filePath(QStringLiteral("x.mp4")), QStringLiteral("--face"),
+                                 m_dir.filePath(QStringLiteral("nophoto.png"))});
+        QCOMPARE(bad.code, int(cli::kExitFileNotFound));
+        QVERIFY(bad.err.startsWith(QStringLiteral("error: ")));
+    }
+
+private:
+    void makeBadFixtures()
+    {
+        m_fixturesMade = true;
+        test::writeFile(m_dir, QStringLiteral("text.mp4"), "this is not a video\n");
+        test::writeFile(m_dir, QStringLiteral("empty.mkv"), QByteArray());
+        QByteArray random(200000, '\0');
+        std::mt19937 rng(2);
+        for (char &c : random)
+            c = char(rng() & 0xff);
+        test::writeFile(m_dir, QStringLiteral("random.avi"), random);
+        QVERIFY(!faceless(m_dir, QStringLiteral("noface.mkv"), 60).isEmpty());
+        // A valid Matroska header followed by garbage instead of frames.
+        const QString good = faceless(m_dir, QStringLiteral("goodframes.mkv"), 30);
+        QFile f(good);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QByteArray bytes = f.readAll();
+        for (int i = 600; i < bytes.size(); ++i)
+            bytes[i] = char(rng() & 0xff);
+        test::writeFile(m_dir, QStringLiteral("corrupt.mkv"), bytes);
+        SynthConfig sc = test::defaultSynthConfig(70, 3);
+        sc.writeMasks = false;
+        QVERIFY(!test::makeSynthVideo(m_dir, QStringLiteral("short.mkv"), sc).isEmpty());
+    }
+
+    QTemporaryDir m_dir;
+    QString m_video;
+    bool m_fixturesMade = false;
+};
+
+QTEST_GUILESS_MAIN(TstCli)
+#include "tst_cli.moc"

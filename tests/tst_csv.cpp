@@ -1,0 +1,161 @@
+// The per-frame analysis CSV: schema, round trip of every value, atomic replacement, and the
+// reader's handling of files that are not ours.
+#include "analysiscsv.h"
+#include "signalanalyzer.h"
+#include "testsupport.h"
+
+#include <QDir>
+#include <QFile>
+
+#include <unistd.h>
+#include <QTest>
+
+#include <cmath>
+
+using namespace rppg;
+
+namespace {
+
+AnalysisResult makeResult(double bpm, double seconds, double noFaceFrom, double noFaceTo)
+{
+    AnalysisResult r;
+    r.source = QStringLiteral("/videos/test clip.mp4");
+    r.method = QStringLiteral("pos");
+    r.device = QStringLiteral("CPU");
+    const double fps = 30;
+    for (int i = 0; i < int(seconds * fps); ++i) {
+        FrameRecord f;
+        f.index = i;
+        f.timeSec = i / fps;
+        const bool face = !(f.timeSec >= noFaceFrom && f.timeSec < noFaceTo);
+        if (face) {
+            f.faceState = i % 30 == 0 ? FaceState::Detected : FaceState::Tracked;
+            f.faceBox = cv::Rect2f(100.5f + i * 0.1f, 80, 200, 220);
+            f.skinValid = true;
+            f.skinPixels = 9000;
+            const double p = std::sin(2 * M_PI * bpm / 60 * f.timeSec);
+            f.rgb = cv::Vec3d(180 - 0.2 * p, 120 - 0.5 * p, 100 - 0.35 * p);
+            ++r.faceFrames;
+        }
+        r.frames.push_back(f);
+    }
+    auto pos = MethodRegistry::instance().create(QStringLiteral("pos"));
+    r.signal = analyzeSignal(r.frames, pos.value().get(), r.config);
+    return r;
+}
+
+bool sameNumber(double a, double b, double tol)
+{
+    if (std::isnan(a) || std::isnan(b))
+        return std::isnan(a) && std::isnan(b);
+    return std::abs(a - b) <= tol;
+}
+
+} // namespace
+
+class TstCsv : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void roundTrip()
+    {
+        QTemporaryDir dir;
+        const AnalysisResult r = makeResult(75, 30, 14, 18);
+        const QString path = dir.filePath(QStringLiteral("out.csv"));
+        QVERIFY(!writeAnalysisCsv(path, r).isError());
+        auto csv = readAnalysisCsv(path);
+        QVERIFY2(csv.ok(), qPrintable(csv.error().message));
+        QCOMPARE(csv->columns, analysisCsvColumns());
+        QCOMPARE(csv->rows.size(), r.frames.size());
+        QCOMPARE(csv->meta.value(QStringLiteral("source")), r.source);
+        QCOMPARE(csv->meta.value(QStringLiteral("method")), QStringLiteral("pos"));
+        QVERIFY(std::abs(csv->meta.value(QStringLiteral("hr_bpm")).toDouble() - r.signal.hrBpm) < 0.01);
+        const auto values = frameSignalValues(r);
+        int withHr = 0;
+        for (size_t i = 0; i < r.frames.size(); ++i) {
+            const FrameRecord &f = r.frames[i];
+            QCOMPARE(qint64(csv->number(i, QStringLiteral("frame"))), qint64(f.index));
+            QVERIFY(sameNumber(csv->number(i, QStringLiteral("time_s")), f.timeSec, 1e-6));
+            QCOMPARE(csv->number(i, QStringLiteral("face")), f.faceState == FaceState::NoFace ? 0.0 : 1.0);
+            QVERIFY(sameNumber(csv->number(i, QStringLiteral("g")), f.rgb[1], 1e-4));
+            QVERIFY(sameNumber(csv->number(i, QStringLiteral("face_w")),
+                               f.faceState == FaceState::NoFace ? NAN : f.faceBox.width, 0.05));
+            QVERIFY(sameNumber(csv->number(i, QStringLiteral("pulse")), values[i].pulse,
+                               1e-5 * std::max(1.0, std::abs(values[i].pulse))));
+            QVERIFY(sameNumber(csv->number(i, QStringLiteral("hr_bpm")), values[i].hrBpm, 0.005));
+            QCOMPARE(csv->rows[i][csv->column(QStringLiteral("quality"))], qualityName(values[i].quality));
+            if (std::isfinite(values[i].hrBpm)) {
+                ++withHr;
+                QVERIFY(std::abs(values[i].hrBpm - 75) < 2);
+            }
+            // No HR for frames without a face, and none before the first window is complete.
+            if (f.faceState == FaceState::NoFace || f.timeSec < r.config.windowSec - 0.1)
+                QVERIFY(std::isnan(values[i].hrBpm));
+        }
+        // HR from 10 s on, none in the 4 s gap, and none again until a window holds 8 s (80 %)
+        // of fresh signal after the face returns.
+        QVERIFY2(withHr > 200, qPrintable(QString::number(withHr)));
+        for (size_t i = 0; i < r.frames.size(); ++i)
+            if (r.frames[i].timeSec > 14 && r.frames[i].timeSec < 25.9)
+                QVERIFY(std::isnan(values[i].hrBpm));
+    }
+
+    void atomicReplace()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("out.csv"));
+        QFile old(path);
+        QVERIFY(old.open(QIODevice::WriteOnly));
+        old.write("previous content\n");
+        old.close();
+        QVERIFY(!writeAnalysisCsv(path, makeResult(60, 20, 100, 100)).isError());
+        QVERIFY(readAnalysisCsv(path).ok());
+        // Only the final file remains: no temporary siblings.
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{QStringLiteral("out.csv")});
+    }
+
+    void unwritablePath()
+    {
+        QTemporaryDir dir;
+        const Error e = writeAnalysisCsv(dir.filePath(QStringLiteral("missing/dir/out.csv")),
+                                         makeResult(60, 12, 100, 100));
+        QCOMPARE(e.code, ErrorCode::WriteFailed);
+        QVERIFY(e.message.contains(QStringLiteral("out.csv")));
+        if (::geteuid() != 0) {   // root ignores permissions
+            QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::ExeOwner);
+            QCOMPARE(writeAnalysisCsv(dir.filePath(QStringLiteral("x.csv")), makeResult(60, 12, 100, 100)).code,
+                     ErrorCode::WriteFailed);
+            QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        }
+        // /proc files cannot be replaced by rename: the failure is reported, nothing crashes.
+        QCOMPARE(writeAnalysisCsv(QStringLiteral("/proc/version"), makeResult(60, 12, 100, 100)).code,
+                 ErrorCode::WriteFailed);
+    }
+
+    void readerRejectsForeignFiles_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<int>("code");
+        QTest::newRow("empty") << QByteArray() << int(ErrorCode::BadData);
+        QTest::newRow("comments only") << QByteArray("# a\n# b\n") << int(ErrorCode::BadData);
+        QTest::newRow("other columns") << QByteArray("a,b,c\n1,2,3\n") << int(ErrorCode::BadData);
+        QTest::newRow("ragged") << QByteArray("frame,time_s,pulse,hr_bpm\n1,0.1,0.5\n") << int(ErrorCode::BadData);
+        QTest::newRow("binary") << QByteArray("\x00\x01\x02\xff\xfe", 5) << int(ErrorCode::BadData);
+    }
+    void readerRejectsForeignFiles()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(int, code);
+        QTemporaryDir dir;
+        const QString path = test::writeFile(dir, QStringLiteral("x.csv"), content);
+        auto r = readAnalysisCsv(path);
+        QVERIFY(!r.ok());
+        QCOMPARE(int(r.error().code), code);
+        QCOMPARE(int(readAnalysisCsv(dir.filePath(QStringLiteral("none.csv"))).error().code),
+                 int(ErrorCode::FileNotFound));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstCsv)
+#include "tst_csv.moc"

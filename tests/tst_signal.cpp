@@ -1,0 +1,248 @@
+// From per-frame records to heart rate: uniform resampling of variable-rate timestamps, gaps
+// without a face, windowed and whole-recording HR, quality flags, beats and HRV — against a
+// skin-colour model driven by known beat times.
+#include "signalanalyzer.h"
+
+#include <QTest>
+
+#include <cmath>
+#include <random>
+
+using namespace rppg;
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+// Beat times with a given mean HR and a respiratory modulation of the intervals.
+std::vector<double> beatTimes(double hrBpm, double seconds, double rsaFraction)
+{
+    std::vector<double> beats;
+    double t = 0.2;
+    while (t < seconds + 2) {
+        beats.push_back(t);
+        t += 60.0 / hrBpm * (1 + rsaFraction * std::sin(2 * kPi * 0.25 * t));
+    }
+    return beats;
+}
+
+// Blood volume from beat times: a systolic peak (Gaussian, σ = 90 ms) at each beat and a smaller
+// diastolic wave 300 ms later.
+double bloodVolume(const std::vector<double> &beats, double t)
+{
+    double v = 0;
+    auto it = std::lower_bound(beats.begin(), beats.end(), t - 1.0);
+    for (; it != beats.end() && *it < t + 1.0; ++it) {
+        const double d = (t - *it) / 0.09;
+        const double e = (t - *it - 0.3) / 0.12;
+        v += std::exp(-0.5 * d * d) + 0.35 * std::exp(-0.5 * e * e);
+    }
+    return v;
+}
+
+struct RecordOptions
+{
+    double hrBpm = 72;
+    double seconds = 30;
+    double fps = 30;
+    double jitter = 0;        // relative frame-interval jitter (VFR)
+    double noise = 0.05;      // colour noise in levels
+    double rsa = 0.0;
+    std::vector<std::pair<double, double>> noFace;
+};
+
+std::vector<FrameRecord> makeRecords(const RecordOptions &o, std::vector<double> *beatsOut = nullptr)
+{
+    std::mt19937 rng(4);
+    std::normal_distribution<double> nd(0, o.noise);
+    std::uniform_real_distribution<double> uj(1 - o.jitter, 1 + o.jitter);
+    const auto beats = beatTimes(o.hrBpm, o.seconds, o.rsa);
+    if (beatsOut)
+        *beatsOut = beats;
+    std::vector<FrameRecord> out;
+    double t = 0;
+    int64_t i = 0;
+    while (t < o.seconds) {
+        FrameRecord r;
+        r.index = i++;
+        r.timeSec = t;
+        bool face = true;
+        for (const auto &[a, b] : o.noFace)
+            if (t >= a && t < b)
+                face = false;
+        if (face) {
+            r.faceState = FaceState::Tracked;
+            r.skinValid = true;
+            const double p = bloodVolume(beats, t);
+            const double pbv[3] = {0.43, 1.0, 0.69};
+            const double base[3] = {185, 130, 105};
+            for (int c = 0; c < 3; ++c)
+                r.rgb[c] = base[c] * (1 - 0.004 * p * pbv[c]) + nd(rng);
+        }
+        out.push_back(r);
+        t += uj(rng) / o.fps;
+    }
+    return out;
+}
+
+std::unique_ptr<PulseMethod> pos()
+{
+    return std::move(MethodRegistry::instance().create(QStringLiteral("pos")).value());
+}
+
+} // namespace
+
+class TstSignal : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void constantRateRecovery_data()
+    {
+        QTest::addColumn<double>("bpm");
+        for (double bpm : {45.0, 60.0, 90.0, 135.0, 180.0})
+            QTest::newRow(qPrintable(QString::number(bpm))) << bpm;
+    }
+    void constantRateRecovery()
+    {
+        QFETCH(double, bpm);
+        RecordOptions o;
+        o.hrBpm = bpm;
+        const auto frames = makeRecords(o);
+        AnalysisConfig config;
+        auto m = pos();
+        const SignalResult s = analyzeSignal(frames, m.get(), config);
+        QCOMPARE(s.fsHz, 30.0);
+        QVERIFY2(std::abs(s.hrBpm - bpm) < 1.0, qPrintable(QString::number(s.hrBpm)));
+        QCOMPARE(int(s.windows.size()), 21);   // 30 s, 10 s window, 1 s hop
+        for (const WindowEstimate &w : s.windows) {
+            QCOMPARE(w.quality, Quality::Good);
+            QVERIFY2(std::abs(w.hrBpm - bpm) < 1.5, qPrintable(QString::number(w.hrBpm)));
+        }
+    }
+
+    void variableFrameRate()
+    {
+        // ±40 % jitter on every frame interval (a webcam in dim light): timestamps, not frame
+        // counts, define time, so the rate is still right.
+        RecordOptions o;
+        o.hrBpm = 84;
+        o.jitter = 0.4;
+        const auto frames = makeRecords(o);
+        AnalysisConfig config;
+        auto m = pos();
+        const SignalResult s = analyzeSignal(frames, m.get(), config);
+        QVERIFY2(std::abs(s.fsHz - 30) < 3, qPrintable(QString::number(s.fsHz)));
+        QVERIFY2(std::abs(s.hrBpm - 84) < 1.0, qPrintable(QString::number(s.hrBpm)));
+        // Treating the frames as evenly spaced at the nominal rate would be wrong; check that the
+        // resampled grid spans the real duration.
+        QVERIFY(std::abs(s.timeAt(s.pulse.size() - 1) - frames.back().timeSec) < 1.0 / s.fsHz);
+    }
+
+    void noFaceGivesNoEstimate()
+    {
+        RecordOptions o;
+        o.hrBpm = 66;
+        o.seconds = 40;
+        o.noFace = {{12.0, 24.0}};
+        const auto frames = makeRecords(o);
+        AnalysisConfig config;
+        auto m = pos();
+        const SignalResult s = analyzeSignal(frames, m.get(), config);
+        QVERIFY2(std::abs(s.hrBpm - 66) < 1.0, qPrintable(QString::number(s.hrBpm)));
+        int none = 0;
+        for (const WindowEstimate &w : s.windows) {
+            const bool overlapsGap = w.endSec > 12.0 && w.startSec < 24.0;
+            // A window is allowed an estimate only when it holds ≥ 80 % face time.
+            const double faceShare = (std::max(0.0, std::min(w.endSec, 12.0) - w.startSec)
+                                      + std::max(0.0, w.endSec - std::max(w.startSec, 24.0)))
+                                     / (w.endSec - w.startSec);
+            if (overlapsGap && faceShare < 0.75) {
+                QCOMPARE(w.quality, Quality::NoSignal);
+                QVERIFY(std::isnan(w.hrBpm));
+                ++none;
+            }
+            if (w.quality != Quality::NoSignal)
+                QVERIFY2(std::abs(w.hrBpm - 66) < 2.0, qPrintable(QString::number(w.hrBpm)));
+        }
+        QVERIFY(none >= 12);
+        for (size_t k = 0; k < s.pulse.size(); ++k) {
+            const double t = s.timeAt(k);
+            if (t > 12.1 && t < 23.9)
+                QVERIFY(!s.valid[k] && std::isnan(s.pulse[k]));
+        }
+    }
+
+    void noFaceAtAll()
+    {
+        RecordOptions o;
+        o.noFace = {{0.0, 100.0}};
+        const auto frames = makeRecords(o);
+        auto m = pos();
+        const SignalResult s = analyzeSignal(frames, m.get(), AnalysisConfig{});
+        QVERIFY(!s.hasHr());
+        for (const WindowEstimate &w : s.windows)
+            QCOMPARE(w.quality, Quality::NoSignal);
+        QVERIFY(s.beatTimesSec.empty());
+    }
+
+    void lowQualityFlagged()
+    {
+        RecordOptions o;
+        o.noise = 3.0;   // ten times the pulse amplitude
+        const auto frames = makeRecords(o);
+        AnalysisConfig config;
+        config.snrThresholdDb = 0;
+        auto m = pos();
+        const SignalResult noisy = analyzeSignal(frames, m.get(), config);
+        const SignalResult clean = analyzeSignal(makeRecords(RecordOptions{}), m.get(), config);
+        int low = 0;
+        for (const WindowEstimate &w : noisy.windows)
+            low += w.quality == Quality::Low;
+        QVERIFY2(low > int(noisy.windows.size()) / 2, qPrintable(QString::number(low)));
+        QVERIFY(noisy.snrDb < clean.snrDb - 6);
+    }
+
+    void beatsAndHrv()
+    {
+        RecordOptions o;
+        o.hrBpm = 70;
+        o.seconds = 60;
+        o.rsa = 0.06;
+        std::vector<double> beats;
+        const auto frames = makeRecords(o, &beats);
+        auto m = pos();
+        const SignalResult s = analyzeSignal(frames, m.get(), AnalysisConfig{});
+        std::vector<double> truth;
+        for (double b : beats)
+            if (b > 1.0 && b < o.seconds - 1.0)
+                truth.push_back(b);
+        const dsp::Hrv h = dsp::hrvFromBeats(truth);
+        QVERIFY(s.hrv.valid);
+        QVERIFY2(std::abs(int(s.beatTimesSec.size()) - int(truth.size())) <= 3,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(s.beatTimesSec.size()).arg(truth.size())));
+        QVERIFY2(std::abs(s.hrv.meanIbiMs - h.meanIbiMs) < 10, qPrintable(QString::number(s.hrv.meanIbiMs)));
+        QVERIFY2(std::abs(s.hrv.sdnnMs - h.sdnnMs) < 0.3 * h.sdnnMs + 5,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(s.hrv.sdnnMs).arg(h.sdnnMs)));
+        // Every detected beat lies within 60 ms of a true systolic peak.
+        int matched = 0;
+        for (double b : s.beatTimesSec) {
+            double best = 1e9;
+            for (double t : beats)
+                best = std::min(best, std::abs(b - t));
+            matched += best < 0.06;
+        }
+        QVERIFY2(matched >= int(s.beatTimesSec.size()) - 2, qPrintable(QString::number(matched)));
+    }
+
+    void frameRateEstimate()
+    {
+        RecordOptions o;
+        o.fps = 15;
+        QVERIFY(std::abs(estimateFrameRate(makeRecords(o)) - 15) < 0.01);
+        QCOMPARE(estimateFrameRate({}), 0.0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstSignal)
+#include "tst_signal.moc"
