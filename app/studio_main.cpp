@@ -24,10 +24,21 @@ int main(int argc, char **argv)
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("video"), QStringLiteral("Video file to analyse"));
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
+                                        QStringLiteral("Save the window as PNG once the analysis ends, then quit."),
+                                        QStringLiteral("file"));
+    parser.addOption(screenshot);
     parser.process(app);
 
     rppg::MainWindow window;
     window.show();
+    if (parser.isSet(screenshot)) {
+        const QString out = parser.value(screenshot);
+        QObject::connect(&window, &rppg::MainWindow::analysisFinished, &app, [&window, out] {
+            const bool saved = window.grab().save(out);
+            QCoreApplication::exit(saved ? 0 : 8);
+        });
+    }
     if (!parser.positionalArguments().isEmpty())
         window.openFile(parser.positionalArguments().first());
     return app.exec();

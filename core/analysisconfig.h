@@ -31,7 +31,7 @@ struct AnalysisConfig
     double bandLowHz = 0.7;         // 42 bpm
     double bandHighHz = 4.0;        // 240 bpm
     int filterOrder = 3;            // Butterworth prototype order (band-pass has twice the poles)
-    double snrThresholdDb = 0.0;    // windows below this harmonic SNR are flagged low quality
+    double snrThresholdDb = -3.0;   // windows below this harmonic SNR are flagged low quality
     double maxGapSec = 0.5;         // face or sample gaps longer than this split the signal
     double minWindowCoverage = 0.8; // a window needs this share of valid samples for an HR
     double analysisRateHz = 0.0;    // uniform resampling rate; 0 = the video's frame rate (10..60)

@@ -483,30 +483,40 @@ std::vector<double> findPeaks(const std::vector<double> &x, double minDistance, 
 
 Hrv hrvFromBeats(const std::vector<double> &beatTimesSec, double outlierFraction)
 {
+    return hrvFromBeatRuns({beatTimesSec}, outlierFraction);
+}
+
+Hrv hrvFromBeatRuns(const std::vector<std::vector<double>> &runs, double outlierFraction)
+{
     Hrv h;
-    if (beatTimesSec.size() < 3)
-        return h;
-    std::vector<double> ibi;
-    for (size_t i = 1; i < beatTimesSec.size(); ++i)
-        ibi.push_back(beatTimesSec[i] - beatTimesSec[i - 1]);
-    const int m = int(ibi.size());
-    std::vector<char> ok(m, 0);
-    for (int i = 0; i < m; ++i) {
-        std::vector<double> nb;
-        for (int j = std::max(0, i - 3); j <= std::min(m - 1, i + 3); ++j)
-            nb.push_back(ibi[j]);
-        const double med = median(nb);
-        ok[i] = ibi[i] > 0 && std::abs(ibi[i] - med) <= outlierFraction * med;
-    }
     std::vector<double> good, diffs;
-    for (int i = 0; i < m; ++i) {
-        if (!ok[i])
+    int beats = 0;
+    for (const std::vector<double> &beatTimesSec : runs) {
+        if (beatTimesSec.size() < 2)
             continue;
-        good.push_back(ibi[i] * 1000.0);
-        if (i > 0 && ok[i - 1])
-            diffs.push_back((ibi[i] - ibi[i - 1]) * 1000.0);
+        std::vector<double> ibi;
+        for (size_t i = 1; i < beatTimesSec.size(); ++i)
+            ibi.push_back(beatTimesSec[i] - beatTimesSec[i - 1]);
+        const int m = int(ibi.size());
+        // An interval far from the median of its neighbours is a missed or spurious beat.
+        std::vector<char> ok(m, 0);
+        for (int i = 0; i < m; ++i) {
+            std::vector<double> nb;
+            for (int j = std::max(0, i - 3); j <= std::min(m - 1, i + 3); ++j)
+                nb.push_back(ibi[j]);
+            const double med = median(nb);
+            ok[i] = ibi[i] > 0 && std::abs(ibi[i] - med) <= outlierFraction * med;
+        }
+        for (int i = 0; i < m; ++i) {
+            if (!ok[i])
+                continue;
+            good.push_back(ibi[i] * 1000.0);
+            if (i > 0 && ok[i - 1])
+                diffs.push_back((ibi[i] - ibi[i - 1]) * 1000.0);
+        }
+        beats += int(beatTimesSec.size());
     }
-    h.beats = int(good.size()) + 1;
+    h.beats = beats;
     if (good.size() < 3)
         return h;
     h.meanIbiMs = mean(good);

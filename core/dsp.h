@@ -96,6 +96,9 @@ struct Hrv
 // their neighbours (missed or spurious beats) are dropped, and so are the successive differences
 // that touch them.
 Hrv hrvFromBeats(const std::vector<double> &beatTimesSec, double outlierFraction = 0.3);
+// The same over several separate runs of beats (stretches of signal between gaps): intervals and
+// successive differences are taken within each run only.
+Hrv hrvFromBeatRuns(const std::vector<std::vector<double>> &runs, double outlierFraction = 0.3);
 
 // ---- small helpers -----------------------------------------------------------------------------
 

@@ -32,24 +32,53 @@ double HrReference::meanOver(double fromSec, double toSec) const
     return n ? sum / n : meanHrBpm;
 }
 
+namespace {
+
+// The reference waveform over [fromSec, toSec] at 30 Hz, detrended and band-passed like a pulse.
+std::vector<double> processedWaveform(const HrReference &r, double fromSec, double toSec,
+                                      double bandLowHz, double bandHighHz, double fs)
+{
+    std::vector<double> t, v;
+    for (size_t i = 0; i < r.timeSec.size(); ++i) {
+        if (r.timeSec[i] >= fromSec - 1e-9 && r.timeSec[i] <= toSec + 1e-9 && std::isfinite(r.ppg[i])) {
+            t.push_back(r.timeSec[i]);
+            v.push_back(r.ppg[i]);
+        }
+    }
+    if (t.size() < 8)
+        return {};
+    const int n = int((t.back() - t.front()) * fs) + 1;
+    auto x = dsp::resampleLinear(t, v, t.front(), fs, n);
+    x = dsp::detrendSmoothnessPriors(x, dsp::smoothnessLambdaForCutoff(0.5 * bandLowHz, fs));
+    return dsp::sosFiltFilt(dsp::butterworthBandpass(3, bandLowHz, bandHighHz, fs), x);
+}
+
+} // namespace
+
+double HrReference::recordingHr(double windowSec, double bandLowHz, double bandHighHz) const
+{
+    if (ppg.size() != timeSec.size() || timeSec.size() < 8)
+        return meanHrBpm;
+    const double fs = 30.0;
+    const auto x = processedWaveform(*this, timeSec.front(), timeSec.back(), bandLowHz, bandHighHz, fs);
+    if (x.size() < 8)
+        return meanHrBpm;
+    int nfft = 4096;
+    while (nfft < int(windowSec * fs))
+        nfft <<= 1;
+    const auto spec = dsp::welch(x, fs, int(windowSec * fs), 0.5, nfft);
+    const auto peak = dsp::spectralPeak(spec, bandLowHz, bandHighHz);
+    return peak.valid ? peak.frequencyHz * 60.0 : meanHrBpm;
+}
+
 double HrReference::windowHr(double fromSec, double toSec, double bandLowHz, double bandHighHz) const
 {
     if (ppg.size() != timeSec.size() || timeSec.size() < 8 || toSec - fromSec < 2.0)
         return meanOver(fromSec, toSec);
-    std::vector<double> t, v;
-    for (size_t i = 0; i < timeSec.size(); ++i) {
-        if (timeSec[i] >= fromSec - 1e-9 && timeSec[i] <= toSec + 1e-9 && std::isfinite(ppg[i])) {
-            t.push_back(timeSec[i]);
-            v.push_back(ppg[i]);
-        }
-    }
-    if (t.size() < 8)
-        return meanOver(fromSec, toSec);
     const double fs = 30.0;
-    const int n = int((t.back() - t.front()) * fs) + 1;
-    auto x = dsp::resampleLinear(t, v, t.front(), fs, n);
-    x = dsp::detrendSmoothnessPriors(x, dsp::smoothnessLambdaForCutoff(0.5 * bandLowHz, fs));
-    x = dsp::sosFiltFilt(dsp::butterworthBandpass(3, bandLowHz, bandHighHz, fs), x);
+    const auto x = processedWaveform(*this, fromSec, toSec, bandLowHz, bandHighHz, fs);
+    if (x.size() < 8)
+        return meanOver(fromSec, toSec);
     const double hr = estimateHeartRate(x, fs, bandLowHz, bandHighHz).hrBpm;
     return std::isfinite(hr) ? hr : meanOver(fromSec, toSec);
 }

@@ -27,6 +27,9 @@ struct HrReference
     // A spectral estimate weights the window's centre more than its ends, so with a varying HR
     // it can differ from meanOver() by several bpm. Falls back to meanOver() without a waveform.
     double windowHr(double fromSec, double toSec, double bandLowHz = 0.7, double bandHighHz = 4.0) const;
+    // The whole-recording reference, processed like the analyser's whole-recording estimate
+    // (Welch over window-long segments). Falls back to meanHrBpm without a waveform.
+    double recordingHr(double windowSec = 10.0, double bandLowHz = 0.7, double bandHighHz = 4.0) const;
     static HrReference constant(double hrBpm);
 };
 

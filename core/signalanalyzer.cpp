@@ -226,19 +226,29 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
         }
     }
 
-    // 5. Beats: peaks at least 60 % of the mean period apart and clearly above the ripple.
+    // 5. Beats. The pulse is filtered again in a band around the heart rate (0.6–2.2 × f0): the
+    //    fundamental and most of the second harmonic, without the broadband noise that would
+    //    move each peak. Peaks at least 60 % of the mean period apart, above the ripple.
     if (out.hasHr()) {
-        const double minDistance = 0.6 * fsHz * 60.0 / out.hrBpm;
+        const double f0 = out.hrBpm / 60.0;
+        const double lo = std::max(config.bandLowHz * 0.8, 0.6 * f0);
+        const double hi = std::min(0.45 * fsHz, 2.2 * f0);
+        const auto beatSos = dsp::butterworthBandpass(2, lo, hi, fsHz);
+        const double minDistance = 0.6 * fsHz / f0;
+        std::vector<std::vector<double>> runs;
         for (const Segment &s : segments) {
             std::vector<double> part(out.pulse.begin() + s.first, out.pulse.begin() + s.first + s.count);
+            if (!beatSos.empty())
+                part = dsp::sosFiltFilt(beatSos, part);
             const double sd = dsp::stddev(part);
-            const auto peaks = dsp::findPeaks(part, minDistance, 0.3 * sd);
-            for (double p : peaks)
-                out.beatTimesSec.push_back(out.t0Sec + (s.first + p) / fsHz);
+            std::vector<double> run;
+            for (double p : dsp::findPeaks(part, minDistance, 0.3 * sd))
+                run.push_back(out.t0Sec + (s.first + p) / fsHz);
+            out.beatTimesSec.insert(out.beatTimesSec.end(), run.begin(), run.end());
+            runs.push_back(std::move(run));
         }
-        // Intervals across a gap are not inter-beat intervals: compute HRV per segment's beats by
-        // marking gaps with a large jump, which the outlier filter rejects.
-        out.hrv = dsp::hrvFromBeats(out.beatTimesSec);
+        // Intervals are taken within each stretch, never across a gap without a face.
+        out.hrv = dsp::hrvFromBeatRuns(runs);
     }
     return out;
 }

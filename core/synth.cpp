@@ -1341,6 +1341,31 @@ Error writeText(const QString &path, const QByteArray &bytes)
 
 } // namespace
 
+bool applyMotionPreset(SynthConfig &config, const QString &name)
+{
+    struct Preset
+    {
+        const char *name;
+        double translatePx;   // for a 480-line frame
+        double rotateDeg;
+        double scale;
+    };
+    static constexpr Preset kPresets[] = {
+        {"none", 0, 0, 0},
+        {"mild", 3, 1.5, 0.015},
+        {"strong", 15, 6, 0.06},
+    };
+    for (const Preset &p : kPresets) {
+        if (name.trimmed().toLower() == QLatin1String(p.name)) {
+            config.motionTranslationPx = p.translatePx * config.height / 480.0;
+            config.motionRotationDeg = p.rotateDeg;
+            config.motionScale = p.scale;
+            return true;
+        }
+    }
+    return false;
+}
+
 QString groundTruthPathFor(const QString &videoPath)
 {
     const QFileInfo fi(videoPath);

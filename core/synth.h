@@ -49,7 +49,9 @@ struct SynthConfig
     uint64_t seed = 1;
 
     PulseWaveConfig pulse;
-    double pulseAmplitude = 0.004;  // relative peak-to-peak modulation of the green channel
+    // Relative peak-to-peak modulation of the green channel: 0.8 % = an amplitude of 0.4 %, the
+    // middle of the "few tenths of a percent" that cameras see on well-perfused facial skin.
+    double pulseAmplitude = 0.008;
     int fitzpatrick = 0;            // 1..6 re-tones the skin; 0 = the photo's own tone
 
     double motionTranslationPx = 0; // amplitude of slow head translation
@@ -85,6 +87,10 @@ struct SynthResult
 // Unsupported (codec), WriteFailed, Cancelled (partial files removed).
 Result<SynthResult> generateSynthVideo(const SynthConfig &config, const ProgressFn &progress = {},
                                        const std::atomic<bool> *cancel = nullptr);
+
+// Head-motion presets by name — "none", "mild" (a seated person keeping still), "strong"
+// (talking, looking around) — as amplitudes scaled to the frame height. False for an unknown name.
+bool applyMotionPreset(SynthConfig &config, const QString &name);
 
 // Paths of the side files for a synthetic video.
 QString groundTruthPathFor(const QString &videoPath);   // <stem>.gt.csv

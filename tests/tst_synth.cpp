@@ -589,7 +589,7 @@ private Q_SLOTS:
         for (const auto &m : means)
             g.push_back(m[1]);
         const auto [lo, hi] = std::minmax_element(g.begin(), g.end());
-        QVERIFY2((*hi - *lo) / dsp::mean(g) > 0.004,
+        QVERIFY2((*hi - *lo) / dsp::mean(g) > SynthConfig{}.pulseAmplitude,
                  qPrintable(QString::number((*hi - *lo) / dsp::mean(g))));
     }
 

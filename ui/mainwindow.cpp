@@ -71,6 +71,7 @@ void MainWindow::showResult()
     const auto result = m_watcher.result();
     if (!result.ok()) {
         m_statusLabel->setText(tr("Error: %1").arg(result.error().message));
+        Q_EMIT analysisFinished();
         return;
     }
     const SignalResult &s = result->signal;
@@ -88,6 +89,7 @@ void MainWindow::showResult()
     m_pulsePlot->graph(0)->setData(x, y);
     m_pulsePlot->rescaleAxes();
     m_pulsePlot->replot();
+    Q_EMIT analysisFinished();
 }
 
 } // namespace rppg

@@ -25,6 +25,10 @@ public:
 
     void openFile(const QString &path);
 
+Q_SIGNALS:
+    // The analysis of the opened file ended (with a result or an error shown in the window).
+    void analysisFinished();
+
 private:
     void showResult();
 

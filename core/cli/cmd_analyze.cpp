@@ -137,19 +137,15 @@ Command analyzeCommand()
     c.run = [](const QStringList &args) -> int {
         QCommandLineParser p;
         p.setApplicationDescription(QStringLiteral("Measure heart rate from a face video."));
-        p.addHelpOption();
+        addHelpOption(p);
         p.addPositionalArgument(QStringLiteral("video"), QStringLiteral("Video file (any format FFmpeg reads)."));
         addAnalysisOptions(p);
         p.addOption({QStringLiteral("csv"), QStringLiteral("Write one row per frame to <file> (README: CSV schema)."),
                      QStringLiteral("file")});
         p.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object instead of the summary.")});
         p.addOption({QStringLiteral("no-progress"), QStringLiteral("Do not draw a progress bar.")});
-        if (!p.parse(args))
-            return fail(ErrorCode::Usage, p.errorText());
-        if (p.isSet(QStringLiteral("help"))) {
-            std::printf("%s", qPrintable(p.helpText()));
-            return kExitOk;
-        }
+        if (auto code = parseCommandLine(p, args))
+            return *code;
         if (p.positionalArguments().size() != 1)
             return fail(ErrorCode::Usage, QStringLiteral("analyze needs exactly one video file (see --help)"));
         const QString video = p.positionalArguments().first();

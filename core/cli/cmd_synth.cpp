@@ -1,5 +1,6 @@
 // `rppg synth OUT [options]`: a synthetic face video with known pulse, plus its ground truth.
 #include "commands.h"
+#include "options.h"
 #include "progressbar.h"
 #include "synth.h"
 
@@ -18,44 +19,11 @@ namespace rppg::cli {
 
 namespace {
 
-// Head motion presets, as amplitudes for a 480-line frame (scaled with the frame height).
-struct MotionPreset
-{
-    const char *name;
-    double translatePx;
-    double rotateDeg;
-    double scale;
-};
-constexpr MotionPreset kMotionPresets[] = {
-    {"none", 0, 0, 0},
-    {"mild", 3, 1.5, 0.015}, // a seated person keeping still
-    {"strong", 15, 6, 0.06}, // talking, looking around
-};
-
 std::optional<double> toNumber(const QString &s)
 {
     bool ok = false;
     const double v = s.trimmed().toDouble(&ok);
     return ok && std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
-}
-
-// "800000", "800k", "1.5M", "2Mbps", "500kb/s".
-std::optional<int64_t> parseBitrate(const QString &text)
-{
-    static const QRegularExpression re(
-        QStringLiteral("^\\s*([0-9]+(?:\\.[0-9]+)?)\\s*([kKmM]?)(?:b|bps|b/s)?\\s*$"));
-    const auto m = re.match(text);
-    if (!m.hasMatch())
-        return std::nullopt;
-    double v = m.captured(1).toDouble();
-    const QString unit = m.captured(2).toLower();
-    if (unit == QLatin1String("k"))
-        v *= 1e3;
-    else if (unit == QLatin1String("m"))
-        v *= 1e6;
-    if (!(v >= 1000) || v > 1e10)
-        return std::nullopt;
-    return int64_t(std::llround(v));
 }
 
 QString bitrateText(double bps)
@@ -159,8 +127,8 @@ int runSynth(const QStringList &args)
                                   QStringLiteral("0..6"), QStringLiteral("0"));
     const QCommandLineOption amplitude(
         QStringLiteral("amplitude"),
-        QStringLiteral("Relative pulse amplitude of green (default 0.004)."), QStringLiteral("F"),
-        QStringLiteral("0.004"));
+        QStringLiteral("Relative peak-to-peak pulse modulation of green (default 0.008)."),
+        QStringLiteral("F"), QString::number(SynthConfig{}.pulseAmplitude));
     const QCommandLineOption ppg(
         QStringLiteral("ppg"),
         QStringLiteral("Drive the pulse with a recorded PPG (CSV) instead of the model."),
@@ -199,16 +167,8 @@ int runSynth(const QStringList &args)
                   amplitude, ppg,     ppgRate,      ppgOffset, face,   faceScale,
                   absent,    variant, noMasks,      seed,      json});
 
-    if (!p.parse(args))
-        return fail(ErrorCode::Usage, p.errorText());
-    if (p.isSet(help)) {
-        // QCommandLineParser names the executable path; the command is what users type.
-        QString text = p.helpText();
-        const int eol = text.indexOf(QLatin1Char('\n'));
-        text.replace(0, eol, QStringLiteral("Usage: rppg synth [options] OUT"));
-        std::fputs(qPrintable(text), stdout);
-        return kExitOk;
-    }
+    if (auto code = parseCommandLine(p, args))
+        return *code;
     const QStringList positional = p.positionalArguments();
     if (positional.size() != 1)
         return fail(
@@ -248,18 +208,10 @@ int runSynth(const QStringList &args)
         c.height = m.captured(2).toInt();
     }
 
-    const MotionPreset *mp = nullptr;
-    for (const MotionPreset &m : kMotionPresets) {
-        if (p.value(motion) == QLatin1String(m.name))
-            mp = &m;
-    }
-    if (!mp)
+    if (!applyMotionPreset(c, p.value(motion)))
         return fail(
             ErrorCode::Usage,
             QStringLiteral("unknown --motion '%1' (none, mild or strong)").arg(p.value(motion)));
-    c.motionTranslationPx = mp->translatePx * c.height / 480.0;
-    c.motionRotationDeg = mp->rotateDeg;
-    c.motionScale = mp->scale;
     if (p.isSet(translate) && !number(translate, c.motionTranslationPx))
         return bad(translate);
     if (p.isSet(rotate) && !number(rotate, c.motionRotationDeg))
@@ -321,10 +273,10 @@ int runSynth(const QStringList &args)
     main.videoPath = positional.first();
     main.encoder.codec = p.isSet(codec) ? p.value(codec) : defaultCodecFor(main.videoPath);
     if (p.isSet(bitrate)) {
-        const auto b = parseBitrate(p.value(bitrate));
-        if (!b)
+        const int64_t b = parseBitrate(p.value(bitrate));
+        if (b <= 0)
             return bad(bitrate);
-        main.encoder.bitrateBps = *b;
+        main.encoder.bitrateBps = b;
     }
     if (p.isSet(crf)) {
         bool ok = false;
@@ -338,9 +290,8 @@ int runSynth(const QStringList &args)
         // PATH:CODEC[:BITRATE], read from the right so a path may contain ':'.
         QStringList parts = spec.split(QLatin1Char(':'));
         SynthVariant v;
-        if (parts.size() >= 3 && parseBitrate(parts.last())) {
-            v.encoder.bitrateBps = *parseBitrate(parts.takeLast());
-        }
+        if (parts.size() >= 3 && parseBitrate(parts.last()) > 0)
+            v.encoder.bitrateBps = parseBitrate(parts.takeLast());
         if (parts.size() < 2 || parts.last().isEmpty())
             return fail(
                 ErrorCode::Usage,

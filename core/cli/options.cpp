@@ -1,6 +1,37 @@
 #include "options.h"
 
+#include "cli.h"
+
+#include <QRegularExpression>
+
+#include <cstdio>
+
+#include <cmath>
+
 namespace rppg::cli {
+
+void addHelpOption(QCommandLineParser &p)
+{
+    p.addOption({{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help.")});
+}
+
+std::optional<int> parseCommandLine(QCommandLineParser &p, const QStringList &args)
+{
+    if (!p.parse(args))
+        return fail(ErrorCode::Usage, p.errorText());
+    if (p.isSet(QStringLiteral("help"))) {
+        // QCommandLineParser names the executable; the usage line should show what users type.
+        QString text = p.helpText();
+        const int eol = text.indexOf(QLatin1Char('\n'));
+        const QString first = text.left(eol);
+        const int options = first.indexOf(QStringLiteral(" [options]"));
+        if (options > 0)
+            text.replace(0, options, QStringLiteral("Usage: ") + args.value(0));
+        std::fputs(qPrintable(text), stdout);
+        return kExitOk;
+    }
+    return std::nullopt;
+}
 
 void addAnalysisOptions(QCommandLineParser &p)
 {
@@ -15,8 +46,8 @@ void addAnalysisOptions(QCommandLineParser &p)
                  QStringLiteral("low-high"), QStringLiteral("0.7-4")});
     p.addOption({QStringLiteral("roi"), QStringLiteral("Skin region: face (default), full (whole frame) or x,y,w,h."),
                  QStringLiteral("region"), QStringLiteral("face")});
-    p.addOption({QStringLiteral("snr-threshold"), QStringLiteral("Windows below this SNR are flagged low quality (default 0 dB)."),
-                 QStringLiteral("db"), QStringLiteral("0")});
+    p.addOption({QStringLiteral("snr-threshold"), QStringLiteral("Windows below this SNR are flagged low quality (default -3 dB)."),
+                 QStringLiteral("db"), QStringLiteral("-3")});
     p.addOption({QStringLiteral("rate"), QStringLiteral("Resampling rate in Hz (default: the video's frame rate)."),
                  QStringLiteral("hz"), QStringLiteral("0")});
     p.addOption({QStringLiteral("device"), QStringLiteral("Neural methods: auto, cpu, cuda or cuda:N (default auto)."),
@@ -27,20 +58,21 @@ void addAnalysisOptions(QCommandLineParser &p)
 
 int64_t parseBitrate(const QString &text)
 {
-    QString t = text.trimmed().toLower();
-    double scale = 1;
-    if (t.endsWith(QLatin1Char('k'))) {
-        scale = 1e3;
-        t.chop(1);
-    } else if (t.endsWith(QLatin1Char('m'))) {
-        scale = 1e6;
-        t.chop(1);
-    }
-    bool ok = false;
-    const double v = t.toDouble(&ok);
-    if (!ok || !(v > 0) || v * scale > 1e10)
+    // "800000", "800k", "1.5M", "2Mbps", "500kb/s"
+    static const QRegularExpression re(
+        QStringLiteral("^\\s*([0-9]+(?:\\.[0-9]+)?)\\s*([kKmM]?)(?:b|bps|b/s)?\\s*$"));
+    const auto m = re.match(text);
+    if (!m.hasMatch())
         return -1;
-    return int64_t(v * scale + 0.5);
+    double v = m.captured(1).toDouble();
+    const QString unit = m.captured(2).toLower();
+    if (unit == QLatin1String("k"))
+        v *= 1e3;
+    else if (unit == QLatin1String("m"))
+        v *= 1e6;
+    if (!(v >= 1000) || v > 1e10)
+        return -1;
+    return int64_t(std::llround(v));
 }
 
 cv::Rect parseRect(const QString &text)

@@ -7,7 +7,15 @@
 
 #include <QCommandLineParser>
 
+#include <optional>
+
 namespace rppg::cli {
+
+// -h/--help, and the parse step every command shares: a usage error gives the `error:` line and
+// its exit code, --help prints the help with the command's own name ("rppg analyze"). Returns the
+// exit code when the command should stop here.
+void addHelpOption(QCommandLineParser &parser);
+std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringList &args);
 
 // --method --window --hop --band --roi --snr-threshold --device --model --rate
 void addAnalysisOptions(QCommandLineParser &parser);
