@@ -4,14 +4,18 @@
 #include "modelsadapter.h"
 #endif
 
-#include <QCoreApplication>
+#include <QGuiApplication>
 
 int main(int argc, char **argv)
 {
-    QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("rppg"));
+    // Reports draw their figures with QPainter, which needs a QGuiApplication for fonts; the
+    // command line never opens a window, so it runs on the offscreen platform (no display needed).
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QGuiApplication app(argc, argv);
+    QGuiApplication::setApplicationName(QStringLiteral("rppg"));
 #ifdef RPPG_WITH_TORCH
     rppg::registerNeuralMethods();
 #endif
-    return rppg::cli::run(QCoreApplication::arguments());
+    return rppg::cli::run(QGuiApplication::arguments());
 }

@@ -9,19 +9,22 @@ namespace rppg {
 struct FrameProcessor::Impl
 {
     AnalysisConfig config;
-    PulseMethod *method = nullptr;
+    std::vector<PulseMethod *> videoMethods;   // the face-video methods among those given
     FaceTracker tracker;
     SkinRoi roi;
     cv::Mat mask;
     bool wantsCrops = false;
 
-    Impl(const AnalysisConfig &c, PulseMethod *m)
+    Impl(const AnalysisConfig &c, const std::vector<PulseMethod *> &methods)
         : config(c)
-        , method(m)
         , tracker(c.tracker)
         , roi(c.roi)
-        , wantsCrops(m && m->input() == MethodInput::FaceVideo)
-    {}
+    {
+        for (PulseMethod *m : methods)
+            if (m && m->input() == MethodInput::FaceVideo)
+                videoMethods.push_back(m);
+        wantsCrops = !videoMethods.empty();
+    }
 
     // Square crop around the face box with a margin (the networks were trained on such crops),
     // clipped to the frame; for whole-frame modes the ROI itself.
@@ -39,31 +42,39 @@ struct FrameProcessor::Impl
         return r & cv::Rect(0, 0, bgr.cols, bgr.rows);
     }
 
-    void pushCrop(const VideoFrame &frame, const FrameRecord &rec, const SkinSample &skin)
+    void pushCrops(const VideoFrame &frame, const FrameRecord &rec, const SkinSample &skin)
     {
-        FaceCrop crop;
-        crop.ptsUs = frame.ptsUs;
-        const cv::Size size = method->cropSize();
         const cv::Rect r = skin.valid ? cropRect(frame.bgr, rec, skin) : cv::Rect();
-        if (r.area() > 0 && size.area() > 0) {
-            cv::resize(frame.bgr(r), crop.bgr, size, 0, 0, cv::INTER_AREA);
-            if (!mask.empty()) {
-                // Place the ROI mask (which covers skin.bounds) into the crop's coordinates.
-                cv::Mat full(r.size(), CV_8UC1, cv::Scalar(0));
-                const cv::Rect inter = skin.bounds & r;
-                if (inter.area() > 0) {
-                    mask(cv::Rect(inter.tl() - skin.bounds.tl(), inter.size()))
-                        .copyTo(full(cv::Rect(inter.tl() - r.tl(), inter.size())));
-                }
-                cv::resize(full, crop.skinMask, size, 0, 0, cv::INTER_NEAREST);
+        cv::Mat fullMask;
+        if (r.area() > 0 && !mask.empty()) {
+            // Place the ROI mask (which covers skin.bounds) into the crop's coordinates.
+            fullMask = cv::Mat(r.size(), CV_8UC1, cv::Scalar(0));
+            const cv::Rect inter = skin.bounds & r;
+            if (inter.area() > 0) {
+                mask(cv::Rect(inter.tl() - skin.bounds.tl(), inter.size()))
+                    .copyTo(fullMask(cv::Rect(inter.tl() - r.tl(), inter.size())));
             }
         }
-        method->push(crop);
+        for (PulseMethod *method : videoMethods) {
+            FaceCrop crop;
+            crop.ptsUs = frame.ptsUs;
+            const cv::Size size = method->cropSize();
+            if (r.area() > 0 && size.area() > 0) {
+                cv::resize(frame.bgr(r), crop.bgr, size, 0, 0, cv::INTER_AREA);
+                if (!fullMask.empty())
+                    cv::resize(fullMask, crop.skinMask, size, 0, 0, cv::INTER_NEAREST);
+            }
+            method->push(crop);
+        }
     }
 };
 
 FrameProcessor::FrameProcessor(const AnalysisConfig &config, PulseMethod *method)
-    : d(std::make_unique<Impl>(config, method))
+    : d(std::make_unique<Impl>(config, std::vector<PulseMethod *>{method}))
+{}
+
+FrameProcessor::FrameProcessor(const AnalysisConfig &config, const std::vector<PulseMethod *> &methods)
+    : d(std::make_unique<Impl>(config, methods))
 {}
 
 FrameProcessor::~FrameProcessor() = default;
@@ -102,7 +113,7 @@ FrameRecord FrameProcessor::process(const VideoFrame &frame, FrameOverlay *overl
     if (skin.valid)
         rec.rgb = skin.meanRgb;
     if (d->wantsCrops)
-        d->pushCrop(frame, rec, skin);
+        d->pushCrops(frame, rec, skin);
     if (overlay) {
         overlay->face = face;
         overlay->skinBounds = skin.bounds;
@@ -114,8 +125,8 @@ FrameRecord FrameProcessor::process(const VideoFrame &frame, FrameOverlay *overl
 void FrameProcessor::reset()
 {
     d->tracker.reset();
-    if (d->method)
-        d->method->reset();
+    for (PulseMethod *m : d->videoMethods)
+        m->reset();
 }
 
 } // namespace rppg

@@ -9,6 +9,7 @@
 #include "frame.h"
 
 #include <memory>
+#include <vector>
 
 namespace rppg {
 
@@ -25,6 +26,8 @@ class FrameProcessor
 public:
     // `method` is not owned and may be null (RGB only).
     FrameProcessor(const AnalysisConfig &config, PulseMethod *method);
+    // Several methods share the tracking; every face-video method among them gets the crops.
+    FrameProcessor(const AnalysisConfig &config, const std::vector<PulseMethod *> &methods);
     ~FrameProcessor();
 
     // Loads the face model when the ROI mode needs it. Errors: FileNotFound, BadData.

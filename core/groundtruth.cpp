@@ -1,6 +1,7 @@
 #include "groundtruth.h"
 
 #include "dsp.h"
+#include "ppgseries.h"
 #include "signalanalyzer.h"
 
 #include <QFile>
@@ -138,6 +139,30 @@ Result<HrReference> readHrReference(const QString &path)
     if (valid == 0)
         return Error{ErrorCode::BadData, QStringLiteral("'%1' holds no heart-rate values").arg(path)};
     ref.meanHrBpm = sum / valid;
+    return ref;
+}
+
+} // namespace rppg
+
+namespace rppg {
+
+Result<HrReference> loadHrReference(const QString &path, double defaultRateHz)
+{
+    auto direct = readHrReference(path);
+    if (direct.ok() || direct.error().code == ErrorCode::FileNotFound)
+        return direct;
+    auto ppg = readPpgCsv(path, defaultRateHz);
+    if (!ppg.ok())
+        return Error{ErrorCode::BadData,
+                     QStringLiteral("'%1' is neither a time_s,hr_bpm table nor a PPG recording (%2)")
+                         .arg(path, ppg.error().message)};
+    HrReference ref;
+    ref.timeSec = ppg->timeSec;
+    ref.ppg = ppg->value;
+    ref.hrBpm.assign(ref.timeSec.size(), std::nan(""));
+    ref.meanHrBpm = referenceHeartRate(ppg.value());
+    if (!std::isfinite(ref.meanHrBpm))
+        return Error{ErrorCode::BadData, QStringLiteral("no clear pulse in the PPG of '%1'").arg(path)};
     return ref;
 }
 

@@ -37,4 +37,9 @@ struct HrReference
 // columns). Errors: FileNotFound, BadData.
 Result<HrReference> readHrReference(const QString &path);
 
+// Any reference file a user may have: a CSV with time_s and hr_bpm (and optionally ppg), or a PPG
+// recording in one of the layouts readPpgCsv() understands (HR then comes from the waveform).
+// `defaultRateHz` is for PPG files without a time column. Errors: FileNotFound, BadData.
+Result<HrReference> loadHrReference(const QString &path, double defaultRateHz = 0);
+
 } // namespace rppg

@@ -30,39 +30,67 @@ void assignMethodSamples(std::vector<FrameRecord> &records, std::vector<PulseSam
     samples.clear();
 }
 
+// The per-frame records of one face-video method (the shared records plus its own output).
+struct VideoMethodLane
+{
+    size_t methodIndex = 0;
+    std::vector<FrameRecord> records;
+    size_t cursor = 0;
+};
+
 } // namespace
 
-Result<AnalysisResult> analyzeSource(FrameSource &source, const AnalysisConfig &config,
-                                     const ProgressFn &progress, const std::atomic<bool> *cancel)
+const MethodSignal *MultiAnalysis::find(const QString &method) const
+{
+    for (const MethodSignal &m : methods)
+        if (m.method == method)
+            return &m;
+    return nullptr;
+}
+
+Result<MultiAnalysis> analyzeSourceMethods(FrameSource &source, const AnalysisConfig &config,
+                                           const QStringList &methodNames, const ProgressFn &progress,
+                                           const std::atomic<bool> *cancel, const MultiOptions &options)
 {
     QElapsedTimer timer;
     timer.start();
-    AnalysisResult result;
-    result.config = config;
+    MultiAnalysis result;
     result.video = source.info();
-    result.source = source.info().path;
 
-    auto created = MethodRegistry::instance().create(config.method, config.methodOptions);
-    if (!created.ok())
-        return created.error();
-    std::unique_ptr<PulseMethod> method = std::move(created.value());
-    result.method = method->name();
-    result.device = method->deviceName();
-    result.model = method->modelDescription();
+    std::vector<std::unique_ptr<PulseMethod>> methods;
+    for (const QString &name : methodNames) {
+        auto created = MethodRegistry::instance().create(name, config.methodOptions);
+        if (!created.ok())
+            return created.error();
+        methods.push_back(std::move(created.value()));
+    }
+    if (methods.empty())
+        return Error{ErrorCode::Usage, QStringLiteral("no method to run")};
 
-    FrameProcessor processor(config, method.get());
+    std::vector<PulseMethod *> raw;
+    std::vector<VideoMethodLane> lanes;
+    for (size_t i = 0; i < methods.size(); ++i) {
+        raw.push_back(methods[i].get());
+        if (methods[i]->input() == MethodInput::FaceVideo)
+            lanes.push_back(VideoMethodLane{i, {}, 0});
+    }
+    FrameProcessor processor(config, raw);
     if (Error e = processor.init(); e.isError())
         return e;
 
     // Decoding runs ahead on its own thread by at most a few frames (bounded memory).
     BoundedQueue<VideoFrame> queue(8);
     Error decodeError;
+    double decodeSec = 0;
     std::thread decoder([&] {
         VideoFrame frame;
+        QElapsedTimer clock;
         for (;;) {
             if (cancel && cancel->load())
                 break;
+            clock.start();
             const ReadStatus st = source.read(frame);
+            decodeSec += clock.nsecsElapsed() / 1e9;
             if (st == ReadStatus::Frame) {
                 if (!queue.push(frame))
                     break;
@@ -78,38 +106,42 @@ Result<AnalysisResult> analyzeSource(FrameSource &source, const AnalysisConfig &
 
     const int64_t expected = source.info().frameCountEstimate;
     std::vector<PulseSample> samples;
-    size_t cursor = 0;
     bool cancelled = false;
     while (auto frame = queue.pop()) {
         if (cancel && cancel->load()) {
             cancelled = true;
             break;
         }
-        FrameRecord rec = processor.process(*frame);
-        if (rec.faceState != FaceState::NoFace && config.roi.mode == RoiMode::Face)
+        QElapsedTimer busy;
+        busy.start();
+        if (options.prepare)
+            options.prepare(*frame);
+        const FrameRecord rec = processor.process(*frame);
+        if (rec.faceState != FaceState::NoFace)
             ++result.faceFrames;
         result.frames.push_back(rec);
-        if (method->input() == MethodInput::FaceVideo) {
-            method->drain(samples);
-            assignMethodSamples(result.frames, samples, cursor);
+        for (VideoMethodLane &lane : lanes) {
+            lane.records.push_back(rec);
+            methods[lane.methodIndex]->drain(samples);
+            assignMethodSamples(lane.records, samples, lane.cursor);
         }
+        result.analysisSec += busy.nsecsElapsed() / 1e9;
+        if (options.inspect)
+            options.inspect(*frame, rec);
         if (progress)
             progress(int64_t(result.frames.size()), std::max<int64_t>(expected, int64_t(result.frames.size())));
     }
     queue.close();
     decoder.join();
+    result.decodeSec = decodeSec;
     if (cancelled || (cancel && cancel->load()))
         return Error{ErrorCode::Cancelled, QStringLiteral("analysis cancelled")};
-    if (method->input() == MethodInput::FaceVideo) {
-        method->finish(samples);
-        assignMethodSamples(result.frames, samples, cursor);
-    }
 
     if (auto *file = dynamic_cast<VideoFileSource *>(&source)) {
         result.truncated = file->truncated();
         result.decodeErrors = file->decodeErrorCount();
     }
-    const QString name = QFileInfo(result.source).fileName();
+    const QString name = QFileInfo(result.video.path).fileName();
     if (result.frames.empty()) {
         if (decodeError.isError())
             return decodeError;
@@ -132,12 +164,64 @@ Result<AnalysisResult> analyzeSource(FrameSource &source, const AnalysisConfig &
                          .arg(result.frames.size())
                          .arg(name)};
 
-    result.signal = analyzeSignal(result.frames, method.get(), config);
-    if (!result.signal.hasHr())
-        result.warnings << QStringLiteral("less usable signal than needed for a heart rate (%1 s of face)")
-                               .arg(result.faceFrames / std::max(1.0, result.signal.fsHz), 0, 'f', 1);
+    QElapsedTimer signalClock;
+    signalClock.start();
+    for (size_t i = 0; i < methods.size(); ++i) {
+        MethodSignal ms;
+        ms.method = methods[i]->name();
+        ms.device = methods[i]->deviceName();
+        ms.model = methods[i]->modelDescription();
+        const auto lane = std::find_if(lanes.begin(), lanes.end(),
+                                       [i](const VideoMethodLane &l) { return l.methodIndex == i; });
+        if (lane != lanes.end()) {
+            methods[i]->finish(samples);
+            assignMethodSamples(lane->records, samples, lane->cursor);
+            ms.signal = analyzeSignal(lane->records, methods[i].get(), config);
+        } else {
+            ms.signal = analyzeSignal(result.frames, methods[i].get(), config);
+        }
+        if (!ms.signal.hasHr())
+            result.warnings << QStringLiteral("%1: less usable signal than a heart rate needs").arg(ms.method);
+        result.methods.push_back(std::move(ms));
+    }
+    result.analysisSec += signalClock.nsecsElapsed() / 1e9;
     result.processingSec = timer.elapsed() / 1000.0;
     return result;
+}
+
+Result<MultiAnalysis> analyzeFileMethods(const QString &path, const AnalysisConfig &config,
+                                         const QStringList &methods, const ProgressFn &progress,
+                                         const std::atomic<bool> *cancel, const MultiOptions &options)
+{
+    VideoFileSource source;
+    if (Error e = source.open(path); e.isError())
+        return e;
+    return analyzeSourceMethods(source, config, methods, progress, cancel, options);
+}
+
+Result<AnalysisResult> analyzeSource(FrameSource &source, const AnalysisConfig &config,
+                                     const ProgressFn &progress, const std::atomic<bool> *cancel)
+{
+    auto multi = analyzeSourceMethods(source, config, {config.method}, progress, cancel);
+    if (!multi.ok())
+        return multi.error();
+    MultiAnalysis &m = multi.value();
+    AnalysisResult r;
+    r.source = m.video.path;
+    r.video = m.video;
+    r.config = config;
+    r.method = m.methods.front().method;
+    r.device = m.methods.front().device;
+    r.model = m.methods.front().model;
+    r.signal = std::move(m.methods.front().signal);
+    r.frames = std::move(m.frames);
+    // The per-frame record carries the method's own output for face-video methods.
+    r.faceFrames = m.faceFrames;
+    r.truncated = m.truncated;
+    r.decodeErrors = m.decodeErrors;
+    r.processingSec = m.processingSec;
+    r.warnings = m.warnings;
+    return r;
 }
 
 Result<AnalysisResult> analyzeFile(const QString &path, const AnalysisConfig &config,

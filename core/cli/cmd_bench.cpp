@@ -2,7 +2,10 @@
 // motion levels, skin tones and codecs/bitrates), and on the real bias-eval-rppg skin videos when
 // that folder is given. Prints the tables and writes them into a section of bench/RESULTS.md.
 
+#include "codecreport.h"
+#include "codecstudy.h"
 #include "commands.h"
+#include "evaluation.h"
 #include "dsp.h"
 #include "groundtruth.h"
 #include "offlineanalyzer.h"
@@ -150,56 +153,11 @@ auto onOneCore(Fn fn)
     return r;
 }
 
-// Real skin videos: <root>/<Country>/videoN_<region>.avi with <root>/Ground_Truth/<Country>_GT.csv.
-struct RealClip
+// Replaces the section `name` of the results file (between its markers), or appends it.
+Error writeResultsSection(const QString &path, const QString &name, const QString &section)
 {
-    QString path;
-    QString subject;   // "India/video1"
-    QString region;    // forehead, leftcheek, rightcheek
-    double refBpm;
-};
-
-std::vector<RealClip> findRealClips(const QString &root, QStringList &problems)
-{
-    std::vector<RealClip> clips;
-    QDir gtDir(root + QStringLiteral("/Ground_Truth"));
-    for (const QString &gtName : gtDir.entryList({QStringLiteral("*_GT.csv")}, QDir::Files, QDir::Name)) {
-        const QString country = gtName.left(gtName.size() - 7);
-        QFile f(gtDir.filePath(gtName));
-        if (!f.open(QIODevice::ReadOnly | QIODevice::Text)) {
-            problems << QStringLiteral("cannot read %1").arg(gtName);
-            continue;
-        }
-        std::map<QString, double> ref;
-        QTextStream in(&f);
-        while (!in.atEnd()) {
-            const QStringList cells = in.readLine().split(QLatin1Char(','));
-            bool ok = false;
-            const double hr = cells.value(1).trimmed().toDouble(&ok);
-            if (ok)
-                ref[cells.value(0).trimmed().remove(QChar(0xFEFF))] = hr;
-        }
-        const QRegularExpression re(QStringLiteral("^(video\\d+)_(\\w+)\\.avi$"));
-        QDir videos(root + QLatin1Char('/') + country);
-        for (const QString &name : videos.entryList({QStringLiteral("*.avi")}, QDir::Files, QDir::Name)) {
-            const auto m = re.match(name);
-            if (!m.hasMatch())
-                continue;
-            auto it = ref.find(m.captured(1));
-            if (it == ref.end()) {
-                problems << QStringLiteral("%1/%2: no reference HR").arg(country, name);
-                continue;
-            }
-            clips.push_back({videos.filePath(name), country + QLatin1Char('/') + m.captured(1), m.captured(2), it->second});
-        }
-    }
-    return clips;
-}
-
-Error writeResultsSection(const QString &path, const QString &section)
-{
-    const QString begin = QStringLiteral("<!-- rppg bench: foundation -->");
-    const QString end = QStringLiteral("<!-- /rppg bench: foundation -->");
+    const QString begin = QStringLiteral("<!-- rppg bench: %1 -->").arg(name);
+    const QString end = QStringLiteral("<!-- /rppg bench: %1 -->").arg(name);
     QString text;
     QFile in(path);
     if (in.open(QIODevice::ReadOnly | QIODevice::Text))
@@ -222,283 +180,372 @@ Error writeResultsSection(const QString &path, const QString &section)
 
 } // namespace
 
+namespace {
+
+QString machineLines(const QString &command, double minutes)
+{
+    return QStringLiteral("- Machine: %1, %2 logical CPUs, %3\n- Date: %4\n- Commit: %5 (rppg " RPPG_VERSION_STRING ")\n"
+                          "- Command: `%6` (%7 min)\n")
+        .arg(cpuModel()).arg(QThread::idealThreadCount()).arg(QSysInfo::prettyProductName())
+        .arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'")))
+        .arg(gitCommit(), command).arg(minutes, 0, 'f', 1);
+}
+
+SynthConfig subjectConfig(const Subject &s, double duration)
+{
+    SynthConfig sc;
+    sc.durationSec = duration;
+    sc.seed = s.seed;
+    sc.pulse.meanHrBpm = s.hrBpm;
+    sc.pulse.sdnnMs = 30;
+    sc.fitzpatrick = s.skin;
+    sc.illuminationDrift = s.drift;
+    sc.flickerAmplitude = s.flicker;
+    sc.noiseSigma = 1.5;
+    sc.writeMasks = false;
+    applyMotionPreset(sc, QString::fromLatin1(s.motion));
+    return sc;
+}
+
+SynthVariant variantFor(const QString &workDir, const QString &stem, const Variant &v)
+{
+    SynthVariant sv;
+    const QString ext = v.codec == QLatin1String("mpeg4") ? QStringLiteral("avi")
+                        : v.codec == QLatin1String("ffv1") ? QStringLiteral("mkv")
+                                                           : QStringLiteral("mp4");
+    sv.videoPath = QDir(workDir).filePath(QStringLiteral("%1_%2_%3.%4").arg(stem, v.codec).arg(v.bitrateBps / 1000).arg(ext));
+    sv.encoder.codec = v.codec;
+    sv.encoder.bitrateBps = v.bitrateBps;
+    sv.encoder.threads = 2;
+    if (v.codec == QLatin1String("x265"))
+        sv.encoder.preset = QStringLiteral("fast");   // as in the codec study; medium takes ~3x longer
+    return sv;
+}
+
+struct BenchContext
+{
+    QString workDir;
+    QStringList methods;
+    std::vector<std::unique_ptr<PulseMethod>> methodObjs;
+    bool quick = false;
+    double duration = 20;
+};
+
+// Accuracy over the synthetic codec set: each subject rendered once, encoded in every variant.
+Result<QString> accuracyPart(BenchContext &ctx)
+{
+    QElapsedTimer total;
+    total.start();
+    std::vector<Subject> subjects = kSubjects;
+    if (ctx.quick)
+        subjects = {kSubjects[1], kSubjects[3], kSubjects[5], kSubjects[7]};
+    const std::vector<Variant> vars = variants();
+    std::map<std::pair<QString, QString>, Scores> scores;   // (method, variant label)
+    for (size_t si = 0; si < subjects.size(); ++si) {
+        const Subject &s = subjects[si];
+        SynthConfig sc = subjectConfig(s, ctx.duration);
+        for (const Variant &v : vars)
+            sc.variants.push_back(variantFor(ctx.workDir, QStringLiteral("s%1").arg(si), v));
+        std::fprintf(stderr, "subject %zu/%zu: %.0f bpm, motion %s, skin type %d: rendering %zu variants\n", si + 1,
+                     subjects.size(), s.hrBpm, s.motion, s.skin, vars.size());
+        auto synth = generateSynthVideo(sc, {}, interruptFlag());
+        if (!synth.ok())
+            return synth.error();
+        auto ref = readHrReference(synth->groundTruthPath);
+        if (!ref.ok())
+            return ref.error();
+        for (size_t vi = 0; vi < vars.size(); ++vi) {
+            AnalysisConfig config;
+            auto analysed = analyzeFileMethods(sc.variants[vi].videoPath, config, ctx.methods, {}, interruptFlag());
+            if (!analysed.ok()) {
+                if (analysed.error().code == ErrorCode::Cancelled)
+                    return analysed.error();
+                std::fprintf(stderr, "  %s: %s\n", qPrintable(vars[vi].label()), qPrintable(analysed.error().message));
+                continue;
+            }
+            for (const MethodSignal &m : analysed->methods) {
+                const SignalResult &sig = m.signal;
+                Scores &sco = scores[{m.method, vars[vi].label()}];
+                sco.windows += int(sig.windows.size());
+                for (const WindowEstimate &w : sig.windows)
+                    if (std::isfinite(w.hrBpm))
+                        sco.addWindow(w.hrBpm, ref->windowHr(w.startSec, w.endSec));
+                if (sig.hasHr())
+                    sco.videoErr.push_back(std::abs(sig.hrBpm - ref->recordingHr(config.windowSec)));
+                sco.kbpsSum += synth->variantStats[vi].achievedBitrateBps / 1000.0;
+                sco.kbpsCount++;
+            }
+        }
+    }
+    QString md;
+    QTextStream out(&md);
+    out << "## Foundation: accuracy of the classical methods on the synthetic codec set\n\n"
+        << machineLines(QStringLiteral("rppg bench --parts accuracy%1").arg(ctx.quick ? QStringLiteral(" --quick") : QString()),
+                        total.elapsed() / 60000.0)
+        << "- Set: " << subjects.size() << " subjects × " << ctx.duration << " s, 640×480 at 30 fps, HR "
+        << "52–150 bpm, motion none/mild/strong, Fitzpatrick I–VI, illumination drift, sensor noise σ 1.5, pulse "
+        << "modulation 0.8 % peak to peak (green); each rendered once and encoded losslessly (FFV1) and with x264, "
+        << "x265 (preset fast) and MPEG-4 at 1000k, 500k and 250k.\n"
+        << "- Scores: 10 s windows (1 s hop) against the reference HR of the same window (the spectral peak of the "
+        << "true PPG, processed like the estimate); *video MAE*: whole-recording estimate against the whole-recording "
+        << "reference.\n\n"
+        << "| method | variant | achieved kb/s | MAE (bpm) | RMSE (bpm) | r | video MAE (bpm) | windows with HR |\n"
+        << "|---|---|---|---|---|---|---|---|\n";
+    for (const QString &m : ctx.methods) {
+        for (const Variant &v : vars) {
+            auto it = scores.find({m, v.label()});
+            if (it == scores.end())
+                continue;
+            const Scores &s = it->second;
+            out << "| " << m.toUpper() << " | " << v.label() << " | " << fmt(s.kbpsCount ? s.kbpsSum / s.kbpsCount : NAN, 0)
+                << " | " << fmt(s.mae()) << " | " << fmt(s.rmse()) << " | " << fmt(dsp::pearson(s.est, s.ref), 3) << " | "
+                << fmt(dsp::mean(s.videoErr)) << " | " << fmt(100 * s.coverage(), 0) << " % |\n";
+        }
+    }
+    out << "\n";
+    out.flush();
+    return md;
+}
+
+// Speed on one core: a 640×480, 30 fps H.264 video at 1000k.
+Result<QString> speedPart(BenchContext &ctx)
+{
+    QElapsedTimer total;
+    total.start();
+    const Variant v{QStringLiteral("x264"), 1000000};
+    SynthConfig sc = subjectConfig(kSubjects[2], 30);
+    sc.variants.push_back(variantFor(ctx.workDir, QStringLiteral("speed"), v));
+    std::fprintf(stderr, "speed: rendering a 30 s 640x480 H.264 video\n");
+    auto synth = generateSynthVideo(sc, {}, interruptFlag());
+    if (!synth.ok())
+        return synth.error();
+    const QString video = sc.variants[0].videoPath;
+    struct Speed
+    {
+        QString what;
+        double fps;
+        double realtime;
+    };
+    std::vector<Speed> speeds;
+    VideoFileSource src;
+    if (Error e = src.open(video); e.isError())
+        return e;
+    QElapsedTimer t;
+    t.start();
+    VideoFrame f;
+    int64_t n = 0;
+    double last = 0;
+    onOneCore([&] {
+        while (src.read(f) == ReadStatus::Frame) {
+            ++n;
+            last = f.ptsUs / 1e6;
+        }
+        return 0;
+    });
+    const double sec = t.elapsed() / 1000.0;
+    speeds.push_back({QStringLiteral("decode only (FFmpeg, 1 thread, BGR conversion)"), n / sec, (last + 1.0 / 30) / sec});
+    for (const QString &m : ctx.methods) {
+        AnalysisConfig config;
+        config.method = m;
+        auto r = onOneCore([&] { return analyzeFile(video, config); });
+        if (!r.ok())
+            return r.error();
+        const double dur = r->frames.back().timeSec + 1.0 / 30;
+        speeds.push_back({QStringLiteral("%1 end to end (decode + track + skin + extract + HR, model load included)").arg(m.toUpper()),
+                          r->frames.size() / r->processingSec, dur / r->processingSec});
+    }
+    QString md;
+    QTextStream out(&md);
+    out << "## Foundation: speed on one CPU core\n\n"
+        << machineLines(QStringLiteral("rppg bench --parts speed"), total.elapsed() / 60000.0)
+        << "- Video: 30 s, 640×480, 30 fps, H.264 (x264) at 1000k, one face with mild motion; the process pinned to one "
+        << "core (decode thread and processing share it).\n\n"
+        << "| stage | frames/s | × real time |\n|---|---|---|\n";
+    for (const Speed &s : speeds)
+        out << "| " << s.what << " | " << fmt(s.fps, 0) << " | " << fmt(s.realtime, 1) << " |\n";
+    out << "\n";
+    out.flush();
+    return md;
+}
+
+// Real skin videos: every method on bias-eval-rppg (whole frame) through the evaluation engine.
+Result<QString> realPart(BenchContext &ctx, const QString &root)
+{
+    QElapsedTimer total;
+    total.start();
+    auto scan = scanDataset(root + QStringLiteral(",roi=full"));
+    if (!scan.ok())
+        return scan.error();
+    std::fprintf(stderr, "real: %zu clips\n", scan->items.size());
+    auto res = runEvaluation({scan.value()}, ctx.methods, AnalysisConfig{}, {}, interruptFlag());
+    if (!res.ok())
+        return res.error();
+    QString md;
+    QTextStream out(&md);
+    out << "## Foundation: real skin videos (bias-eval-rppg)\n\n"
+        << machineLines(QStringLiteral("rppg bench --parts real --real …/bias-eval-rppg"), total.elapsed() / 60000.0)
+        << "- " << scan->items.size() << " clips: forehead and cheek patches of 9 subjects with dark skin (India, "
+        << "Sierra Leone), 200×200 upscaled from 60×30 / 25×25 px, 15 fps, MPEG-4, 27–137 s; one contact HR per "
+        << "subject. Whole frame as the skin region; whole-recording HR per clip.\n"
+        << "- GREEN on the whole frame is the naive baseline.\n\n"
+        << "| method | MAE (bpm) | RMSE (bpm) | MAPE | r | clips within 5 bpm | mean SNR (dB) |\n|---|---|---|---|---|---|---|\n";
+    for (const MethodMetrics &m : res->metrics) {
+        int within = 0, n = 0;
+        for (const ItemResult &ir : res->items)
+            for (const ItemOutcome &o : ir.outcomes)
+                if (o.method == m.method) {
+                    ++n;
+                    within += std::abs(o.hrBpm - o.referenceHrBpm) <= 5;
+                }
+        out << "| " << m.method.toUpper() << " | " << fmt(m.maeBpm) << " | " << fmt(m.rmseBpm) << " | "
+            << fmt(m.mapePercent, 1) << " % | " << fmt(m.pearsonR, 3) << " | " << within << " / " << n << " | "
+            << fmt(m.meanSnrDb, 1) << " |\n";
+    }
+    for (const QString &pr : res->problems)
+        out << "\n- skipped: " << pr;
+    out << "\n";
+    out.flush();
+    return md;
+}
+
+// The default codec study on a 30 s 640×480 video, broken into its stages.
+Result<QString> studyPart(BenchContext &ctx)
+{
+    QElapsedTimer total;
+    total.start();
+    SynthConfig sc = subjectConfig(kSubjects[2], 30);
+    SynthVariant sv;
+    sv.videoPath = QDir(ctx.workDir).filePath(QStringLiteral("study_source.mp4"));
+    sv.encoder.codec = QStringLiteral("x264");
+    sv.encoder.crf = 12;   // a high-quality source, as a camera would record
+    sc.variants.push_back(sv);
+    std::fprintf(stderr, "study: rendering a 30 s 640x480 source\n");
+    auto synth = generateSynthVideo(sc, {}, interruptFlag());
+    if (!synth.ok())
+        return synth.error();
+    CodecStudyConfig config;
+    config.sourcePath = sv.videoPath;
+    config.methods = ctx.methods;
+    std::fprintf(stderr, "study: running the default study\n");
+    auto r = runCodecStudy(config, {}, interruptFlag());
+    if (!r.ok())
+        return r.error();
+    QString md;
+    QTextStream out(&md);
+    out << "## Codec study: time of the default study\n\n"
+        << machineLines(QStringLiteral("rppg bench --parts study"), total.elapsed() / 60000.0)
+        << "- Source: 30 s synthetic video, 640×480, 30 fps, x264 CRF 12 (" << fmt(synth->variantStats[0].achievedBitrateBps / 1e6, 1)
+        << " Mb/s). Study: x264 (medium), x265 (fast) and MPEG-4 at 250k, 500k and 1000k; methods "
+        << ctx.methods.join(QStringLiteral(", ")).toUpper() << "; both cores (encoders in parallel, two variant analyses at a time).\n\n"
+        << "| stage | seconds |\n|---|---|\n"
+        << "| encoding 9 variants (wall, source decode included) | " << fmt(r->encodeSec, 1) << " |\n"
+        << "| decoding variants and source (summed over workers) | " << fmt(r->decodeSec, 1) << " |\n"
+        << "| PSNR and SSIM (summed over workers) | " << fmt(r->qualitySec, 1) << " |\n"
+        << "| tracking, skin, methods, HR (summed over workers) | " << fmt(r->analysisSec, 1) << " |\n"
+        << "| **whole study (wall)** | **" << fmt(r->totalSec, 1) << "** |\n\n";
+    out << "| variant | kb/s | PSNR (dB) | SSIM |";
+    for (const QString &m : ctx.methods)
+        out << ' ' << m.toUpper() << " window MAE |";
+    out << "\n|---|---|---|---|" << QString(QStringLiteral("---|")).repeated(ctx.methods.size()) << "\n";
+    for (const VariantResult &v : r->variants) {
+        out << "| " << v.setting.label() << " | " << fmt(v.encode.achievedBitrateBps / 1000, 0) << " | " << fmt(v.meanPsnrDb, 1)
+            << " | " << fmt(v.meanSsim, 3) << " |";
+        for (const QString &m : ctx.methods)
+            out << ' ' << fmt(v.outcome(m) ? v.outcome(m)->windowMaeBpm : NAN, 1) << " |";
+        out << "\n";
+    }
+    out << "\n";
+    for (const QString &f : codecTrendFindings(r.value()))
+        out << "- " << f << "\n";
+    out << "\n";
+    out.flush();
+    return md;
+}
+
+} // namespace
+
 Command benchCommand()
 {
     Command c;
     c.name = QStringLiteral("bench");
-    c.summary = QStringLiteral("accuracy and speed benchmark (synthetic codec set, real skin videos)");
+    c.summary = QStringLiteral("benchmarks: accuracy, speed, real videos, codec study (writes bench/RESULTS.md)");
     c.run = [](const QStringList &args) -> int {
         QCommandLineParser p;
-        p.setApplicationDescription(QStringLiteral("Benchmark the pipeline and write bench/RESULTS.md."));
+        p.setApplicationDescription(QStringLiteral("Benchmarks the pipeline; each part prints a Markdown section and, "
+                                                   "with --results, replaces its own section of that file."));
         addHelpOption(p);
-        p.addOption({QStringLiteral("quick"), QStringLiteral("Fewer and shorter videos (a smoke run).")});
-        p.addOption({QStringLiteral("duration"), QStringLiteral("Seconds per synthetic video (default 20)."),
+        p.addOption({QStringLiteral("parts"), QStringLiteral("Parts to run: accuracy, speed, real, study (default: all; "
+                                                             "real needs --real)."),
+                     QStringLiteral("list"), QStringLiteral("accuracy,speed,real,study")});
+        p.addOption({QStringLiteral("quick"), QStringLiteral("Fewer and shorter synthetic videos (a smoke run).")});
+        p.addOption({QStringLiteral("duration"), QStringLiteral("Seconds per synthetic accuracy video (default 20)."),
                      QStringLiteral("sec"), QStringLiteral("20")});
         p.addOption({QStringLiteral("methods"), QStringLiteral("Comma-separated methods (default: every classical one)."),
                      QStringLiteral("list")});
-        p.addOption({QStringLiteral("real"), QStringLiteral("bias-eval-rppg folder to evaluate as well."),
-                     QStringLiteral("dir")});
-        p.addOption({QStringLiteral("results"), QStringLiteral("Markdown file to update (section 'foundation')."),
-                     QStringLiteral("file")});
+        p.addOption({QStringLiteral("real"), QStringLiteral("bias-eval-rppg folder for the real part."), QStringLiteral("dir")});
+        p.addOption({QStringLiteral("results"), QStringLiteral("Markdown file whose sections to update."), QStringLiteral("file")});
         p.addOption({QStringLiteral("work"), QStringLiteral("Keep the generated videos in <dir>."), QStringLiteral("dir")});
         if (auto code = parseCommandLine(p, args))
             return *code;
-        const bool quick = p.isSet(QStringLiteral("quick"));
+        BenchContext ctx;
+        ctx.quick = p.isSet(QStringLiteral("quick"));
         bool okDur = false;
-        double duration = p.value(QStringLiteral("duration")).toDouble(&okDur);
-        if (!okDur || duration < 12 || duration > 600)
+        ctx.duration = p.value(QStringLiteral("duration")).toDouble(&okDur);
+        if (!okDur || ctx.duration < 12 || ctx.duration > 600)
             return fail(ErrorCode::Usage, QStringLiteral("--duration must be 12..600 s"));
-        if (quick)
-            duration = std::min(duration, 15.0);
-        QStringList methods;
+        if (ctx.quick)
+            ctx.duration = std::min(ctx.duration, 15.0);
         if (p.isSet(QStringLiteral("methods"))) {
-            methods = p.value(QStringLiteral("methods")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+            ctx.methods = p.value(QStringLiteral("methods")).split(QLatin1Char(','), Qt::SkipEmptyParts);
         } else {
             for (const QString &m : MethodRegistry::instance().names())
                 if (MethodRegistry::instance().find(m)->input == MethodInput::RgbTrace)
-                    methods << m;
+                    ctx.methods << m;
         }
-        std::vector<std::unique_ptr<PulseMethod>> methodObjs;
-        for (const QString &m : methods) {
-            auto made = MethodRegistry::instance().create(m);
-            if (!made.ok())
-                return fail(made.error());
-            methodObjs.push_back(std::move(made.value()));
-        }
+        for (const QString &m : ctx.methods)
+            if (!MethodRegistry::instance().find(m))
+                return fail(ErrorCode::Usage, QStringLiteral("unknown method '%1'").arg(m));
+        const QStringList parts = p.value(QStringLiteral("parts")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+        for (const QString &part : parts)
+            if (!QStringList{QStringLiteral("accuracy"), QStringLiteral("speed"), QStringLiteral("real"), QStringLiteral("study")}
+                     .contains(part))
+                return fail(ErrorCode::Usage, QStringLiteral("unknown part '%1' (accuracy, speed, real, study)").arg(part));
 
         QTemporaryDir tmp;
-        QString workDir = p.value(QStringLiteral("work"));
-        if (workDir.isEmpty()) {
+        ctx.workDir = p.value(QStringLiteral("work"));
+        if (ctx.workDir.isEmpty()) {
             if (!tmp.isValid())
                 return fail(ErrorCode::WriteFailed, QStringLiteral("cannot create a temporary folder"));
-            workDir = tmp.path();
-        } else if (!QDir().mkpath(workDir)) {
-            return fail(ErrorCode::WriteFailed, QStringLiteral("cannot create '%1'").arg(workDir));
+            ctx.workDir = tmp.path();
+        } else if (!QDir().mkpath(ctx.workDir)) {
+            return fail(ErrorCode::WriteFailed, QStringLiteral("cannot create '%1'").arg(ctx.workDir));
         }
-
-        std::vector<Subject> subjects = kSubjects;
-        if (quick)
-            subjects = {kSubjects[1], kSubjects[3], kSubjects[5], kSubjects[7]};
-        const std::vector<Variant> vars = variants();
-        std::map<std::pair<QString, QString>, Scores> scores;   // (method, variant label)
-        QElapsedTimer total;
-        total.start();
-
-        // 1. Synthetic set: render each subject once, encode it in every variant, analyse.
-        for (size_t si = 0; si < subjects.size(); ++si) {
-            const Subject &s = subjects[si];
-            SynthConfig sc;
-            sc.durationSec = duration;
-            sc.seed = s.seed;
-            sc.pulse.meanHrBpm = s.hrBpm;
-            sc.pulse.sdnnMs = 30;
-            sc.fitzpatrick = s.skin;
-            sc.illuminationDrift = s.drift;
-            sc.flickerAmplitude = s.flicker;
-            sc.noiseSigma = 1.5;
-            sc.writeMasks = false;
-            applyMotionPreset(sc, QString::fromLatin1(s.motion));
-            for (const Variant &v : vars) {
-                SynthVariant sv;
-                const QString ext = v.codec == QLatin1String("mpeg4") ? QStringLiteral("avi")
-                                    : v.codec == QLatin1String("ffv1") ? QStringLiteral("mkv")
-                                                                       : QStringLiteral("mp4");
-                sv.videoPath = QDir(workDir).filePath(QStringLiteral("s%1_%2_%3.%4").arg(si).arg(v.codec)
-                                                          .arg(v.bitrateBps / 1000).arg(ext));
-                sv.encoder.codec = v.codec;
-                sv.encoder.bitrateBps = v.bitrateBps;
-                sv.encoder.threads = 2;
-                if (v.codec == QLatin1String("x265"))
-                    sv.encoder.preset = QStringLiteral("fast");   // medium takes ~4x longer for this set
-                sc.variants.push_back(sv);
-            }
-            std::fprintf(stderr, "subject %zu/%zu: %.0f bpm, motion %s, skin type %d: rendering %zu variants\n",
-                         si + 1, subjects.size(), s.hrBpm, s.motion, s.skin, vars.size());
-            auto synth = generateSynthVideo(sc, {}, interruptFlag());
-            if (!synth.ok())
-                return fail(synth.error());
-            auto ref = readHrReference(synth->groundTruthPath);
-            if (!ref.ok())
-                return fail(ref.error());
-            for (size_t vi = 0; vi < vars.size(); ++vi) {
-                AnalysisConfig config;
-                auto analysed = analyzeFile(sc.variants[vi].videoPath, config, {}, interruptFlag());
-                if (!analysed.ok()) {
-                    std::fprintf(stderr, "  %s: %s\n", qPrintable(vars[vi].label()), qPrintable(analysed.error().message));
-                    continue;
-                }
-                for (const auto &m : methodObjs) {
-                    const SignalResult sig = analyzeSignal(analysed->frames, m.get(), config);
-                    Scores &sco = scores[{m->name(), vars[vi].label()}];
-                    sco.windows += int(sig.windows.size());
-                    for (const WindowEstimate &w : sig.windows)
-                        if (std::isfinite(w.hrBpm))
-                            sco.addWindow(w.hrBpm, ref->windowHr(w.startSec, w.endSec));
-                    if (sig.hasHr())
-                        sco.videoErr.push_back(std::abs(sig.hrBpm - ref->recordingHr(config.windowSec)));
-                    sco.kbpsSum += synth->variantStats[vi].achievedBitrateBps / 1000.0;
-                    sco.kbpsCount++;
-                }
-            }
+        const QString results = p.value(QStringLiteral("results"));
+        auto emit = [&](const QString &name, const Result<QString> &md) -> int {
+            if (!md.ok())
+                return fail(md.error());
+            std::printf("%s", qPrintable(md.value()));
+            std::fflush(stdout);
+            if (!results.isEmpty())
+                if (Error e = writeResultsSection(results, name, md.value()); e.isError())
+                    return fail(e);
+            return kExitOk;
+        };
+        for (const QString &part : parts) {
+            int code = kExitOk;
+            if (part == QLatin1String("accuracy"))
+                code = emit(QStringLiteral("foundation-accuracy"), accuracyPart(ctx));
+            else if (part == QLatin1String("speed"))
+                code = emit(QStringLiteral("foundation-speed"), speedPart(ctx));
+            else if (part == QLatin1String("real") && p.isSet(QStringLiteral("real")))
+                code = emit(QStringLiteral("foundation-real"), realPart(ctx, p.value(QStringLiteral("real"))));
+            else if (part == QLatin1String("study"))
+                code = emit(QStringLiteral("codec-study"), studyPart(ctx));
+            if (code != kExitOk)
+                return code;
         }
-
-        // 2. Speed on one core: the 640x480 x264 1000k video of the first subject.
-        struct Speed { QString what; double fps; double realtime; };
-        std::vector<Speed> speeds;
-        const QString speedVideo = QDir(workDir).filePath(QStringLiteral("s0_x264_1000.mp4"));
-        {
-            VideoFileSource src;
-            if (!src.open(speedVideo).isError()) {
-                QElapsedTimer t;
-                t.start();
-                VideoFrame f;
-                int64_t n = 0;
-                double last = 0;
-                onOneCore([&] {
-                    while (src.read(f) == ReadStatus::Frame) {
-                        ++n;
-                        last = f.ptsUs / 1e6;
-                    }
-                    return 0;
-                });
-                const double sec = t.elapsed() / 1000.0;
-                speeds.push_back({QStringLiteral("decode only (FFmpeg, 1 thread)"), n / sec, (last + 1.0 / 30) / sec});
-            }
-            for (const QString &m : methods) {
-                AnalysisConfig config;
-                config.method = m;
-                auto r = onOneCore([&] { return analyzeFile(speedVideo, config); });
-                if (r.ok()) {
-                    const double dur = r->frames.back().timeSec + 1.0 / 30;
-                    speeds.push_back({QStringLiteral("%1 end to end (decode + track + extract + HR)").arg(m.toUpper()),
-                                      r->frames.size() / r->processingSec, dur / r->processingSec});
-                }
-            }
-        }
-
-        // 3. Real skin videos (whole frame: they are already cropped skin patches).
-        std::map<QString, std::vector<std::pair<double, double>>> realErr;   // method → (est, ref)
-        std::map<QString, std::vector<std::pair<double, double>>> realSubjectErr;
-        QStringList realProblems;
-        int realClips = 0;
-        const QString realRoot = p.value(QStringLiteral("real"));
-        if (!realRoot.isEmpty()) {
-            const auto clips = findRealClips(realRoot, realProblems);
-            realClips = int(clips.size());
-            // Per subject, the three patches (forehead, both cheeks) are simultaneous views of
-            // one pulse: their band-limited spectra, each normalised to unit power, are summed
-            // and the peak of the sum is the subject's estimate (multi-region fusion).
-            std::map<QString, std::map<QString, dsp::Spectrum>> fused;   // method → subject → spectrum
-            std::map<QString, double> subjectRef;
-            for (const RealClip &clip : clips) {
-                AnalysisConfig config;
-                config.roi.mode = RoiMode::FullFrame;
-                auto r = analyzeFile(clip.path, config, {}, interruptFlag());
-                if (!r.ok()) {
-                    realProblems << QStringLiteral("%1: %2").arg(QFileInfo(clip.path).fileName(), r.error().message);
-                    continue;
-                }
-                subjectRef[clip.subject] = clip.refBpm;
-                for (const auto &m : methodObjs) {
-                    const SignalResult sig = analyzeSignal(r->frames, m.get(), config);
-                    realErr[m->name()].push_back({sig.hrBpm, clip.refBpm});
-                    std::vector<double> valid;
-                    for (size_t k = 0; k < sig.pulse.size(); ++k)
-                        if (sig.valid[k])
-                            valid.push_back(sig.pulse[k]);
-                    const auto spec = dsp::welch(valid, sig.fsHz, int(config.windowSec * sig.fsHz), 0.5, 4096);
-                    double total = 0;
-                    for (size_t k = 0; k < spec.power.size(); ++k)
-                        if (spec.frequency(int(k)) >= config.bandLowHz && spec.frequency(int(k)) <= config.bandHighHz)
-                            total += spec.power[k];
-                    if (total <= 0)
-                        continue;
-                    dsp::Spectrum &acc = fused[m->name()][clip.subject];
-                    if (acc.power.empty()) {
-                        acc.binHz = spec.binHz;
-                        acc.power.assign(spec.power.size(), 0.0);
-                    }
-                    if (acc.power.size() == spec.power.size())
-                        for (size_t k = 0; k < spec.power.size(); ++k)
-                            acc.power[k] += spec.power[k] / total;
-                }
-            }
-            for (auto &[m, subj] : fused)
-                for (auto &[s, spec] : subj) {
-                    const auto peak = dsp::spectralPeak(spec, 0.7, 4.0);
-                    realSubjectErr[m].push_back({peak.valid ? peak.frequencyHz * 60.0 : NAN, subjectRef[s]});
-                }
-        }
-
-        // 4. Report.
-        QString md;
-        QTextStream out(&md);
-        out << "## Foundation: classical methods (`rppg bench`)\n\n"
-            << "- Machine: " << cpuModel() << ", " << QThread::idealThreadCount() << " logical CPUs, "
-            << QSysInfo::prettyProductName() << "\n"
-            << "- Date: " << QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'")) << "\n"
-            << "- Commit: " << gitCommit() << " (rppg " RPPG_VERSION_STRING ")\n"
-            << "- Command: `rppg bench" << (quick ? " --quick" : "") << (realRoot.isEmpty() ? "" : " --real …")
-            << "` (" << QString::number(total.elapsed() / 60000.0, 'f', 1) << " min)\n"
-            << "- Synthetic set: " << subjects.size() << " subjects × " << duration << " s, 640×480 at 30 fps, HR "
-            << "52–150 bpm, motion none/mild/strong, Fitzpatrick I–VI, illumination drift, sensor noise σ 1.5; "
-            << "each rendered once and encoded losslessly (FFV1) and with x264, x265 (preset fast) and MPEG-4 "
-            << "at 1000k, 500k and 250k. Scores over 10 s windows (1 s hop) against the ground-truth HR of the "
-            << "same window; *video MAE* is the whole-recording estimate.\n\n";
-        out << "### Accuracy on synthetic video\n\n"
-            << "| method | variant | achieved kb/s | MAE (bpm) | RMSE (bpm) | r | video MAE (bpm) | windows with HR |\n"
-            << "|---|---|---|---|---|---|---|---|\n";
-        for (const auto &m : methodObjs) {
-            for (const Variant &v : vars) {
-                auto it = scores.find({m->name(), v.label()});
-                if (it == scores.end())
-                    continue;
-                const Scores &s = it->second;
-                out << "| " << m->name().toUpper() << " | " << v.label() << " | "
-                    << fmt(s.kbpsCount ? s.kbpsSum / s.kbpsCount : NAN, 0) << " | " << fmt(s.mae()) << " | "
-                    << fmt(s.rmse()) << " | " << fmt(dsp::pearson(s.est, s.ref), 3) << " | "
-                    << fmt(dsp::mean(s.videoErr)) << " | " << fmt(100 * s.coverage(), 0) << " % |\n";
-            }
-        }
-        out << "\n### Speed (one CPU core, " << QFileInfo(speedVideo).fileName() << ": 640×480, 30 fps, H.264 1000k)\n\n"
-            << "| stage | frames/s | × real time |\n|---|---|---|\n";
-        for (const Speed &s : speeds)
-            out << "| " << s.what << " | " << fmt(s.fps, 0) << " | " << fmt(s.realtime, 1) << " |\n";
-        if (!realRoot.isEmpty()) {
-            out << "\n### Real skin videos (bias-eval-rppg, whole frame)\n\n"
-                << realClips << " clips (forehead and cheek patches, 15 fps, MPEG-4), reference: one contact HR per "
-                << "subject. Per clip: whole-recording HR; per subject: the peak of the summed, normalised spectra of its three patches.\n\n"
-                << "| method | clip MAE (bpm) | clip RMSE | clips within 5 bpm | subject MAE (bpm) |\n|---|---|---|---|---|\n";
-            for (const auto &m : methodObjs) {
-                const auto &e = realErr[m->name()];
-                double sa = 0, ss = 0;
-                int n = 0, within = 0;
-                for (const auto &[est, ref] : e) {
-                    const double err = std::isfinite(est) ? est - ref : 60.0;   // no estimate counts as a miss
-                    sa += std::abs(err);
-                    ss += err * err;
-                    within += std::abs(err) <= 5;
-                    ++n;
-                }
-                double subj = 0;
-                for (const auto &[est, ref] : realSubjectErr[m->name()])
-                    subj += std::isfinite(est) ? std::abs(est - ref) : 60.0;
-                out << "| " << m->name().toUpper() << " | " << fmt(n ? sa / n : NAN) << " | "
-                    << fmt(n ? std::sqrt(ss / n) : NAN) << " | " << within << " / " << n << " | "
-                    << fmt(realSubjectErr[m->name()].empty() ? NAN : subj / realSubjectErr[m->name()].size()) << " |\n";
-            }
-            for (const QString &pr : realProblems)
-                out << "\n- skipped: " << pr;
-            out << "\n";
-        }
-        out << "\n";
-        out.flush();
-        std::printf("%s", qPrintable(md));
-        if (p.isSet(QStringLiteral("results"))) {
-            if (Error e = writeResultsSection(p.value(QStringLiteral("results")), md); e.isError())
-                return fail(e);
-            std::fprintf(stderr, "results written to %s\n", qPrintable(p.value(QStringLiteral("results"))));
-        }
+        if (!results.isEmpty())
+            std::fprintf(stderr, "results written to %s\n", qPrintable(results));
         return kExitOk;
     };
     return c;

@@ -9,5 +9,7 @@ namespace rppg::cli {
 Command analyzeCommand();
 Command synthCommand();
 Command benchCommand();
+Command compareCodecsCommand();
+Command evalCommand();
 
 } // namespace rppg::cli

@@ -1,0 +1,507 @@
+#include "codecstudy.h"
+
+#include "boundedqueue.h"
+#include "offlineanalyzer.h"
+#include "signalanalyzer.h"
+#include "synth.h"
+#include "videofilesource.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QTemporaryDir>
+#include <QThread>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+Q_LOGGING_CATEGORY(lcStudy, "rppg.core.study", QtWarningMsg)
+
+namespace rppg {
+
+namespace {
+
+QString containerFor(const QString &codec)
+{
+    if (codec == QLatin1String("mpeg4"))
+        return QStringLiteral("avi");
+    if (codec == QLatin1String("x264") || codec == QLatin1String("x265"))
+        return QStringLiteral("mp4");
+    return QStringLiteral("mkv");
+}
+
+QString fileStem(const CodecSetting &s)
+{
+    return s.bitrateBps > 0 ? QStringLiteral("%1_%2k").arg(s.codec).arg(s.bitrateBps / 1000)
+                            : QStringLiteral("%1_crf%2").arg(s.codec).arg(s.crf);
+}
+
+// Thread-safe accumulation of per-stage seconds from the workers.
+struct StageClock
+{
+    std::mutex mutex;
+    double decode = 0, quality = 0, analysis = 0;
+    void add(double d, double q, double a)
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        decode += d;
+        quality += q;
+        analysis += a;
+    }
+};
+
+// Decodes `path` (a variant, or the source itself when `compare` is null) and analyses it; with
+// `compare` set, the source is decoded in lock-step for PSNR and SSIM.
+struct VariantJob
+{
+    QString path;
+    CodecSetting setting;
+    EncodeStats encode;
+    bool isSource = false;
+};
+
+Result<VariantResult> analyseVariant(const VariantJob &job, const CodecStudyConfig &config,
+                                     const QString &sourcePath, const cv::Rect &crop,
+                                     int contactFrame, StageClock &clock,
+                                     const std::atomic<bool> *cancel,
+                                     const std::function<void(int64_t)> &onFrame)
+{
+    VariantResult out;
+    out.setting = job.setting;
+    out.path = job.path;
+    out.encode = job.encode;
+
+    // Variants are compared with the source decoded in lock-step (the same frame index).
+    VideoFileSource source;
+    if (!job.isSource) {
+        if (Error e = source.open(sourcePath); e.isError())
+            return e;
+    }
+    double qualitySec = 0;
+    int64_t index = 0;
+    MultiOptions options;
+    if (job.isSource) {
+        options.prepare = [&crop](VideoFrame &f) {
+            if (f.bgr.size() != crop.size())
+                f.bgr = f.bgr(crop);
+        };
+    }
+    options.inspect = [&](const VideoFrame &frame, const FrameRecord &rec) {
+        QElapsedTimer t;
+        t.start();
+        VideoFrame sf;
+        if (!job.isSource && source.read(sf) == ReadStatus::Frame) {
+            const cv::Mat ref = crop.size() == sf.bgr.size() ? sf.bgr : sf.bgr(crop);
+            if (ref.size() == frame.bgr.size()) {
+                out.psnrDb.push_back(lumaPsnrDb(ref, frame.bgr));
+                out.ssim.push_back(lumaSsim(ref, frame.bgr));
+            }
+        }
+        if (index == contactFrame) {
+            out.contactFrame = frame.bgr.clone();
+            out.contactFace = rec.faceBox;
+        }
+        ++index;
+        qualitySec += t.nsecsElapsed() / 1e9;
+        if (onFrame)
+            onFrame(index);
+    };
+    auto multi = analyzeFileMethods(job.path, config.analysis, config.methods, {}, cancel, options);
+    if (!multi.ok())
+        return multi.error();
+    out.frames = std::move(multi->frames);
+    for (MethodSignal &m : multi->methods) {
+        MethodOutcome o;
+        o.method = m.method;
+        o.signal = std::move(m.signal);
+        out.methods.push_back(std::move(o));
+    }
+    auto meanOf = [](const std::vector<double> &v) {
+        double s = 0;
+        int n = 0;
+        for (double x : v)
+            if (std::isfinite(x)) {
+                s += x;
+                ++n;
+            }
+        return n ? s / n : kNaN;
+    };
+    out.meanPsnrDb = meanOf(out.psnrDb);
+    out.meanSsim = meanOf(out.ssim);
+    clock.add(multi->decodeSec, qualitySec, multi->analysisSec);
+    return out;
+}
+
+// Scores every outcome of `v` against the reference (ground truth / CSV, or the source's own
+// estimate with the same method).
+void score(VariantResult &v, const CodecStudyResult &study, const AnalysisConfig &ac)
+{
+    for (MethodOutcome &o : v.methods) {
+        const MethodOutcome *src = study.original.outcome(o.method);
+        const bool fromSource = study.referenceKind == ReferenceKind::SourceEstimate;
+        o.referenceHrBpm = fromSource ? (src ? src->signal.hrBpm : kNaN)
+                                      : study.reference.recordingHr(ac.windowSec, ac.bandLowHz, ac.bandHighHz);
+        o.hrErrorBpm = o.signal.hrBpm - o.referenceHrBpm;
+        double sum = 0;
+        int n = 0, withHr = 0;
+        for (size_t k = 0; k < o.signal.windows.size(); ++k) {
+            const WindowEstimate &w = o.signal.windows[k];
+            if (!std::isfinite(w.hrBpm))
+                continue;
+            ++withHr;
+            double ref = kNaN;
+            if (fromSource) {
+                if (src && k < src->signal.windows.size())
+                    ref = src->signal.windows[k].hrBpm;
+            } else {
+                ref = study.reference.windowHr(w.startSec, w.endSec, ac.bandLowHz, ac.bandHighHz);
+            }
+            if (std::isfinite(ref)) {
+                sum += std::abs(w.hrBpm - ref);
+                ++n;
+            }
+        }
+        o.windowMaeBpm = n ? sum / n : kNaN;
+        o.windowCoverage = o.signal.windows.empty() ? 0.0 : double(withHr) / o.signal.windows.size();
+    }
+}
+
+} // namespace
+
+QString CodecSetting::label() const
+{
+    if (codec.isEmpty())
+        return QStringLiteral("source");
+    return bitrateBps > 0 ? QStringLiteral("%1 %2k").arg(codec).arg(bitrateBps / 1000)
+                          : QStringLiteral("%1 crf %2").arg(codec).arg(crf);
+}
+
+std::vector<CodecSetting> defaultCodecSettings()
+{
+    std::vector<CodecSetting> s;
+    for (const char *codec : {"x264", "x265", "mpeg4"})
+        for (int64_t kbps : {250, 500, 1000})
+            s.push_back({QString::fromLatin1(codec), kbps * 1000, -1});
+    return s;
+}
+
+QString referenceKindName(ReferenceKind kind)
+{
+    switch (kind) {
+    case ReferenceKind::GroundTruth: return QStringLiteral("ground truth");
+    case ReferenceKind::Csv: return QStringLiteral("reference CSV");
+    case ReferenceKind::SourceEstimate: return QStringLiteral("source estimate");
+    }
+    return {};
+}
+
+const MethodOutcome *VariantResult::outcome(const QString &method) const
+{
+    for (const MethodOutcome &o : methods)
+        if (o.method == method)
+            return &o;
+    return nullptr;
+}
+
+double lumaPsnrDb(const cv::Mat &a, const cv::Mat &b)
+{
+    cv::Mat ga, gb;
+    cv::cvtColor(a, ga, cv::COLOR_BGR2GRAY);
+    cv::cvtColor(b, gb, cv::COLOR_BGR2GRAY);
+    const double mse = cv::norm(ga, gb, cv::NORM_L2SQR) / double(ga.total());
+    if (mse <= 1e-10)
+        return 99.0;
+    return 10.0 * std::log10(255.0 * 255.0 / mse);
+}
+
+double lumaSsim(const cv::Mat &a, const cv::Mat &b)
+{
+    cv::Mat ga, gb;
+    cv::cvtColor(a, ga, cv::COLOR_BGR2GRAY);
+    cv::cvtColor(b, gb, cv::COLOR_BGR2GRAY);
+    ga.convertTo(ga, CV_32F);
+    gb.convertTo(gb, CV_32F);
+    const double c1 = (0.01 * 255) * (0.01 * 255), c2 = (0.03 * 255) * (0.03 * 255);
+    const cv::Size win(11, 11);
+    cv::Mat mu1, mu2, s11, s22, s12;
+    cv::GaussianBlur(ga, mu1, win, 1.5);
+    cv::GaussianBlur(gb, mu2, win, 1.5);
+    cv::GaussianBlur(ga.mul(ga), s11, win, 1.5);
+    cv::GaussianBlur(gb.mul(gb), s22, win, 1.5);
+    cv::GaussianBlur(ga.mul(gb), s12, win, 1.5);
+    const cv::Mat mu11 = mu1.mul(mu1), mu22 = mu2.mul(mu2), mu12 = mu1.mul(mu2);
+    s11 -= mu11;
+    s22 -= mu22;
+    s12 -= mu12;
+    cv::Mat num = (2 * mu12 + c1).mul(2 * s12 + c2);
+    cv::Mat den = (mu11 + mu22 + c1).mul(s11 + s22 + c2);
+    cv::Mat map;
+    cv::divide(num, den, map);
+    return cv::mean(map)[0];
+}
+
+Result<CodecStudyResult> runCodecStudy(const CodecStudyConfig &configIn, const StudyProgressFn &progress,
+                                       const std::atomic<bool> *cancel)
+{
+    QElapsedTimer total;
+    total.start();
+    CodecStudyConfig config = configIn;
+    CodecStudyResult study;
+    auto report = [&progress](const QString &stage, double f) {
+        if (progress)
+            progress(stage, std::clamp(f, 0.0, 1.0));
+    };
+    auto cancelled = [cancel] { return cancel && cancel->load(); };
+
+    // Methods.
+    if (config.methods.isEmpty())
+        config.methods = MethodRegistry::instance().names();
+    for (QString &m : config.methods) {
+        m = m.trimmed().toLower();
+        if (!MethodRegistry::instance().find(m))
+            return Error{ErrorCode::Usage, QStringLiteral("unknown method '%1' (available: %2)")
+                                               .arg(m, MethodRegistry::instance().names().join(QStringLiteral(", ")))};
+    }
+    study.methods = config.methods;
+
+    // Codec settings: drop what this FFmpeg build cannot encode, but say so.
+    std::vector<CodecSetting> settings;
+    for (const CodecSetting &s : config.settings) {
+        if (s.bitrateBps <= 0 && s.crf < 0)
+            return Error{ErrorCode::Usage, QStringLiteral("%1: give a bit rate or a CRF").arg(s.codec)};
+        if (!VideoEncoder::isCodecAvailable(s.codec)) {
+            study.warnings << QStringLiteral("codec '%1' is not available in this FFmpeg build; its variants are skipped")
+                                  .arg(s.codec);
+            continue;
+        }
+        settings.push_back(s);
+    }
+    study.warnings.removeDuplicates();
+    if (settings.empty())
+        return Error{ErrorCode::Unsupported, QStringLiteral("none of the requested codecs can be encoded by this FFmpeg build")};
+
+    // Source.
+    VideoFileSource source;
+    if (Error e = source.open(config.sourcePath); e.isError())
+        return e;
+    study.source = source.info();
+    const int w = study.source.width & ~1, h = study.source.height & ~1;
+    if (w < 16 || h < 16)
+        return Error{ErrorCode::Unsupported,
+                     QStringLiteral("the source is %1×%2 pixels; the encoders need at least 16×16")
+                         .arg(study.source.width).arg(study.source.height)};
+    study.sourceCrop = cv::Rect(0, 0, w, h);
+    if (w != study.source.width || h != study.source.height)
+        study.warnings << QStringLiteral("the source is %1×%2; the variants use %3×%4 (4:2:0 encoders need even sizes)")
+                              .arg(study.source.width).arg(study.source.height).arg(w).arg(h);
+
+    // Reference.
+    if (!config.referencePath.isEmpty()) {
+        auto ref = loadHrReference(config.referencePath);
+        if (!ref.ok())
+            return ref.error();
+        study.reference = ref.value();
+        study.referenceKind = ReferenceKind::Csv;
+        study.referencePath = config.referencePath;
+    } else if (QFileInfo::exists(groundTruthPathFor(config.sourcePath))) {
+        auto ref = loadHrReference(groundTruthPathFor(config.sourcePath));
+        if (ref.ok()) {
+            study.reference = ref.value();
+            study.referenceKind = ReferenceKind::GroundTruth;
+            study.referencePath = groundTruthPathFor(config.sourcePath);
+        } else {
+            study.warnings << QStringLiteral("ground truth next to the source is unusable (%1); the source's own "
+                                             "estimate is the reference").arg(ref.error().message);
+        }
+    }
+
+    // Working folder.
+    std::unique_ptr<QTemporaryDir> tmp;
+    QString workDir = config.workDir;
+    if (workDir.isEmpty()) {
+        tmp = std::make_unique<QTemporaryDir>(QDir::tempPath() + QStringLiteral("/rppg-codecs-XXXXXX"));
+        if (!tmp->isValid())
+            return Error{ErrorCode::WriteFailed, QStringLiteral("cannot create a temporary folder in %1").arg(QDir::tempPath())};
+        workDir = tmp->path();
+    } else if (!QDir().mkpath(workDir)) {
+        return Error{ErrorCode::WriteFailed, QStringLiteral("cannot create the working folder '%1'").arg(workDir)};
+    }
+    std::vector<VariantJob> jobs;
+    for (const CodecSetting &s : settings)
+        jobs.push_back({QDir(workDir).filePath(fileStem(s) + QLatin1Char('.') + containerFor(s.codec)), s, {}, false});
+    auto removeVariants = [&jobs, &config] {
+        if (config.keepVariants && !config.workDir.isEmpty())
+            return;
+        for (const VariantJob &j : jobs)
+            QFile::remove(j.path);
+    };
+
+    // 1. Encoding: the source is decoded once and every frame fans out to one thread per
+    //    encoder through small queues (bounded memory; the encoders use both cores).
+    const double fps = study.source.nominalFps > 0 ? study.source.nominalFps : 30.0;
+    std::vector<std::unique_ptr<VideoEncoder>> encoders;
+    for (const VariantJob &j : jobs) {
+        EncoderSettings es;
+        es.codec = j.setting.codec;
+        es.bitrateBps = j.setting.bitrateBps;
+        es.crf = j.setting.bitrateBps > 0 ? -1 : j.setting.crf;
+        es.fps = fps;
+        es.width = w;
+        es.height = h;
+        es.threads = 1;
+        if (es.codec == QLatin1String("x264"))
+            es.preset = config.x264Preset;
+        else if (es.codec == QLatin1String("x265"))
+            es.preset = config.x265Preset;
+        auto enc = std::make_unique<VideoEncoder>();
+        if (Error e = enc->open(j.path, es); e.isError()) {
+            for (auto &opened : encoders)
+                opened->abort();
+            removeVariants();
+            return e;
+        }
+        encoders.push_back(std::move(enc));
+    }
+    const int64_t expected = std::max<int64_t>(1, study.source.frameCountEstimate);
+    {
+        std::vector<std::unique_ptr<BoundedQueue<VideoFrame>>> queues;
+        std::vector<Error> errors(encoders.size());
+        std::vector<std::thread> threads;
+        for (size_t i = 0; i < encoders.size(); ++i) {
+            queues.push_back(std::make_unique<BoundedQueue<VideoFrame>>(6));
+            threads.emplace_back([&, i] {
+                while (auto f = queues[i]->pop()) {
+                    if (errors[i].isError())
+                        continue;   // keep draining so the producer never blocks on us
+                    errors[i] = encoders[i]->write(f->bgr, f->ptsUs);
+                }
+                if (!errors[i].isError())
+                    errors[i] = encoders[i]->finish();
+            });
+        }
+        VideoFrame frame;
+        int64_t n = 0;
+        bool stop = false;
+        while (!stop && source.read(frame) == ReadStatus::Frame) {
+            if (cancelled()) {
+                stop = true;
+                break;
+            }
+            VideoFrame f = frame;
+            if (f.bgr.size() != cv::Size(w, h))
+                f.bgr = frame.bgr(study.sourceCrop).clone();
+            for (auto &q : queues)
+                q->push(f);
+            frame = VideoFrame();
+            report(QStringLiteral("encoding"), double(++n) / expected);
+        }
+        for (auto &q : queues)
+            q->close();
+        for (auto &t : threads)
+            t.join();
+        if (stop || cancelled()) {
+            for (auto &e : encoders)
+                e->abort();
+            removeVariants();
+            return Error{ErrorCode::Cancelled, QStringLiteral("codec study cancelled")};
+        }
+        if (n == 0) {
+            removeVariants();
+            return Error{source.decodeErrorCount() > 0 ? ErrorCode::CorruptVideo : ErrorCode::NoFrames,
+                         QStringLiteral("no frame of '%1' could be decoded").arg(QFileInfo(config.sourcePath).fileName())};
+        }
+        if (source.truncated())
+            study.warnings << QStringLiteral("the source ends early (truncated); the study covers the %1 frames that decode").arg(n);
+        for (size_t i = 0; i < errors.size(); ++i) {
+            if (errors[i].isError()) {
+                for (auto &e : encoders)
+                    e->abort();
+                removeVariants();
+                return errors[i];
+            }
+            jobs[i].encode = encoders[i]->stats();
+        }
+        study.contactFrame = config.contactFrame >= 0 ? int(std::min<int64_t>(config.contactFrame, n - 1)) : int(n / 2);
+    }
+    study.encodeSec = total.elapsed() / 1000.0;
+
+    // 2. Decode and analyse the source and every variant, in parallel.
+    std::vector<VariantJob> all = jobs;
+    all.insert(all.begin(), VariantJob{config.sourcePath, CodecSetting{}, {}, true});
+    std::vector<std::optional<Result<VariantResult>>> results(all.size());
+    StageClock clock;
+    std::atomic<size_t> next{0};
+    std::atomic<int64_t> framesDone{0};
+    std::atomic<bool> failed{false};
+    const int64_t totalFrames = int64_t(all.size()) * std::max<int64_t>(1, expected);
+    const int workers = std::max(1, std::min<int>(config.workers > 0 ? config.workers : QThread::idealThreadCount(),
+                                                  int(all.size())));
+    std::mutex progressMutex;
+    auto worker = [&] {
+        for (;;) {
+            const size_t i = next.fetch_add(1);
+            if (i >= all.size() || failed.load() || cancelled())
+                return;
+            auto r = analyseVariant(all[i], config, config.sourcePath, study.sourceCrop, study.contactFrame, clock,
+                                    cancel, [&](int64_t) {
+                                        const int64_t done = ++framesDone;
+                                        if (done % 30 == 0) {
+                                            std::lock_guard<std::mutex> lock(progressMutex);
+                                            report(QStringLiteral("analysing"), double(done) / totalFrames);
+                                        }
+                                    });
+            if (!r.ok())
+                failed = true;
+            results[i] = std::move(r);
+        }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 0; t < workers; ++t)
+        pool.emplace_back(worker);
+    for (auto &t : pool)
+        t.join();
+    if (cancelled()) {
+        removeVariants();
+        return Error{ErrorCode::Cancelled, QStringLiteral("codec study cancelled")};
+    }
+    for (auto &r : results) {
+        if (r && !r->ok()) {
+            removeVariants();
+            return r->error();
+        }
+    }
+    study.original = std::move(results[0]->value());
+    for (size_t i = 1; i < results.size(); ++i)
+        study.variants.push_back(std::move(results[i]->value()));
+    const int faceFrames = int(std::count_if(study.original.frames.begin(), study.original.frames.end(),
+                                             [](const FrameRecord &f) { return f.faceState != FaceState::NoFace; }));
+    if (config.analysis.roi.mode == RoiMode::Face && faceFrames == 0) {
+        removeVariants();
+        return Error{ErrorCode::NoFace, QStringLiteral("no face found in '%1' (for cropped skin videos use the whole frame)")
+                                            .arg(QFileInfo(config.sourcePath).fileName())};
+    }
+
+    // 3. Scores.
+    score(study.original, study, config.analysis);
+    for (VariantResult &v : study.variants)
+        score(v, study, config.analysis);
+    study.decodeSec = clock.decode;
+    study.qualitySec = clock.quality;
+    study.analysisSec = clock.analysis;
+    removeVariants();
+    if (!config.keepVariants || config.workDir.isEmpty())
+        for (VariantResult &v : study.variants)
+            v.path.clear();
+    study.totalSec = total.elapsed() / 1000.0;
+    report(QStringLiteral("done"), 1.0);
+    return study;
+}
+
+} // namespace rppg

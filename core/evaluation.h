@@ -1,0 +1,105 @@
+#pragma once
+
+// Evaluation of pulse methods over a dataset: every video of a dataset with a reference heart
+// rate is analysed with a list of methods and scored with the standard metrics (MAE, RMSE, MAPE,
+// Pearson r), the mean SNR and the share of windows with an estimate.
+//
+// Dataset layouts understood now (more readers come with the training data):
+//  - synthetic: videos with a `<stem>.gt.csv` next to them (made by `rppg synth`);
+//  - a folder of videos with a CSV of reference heart rates, one row per video or subject
+//    (first column a name, another column the HR in bpm). Names match a video's file name, its
+//    stem, or the stem's part before the first '_' (bias-eval-rppg: "video1" ↔ video1_forehead.avi);
+//    a CSV named "<Folder>_*.csv" applies to the videos of <Folder> only. CSVs are looked for in
+//    the folder and its Ground_Truth/ subfolder, or given with csv=FILE.
+// A dataset argument is `PATH[,csv=FILE][,roi=face|full|x,y,w,h]`.
+//
+// Thread affinity: runEvaluation() blocks; progress is called on the calling thread.
+
+#include "analysisconfig.h"
+#include "groundtruth.h"
+#include "offlineanalyzer.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <atomic>
+#include <vector>
+
+namespace rppg {
+
+struct EvalItem
+{
+    QString videoPath;
+    QString name;          // shown in tables: "India/video1_forehead"
+    QString subject;       // items of one subject are one person ("India/video1")
+    HrReference reference;
+    QString referenceSource;
+    RoiMode roi = RoiMode::Face;
+    cv::Rect roiRect;
+};
+
+struct DatasetScan
+{
+    QString spec;
+    QString root;
+    QString layout;        // "synthetic", "folder+csv"
+    std::vector<EvalItem> items;
+    QStringList problems;  // items reported and skipped (missing or malformed reference)
+};
+
+// Errors: FileNotFound (no such folder), Usage (bad spec), BadData (no usable item at all).
+Result<DatasetScan> scanDataset(const QString &spec);
+
+struct ItemOutcome
+{
+    QString method;
+    double hrBpm = kNaN;
+    double referenceHrBpm = kNaN;
+    double snrDb = kNaN;
+    double windowCoverage = 0;   // share of windows with an estimate
+    double windowMaeBpm = kNaN;  // against the time-resolved reference, when there is one
+};
+
+struct ItemResult
+{
+    EvalItem item;
+    QString error;                     // non-empty: the item failed (reported, not scored)
+    std::vector<ItemOutcome> outcomes; // per method
+};
+
+struct MethodMetrics
+{
+    QString method;
+    int items = 0;               // items scored
+    int withHr = 0;              // items with an estimate (MAE etc. are over these)
+    double maeBpm = kNaN;
+    double rmseBpm = kNaN;
+    double mapePercent = kNaN;
+    double pearsonR = kNaN;
+    double meanSnrDb = kNaN;
+    double windowCoverage = kNaN;
+    double windowMaeBpm = kNaN;  // mean over items with a time-resolved reference
+};
+
+struct EvaluationResult
+{
+    std::vector<DatasetScan> datasets;
+    QStringList methods;
+    std::vector<ItemResult> items;
+    std::vector<MethodMetrics> metrics;   // per method, over every scored item
+    double totalSec = 0;
+    QStringList problems;                 // skipped items, failed analyses
+};
+
+// `analysis` gives window, band, thresholds (its method and ROI are per run / per dataset).
+// Errors: Usage (unknown method), BadData (nothing to evaluate), Cancelled.
+Result<EvaluationResult> runEvaluation(const std::vector<DatasetScan> &datasets, const QStringList &methods,
+                                       const AnalysisConfig &analysis,
+                                       const std::function<void(int done, int total, const QString &item)> &progress = {},
+                                       const std::atomic<bool> *cancel = nullptr);
+
+// Metrics of (estimate, reference) pairs; pairs without an estimate are counted in `items` but
+// left out of the error metrics (`withHr` says how many remain).
+MethodMetrics computeMetrics(const std::vector<double> &estimates, const std::vector<double> &references);
+
+} // namespace rppg

@@ -1,0 +1,127 @@
+// Dataset evaluation: the metrics' closed forms, both dataset layouts, items with missing or
+// malformed references reported and skipped, and the report files.
+#include "evalreport.h"
+#include "evaluation.h"
+#include "testsupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTest>
+
+#include <cmath>
+
+using namespace rppg;
+
+class TstEval : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QDir(m_dir.path()).mkpath(QStringLiteral("synth"));
+        int i = 0;
+        for (double bpm : {62.0, 95.0, 120.0, 80.0}) {
+            SynthConfig sc = test::defaultSynthConfig(bpm, 12);
+            sc.width = 320;
+            sc.height = 240;
+            sc.seed = uint64_t(bpm);
+            sc.writeMasks = false;
+            const QString v = test::makeSynthVideo(m_dir, QStringLiteral("synth/s%1.mkv").arg(i++), sc);
+            QVERIFY(!v.isEmpty());
+            m_videos << v;
+        }
+        // s2: ground truth missing; s3: malformed ground truth.
+        QVERIFY(QFile::remove(groundTruthPathFor(m_videos[2])));
+        test::writeFile(m_dir, QStringLiteral("synth/s3.gt.csv"), "frame,time_s\n1,abc\n");
+    }
+
+    void metricsClosedForm()
+    {
+        const auto m = computeMetrics({70, 82, NAN, 100}, {72, 80, 75, 90});
+        QCOMPARE(m.items, 4);
+        QCOMPARE(m.withHr, 3);
+        QVERIFY(std::abs(m.maeBpm - (2 + 2 + 10) / 3.0) < 1e-9);
+        QVERIFY(std::abs(m.rmseBpm - std::sqrt((4 + 4 + 100) / 3.0)) < 1e-9);
+        QVERIFY(std::abs(m.mapePercent - 100 * (2 / 72.0 + 2 / 80.0 + 10 / 90.0) / 3) < 1e-9);
+        QVERIFY(std::isfinite(m.pearsonR) && m.pearsonR > 0.9);
+    }
+
+    void syntheticLayout()
+    {
+        auto scan = scanDataset(m_dir.filePath(QStringLiteral("synth")));
+        QVERIFY2(scan.ok(), qPrintable(scan.error().message));
+        QCOMPARE(scan->layout, QStringLiteral("synthetic"));
+        QCOMPARE(int(scan->items.size()), 2);
+        QCOMPARE(scan->problems.size(), 2);
+        QVERIFY(scan->problems.join(QLatin1Char(' ')).contains(QStringLiteral("s2")));
+        QVERIFY(scan->problems.join(QLatin1Char(' ')).contains(QStringLiteral("s3")));
+
+        AnalysisConfig ac;
+        auto res = runEvaluation({scan.value()}, {QStringLiteral("pos"), QStringLiteral("chrom")}, ac);
+        QVERIFY2(res.ok(), qPrintable(res.error().message));
+        QCOMPARE(int(res->metrics.size()), 2);
+        const MethodMetrics &pos = res->metrics[0];
+        QCOMPARE(pos.items, 2);
+        QCOMPARE(pos.withHr, 2);
+        QVERIFY2(pos.maeBpm < 2.0, qPrintable(QString::number(pos.maeBpm)));
+        QVERIFY(std::isfinite(pos.windowMaeBpm));
+        QVERIFY(pos.windowCoverage > 0.9);
+        QCOMPARE(res->problems.size(), 2);
+
+        const QString out = m_dir.filePath(QStringLiteral("out"));
+        auto written = writeEvaluationReport(res.value(), out);
+        QVERIFY2(written.ok(), qPrintable(written.error().message));
+        for (const char *f : {"metrics.csv", "per_video.csv", "bland_altman.png", "scatter.png", "report.html"})
+            QVERIFY2(QFile::exists(QDir(out).filePath(QLatin1String(f))), f);
+        QFile per(QDir(out).filePath(QStringLiteral("per_video.csv")));
+        QVERIFY(per.open(QIODevice::ReadOnly));
+        QCOMPARE(per.readAll().count('\n'), 1 + 2 * 2);   // header + 2 videos × 2 methods
+    }
+
+    void folderWithReferenceCsv()
+    {
+        // The bias-eval-rppg layout: <Country>/videoN_<region>.<ext>, Ground_Truth/<Country>_GT.csv
+        // with a BOM, spaces in the header and subjects named without the region.
+        QDir root(m_dir.filePath(QStringLiteral("real")));
+        QVERIFY(root.mkpath(QStringLiteral("Atlantis")) && root.mkpath(QStringLiteral("Ground_Truth")));
+        QVERIFY(QFile::copy(m_videos[0], root.filePath(QStringLiteral("Atlantis/video1_forehead.mkv"))));
+        QVERIFY(QFile::copy(m_videos[1], root.filePath(QStringLiteral("Atlantis/video2_leftcheek.mkv"))));
+        QVERIFY(QFile::copy(m_videos[1], root.filePath(QStringLiteral("Atlantis/video7_leftcheek.mkv"))));
+        auto refHr = [this](int i) { return readHrReference(groundTruthPathFor(m_videos[i]))->recordingHr(); };
+        const QByteArray csv = QByteArray("\xEF\xBB\xBFSubject ,Heart_Rate(BPM) \n") + "video1," + QByteArray::number(refHr(0))
+                               + "\nvideo2," + QByteArray::number(refHr(1)) + "\nvideo9,70\n";
+        test::writeFile(m_dir, QStringLiteral("real/Ground_Truth/Atlantis_GT.csv"), csv);
+        auto scan = scanDataset(root.path());
+        QVERIFY2(scan.ok(), qPrintable(scan.error().message));
+        QCOMPARE(scan->layout, QStringLiteral("folder+csv"));
+        QCOMPARE(int(scan->items.size()), 2);
+        QCOMPARE(scan->items[0].subject, QStringLiteral("Atlantis/video1"));
+        QCOMPARE(scan->problems.size(), 1);   // video7 has no reference
+        auto res = runEvaluation({scan.value()}, {QStringLiteral("pos")}, AnalysisConfig{});
+        QVERIFY2(res.ok(), qPrintable(res.error().message));
+        QVERIFY2(res->metrics[0].maeBpm < 2.0, qPrintable(QString::number(res->metrics[0].maeBpm)));
+    }
+
+    void badDatasets()
+    {
+        QCOMPARE(scanDataset(m_dir.filePath(QStringLiteral("nowhere"))).error().code, ErrorCode::FileNotFound);
+        QCOMPARE(scanDataset(m_dir.filePath(QStringLiteral("synth")) + QStringLiteral(",colour=blue")).error().code,
+                 ErrorCode::Usage);
+        QDir(m_dir.path()).mkpath(QStringLiteral("empty"));
+        QCOMPARE(scanDataset(m_dir.filePath(QStringLiteral("empty"))).error().code, ErrorCode::BadData);
+        // A reference CSV without a heart-rate column.
+        QDir(m_dir.path()).mkpath(QStringLiteral("nohr"));
+        QVERIFY(QFile::copy(m_videos[0], m_dir.filePath(QStringLiteral("nohr/a.mkv"))));
+        test::writeFile(m_dir, QStringLiteral("nohr/ref.csv"), "name,colour\na,red\n");
+        QCOMPARE(scanDataset(m_dir.filePath(QStringLiteral("nohr"))).error().code, ErrorCode::BadData);
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QStringList m_videos;
+};
+
+QTEST_MAIN(TstEval)
+#include "tst_eval.moc"
