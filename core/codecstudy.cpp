@@ -28,6 +28,59 @@ namespace rppg {
 
 namespace {
 
+double psnrOfGrey(const cv::Mat &ga, const cv::Mat &gb)
+{
+    const double mse = cv::norm(ga, gb, cv::NORM_L2SQR) / double(ga.total());
+    if (mse <= 1e-10)
+        return 99.0;
+    return 10.0 * std::log10(255.0 * 255.0 / mse);
+}
+
+// SSIM's automatic scale (Wang's reference implementation): average down by
+// round(min(height, width) / 256), as float.
+cv::Mat ssimScale(const cv::Mat &grey8)
+{
+    const int factor = std::max(1, int(std::lround(std::min(grey8.rows, grey8.cols) / 256.0)));
+    cv::Mat out;
+    if (factor > 1)
+        cv::resize(grey8, out, cv::Size(grey8.cols / factor, grey8.rows / factor), 0, 0, cv::INTER_AREA);
+    else
+        out = grey8;
+    out.convertTo(out, CV_32F);
+    return out;
+}
+
+const cv::Size kSsimWindow(11, 11);
+constexpr double kSsimSigma = 1.5;
+
+// Local mean and variance of one image under the Gaussian window.
+void ssimMoments(const cv::Mat &x, cv::Mat &mu, cv::Mat &sigma2)
+{
+    cv::GaussianBlur(x, mu, kSsimWindow, kSsimSigma);
+    cv::GaussianBlur(x.mul(x), sigma2, kSsimWindow, kSsimSigma);
+    sigma2 -= mu.mul(mu);
+}
+
+// SSIM of `b` against a reference whose moments are already known.
+double ssimAgainst(const cv::Mat &a, const cv::Mat &muA, const cv::Mat &sigmaA2, const cv::Mat &b)
+{
+    const double c1 = (0.01 * 255) * (0.01 * 255), c2 = (0.03 * 255) * (0.03 * 255);
+    cv::Mat muB, sigmaB2, sigmaAB;
+    ssimMoments(b, muB, sigmaB2);
+    cv::GaussianBlur(a.mul(b), sigmaAB, kSsimWindow, kSsimSigma);
+    const cv::Mat muAB = muA.mul(muB);
+    sigmaAB -= muAB;
+    cv::Mat num = (2 * muAB + c1).mul(2 * sigmaAB + c2);
+    cv::Mat den = (muA.mul(muA) + muB.mul(muB) + c1).mul(sigmaA2 + sigmaB2 + c2);
+    cv::Mat map;
+    cv::divide(num, den, map);
+    return cv::mean(map)[0];
+}
+
+} // namespace
+
+namespace {
+
 QString containerFor(const QString &codec)
 {
     if (codec == QLatin1String("mpeg4"))
@@ -57,8 +110,7 @@ struct StageClock
     }
 };
 
-// Decodes `path` (a variant, or the source itself when `compare` is null) and analyses it; with
-// `compare` set, the source is decoded in lock-step for PSNR and SSIM.
+// A video to analyse: an encoded variant, or the source itself.
 struct VariantJob
 {
     QString path;
@@ -67,76 +119,146 @@ struct VariantJob
     bool isSource = false;
 };
 
-Result<VariantResult> analyseVariant(const VariantJob &job, const CodecStudyConfig &config,
-                                     const QString &sourcePath, const cv::Rect &crop,
-                                     int contactFrame, StageClock &clock,
-                                     const std::atomic<bool> *cancel,
-                                     const std::function<void(int64_t)> &onFrame)
+// One video of an analysis group: its decoder, its analyser and the result being filled.
+struct Lane
 {
+    VariantJob job;
+    VideoFileSource video;     // unused for the source lane (the group's source decoder feeds it)
+    std::unique_ptr<MethodsAnalyzer> analyzer;
     VariantResult out;
-    out.setting = job.setting;
-    out.path = job.path;
-    out.encode = job.encode;
+    bool ended = false;
+};
 
-    // Variants are compared with the source decoded in lock-step (the same frame index).
+// The source frame's luma, prepared once and compared with every variant of the group.
+struct LumaReference
+{
+    cv::Mat grey;      // full resolution, 8 bit (PSNR)
+    cv::Mat small;     // SSIM scale, float
+    cv::Mat mu, sigma2;
+};
+
+// Analyses a group of videos (variants, and the source itself when its job is among them) in
+// lock-step with one decode of the source: every source frame is decoded and prepared once for
+// all the group's comparisons. The machine's throughput, not its thread count, limits this
+// stage, so sharing work beats running videos side by side.
+Result<std::vector<VariantResult>> analyseGroup(const std::vector<VariantJob> &jobs, const CodecStudyConfig &config,
+                                                const cv::Rect &crop, int contactFrame, StageClock &clock,
+                                                const std::atomic<bool> *cancel,
+                                                const std::function<void(int64_t)> &onFrames)
+{
     VideoFileSource source;
-    if (!job.isSource) {
-        if (Error e = source.open(sourcePath); e.isError())
-            return e;
-    }
-    double qualitySec = 0;
-    int64_t index = 0;
-    MultiOptions options;
-    if (job.isSource) {
-        options.prepare = [&crop](VideoFrame &f) {
-            if (f.bgr.size() != crop.size())
-                f.bgr = f.bgr(crop);
-        };
-    }
-    options.inspect = [&](const VideoFrame &frame, const FrameRecord &rec) {
-        QElapsedTimer t;
-        t.start();
-        VideoFrame sf;
-        if (!job.isSource && source.read(sf) == ReadStatus::Frame) {
-            const cv::Mat ref = crop.size() == sf.bgr.size() ? sf.bgr : sf.bgr(crop);
-            if (ref.size() == frame.bgr.size()) {
-                out.psnrDb.push_back(lumaPsnrDb(ref, frame.bgr));
-                out.ssim.push_back(lumaSsim(ref, frame.bgr));
-            }
+    if (Error e = source.open(config.sourcePath); e.isError())
+        return e;
+    std::vector<std::unique_ptr<Lane>> lanes;
+    for (const VariantJob &job : jobs) {
+        auto lane = std::make_unique<Lane>();
+        lane->job = job;
+        lane->out.setting = job.setting;
+        lane->out.path = job.path;
+        lane->out.encode = job.encode;
+        if (!job.isSource) {
+            if (Error e = lane->video.open(job.path); e.isError())
+                return e;
         }
-        if (index == contactFrame) {
-            out.contactFrame = frame.bgr.clone();
-            out.contactFace = rec.faceBox;
+        lane->analyzer = std::make_unique<MethodsAnalyzer>(config.analysis, config.methods);
+        if (Error e = lane->analyzer->init(); e.isError())
+            return e;
+        lanes.push_back(std::move(lane));
+    }
+
+    QElapsedTimer t;
+    double tDecode = 0, tQuality = 0;
+    VideoFrame sf, vf;
+    int64_t index = 0;
+    for (;;) {
+        if (cancel && cancel->load())
+            return Error{ErrorCode::Cancelled, QStringLiteral("codec study cancelled")};
+        t.start();
+        if (source.read(sf) != ReadStatus::Frame)
+            break;
+        VideoFrame src = sf;
+        if (src.bgr.size() != crop.size())
+            src.bgr = sf.bgr(crop);
+        tDecode += t.nsecsElapsed() / 1e9;
+        t.start();
+        LumaReference ref;
+        bool refReady = false;
+        auto prepareRef = [&] {
+            cv::cvtColor(src.bgr, ref.grey, cv::COLOR_BGR2GRAY);
+            ref.small = ssimScale(ref.grey);
+            ssimMoments(ref.small, ref.mu, ref.sigma2);
+            refReady = true;
+        };
+        tQuality += t.nsecsElapsed() / 1e9;
+        for (auto &lane : lanes) {
+            if (lane->ended)
+                continue;
+            const VideoFrame *frame = &src;
+            if (!lane->job.isSource) {
+                t.start();
+                if (lane->video.read(vf) != ReadStatus::Frame) {
+                    lane->ended = true;
+                    continue;
+                }
+                tDecode += t.nsecsElapsed() / 1e9;
+                frame = &vf;
+                t.start();
+                if (vf.bgr.size() == src.bgr.size()) {
+                    if (!refReady)
+                        prepareRef();
+                    cv::Mat grey;
+                    cv::cvtColor(vf.bgr, grey, cv::COLOR_BGR2GRAY);
+                    lane->out.psnrDb.push_back(psnrOfGrey(ref.grey, grey));
+                    lane->out.ssim.push_back(ssimAgainst(ref.small, ref.mu, ref.sigma2, ssimScale(grey)));
+                }
+                tQuality += t.nsecsElapsed() / 1e9;
+            }
+            const FrameRecord rec = lane->analyzer->push(*frame);
+            if (index == contactFrame) {
+                lane->out.contactFrame = frame->bgr.clone();
+                lane->out.contactFace = rec.faceBox;
+            }
         }
         ++index;
-        qualitySec += t.nsecsElapsed() / 1e9;
-        if (onFrame)
-            onFrame(index);
-    };
-    auto multi = analyzeFileMethods(job.path, config.analysis, config.methods, {}, cancel, options);
-    if (!multi.ok())
-        return multi.error();
-    out.frames = std::move(multi->frames);
-    for (MethodSignal &m : multi->methods) {
-        MethodOutcome o;
-        o.method = m.method;
-        o.signal = std::move(m.signal);
-        out.methods.push_back(std::move(o));
+        if (onFrames)
+            onFrames(int64_t(lanes.size()));
     }
-    auto meanOf = [](const std::vector<double> &v) {
-        double s = 0;
-        int n = 0;
-        for (double x : v)
-            if (std::isfinite(x)) {
-                s += x;
-                ++n;
-            }
-        return n ? s / n : kNaN;
-    };
-    out.meanPsnrDb = meanOf(out.psnrDb);
-    out.meanSsim = meanOf(out.ssim);
-    clock.add(multi->decodeSec, qualitySec, multi->analysisSec);
-    return out;
+
+    std::vector<VariantResult> results;
+    double tAnalysis = 0;
+    for (auto &lane : lanes) {
+        const VideoFileSource &dec = lane->job.isSource ? source : lane->video;
+        VideoInfo info = dec.info();
+        if (lane->job.isSource)
+            info = source.info();
+        auto multi = lane->analyzer->finish(info, dec.truncated(), dec.decodeErrorCount());
+        if (!multi.ok())
+            return multi.error();
+        tAnalysis += multi->analysisSec;
+        VariantResult &out = lane->out;
+        out.frames = std::move(multi->frames);
+        for (MethodSignal &m : multi->methods) {
+            MethodOutcome o;
+            o.method = m.method;
+            o.signal = std::move(m.signal);
+            out.methods.push_back(std::move(o));
+        }
+        auto meanOf = [](const std::vector<double> &v) {
+            double sum = 0;
+            int n = 0;
+            for (double x : v)
+                if (std::isfinite(x)) {
+                    sum += x;
+                    ++n;
+                }
+            return n ? sum / n : kNaN;
+        };
+        out.meanPsnrDb = meanOf(out.psnrDb);
+        out.meanSsim = meanOf(out.ssim);
+        results.push_back(std::move(out));
+    }
+    clock.add(tDecode, tQuality, tAnalysis);
+    return results;
 }
 
 // Scores every outcome of `v` against the reference (ground truth / CSV, or the source's own
@@ -210,41 +332,25 @@ const MethodOutcome *VariantResult::outcome(const QString &method) const
     return nullptr;
 }
 
-double lumaPsnrDb(const cv::Mat &a, const cv::Mat &b)
+LumaQuality lumaQuality(const cv::Mat &a, const cv::Mat &b)
 {
     cv::Mat ga, gb;
     cv::cvtColor(a, ga, cv::COLOR_BGR2GRAY);
     cv::cvtColor(b, gb, cv::COLOR_BGR2GRAY);
-    const double mse = cv::norm(ga, gb, cv::NORM_L2SQR) / double(ga.total());
-    if (mse <= 1e-10)
-        return 99.0;
-    return 10.0 * std::log10(255.0 * 255.0 / mse);
+    const cv::Mat sa = ssimScale(ga);
+    cv::Mat mu, sigma2;
+    ssimMoments(sa, mu, sigma2);
+    return {psnrOfGrey(ga, gb), ssimAgainst(sa, mu, sigma2, ssimScale(gb))};
+}
+
+double lumaPsnrDb(const cv::Mat &a, const cv::Mat &b)
+{
+    return lumaQuality(a, b).psnrDb;
 }
 
 double lumaSsim(const cv::Mat &a, const cv::Mat &b)
 {
-    cv::Mat ga, gb;
-    cv::cvtColor(a, ga, cv::COLOR_BGR2GRAY);
-    cv::cvtColor(b, gb, cv::COLOR_BGR2GRAY);
-    ga.convertTo(ga, CV_32F);
-    gb.convertTo(gb, CV_32F);
-    const double c1 = (0.01 * 255) * (0.01 * 255), c2 = (0.03 * 255) * (0.03 * 255);
-    const cv::Size win(11, 11);
-    cv::Mat mu1, mu2, s11, s22, s12;
-    cv::GaussianBlur(ga, mu1, win, 1.5);
-    cv::GaussianBlur(gb, mu2, win, 1.5);
-    cv::GaussianBlur(ga.mul(ga), s11, win, 1.5);
-    cv::GaussianBlur(gb.mul(gb), s22, win, 1.5);
-    cv::GaussianBlur(ga.mul(gb), s12, win, 1.5);
-    const cv::Mat mu11 = mu1.mul(mu1), mu22 = mu2.mul(mu2), mu12 = mu1.mul(mu2);
-    s11 -= mu11;
-    s22 -= mu22;
-    s12 -= mu12;
-    cv::Mat num = (2 * mu12 + c1).mul(2 * s12 + c2);
-    cv::Mat den = (mu11 + mu22 + c1).mul(s11 + s22 + c2);
-    cv::Mat map;
-    cv::divide(num, den, map);
-    return cv::mean(map)[0];
+    return lumaQuality(a, b).ssim;
 }
 
 Result<CodecStudyResult> runCodecStudy(const CodecStudyConfig &configIn, const StudyProgressFn &progress,
@@ -432,54 +538,50 @@ Result<CodecStudyResult> runCodecStudy(const CodecStudyConfig &configIn, const S
     }
     study.encodeSec = total.elapsed() / 1000.0;
 
-    // 2. Decode and analyse the source and every variant, in parallel.
+    // 2. Decode and analyse the source and every variant. Videos are split into groups, one per
+    //    worker; each group decodes the source once and analyses its videos in lock-step.
     std::vector<VariantJob> all = jobs;
     all.insert(all.begin(), VariantJob{config.sourcePath, CodecSetting{}, {}, true});
-    std::vector<std::optional<Result<VariantResult>>> results(all.size());
-    StageClock clock;
-    std::atomic<size_t> next{0};
-    std::atomic<int64_t> framesDone{0};
-    std::atomic<bool> failed{false};
-    const int64_t totalFrames = int64_t(all.size()) * std::max<int64_t>(1, expected);
     const int workers = std::max(1, std::min<int>(config.workers > 0 ? config.workers : QThread::idealThreadCount(),
                                                   int(all.size())));
+    std::vector<std::vector<VariantJob>> groups(workers);
+    for (size_t i = 0; i < all.size(); ++i)
+        groups[i % workers].push_back(all[i]);
+    std::vector<std::optional<Result<std::vector<VariantResult>>>> groupResults(workers);
+    StageClock clock;
+    std::atomic<int64_t> framesDone{0};
+    const int64_t totalFrames = int64_t(all.size()) * std::max<int64_t>(1, expected);
     std::mutex progressMutex;
-    auto worker = [&] {
-        for (;;) {
-            const size_t i = next.fetch_add(1);
-            if (i >= all.size() || failed.load() || cancelled())
-                return;
-            auto r = analyseVariant(all[i], config, config.sourcePath, study.sourceCrop, study.contactFrame, clock,
-                                    cancel, [&](int64_t) {
-                                        const int64_t done = ++framesDone;
-                                        if (done % 30 == 0) {
-                                            std::lock_guard<std::mutex> lock(progressMutex);
-                                            report(QStringLiteral("analysing"), double(done) / totalFrames);
-                                        }
-                                    });
-            if (!r.ok())
-                failed = true;
-            results[i] = std::move(r);
-        }
-    };
     std::vector<std::thread> pool;
-    for (int t = 0; t < workers; ++t)
-        pool.emplace_back(worker);
+    for (int g = 0; g < workers; ++g) {
+        pool.emplace_back([&, g] {
+            groupResults[g] = analyseGroup(groups[g], config, study.sourceCrop, study.contactFrame, clock, cancel,
+                                           [&](int64_t n) {
+                                               const int64_t done = framesDone += n;
+                                               std::lock_guard<std::mutex> lock(progressMutex);
+                                               report(QStringLiteral("analysing"), double(done) / totalFrames);
+                                           });
+        });
+    }
     for (auto &t : pool)
         t.join();
     if (cancelled()) {
         removeVariants();
         return Error{ErrorCode::Cancelled, QStringLiteral("codec study cancelled")};
     }
-    for (auto &r : results) {
-        if (r && !r->ok()) {
+    std::vector<std::optional<VariantResult>> byJob(all.size());
+    for (int g = 0; g < workers; ++g) {
+        if (!groupResults[g]->ok()) {
             removeVariants();
-            return r->error();
+            return groupResults[g]->error();
         }
+        auto &vs = groupResults[g]->value();
+        for (size_t k = 0; k < vs.size(); ++k)
+            byJob[size_t(g) + k * size_t(workers)] = std::move(vs[k]);
     }
-    study.original = std::move(results[0]->value());
-    for (size_t i = 1; i < results.size(); ++i)
-        study.variants.push_back(std::move(results[i]->value()));
+    study.original = std::move(*byJob[0]);
+    for (size_t i = 1; i < byJob.size(); ++i)
+        study.variants.push_back(std::move(*byJob[i]));
     const int faceFrames = int(std::count_if(study.original.frames.begin(), study.original.frames.end(),
                                              [](const FrameRecord &f) { return f.faceState != FaceState::NoFace; }));
     if (config.analysis.roi.mode == RoiMode::Face && faceFrames == 0) {

@@ -113,8 +113,16 @@ Result<CodecStudyResult> runCodecStudy(const CodecStudyConfig &config,
                                        const StudyProgressFn &progress = {},
                                        const std::atomic<bool> *cancel = nullptr);
 
-// Luma PSNR (dB; 99 for identical frames) and SSIM (Wang et al. 2004, 11×11 Gaussian window,
-// σ = 1.5) of two BGR frames of equal size.
+// Luma PSNR (dB; 99 for identical frames) and SSIM of two BGR frames of equal size. SSIM follows
+// Wang et al. 2004 with their reference implementation's automatic scale: the luma is first
+// averaged down by round(min(height, width) / 256) (2 for 480p), then compared with an 11×11
+// Gaussian window, σ = 1.5.
+struct LumaQuality
+{
+    double psnrDb = 0;
+    double ssim = 0;
+};
+LumaQuality lumaQuality(const cv::Mat &a, const cv::Mat &b);
 double lumaPsnrDb(const cv::Mat &a, const cv::Mat &b);
 double lumaSsim(const cv::Mat &a, const cv::Mat &b);
 

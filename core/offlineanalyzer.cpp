@@ -48,34 +48,126 @@ const MethodSignal *MultiAnalysis::find(const QString &method) const
     return nullptr;
 }
 
+struct MethodsAnalyzer::Impl
+{
+    AnalysisConfig config;
+    QStringList names;
+    std::vector<std::unique_ptr<PulseMethod>> methods;
+    std::vector<VideoMethodLane> lanes;
+    std::unique_ptr<FrameProcessor> processor;
+    std::vector<PulseSample> samples;
+    MultiAnalysis result;
+    QElapsedTimer wall;
+};
+
+MethodsAnalyzer::MethodsAnalyzer(const AnalysisConfig &config, const QStringList &methods)
+    : d(std::make_unique<Impl>())
+{
+    d->config = config;
+    d->names = methods;
+    d->wall.start();
+}
+
+MethodsAnalyzer::~MethodsAnalyzer() = default;
+
+Error MethodsAnalyzer::init()
+{
+    for (const QString &name : d->names) {
+        auto created = MethodRegistry::instance().create(name, d->config.methodOptions);
+        if (!created.ok())
+            return created.error();
+        d->methods.push_back(std::move(created.value()));
+    }
+    if (d->methods.empty())
+        return Error{ErrorCode::Usage, QStringLiteral("no method to run")};
+    std::vector<PulseMethod *> raw;
+    for (size_t i = 0; i < d->methods.size(); ++i) {
+        raw.push_back(d->methods[i].get());
+        if (d->methods[i]->input() == MethodInput::FaceVideo)
+            d->lanes.push_back(VideoMethodLane{i, {}, 0});
+    }
+    d->processor = std::make_unique<FrameProcessor>(d->config, raw);
+    return d->processor->init();
+}
+
+FrameRecord MethodsAnalyzer::push(const VideoFrame &frame)
+{
+    QElapsedTimer busy;
+    busy.start();
+    const FrameRecord rec = d->processor->process(frame);
+    if (rec.faceState != FaceState::NoFace)
+        ++d->result.faceFrames;
+    d->result.frames.push_back(rec);
+    for (VideoMethodLane &lane : d->lanes) {
+        lane.records.push_back(rec);
+        d->methods[lane.methodIndex]->drain(d->samples);
+        assignMethodSamples(lane.records, d->samples, lane.cursor);
+    }
+    d->result.analysisSec += busy.nsecsElapsed() / 1e9;
+    return rec;
+}
+
+Result<MultiAnalysis> MethodsAnalyzer::finish(const VideoInfo &video, bool truncated, int decodeErrors,
+                                              const Error &decodeError)
+{
+    QElapsedTimer signalClock;
+    signalClock.start();
+    MultiAnalysis &result = d->result;
+    result.video = video;
+    result.truncated = truncated;
+    result.decodeErrors = decodeErrors;
+    const QString name = QFileInfo(video.path).fileName();
+    if (result.frames.empty()) {
+        if (decodeError.isError())
+            return decodeError;
+        if (decodeErrors > 0)
+            return Error{ErrorCode::CorruptVideo,
+                         QStringLiteral("'%1': no frame could be decoded (corrupt video)").arg(name)};
+        return Error{ErrorCode::NoFrames, QStringLiteral("'%1' contains no video frames").arg(name)};
+    }
+    if (truncated || decodeError.isError())
+        result.warnings << QStringLiteral("the video ends early (truncated or corrupt after %1 frames); "
+                                          "results cover the part that decodes")
+                               .arg(result.frames.size());
+    if (d->config.roi.mode != RoiMode::Face)
+        result.faceFrames = int(std::count_if(result.frames.begin(), result.frames.end(),
+                                              [](const FrameRecord &r) { return r.skinValid; }));
+    if (d->config.roi.mode == RoiMode::Face && result.faceFrames == 0)
+        return Error{ErrorCode::NoFace,
+                     QStringLiteral("no face found in any of the %1 frames of '%2' (for cropped skin "
+                                    "videos use --roi full)")
+                         .arg(result.frames.size())
+                         .arg(name)};
+    for (size_t i = 0; i < d->methods.size(); ++i) {
+        PulseMethod *method = d->methods[i].get();
+        MethodSignal ms;
+        ms.method = method->name();
+        ms.device = method->deviceName();
+        ms.model = method->modelDescription();
+        const auto lane = std::find_if(d->lanes.begin(), d->lanes.end(),
+                                       [i](const VideoMethodLane &l) { return l.methodIndex == i; });
+        if (lane != d->lanes.end()) {
+            method->finish(d->samples);
+            assignMethodSamples(lane->records, d->samples, lane->cursor);
+            ms.signal = analyzeSignal(lane->records, method, d->config);
+        } else {
+            ms.signal = analyzeSignal(result.frames, method, d->config);
+        }
+        if (!ms.signal.hasHr())
+            result.warnings << QStringLiteral("%1: less usable signal than a heart rate needs").arg(ms.method);
+        result.methods.push_back(std::move(ms));
+    }
+    result.analysisSec += signalClock.nsecsElapsed() / 1e9;
+    result.processingSec = d->wall.elapsed() / 1000.0;
+    return std::move(result);
+}
+
 Result<MultiAnalysis> analyzeSourceMethods(FrameSource &source, const AnalysisConfig &config,
                                            const QStringList &methodNames, const ProgressFn &progress,
                                            const std::atomic<bool> *cancel, const MultiOptions &options)
 {
-    QElapsedTimer timer;
-    timer.start();
-    MultiAnalysis result;
-    result.video = source.info();
-
-    std::vector<std::unique_ptr<PulseMethod>> methods;
-    for (const QString &name : methodNames) {
-        auto created = MethodRegistry::instance().create(name, config.methodOptions);
-        if (!created.ok())
-            return created.error();
-        methods.push_back(std::move(created.value()));
-    }
-    if (methods.empty())
-        return Error{ErrorCode::Usage, QStringLiteral("no method to run")};
-
-    std::vector<PulseMethod *> raw;
-    std::vector<VideoMethodLane> lanes;
-    for (size_t i = 0; i < methods.size(); ++i) {
-        raw.push_back(methods[i].get());
-        if (methods[i]->input() == MethodInput::FaceVideo)
-            lanes.push_back(VideoMethodLane{i, {}, 0});
-    }
-    FrameProcessor processor(config, raw);
-    if (Error e = processor.init(); e.isError())
+    MethodsAnalyzer analyzer(config, methodNames);
+    if (Error e = analyzer.init(); e.isError())
         return e;
 
     // Decoding runs ahead on its own thread by at most a few frames (bounded memory).
@@ -105,87 +197,35 @@ Result<MultiAnalysis> analyzeSourceMethods(FrameSource &source, const AnalysisCo
     });
 
     const int64_t expected = source.info().frameCountEstimate;
-    std::vector<PulseSample> samples;
+    int64_t done = 0;
     bool cancelled = false;
     while (auto frame = queue.pop()) {
         if (cancel && cancel->load()) {
             cancelled = true;
             break;
         }
-        QElapsedTimer busy;
-        busy.start();
         if (options.prepare)
             options.prepare(*frame);
-        const FrameRecord rec = processor.process(*frame);
-        if (rec.faceState != FaceState::NoFace)
-            ++result.faceFrames;
-        result.frames.push_back(rec);
-        for (VideoMethodLane &lane : lanes) {
-            lane.records.push_back(rec);
-            methods[lane.methodIndex]->drain(samples);
-            assignMethodSamples(lane.records, samples, lane.cursor);
-        }
-        result.analysisSec += busy.nsecsElapsed() / 1e9;
+        const FrameRecord rec = analyzer.push(*frame);
         if (options.inspect)
             options.inspect(*frame, rec);
+        ++done;
         if (progress)
-            progress(int64_t(result.frames.size()), std::max<int64_t>(expected, int64_t(result.frames.size())));
+            progress(done, std::max<int64_t>(expected, done));
     }
     queue.close();
     decoder.join();
-    result.decodeSec = decodeSec;
     if (cancelled || (cancel && cancel->load()))
         return Error{ErrorCode::Cancelled, QStringLiteral("analysis cancelled")};
-
+    bool truncated = false;
+    int decodeErrors = 0;
     if (auto *file = dynamic_cast<VideoFileSource *>(&source)) {
-        result.truncated = file->truncated();
-        result.decodeErrors = file->decodeErrorCount();
+        truncated = file->truncated();
+        decodeErrors = file->decodeErrorCount();
     }
-    const QString name = QFileInfo(result.video.path).fileName();
-    if (result.frames.empty()) {
-        if (decodeError.isError())
-            return decodeError;
-        if (result.decodeErrors > 0)
-            return Error{ErrorCode::CorruptVideo,
-                         QStringLiteral("'%1': no frame could be decoded (corrupt video)").arg(name)};
-        return Error{ErrorCode::NoFrames, QStringLiteral("'%1' contains no video frames").arg(name)};
-    }
-    if (result.truncated || decodeError.isError())
-        result.warnings << QStringLiteral("the video ends early (truncated or corrupt after %1 frames); "
-                                          "results cover the part that decodes")
-                               .arg(result.frames.size());
-    if (config.roi.mode != RoiMode::Face)
-        result.faceFrames = int(std::count_if(result.frames.begin(), result.frames.end(),
-                                              [](const FrameRecord &r) { return r.skinValid; }));
-    if (config.roi.mode == RoiMode::Face && result.faceFrames == 0)
-        return Error{ErrorCode::NoFace,
-                     QStringLiteral("no face found in any of the %1 frames of '%2' (for cropped skin "
-                                    "videos use --roi full)")
-                         .arg(result.frames.size())
-                         .arg(name)};
-
-    QElapsedTimer signalClock;
-    signalClock.start();
-    for (size_t i = 0; i < methods.size(); ++i) {
-        MethodSignal ms;
-        ms.method = methods[i]->name();
-        ms.device = methods[i]->deviceName();
-        ms.model = methods[i]->modelDescription();
-        const auto lane = std::find_if(lanes.begin(), lanes.end(),
-                                       [i](const VideoMethodLane &l) { return l.methodIndex == i; });
-        if (lane != lanes.end()) {
-            methods[i]->finish(samples);
-            assignMethodSamples(lane->records, samples, lane->cursor);
-            ms.signal = analyzeSignal(lane->records, methods[i].get(), config);
-        } else {
-            ms.signal = analyzeSignal(result.frames, methods[i].get(), config);
-        }
-        if (!ms.signal.hasHr())
-            result.warnings << QStringLiteral("%1: less usable signal than a heart rate needs").arg(ms.method);
-        result.methods.push_back(std::move(ms));
-    }
-    result.analysisSec += signalClock.nsecsElapsed() / 1e9;
-    result.processingSec = timer.elapsed() / 1000.0;
+    auto result = analyzer.finish(source.info(), truncated, decodeErrors, decodeError);
+    if (result.ok())
+        result->decodeSec = decodeSec;
     return result;
 }
 

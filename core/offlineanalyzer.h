@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 
 namespace rppg {
 
@@ -62,6 +63,28 @@ struct MultiOptions
     std::function<void(VideoFrame &)> prepare;
     // Called after a frame has been analysed (with its record), e.g. to compare or keep it.
     std::function<void(const VideoFrame &, const FrameRecord &)> inspect;
+};
+
+// The same, fed frame by frame by the caller (for interleaving several videos on one thread).
+class MethodsAnalyzer
+{
+public:
+    MethodsAnalyzer(const AnalysisConfig &config, const QStringList &methods);
+    ~MethodsAnalyzer();
+    MethodsAnalyzer(const MethodsAnalyzer &) = delete;
+    MethodsAnalyzer &operator=(const MethodsAnalyzer &) = delete;
+
+    // Creates the methods and loads the face model. Errors: Usage, FileNotFound, BadData.
+    Error init();
+    FrameRecord push(const VideoFrame &frame);
+    // Ends the input and analyses the signals. `video` describes the source; `truncated` and
+    // `decodeErrors` come from its decoder. Errors: NoFrames, CorruptVideo, NoFace.
+    Result<MultiAnalysis> finish(const VideoInfo &video, bool truncated, int decodeErrors,
+                                 const Error &decodeError = {});
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d;
 };
 
 Result<MultiAnalysis> analyzeSourceMethods(FrameSource &source, const AnalysisConfig &config,
