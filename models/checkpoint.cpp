@@ -1,6 +1,8 @@
 #include "checkpoint.h"
 
 #include <charconv>
+#include <cstring>
+#include <fstream>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -17,6 +19,16 @@ const char *const kMagic = "RPPG-STUDIO-CHECKPOINT";
 const char *const kMagicKey = "rppg_magic";
 const char *const kVersionKey = "rppg_format_version";
 const char *const kMetaKey = "rppg_meta";
+
+// The outer container: a fixed little-endian header, then the libtorch archive ("payload").
+//   0  "RPPGCKPT"   8  uint32 container version   12  uint32 header size
+//   16 uint64 payload size   24 uint64 FNV-1a 64 of the payload
+// The checksum is verified before libtorch parses anything: its zip reader skips CRC checks and
+// its unpickler is not robust against damaged bytes (fuzzing found aborts and runaway
+// allocations), so accidental damage must never reach it.
+const char kContainerMagic[8] = {'R', 'P', 'P', 'G', 'C', 'K', 'P', 'T'};
+constexpr uint32_t kContainerVersion = 1;
+constexpr size_t kContainerHeaderBytes = 32;
 
 // Thrown inside this file only; every public function turns it (and libtorch's c10::Error)
 // into an error string.
@@ -265,18 +277,81 @@ std::vector<int64_t> parseShape(const std::string &text, const std::string &key)
     return shape;
 }
 
-// FNV-1a over the raw bytes of a contiguous CPU tensor. The zip container does not reliably
-// detect damaged tensor data, so the checkpoint carries its own checksum.
-uint64_t fnv1a(const torch::Tensor &cpuContiguous)
+// --- container -----------------------------------------------------------------------------
+
+uint64_t fnv1a(const char *data, size_t size)
 {
     uint64_t hash = 14695981039346656037ULL;
-    const auto *bytes = static_cast<const unsigned char *>(cpuContiguous.data_ptr());
-    const size_t n = size_t(cpuContiguous.numel()) * cpuContiguous.element_size();
-    for (size_t i = 0; i < n; ++i) {
-        hash ^= bytes[i];
+    for (size_t i = 0; i < size; ++i) {
+        hash ^= static_cast<unsigned char>(data[i]);
         hash *= 1099511628211ULL;
     }
     return hash;
+}
+
+void putLittleEndian(std::string &out, uint64_t value, int bytes)
+{
+    for (int i = 0; i < bytes; ++i)
+        out += char((value >> (8 * i)) & 0xff);
+}
+
+uint64_t getLittleEndian(const char *data, int bytes)
+{
+    uint64_t value = 0;
+    for (int i = 0; i < bytes; ++i)
+        value |= uint64_t(static_cast<unsigned char>(data[i])) << (8 * i);
+    return value;
+}
+
+std::string containerHeader(const std::string &payload)
+{
+    std::string header(kContainerMagic, sizeof kContainerMagic);
+    putLittleEndian(header, kContainerVersion, 4);
+    putLittleEndian(header, kContainerHeaderBytes, 4);
+    putLittleEndian(header, payload.size(), 8);
+    putLittleEndian(header, fnv1a(payload.data(), payload.size()), 8);
+    return header;
+}
+
+// The verified payload of a checkpoint's bytes.
+std::pair<const char *, size_t> unwrapContainer(const char *data, size_t size)
+{
+    if (!data || size == 0)
+        throw CheckpointError("checkpoint is empty");
+    if (size < sizeof kContainerMagic || std::memcmp(data, kContainerMagic, sizeof kContainerMagic) != 0)
+        throw CheckpointError("not an rPPG Studio checkpoint (no RPPGCKPT marker)");
+    if (size < kContainerHeaderBytes)
+        throw CheckpointError("checkpoint is truncated (incomplete header)");
+    const auto version = getLittleEndian(data + 8, 4);
+    const auto headerBytes = getLittleEndian(data + 12, 4);
+    if (version < 1 || version > kContainerVersion)
+        throw CheckpointError("checkpoint container version " + std::to_string(version)
+                              + " is not supported (this build reads 1 to " + std::to_string(kContainerVersion) + ")");
+    if (headerBytes < kContainerHeaderBytes || headerBytes > size)
+        throw CheckpointError("checkpoint header is damaged");
+    const auto payloadBytes = getLittleEndian(data + 16, 8);
+    if (payloadBytes != size - headerBytes)
+        throw CheckpointError(payloadBytes > size - headerBytes ? "checkpoint is truncated"
+                                                                : "checkpoint has trailing data (damaged)");
+    const char *payload = data + headerBytes;
+    if (fnv1a(payload, payloadBytes) != getLittleEndian(data + 24, 8))
+        throw CheckpointError("checkpoint is damaged (checksum mismatch)");
+    return {payload, size_t(payloadBytes)};
+}
+
+std::string readFileBytes(const std::string &path)
+{
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        throw CheckpointError("no checkpoint file at '" + path + "'");
+    std::ifstream file(path, std::ios::binary);
+    if (!file)
+        throw CheckpointError("cannot open '" + path + "'");
+    std::ostringstream bytes;
+    bytes << file.rdbuf();
+    if (file.bad())
+        throw CheckpointError("cannot read '" + path + "'");
+    return bytes.str();
 }
 
 std::string hex64(uint64_t v)
@@ -306,7 +381,11 @@ std::string isoUtcNow()
 {
     const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
     std::tm utc{};
+#ifdef _WIN32
+    gmtime_s(&utc, &now);
+#else
     gmtime_r(&now, &utc);
+#endif
     char buffer[32];
     std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
     return buffer;
@@ -342,23 +421,30 @@ void writeCheckpoint(const std::string &path, ModelKind kind, const MetaWriter &
         info.add(prefix + ".name", state[i].first);
         info.add(prefix + ".dtype", dtypeName(cpu.scalar_type()));
         info.add(prefix + ".shape", shapeText(cpu.sizes().vec()));
-        info.add(prefix + ".fnv1a", hex64(fnv1a(cpu)));
         archive.write("t" + std::to_string(i), cpu, /*is_buffer=*/true);
     }
     archive.write(kMagicKey, c10::IValue(std::string(kMagic)));
     archive.write(kVersionKey, c10::IValue(int64_t(kCheckpointFormatVersion)));
     archive.write(kMetaKey, c10::IValue(info.text()));
+    std::ostringstream payloadStream;
+    archive.save_to(payloadStream);
+    const auto payload = payloadStream.str();
 
     // Same folder as the target so the rename is atomic; a reader never sees a half-written file.
     namespace fs = std::filesystem;
     std::random_device entropy;
     const auto temporary = path + ".tmp-" + hex64((uint64_t(entropy()) << 32) ^ entropy()).substr(8);
-    try {
-        archive.save_to(temporary);
-    } catch (...) {
-        std::error_code ignored;
-        fs::remove(temporary, ignored);
-        throw;
+    {
+        std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
+        const auto header = containerHeader(payload);
+        file.write(header.data(), std::streamsize(header.size()));
+        file.write(payload.data(), std::streamsize(payload.size()));
+        file.close();
+        if (!file) {
+            std::error_code ignored;
+            fs::remove(temporary, ignored);
+            throw CheckpointError("cannot write '" + temporary + "'");
+        }
     }
     std::error_code ec;
     fs::rename(temporary, path, ec);
@@ -371,14 +457,25 @@ void writeCheckpoint(const std::string &path, ModelKind kind, const MetaWriter &
 
 // --- load --------------------------------------------------------------------------------------
 
+// One line for an error message: the first non-blank line of a (possibly multi-line) text.
 std::string firstLine(const std::string &text)
 {
-    const auto eol = text.find('\n');
-    return eol == std::string::npos ? text : text.substr(0, eol);
+    size_t start = 0;
+    while (start < text.size()) {
+        auto end = text.find('\n', start);
+        if (end == std::string::npos)
+            end = text.size();
+        auto line = text.substr(start, end - start);
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
+            line.pop_back();
+        if (!line.empty())
+            return line;
+        start = end + 1;
+    }
+    return "unknown error";
 }
 
-void parseHeader(torch::serialize::InputArchive &archive, CheckpointHeader &header,
-                 std::vector<std::string> &checksums)
+void parseHeader(torch::serialize::InputArchive &archive, CheckpointHeader &header)
 {
     c10::IValue magic;
     if (!archive.try_read(kMagicKey, magic) || !magic.isString() || magic.toStringRef() != kMagic)
@@ -436,14 +533,13 @@ void parseHeader(torch::serialize::InputArchive &archive, CheckpointHeader &head
         if (!names.insert(record.name).second)
             throw CheckpointError("tensor '" + record.name + "' is listed twice");
         header.tensors.push_back(std::move(record));
-        checksums.push_back(required(map, prefix + ".fnv1a"));
     }
 }
 
 // Fills every parameter and buffer of `module` from the archive, all-or-nothing in the sense that
 // any mismatch aborts before the module is handed out.
 void loadState(torch::serialize::InputArchive &archive, const CheckpointHeader &header,
-               const std::vector<std::string> &checksums, torch::nn::Module &module)
+               torch::nn::Module &module)
 {
     std::map<std::string, size_t> index;
     for (size_t i = 0; i < header.tensors.size(); ++i)
@@ -467,10 +563,7 @@ void loadState(torch::serialize::InputArchive &archive, const CheckpointHeader &
         if (stored.scalar_type() != target.scalar_type())
             throw CheckpointError("tensor '" + name + "' is " + dtypeName(stored.scalar_type())
                                   + ", the model expects " + dtypeName(target.scalar_type()));
-        const auto cpu = stored.to(torch::kCPU).contiguous();
-        if (hex64(fnv1a(cpu)) != checksums[it->second])
-            throw CheckpointError("tensor '" + name + "' is damaged (checksum mismatch)");
-        target.copy_(cpu);
+        target.copy_(stored);
         used.insert(name);
     }
     for (const auto &record : header.tensors) {
@@ -479,28 +572,36 @@ void loadState(torch::serialize::InputArchive &archive, const CheckpointHeader &
     }
 }
 
-template<typename Source>
-void openArchive(torch::serialize::InputArchive &archive, const Source &source)
+void openArchive(torch::serialize::InputArchive &archive, const char *data, size_t size)
 {
+    const auto [payload, payloadBytes] = unwrapContainer(data, size);
     try {
-        source(archive);
+        archive.load_from(payload, payloadBytes, torch::kCPU);
     } catch (const c10::Error &e) {
         // libtorch's messages carry a C++ backtrace; keep the first line.
         throw CheckpointError("cannot read the checkpoint container (damaged or not a checkpoint): "
                               + firstLine(e.what_without_backtrace()));
+    } catch (const CheckpointError &) {
+        throw;
+    } catch (const std::exception &e) {
+        // The TorchScript importer reports damaged type source as a multi-line ErrorReport.
+        throw CheckpointError("cannot read the checkpoint container (damaged or not a checkpoint): "
+                              + firstLine(e.what()));
     }
 }
 
-template<typename Loaded, typename Source>
-std::optional<Loaded> loadModel(ModelKind expected, const Source &source, const torch::Device &device,
+// `bytes` supplies the checkpoint's bytes (reads the file, or wraps a buffer).
+template<typename Loaded, typename Bytes>
+std::optional<Loaded> loadModel(ModelKind expected, const Bytes &bytes, const torch::Device &device,
                                 std::string *error)
 {
     try {
+        std::string storage;
+        const auto [data, size] = bytes(storage);
         torch::serialize::InputArchive archive;
-        openArchive(archive, source);
+        openArchive(archive, data, size);
         Loaded loaded;
-        std::vector<std::string> checksums;
-        parseHeader(archive, loaded.header, checksums);
+        parseHeader(archive, loaded.header);
         if (loaded.header.kind != expected)
             throw CheckpointError(std::string("checkpoint holds a ") + modelKindName(loaded.header.kind)
                                   + " model, not " + modelKindName(expected));
@@ -512,7 +613,7 @@ std::optional<Loaded> loadModel(ModelKind expected, const Source &source, const 
         }
         if (!loaded.net)
             throw CheckpointError("checkpoint config is invalid: " + configError);
-        loadState(archive, loaded.header, checksums, *loaded.net);
+        loadState(archive, loaded.header, *loaded.net);
         loaded.net->eval();
         loaded.net->to(device);
         return loaded;
@@ -521,28 +622,22 @@ std::optional<Loaded> loadModel(ModelKind expected, const Source &source, const 
             *error = firstLine(e.what_without_backtrace());
     } catch (const std::exception &e) {
         if (error)
-            *error = e.what();
+            *error = firstLine(e.what());
     }
     return std::nullopt;
 }
 
 auto fileSource(const std::string &path)
 {
-    return [path](torch::serialize::InputArchive &archive) {
-        std::error_code ec;
-        if (!std::filesystem::is_regular_file(path, ec))
-            throw CheckpointError("no checkpoint file at '" + path + "'");
-        archive.load_from(path, torch::kCPU);
+    return [path](std::string &storage) {
+        storage = readFileBytes(path);
+        return std::pair<const char *, size_t>(storage.data(), storage.size());
     };
 }
 
 auto memorySource(const char *data, size_t size)
 {
-    return [data, size](torch::serialize::InputArchive &archive) {
-        if (!data || size == 0)
-            throw CheckpointError("checkpoint data is empty");
-        archive.load_from(data, size, torch::kCPU);
-    };
+    return [data, size](std::string &) { return std::pair<const char *, size_t>(data, size); };
 }
 
 template<typename Fn>
@@ -556,7 +651,7 @@ bool guarded(std::string *error, Fn &&fn)
             *error = firstLine(e.what_without_backtrace());
     } catch (const std::exception &e) {
         if (error)
-            *error = e.what();
+            *error = firstLine(e.what());
     }
     return false;
 }
@@ -622,11 +717,11 @@ std::optional<CheckpointHeader> readCheckpointHeader(const std::string &path, st
 {
     std::optional<CheckpointHeader> header;
     guarded(error, [&] {
+        const auto bytes = readFileBytes(path);
         torch::serialize::InputArchive archive;
-        openArchive(archive, fileSource(path));
+        openArchive(archive, bytes.data(), bytes.size());
         CheckpointHeader parsed;
-        std::vector<std::string> checksums;
-        parseHeader(archive, parsed, checksums);
+        parseHeader(archive, parsed);
         header = std::move(parsed);
     });
     return header;

@@ -1,20 +1,27 @@
 #pragma once
 
 // Versioned model checkpoints: the architecture and its full config travel with the weights, so
-// a file rebuilds exactly the network that wrote it. Loading validates everything (magic, format
-// version, architecture, config, every tensor's presence, dtype, shape and checksum) and reports
-// problems as one-line messages; nothing throws out of these functions.
+// a file rebuilds exactly the network that wrote it. Loading validates everything (checksum,
+// magic, format version, architecture, config, every tensor's presence, dtype and shape) and
+// reports problems as one-line messages; nothing throws out of these functions.
 //
-// File layout (format version 1): a libtorch archive (torch::serialize::OutputArchive, i.e. the
-// TorchScript zip container) holding
-//   rppg_magic           uint8 tensor, the bytes "RPPG-STUDIO-CHECKPOINT"
-//   rppg_format_version  int64 scalar
-//   rppg_meta            uint8 tensor, UTF-8 "key=value" lines (values backslash-escaped):
-//                        kind, input_size, config.*, meta.*, training.*, metric.*, and for every
-//                        tensor tensor.<i>.name / .dtype / .shape / .fnv1a (checksum of its bytes)
-//   t0 … t<N-1>          the parameters and buffers (CPU, contiguous) in registration order
-// Tensor names are kept in the metadata rather than as archive keys because the archive's keys
-// must be identifiers (no dots).
+// File layout (format version 1):
+//   a 32-byte header: "RPPGCKPT", uint32 container version, uint32 header size, uint64 payload
+//   size, uint64 FNV-1a 64 of the payload (little-endian). Verified before anything is parsed.
+//   the payload: a libtorch archive (torch::serialize::OutputArchive, the TorchScript zip) with
+//     rppg_magic           string "RPPG-STUDIO-CHECKPOINT"
+//     rppg_format_version  int
+//     rppg_meta            string of "key=value" lines (values backslash-escaped): kind,
+//                          input_size, config.*, meta.*, training.*, metric.*, tensor.count and
+//                          tensor.<i>.name / .dtype / .shape for every tensor
+//     t0 … t<N-1>          the parameters and buffers (CPU, contiguous) in registration order
+// Tensor names live in the metadata because archive keys must be identifiers (no dots). From
+// Python the payload should open with torch.jit.load(io.BytesIO(open(path, "rb").read()[32:]))
+// (untested: no PyTorch where this was written).
+//
+// Checkpoints are trusted input, like any model file: the checksum stops accidental damage
+// (truncation, bit rot, a wrong file) before libtorch's parser, which is not hardened against
+// deliberately crafted archives.
 //
 // Thread affinity: any thread; a model must not be used by another thread while it is saved.
 

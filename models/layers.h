@@ -26,14 +26,31 @@ int64_t countParameters(const torch::nn::Module &module);
 int rPlus1dIntermediateChannels(int inChannels, int outChannels, int kernelT = 3, int kernelH = 3,
                                 int kernelW = 3);
 
+// A Conv3d module's forward pass. For float32 CPU inference (no gradient needed) it calls oneDNN
+// directly: libtorch 1.13's dispatch heuristic sends many small-channel 3-D convs to its slow
+// im2col path (measured up to 16× slower, e.g. 16→57 channels at 64×16×16: 46 ms vs 2.9 ms).
+// Training and other devices take the module's own forward.
+torch::Tensor runConv3d(torch::nn::Conv3dImpl &conv, const torch::Tensor &x);
+// The same choice for a plain stride-1 convolution (4-D or 5-D input and weight, no groups).
+torch::Tensor convolve(const torch::Tensor &x, const torch::Tensor &weight, const torch::Tensor &bias,
+                       torch::IntArrayRef padding);
+
 // Folds an eval-mode BatchNorm (its running statistics and affine terms) into the convolution
 // that feeds it: W' = W·s, b' = (b − μ)·s + β with s = γ / sqrt(σ² + ε), per output channel.
 // Computed in double so the folded layer matches conv → BN to float rounding.
 void foldBatchNormIntoConv(torch::nn::Conv3dImpl &conv, const torch::nn::BatchNorm3dImpl &bn);
 
-// R(2+1)D convolution: spatial (1,k,k) conv → BatchNorm3d(M) → ReLU → temporal (k,1,1) conv, stride
-// 1, "same" padding, with biases; no norm or activation after the temporal conv (as in the code
-// the paper's authors released).
+// ConvTranspose3d (no bias) computed as stride-1 convolutions, one per output phase, then
+// interleaved. Per axis it supports (kernel 4, stride 2, padding 1) — 2 phases with 2 taps each —
+// and (1, 1, 0) — unchanged; other settings fall back to torch::conv_transpose3d. Same result up
+// to float rounding; libtorch 1.13's CPU transposed 3-D conv is 6–23× slower (measured on STVEN's
+// two decoder layers). weight: Cin × Cout × kT × kH × kW, as ConvTranspose3d stores it.
+torch::Tensor convTranspose3dByPhases(const torch::Tensor &x, const torch::Tensor &weight,
+                                      torch::IntArrayRef stride, torch::IntArrayRef padding);
+
+// R(2+1)D convolution: spatial (1,3,3) conv → BatchNorm3d(M) → ReLU → temporal (3,1,1) conv,
+// stride 1, "same" padding, with biases; no norm or activation after the temporal conv (as in the
+// code the paper's authors released). The temporal conv runs as an equivalent Conv2d (see .cpp).
 class SpatioTemporalConvImpl : public torch::nn::Module
 {
 public:

@@ -17,10 +17,22 @@ struct ImportError : std::runtime_error
     using std::runtime_error::runtime_error;
 };
 
+// One line for an error message: the first non-blank line of a (possibly multi-line) text.
 std::string firstLine(const std::string &text)
 {
-    const auto eol = text.find('\n');
-    return eol == std::string::npos ? text : text.substr(0, eol);
+    size_t start = 0;
+    while (start < text.size()) {
+        auto end = text.find('\n', start);
+        if (end == std::string::npos)
+            end = text.size();
+        auto line = text.substr(start, end - start);
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
+            line.pop_back();
+        if (!line.empty())
+            return line;
+        start = end + 1;
+    }
+    return "unknown error";
 }
 
 template<typename Fn>
@@ -34,7 +46,7 @@ bool guarded(std::string *error, Fn &&fn)
             *error = firstLine(e.what_without_backtrace());
     } catch (const std::exception &e) {
         if (error)
-            *error = e.what();
+            *error = firstLine(e.what());
     }
     return false;
 }

@@ -19,6 +19,10 @@
 // checkpoint of ours (checkpoint.h). Checkpoints from the final reference commit regress part 1
 // with the global head: set config.shareGlobalHeadForPart1 = true for them.
 //
+// Only import files you made: unlike our checkpoints (checksummed before parsing), these go
+// straight to libtorch's unpickler, which fuzzing showed can abort or allocate without bound on
+// damaged bytes.
+//
 // Thread affinity: any thread.
 
 #include "checkpoint.h"

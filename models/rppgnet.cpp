@@ -124,7 +124,7 @@ RppgNetOutput RppgNetImpl::forward(const torch::Tensor &input)
     out.visual64 = m_stage1b->forward(x);
 
     const auto skinFeatures = m_skinMain->forward(out.visual64) + m_skinResidual->forward(out.visual64);
-    out.skinMap = torch::sigmoid(m_skinOutput->forward(skinFeatures)).select(1, 0);
+    out.skinMap = torch::sigmoid(runConv3d(*m_skinOutput, skinFeatures)).select(1, 0);
 
     x = m_stage2a->forward(halveSpatially(out.visual64));
     out.visual32 = m_stage2b->forward(x);

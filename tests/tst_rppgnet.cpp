@@ -258,6 +258,25 @@ private Q_SLOTS:
         QVERIFY(maxRelativeDifference(out.parts[0], out.parts[3]) > 1e-2);
     }
 
+    // Inference calls oneDNN directly and runs the temporal convs as conv2d; with gradients on,
+    // the module's own forward runs. Both must agree.
+    void inferencePathMatchesGradientPath()
+    {
+        auto c = tinyConfig(8, 64);
+        RppgNet net(c);
+        net->eval();
+        const auto x = torch::randn({2, 3, 8, 64, 64});
+        const auto withGrad = net->forward(x);
+        QVERIFY(withGrad.global.requires_grad());
+        torch::InferenceMode inference;
+        const auto fast = net->forward(x);
+        QVERIFY(maxRelativeDifference(withGrad.global.detach(), fast.global) < 1e-4);
+        QVERIFY(maxRelativeDifference(withGrad.skinMap.detach(), fast.skinMap) < 1e-4);
+        QVERIFY(maxRelativeDifference(withGrad.visual32.detach(), fast.visual32) < 1e-4);
+        for (size_t i = 0; i < 4; ++i)
+            QVERIFY(maxRelativeDifference(withGrad.parts[i].detach(), fast.parts[i]) < 1e-4);
+    }
+
     void attentionWeightsSumToOnePerFrame()
     {
         RppgNet net(tinyConfig(8, 64));

@@ -96,6 +96,20 @@ private Q_SLOTS:
         QVERIFY(residual.abs().max().item<float>() > 0.0f);
     }
 
+    // Inference takes the oneDNN-direct convs; with gradients the modules' own forward runs.
+    void inferencePathMatchesGradientPath()
+    {
+        Stven net(tinyConfig());
+        net->eval();
+        const auto x = torch::rand({2, 3, 8, 16, 16}) * 2 - 1;
+        const auto label = oneHotLevels({0, 1}, 4);
+        const auto withGrad = net->residual(x, label);
+        QVERIFY(withGrad.requires_grad());
+        torch::InferenceMode inference;
+        const auto fast = net->residual(x, label);
+        QVERIFY(torch::allclose(withGrad.detach(), fast, 1e-4, 1e-5));
+    }
+
     void labelConditionsTheOutput()
     {
         Stven net(tinyConfig());
@@ -155,6 +169,36 @@ private Q_SLOTS:
         c = tinyConfig();
         c.cDim = 0;
         QVERIFY(!makeStven(c, &error));
+    }
+
+    // The CPU path replaces ConvTranspose3d by a phase decomposition: same values and gradients.
+    void phaseDecompositionMatchesTransposedConv_data()
+    {
+        QTest::addColumn<QList<qint64>>("kernel");
+        QTest::addColumn<QList<qint64>>("stride");
+        QTest::addColumn<QList<qint64>>("padding");
+        QTest::newRow("DConv_1 (4,4,4)/2") << QList<qint64>{4, 4, 4} << QList<qint64>{2, 2, 2} << QList<qint64>{1, 1, 1};
+        QTest::newRow("DConv_2 (1,4,4)/(1,2,2)") << QList<qint64>{1, 4, 4} << QList<qint64>{1, 2, 2}
+                                                 << QList<qint64>{0, 1, 1};
+        QTest::newRow("fallback (3,3,3)/2") << QList<qint64>{3, 3, 3} << QList<qint64>{2, 2, 2} << QList<qint64>{1, 1, 1};
+    }
+    void phaseDecompositionMatchesTransposedConv()
+    {
+        QFETCH(QList<qint64>, kernel);
+        QFETCH(QList<qint64>, stride);
+        QFETCH(QList<qint64>, padding);
+        const auto x = torch::randn({2, 5, 3, 4, 6}, torch::kFloat64).requires_grad_(true);
+        const auto w = torch::randn({5, 3, kernel[0], kernel[1], kernel[2]}, torch::kFloat64).requires_grad_(true);
+        const std::vector<int64_t> s(stride.begin(), stride.end()), p(padding.begin(), padding.end());
+        const auto expected = torch::conv_transpose3d(x, w, {}, s, p);
+        const auto actual = convTranspose3dByPhases(x, w, s, p);
+        QCOMPARE(actual.sizes(), expected.sizes());
+        QVERIFY(torch::allclose(actual, expected, 1e-12, 1e-10));
+        const auto probe = torch::randn_like(expected);
+        const auto gradExpected = torch::autograd::grad({(expected * probe).sum()}, {x, w});
+        const auto gradActual = torch::autograd::grad({(actual * probe).sum()}, {x, w});
+        QVERIFY(torch::allclose(gradActual[0], gradExpected[0], 1e-12, 1e-10));
+        QVERIFY(torch::allclose(gradActual[1], gradExpected[1], 1e-12, 1e-10));
     }
 
     void oneHotLabels()

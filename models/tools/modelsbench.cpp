@@ -151,10 +151,11 @@ int main(int argc, char **argv)
                     net->forward(x);
                 };
                 const auto plain = timeRuns(o.runs, device, run);
+                const auto parameters = countParameters(*net);
                 net->foldBatchNorm();
                 const auto folded = timeRuns(o.runs, device, run);
                 std::printf("| %s | %lld | %d | %.0f (%.0f) | %.0f (%.0f) | %.0f |\n", candidate.name.c_str(),
-                            static_cast<long long>(countParameters(*net)), threads, plain.medianMs, plain.minMs,
+                            static_cast<long long>(parameters), threads, plain.medianMs, plain.minMs,
                             folded.medianMs, folded.minMs, 1000.0 * o.frames / folded.medianMs);
                 std::fflush(stdout);
             }
