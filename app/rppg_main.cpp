@@ -12,6 +12,7 @@ int main(int argc, char **argv)
     // command line never opens a window, so it runs on the offscreen platform (no display needed).
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
+    rppg::cli::installLogFilter(rppg::cli::verboseRequested(argc, argv));
     QGuiApplication app(argc, argv);
     QGuiApplication::setApplicationName(QStringLiteral("rppg"));
 #ifdef RPPG_WITH_TORCH

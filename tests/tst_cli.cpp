@@ -5,6 +5,7 @@
 #include "testsupport.h"
 #include "videoencoder.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -171,9 +172,43 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("no/such/dir/x.csv"))));
     }
 
+    void compareCodecsAndEval()
+    {
+        // A short study end to end through the program, then an evaluation of a folder.
+        SynthConfig sc = test::defaultSynthConfig(90, 10);
+        sc.width = 320;
+        sc.height = 240;
+        sc.writeMasks = false;
+        QDir(m_dir.path()).mkpath(QStringLiteral("set"));
+        const QString clip = test::makeSynthVideo(m_dir, QStringLiteral("set/short.mkv"), sc);
+        QVERIFY(!clip.isEmpty());
+        const QString out = m_dir.filePath(QStringLiteral("study"));
+        const Run r = rppgRun({QStringLiteral("compare-codecs"), clip, QStringLiteral("--codecs"), QStringLiteral("x264,mpeg4"),
+                               QStringLiteral("--bitrates"), QStringLiteral("150k,400k"), QStringLiteral("--methods"),
+                               QStringLiteral("pos"), QStringLiteral("--out"), out, QStringLiteral("--no-progress")},
+                              300000);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains(QStringLiteral("ground truth")));
+        for (const char *f : {"summary.csv", "waveforms.csv", "report.html", "contact_sheet.png"})
+            QVERIFY2(QFile::exists(QDir(out).filePath(QLatin1String(f))), f);
+        QCOMPARE(rppgRun({QStringLiteral("compare-codecs"), clip, QStringLiteral("--out"), QStringLiteral("/proc/rppg-no")}).code,
+                 int(cli::kExitWriteFailed));
+        QCOMPARE(rppgRun({QStringLiteral("compare-codecs"), m_dir.filePath(QStringLiteral("none.mp4"))}).code,
+                 int(cli::kExitFileNotFound));
+        QCOMPARE(rppgRun({QStringLiteral("compare-codecs"), clip, QStringLiteral("--bitrates"), QStringLiteral("fast")}).code,
+                 int(cli::kExitUsage));
+
+        const QString evalOut = m_dir.filePath(QStringLiteral("eval"));
+        const Run e = rppgRun({QStringLiteral("eval"), m_dir.filePath(QStringLiteral("set")), QStringLiteral("--methods"),
+                               QStringLiteral("pos"), QStringLiteral("--out"), evalOut, QStringLiteral("--no-progress")});
+        QVERIFY2(e.code == 0, qPrintable(e.err));
+        QVERIFY(QFile::exists(QDir(evalOut).filePath(QStringLiteral("metrics.csv"))));
+        QCOMPARE(rppgRun({QStringLiteral("eval"), m_dir.filePath(QStringLiteral("nowhere"))}).code, int(cli::kExitFileNotFound));
+    }
+
     void helpForEveryCommand()
     {
-        for (const char *cmd : {"analyze", "synth", "bench"}) {
+        for (const char *cmd : {"analyze", "synth", "compare-codecs", "eval", "bench"}) {
             const Run r = rppgRun({QString::fromLatin1(cmd), QStringLiteral("--help")});
             QCOMPARE(r.code, 0);
             QVERIFY(r.out.contains(QStringLiteral("--")));

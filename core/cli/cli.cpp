@@ -8,6 +8,7 @@
 #include <QTextStream>
 
 #include <csignal>
+#include <cstring>
 #include <cstdio>
 #include <vector>
 
@@ -119,13 +120,27 @@ const std::atomic<bool> *interruptFlag()
 
 int dispatch(const QStringList &arguments);
 
+void installLogFilter(bool verbose)
+{
+    if (verbose || qEnvironmentVariableIntValue("RPPG_VERBOSE") > 0)
+        qInstallMessageHandler(nullptr);
+    else
+        qInstallMessageHandler(quietMessageHandler);
+}
+
+bool verboseRequested(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--verbose") == 0)
+            return true;
+    return false;
+}
+
 int run(const QStringList &arguments)
 {
     registerCoreCommands();
     QStringList argsIn = arguments;
-    const bool verbose = argsIn.removeAll(QStringLiteral("--verbose")) > 0 || qEnvironmentVariableIntValue("RPPG_VERBOSE") > 0;
-    if (!verbose)
-        qInstallMessageHandler(quietMessageHandler);
+    installLogFilter(argsIn.removeAll(QStringLiteral("--verbose")) > 0);
     return dispatch(argsIn);
 }
 

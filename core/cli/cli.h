@@ -47,6 +47,11 @@ void addCommand(const Command &command);
 // Registers analyze, synth, bench (and any command added before). Called by run().
 void registerCoreCommands();
 
+// Shows library log messages only when `verbose` (--verbose or RPPG_VERBOSE=1); call before the
+// application object exists so its own start-up messages are filtered too.
+void installLogFilter(bool verbose);
+bool verboseRequested(int argc, char **argv);
+
 // Dispatches argv to a command. Needs a QCoreApplication to exist.
 int run(const QStringList &arguments);
 
