@@ -1,6 +1,6 @@
 #include "modelsadapter.h"
 
-#include "device.h"
+#include "neuralmethod.h"
 
 #include <QLoggingCategory>
 
@@ -10,14 +10,22 @@ namespace rppg {
 
 void registerNeuralMethods()
 {
-    // The networks land with the models issue; until then this build only reports the device
-    // the models would run on, so `rppg --version` and the GUI can show it.
-    static bool logged = false;
-    if (!logged) {
-        logged = true;
-        const auto choice = models::chooseDevice("auto");
-        qCDebug(lcModels) << "neural methods device:" << choice.description.c_str();
-    }
+    // Weights are looked up when a method is created, not here: listing the methods (--help, the
+    // GUI's method picker) must not need them, and a missing file is then reported as an error of
+    // the command that asked for it.
+    auto add = [](NeuralPipeline pipeline, const char *title, const char *description) {
+        MethodInfo info;
+        info.name = neuralMethodName(pipeline);
+        info.title = QString::fromUtf8(title);
+        info.description = QString::fromUtf8(description);
+        info.input = MethodInput::FaceVideo;
+        info.create = [pipeline](const MethodOptions &options) { return createNeuralMethod(pipeline, options); };
+        MethodRegistry::instance().add(info);
+    };
+    add(NeuralPipeline::RppgNet, "rPPGNet",
+        "3D CNN with skin attention on face crops (Yu et al. 2019)");
+    add(NeuralPipeline::StvenRppgNet, "STVEN + rPPGNet",
+        "STVEN video enhancement for compressed video, then rPPGNet (Yu et al. 2019)");
 }
 
 } // namespace rppg

@@ -1,0 +1,639 @@
+#include "liveanalyzer.h"
+
+#include "boundedqueue.h"
+#include "signalanalyzer.h"
+
+#include <QElapsedTimer>
+#include <QLoggingCategory>
+#include <QThread>
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <mutex>
+
+Q_LOGGING_CATEGORY(lcLive, "rppg.core.live")
+
+namespace rppg {
+
+namespace {
+
+using FrameQueue = BoundedQueue<VideoFrame>;
+
+// The end-of-stream marker travels through the frame queue, behind the frames it follows.
+constexpr int64_t kEndMarkerIndex = -1;
+
+bool isEndMarker(const VideoFrame &f)
+{
+    return f.index == kEndMarkerIndex && f.bgr.empty();
+}
+
+// Longest run of valid samples inside [a, b): (start, length).
+std::pair<int, int> longestValidRun(const std::vector<unsigned char> &valid, int a, int b)
+{
+    int bestStart = a, bestLen = 0, runStart = -1;
+    for (int k = a; k <= b; ++k) {
+        const bool v = k < b && valid[size_t(k)];
+        if (v && runStart < 0)
+            runStart = k;
+        if (!v && runStart >= 0) {
+            if (k - runStart > bestLen) {
+                bestLen = k - runStart;
+                bestStart = runStart;
+            }
+            runStart = -1;
+        }
+    }
+    return {bestStart, bestLen};
+}
+
+void registerMetaTypes()
+{
+    static const bool once = [] {
+        qRegisterMetaType<rppg::LiveFramePtr>("rppg::LiveFramePtr");
+        qRegisterMetaType<rppg::LiveUpdatePtr>("rppg::LiveUpdatePtr");
+        return true;
+    }();
+    Q_UNUSED(once);
+}
+
+} // namespace
+
+QString liveStateName(LiveState state)
+{
+    switch (state) {
+    case LiveState::Idle: return QStringLiteral("idle");
+    case LiveState::NoFace: return QStringLiteral("no-face");
+    case LiveState::WarmingUp: return QStringLiteral("warming-up");
+    case LiveState::LowQuality: return QStringLiteral("low-quality");
+    case LiveState::Ok: return QStringLiteral("ok");
+    }
+    return QStringLiteral("idle");
+}
+
+// ---- worker-side state ---------------------------------------------------------------------------
+
+// Everything the worker thread owns. Only the session log is shared (with sessionSnapshot()).
+struct Engine
+{
+    LiveAnalyzer *owner = nullptr;
+    LiveConfig cfg;
+    uint64_t generation = 0;
+    std::unique_ptr<PulseMethod> method;
+    std::unique_ptr<FrameProcessor> processor;
+    bool rgbMethod = true;
+    QString methodName, deviceName, modelName;
+
+    // Session log (the ring of records): the worker appends, sessionSnapshot() copies.
+    std::mutex *logMutex = nullptr;
+    std::deque<FrameRecord> *log = nullptr;
+    bool *historyTruncated = nullptr;
+
+    std::vector<FrameRecord> span;          // scratch: records re-analysed per update
+    std::vector<PulseSample> samples;       // scratch: face-video method output
+    std::deque<LiveHrPoint> trend;
+    double sessionT0 = kNaN;
+    double lastTimeSec = kNaN;
+    double nextUpdateSec = kNaN;
+    double runStartSec = kNaN;              // start of the current continuous usable stretch
+    double lastUsableSec = kNaN;
+    int64_t framesAnalysed = 0;
+    int64_t faceFrames = 0;
+    int64_t updates = 0;
+    bool lastFace = false;
+    bool pendingUnsent = false;             // an update was computed but held back by the rate limit
+
+    QElapsedTimer frameEmitClock, updateEmitClock, fpsClock;
+    int fpsFrames = 0;
+    double processingFps = 0;
+
+    bool ready() const { return processor != nullptr; }
+
+    // Builds the method and the per-frame stage. On failure the previous ones stay.
+    bool configure(const LiveConfig &config, QString *error)
+    {
+        auto created = MethodRegistry::instance().create(config.analysis.method,
+                                                         config.analysis.methodOptions);
+        if (!created.ok()) {
+            *error = created.error().message;
+            return false;
+        }
+        std::unique_ptr<PulseMethod> m = std::move(created.value());
+        auto proc = std::make_unique<FrameProcessor>(config.analysis, m.get());
+        if (Error e = proc->init(); e.isError()) {
+            *error = e.message;
+            return false;
+        }
+        processor.reset();   // it points at the old method
+        method = std::move(m);
+        processor = std::move(proc);
+        cfg = config;
+        rgbMethod = method->input() == MethodInput::RgbTrace;
+        methodName = config.analysis.method;
+        deviceName = method->deviceName();
+        modelName = method->modelDescription();
+        qCInfo(lcLive) << "method" << methodName << "on" << deviceName
+                       << (modelName.isEmpty() ? QString() : modelName);
+        return true;
+    }
+
+    void resetSession(uint64_t gen)
+    {
+        generation = gen;
+        if (processor)
+            processor->reset();
+        {
+            std::lock_guard<std::mutex> lock(*logMutex);
+            log->clear();
+            log->shrink_to_fit();
+            *historyTruncated = false;
+        }
+        trend.clear();
+        samples.clear();
+        sessionT0 = lastTimeSec = nextUpdateSec = runStartSec = lastUsableSec = kNaN;
+        framesAnalysed = faceFrames = updates = 0;
+        lastFace = false;
+        pendingUnsent = false;
+        fpsFrames = 0;
+        processingFps = 0;
+        fpsClock.start();
+        frameEmitClock.invalidate();
+        updateEmitClock.invalidate();
+    }
+
+    double spanSec() const
+    {
+        return std::max({cfg.bufferSec, cfg.analysis.windowSec + 2.0, cfg.waveformSec});
+    }
+
+    // Attaches face-video method output to its records (matched by pts, searching back: the
+    // method lags by at most a clip).
+    void assignMethodSamples()
+    {
+        if (samples.empty())
+            return;
+        std::lock_guard<std::mutex> lock(*logMutex);
+        for (const PulseSample &s : samples) {
+            const double t = s.ptsUs / 1e6;
+            for (auto it = log->rbegin(); it != log->rend(); ++it) {
+                if (std::abs(it->timeSec - t) < 1e-6) {
+                    it->methodPulse = s.value;
+                    break;
+                }
+                if (it->timeSec < t)
+                    break;
+            }
+        }
+        samples.clear();
+    }
+
+    void process(const VideoFrame &frame, uint64_t dropped)
+    {
+        if (!ready())
+            return;
+        const double t = frame.ptsUs / 1e6;
+        // Timestamps must increase within a session (the signal is resampled by time); a source
+        // that jumps back without restart() would fold the signal onto itself.
+        if (std::isfinite(lastTimeSec) && t <= lastTimeSec)
+            return;
+        const bool wantFrame = !frameEmitClock.isValid()
+                               || frameEmitClock.nsecsElapsed() >= cfg.frameEmitIntervalSec * 1e9;
+        FrameOverlay overlay;
+        const FrameRecord rec = processor->process(frame, wantFrame ? &overlay : nullptr);
+        lastTimeSec = t;
+        if (!std::isfinite(sessionT0)) {
+            sessionT0 = t;
+            nextUpdateSec = t + cfg.updateIntervalSec;
+        }
+        ++framesAnalysed;
+        const bool face = rec.faceState != FaceState::NoFace && rec.skinValid;
+        if (face)
+            ++faceFrames;
+        lastFace = face;
+        if (face) {
+            if (!std::isfinite(lastUsableSec) || t - lastUsableSec > cfg.analysis.maxGapSec)
+                runStartSec = t;
+            lastUsableSec = t;
+        }
+        {
+            std::lock_guard<std::mutex> lock(*logMutex);
+            log->push_back(rec);
+            const double keepSec = std::max(cfg.sessionSec, spanSec());
+            while (!log->empty() && t - log->front().timeSec > keepSec) {
+                log->pop_front();
+                *historyTruncated = true;
+            }
+        }
+        if (!rgbMethod) {
+            method->drain(samples);
+            assignMethodSamples();
+        }
+
+        ++fpsFrames;
+        const qint64 fpsNs = fpsClock.nsecsElapsed();
+        if (fpsNs >= 500'000'000) {
+            processingFps = fpsFrames / (fpsNs / 1e9);
+            fpsFrames = 0;
+            fpsClock.restart();
+        }
+
+        if (wantFrame) {
+            frameEmitClock.start();
+            auto lf = std::make_shared<LiveFrame>();
+            lf->generation = generation;
+            lf->frame = frame;
+            lf->timeSec = t;
+            lf->face = overlay.face;
+            lf->skinBounds = overlay.skinBounds;
+            lf->skinMask = overlay.skinMask;
+            if (method)
+                method->latestVisuals(lf->visuals);
+            Q_EMIT owner->frameReady(std::move(lf));
+        }
+
+        if (t + 1e-9 >= nextUpdateSec) {
+            const double hop = std::max(0.05, cfg.updateIntervalSec);
+            nextUpdateSec = sessionT0 + (std::floor((t - sessionT0) / hop + 1e-6) + 1.0) * hop;
+            computeUpdate(dropped, false);
+        }
+    }
+
+    void finishStream(uint64_t dropped)
+    {
+        if (!ready())
+            return;
+        if (!rgbMethod) {
+            method->finish(samples);
+            assignMethodSamples();
+        }
+        computeUpdate(dropped, true);
+    }
+
+    void computeUpdate(uint64_t dropped, bool endOfStream)
+    {
+        auto up = std::make_shared<LiveUpdate>();
+        up->generation = generation;
+        up->sequence = ++updates;
+        up->timeSec = std::isfinite(lastTimeSec) ? lastTimeSec : 0.0;
+        up->windowSec = cfg.analysis.windowSec;
+        up->processingFps = processingFps;
+        up->droppedFrames = dropped;
+        up->framesAnalysed = framesAnalysed;
+        up->faceFrames = faceFrames;
+        up->method = methodName;
+        up->device = deviceName;
+        up->model = modelName;
+        up->endOfStream = endOfStream;
+        up->signalSec = lastFace && std::isfinite(runStartSec) ? lastTimeSec - runStartSec : 0.0;
+
+        // The recent records (the worker is the only writer, so it reads its own log unlocked).
+        span.clear();
+        if (!log->empty()) {
+            const double from = lastTimeSec - spanSec();
+            auto first = std::lower_bound(log->begin(), log->end(), from,
+                                          [](const FrameRecord &r, double v) { return r.timeSec < v; });
+            span.assign(first, log->end());
+        }
+        if (!rgbMethod) {
+            // Face-video methods lag by up to a clip: "now" is their newest output.
+            while (!span.empty() && !std::isfinite(span.back().methodPulse))
+                span.pop_back();
+        }
+
+        if (span.size() >= 2) {
+            AnalysisConfig ac = cfg.analysis;
+            ac.hopSec = 1e6;   // the current window is computed below; skip the sliding ones
+            const SignalResult s = analyzeSignal(span, rgbMethod ? method.get() : nullptr, ac);
+            const int total = int(s.pulse.size());
+            if (s.fsHz > 0 && total > 0) {
+                const int win = std::max(8, int(std::lround(cfg.analysis.windowSec * s.fsHz)));
+                if (total >= win) {
+                    const auto [runStart, runLen] = longestValidRun(s.valid, total - win, total);
+                    if (double(runLen) / win >= cfg.analysis.minWindowCoverage) {
+                        const std::vector<double> part(s.pulse.begin() + runStart,
+                                                       s.pulse.begin() + runStart + runLen);
+                        const double high = std::min(cfg.analysis.bandHighHz, 0.45 * s.fsHz);
+                        const auto e = estimateHeartRate(part, s.fsHz, cfg.analysis.bandLowHz, high);
+                        up->hrBpm = e.hrBpm;
+                        up->snrDb = e.snrDb;
+                        if (std::isfinite(e.hrBpm))
+                            up->quality = e.snrDb >= cfg.analysis.snrThresholdDb ? Quality::Good
+                                                                                 : Quality::Low;
+                    }
+                }
+                const int waveSamples = std::max(1, int(std::lround(cfg.waveformSec * s.fsHz)));
+                const int k0 = std::max(0, total - waveSamples);
+                up->fsHz = s.fsHz;
+                up->pulseT0Sec = s.timeAt(size_t(k0));
+                up->pulse.assign(s.pulse.begin() + k0, s.pulse.end());
+                for (double b : s.beatTimesSec)
+                    if (b >= up->pulseT0Sec)
+                        up->beatTimesSec.push_back(b);
+            }
+        }
+
+        if (!lastFace && framesAnalysed > 0)
+            up->state = LiveState::NoFace;
+        else if (framesAnalysed == 0)
+            up->state = LiveState::Idle;
+        else if (up->quality == Quality::NoSignal && up->signalSec < cfg.analysis.windowSec)
+            up->state = LiveState::WarmingUp;
+        else if (up->quality != Quality::Good)
+            up->state = LiveState::LowQuality;
+        else
+            up->state = LiveState::Ok;
+
+        trend.push_back(LiveHrPoint{up->timeSec, up->hrBpm, up->snrDb, up->quality});
+        while (!trend.empty() && up->timeSec - trend.front().timeSec > cfg.trendSec)
+            trend.pop_front();
+
+        const bool due = endOfStream || !updateEmitClock.isValid()
+                         || updateEmitClock.nsecsElapsed() >= cfg.updateEmitIntervalSec * 1e9;
+        if (!due) {
+            pendingUnsent = true;
+            return;
+        }
+        pendingUnsent = false;
+        updateEmitClock.start();
+        up->trend.assign(trend.begin(), trend.end());
+        Q_EMIT owner->updateReady(std::move(up));
+    }
+};
+
+// ---- LiveAnalyzer ----------------------------------------------------------------------------
+
+struct LiveAnalyzer::Impl
+{
+    LiveAnalyzer *q = nullptr;
+
+    // Control state, shared by the API (any thread) and the worker.
+    mutable std::mutex ctlMutex;
+    std::shared_ptr<FrameQueue> queue;
+    LiveConfig config;             // the configuration asked for last
+    bool pendingConfig = false;    // rebuild the method and the tracker
+    bool pendingRestart = false;   // new session with the current method
+    bool stopRequested = false;
+    uint64_t generation = 0;
+    uint64_t droppedBase = 0;      // drops counted by queues that were replaced
+    QString sourceName;
+    VideoInfo video;
+    QThread *thread = nullptr;
+
+    // The session log, shared with sessionSnapshot().
+    mutable std::mutex logMutex;
+    std::deque<FrameRecord> log;
+    bool historyTruncated = false;
+    QString activeMethod, activeDevice, activeModel;
+    AnalysisConfig activeConfig;
+
+    uint64_t droppedLocked() const { return droppedBase + (queue ? queue->dropped() : 0); }
+
+    // Replaces the input queue; the old one is closed, which wakes the worker and releases a
+    // producer blocked in push(). Caller holds ctlMutex.
+    std::shared_ptr<FrameQueue> renewQueueLocked()
+    {
+        std::shared_ptr<FrameQueue> old = queue;
+        if (old)
+            droppedBase += old->dropped();
+        queue = std::make_shared<FrameQueue>(size_t(std::max(1, config.queueCapacity)));
+        ++generation;
+        return old;
+    }
+
+    void run();
+};
+
+void LiveAnalyzer::Impl::run()
+{
+    Engine engine;
+    engine.owner = q;
+    engine.logMutex = &logMutex;
+    engine.log = &log;
+    engine.historyTruncated = &historyTruncated;
+    for (;;) {
+        std::shared_ptr<FrameQueue> input;
+        LiveConfig wanted;
+        bool rebuild = false, restart = false;
+        uint64_t gen = 0;
+        {
+            std::lock_guard<std::mutex> lock(ctlMutex);
+            if (stopRequested)
+                break;
+            input = queue;
+            gen = generation;
+            rebuild = pendingConfig;
+            restart = pendingRestart;
+            wanted = config;
+            pendingConfig = pendingRestart = false;
+        }
+        if (rebuild) {
+            QString error;
+            if (!engine.configure(wanted, &error)) {
+                qCWarning(lcLive) << "cannot set up" << wanted.analysis.method << ":" << error;
+                Q_EMIT q->errorOccurred(error);
+                std::lock_guard<std::mutex> lock(ctlMutex);
+                if (engine.ready())
+                    config = engine.cfg;   // keep reporting the configuration really in use
+            }
+        }
+        if (rebuild || restart) {
+            engine.resetSession(gen);
+            std::lock_guard<std::mutex> lock(logMutex);
+            activeMethod = engine.methodName;
+            activeDevice = engine.deviceName;
+            activeModel = engine.modelName;
+            activeConfig = engine.cfg.analysis;
+        }
+        while (std::optional<VideoFrame> item = input->pop()) {
+            uint64_t current, dropped;
+            {
+                std::lock_guard<std::mutex> lock(ctlMutex);
+                current = generation;
+                dropped = droppedLocked();
+            }
+            if (current != gen)
+                break;   // restarted: the rest of this queue is stale
+            if (isEndMarker(*item))
+                engine.finishStream(dropped);
+            else
+                engine.process(*item, dropped);
+        }
+        // The queue was closed: a control change or stop() is pending.
+    }
+}
+
+LiveAnalyzer::LiveAnalyzer(QObject *parent)
+    : QObject(parent)
+    , d(std::make_unique<Impl>())
+{
+    registerMetaTypes();
+    d->q = this;
+}
+
+LiveAnalyzer::~LiveAnalyzer()
+{
+    stop();
+}
+
+void LiveAnalyzer::start(const LiveConfig &config)
+{
+    std::shared_ptr<FrameQueue> old;
+    {
+        std::lock_guard<std::mutex> lock(d->ctlMutex);
+        d->config = config;
+        d->pendingConfig = true;
+        d->stopRequested = false;
+        old = d->renewQueueLocked();
+        if (!d->thread) {
+            d->thread = QThread::create([this] { d->run(); });
+            d->thread->setObjectName(QStringLiteral("rppg-live"));
+            d->thread->start();
+        }
+    }
+    if (old)
+        old->close();
+}
+
+void LiveAnalyzer::setConfig(const LiveConfig &config)
+{
+    start(config);
+}
+
+void LiveAnalyzer::restart()
+{
+    std::shared_ptr<FrameQueue> old;
+    {
+        std::lock_guard<std::mutex> lock(d->ctlMutex);
+        if (!d->thread)
+            return;
+        d->pendingRestart = true;
+        old = d->renewQueueLocked();
+    }
+    if (old)
+        old->close();
+}
+
+void LiveAnalyzer::stop()
+{
+    QThread *thread = nullptr;
+    std::shared_ptr<FrameQueue> queue;
+    {
+        std::lock_guard<std::mutex> lock(d->ctlMutex);
+        d->stopRequested = true;
+        thread = d->thread;
+        d->thread = nullptr;
+        queue = d->queue;
+    }
+    if (queue)
+        queue->close();
+    if (thread) {
+        thread->wait();
+        delete thread;
+    }
+}
+
+bool LiveAnalyzer::isRunning() const
+{
+    std::lock_guard<std::mutex> lock(d->ctlMutex);
+    return d->thread != nullptr;
+}
+
+void LiveAnalyzer::setSource(const QString &name, const VideoInfo &video)
+{
+    std::lock_guard<std::mutex> lock(d->ctlMutex);
+    d->sourceName = name;
+    d->video = video;
+}
+
+bool LiveAnalyzer::submit(VideoFrame frame, InputPolicy policy)
+{
+    std::shared_ptr<FrameQueue> queue;
+    {
+        std::lock_guard<std::mutex> lock(d->ctlMutex);
+        if (!d->thread || d->stopRequested)
+            return false;
+        queue = d->queue;
+    }
+    return policy == InputPolicy::NewestWins ? queue->pushLatest(std::move(frame))
+                                             : queue->push(std::move(frame));
+}
+
+void LiveAnalyzer::endOfStream(InputPolicy policy)
+{
+    VideoFrame marker;
+    marker.index = kEndMarkerIndex;
+    submit(std::move(marker), policy);
+}
+
+uint64_t LiveAnalyzer::droppedFrames() const
+{
+    std::lock_guard<std::mutex> lock(d->ctlMutex);
+    return d->droppedLocked();
+}
+
+LiveConfig LiveAnalyzer::config() const
+{
+    std::lock_guard<std::mutex> lock(d->ctlMutex);
+    return d->config;
+}
+
+LiveSession LiveAnalyzer::sessionSnapshot() const
+{
+    LiveSession s;
+    {
+        std::lock_guard<std::mutex> lock(d->ctlMutex);
+        s.source = d->sourceName;
+        s.video = d->video;
+        s.droppedFrames = d->droppedLocked();
+    }
+    std::lock_guard<std::mutex> lock(d->logMutex);
+    s.method = d->activeMethod;
+    s.device = d->activeDevice;
+    s.model = d->activeModel;
+    s.config = d->activeConfig;
+    s.frames.assign(d->log.begin(), d->log.end());
+    s.historyTruncated = d->historyTruncated;
+    return s;
+}
+
+Result<AnalysisResult> buildSessionResult(const LiveSession &session)
+{
+    if (session.frames.empty())
+        return Error{ErrorCode::NoFrames, QStringLiteral("nothing has been analysed yet")};
+    const MethodInfo *info = MethodRegistry::instance().find(session.method);
+    if (!info)
+        return Error{ErrorCode::Usage, QStringLiteral("unknown method '%1'").arg(session.method)};
+    std::unique_ptr<PulseMethod> method;
+    if (info->input == MethodInput::RgbTrace) {
+        auto created = MethodRegistry::instance().create(session.method, session.config.methodOptions);
+        if (!created.ok())
+            return created.error();
+        method = std::move(created.value());
+    }
+    QElapsedTimer clock;
+    clock.start();
+    AnalysisResult r;
+    r.source = session.source;
+    r.method = session.method;
+    r.device = session.device;
+    r.model = session.model;
+    r.video = session.video;
+    r.config = session.config;
+    r.frames = session.frames;
+    r.faceFrames = int(std::count_if(r.frames.begin(), r.frames.end(), [](const FrameRecord &f) {
+        return f.faceState != FaceState::NoFace;
+    }));
+    r.signal = analyzeSignal(r.frames, method.get(), r.config);
+    r.processingSec = clock.nsecsElapsed() / 1e9;
+    if (session.historyTruncated)
+        r.warnings << QStringLiteral("only the most recent %1 s of the session were kept")
+                          .arg(r.frames.back().timeSec - r.frames.front().timeSec, 0, 'f', 0);
+    if (session.droppedFrames > 0)
+        r.warnings << QStringLiteral("%1 frames were dropped because analysis fell behind the source")
+                          .arg(session.droppedFrames);
+    if (!r.signal.hasHr())
+        r.warnings << QStringLiteral("less usable signal than a heart rate needs");
+    return r;
+}
+
+} // namespace rppg

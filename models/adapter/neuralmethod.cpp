@@ -1,0 +1,717 @@
+#include "neuralmethod.h"
+
+#include "checkpoint.h"
+#include "device.h"
+#include "resourcepaths.h"
+
+#include <opencv2/imgproc.hpp>
+#include <torch/torch.h>
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QMutex>
+#include <QRegularExpression>
+#include <QSet>
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <functional>
+#include <limits>
+#include <optional>
+
+namespace rppg {
+
+namespace {
+
+constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
+constexpr double kPi = 3.14159265358979323846;
+// Crops whose timestamps decide the input rate: enough for a median that ignores a late frame.
+constexpr int kProbeFrames = 8;
+
+QString shippedFileName(const char *model, const char *variant)
+{
+    return QStringLiteral("%1-%2.ckpt").arg(QLatin1String(model), QLatin1String(variant));
+}
+
+std::string localPath(const QString &path)
+{
+    return QFile::encodeName(path).toStdString();
+}
+
+QString oneLine(const std::string &text)
+{
+    QString s = QString::fromStdString(text).trimmed();
+    s.replace(QRegularExpression(QStringLiteral("\\s*[\\r\\n]+\\s*")), QStringLiteral("; "));
+    return s;
+}
+
+QString firstLineOf(const char *text)
+{
+    const QString s = QString::fromLocal8Bit(text);
+    return s.left(s.indexOf(QLatin1Char('\n'))).trimmed();
+}
+
+// Weights inside a folder (the shipped resources/models/ or one given with --model). `present`
+// maps a file name to its path, or empty when it is not there; `shown` is how the folder is named
+// in messages.
+Result<NeuralModelFiles> filesInFolder(NeuralPipeline pipeline, bool cuda,
+                                       const std::function<QString(const QString &)> &present,
+                                       const QString &shown)
+{
+    const bool withStven = pipeline == NeuralPipeline::StvenRppgNet;
+    // The paper-size weights only pay off on a GPU; STVEN is fine-tuned through one particular
+    // rPPGNet, so the two are only ever used as the pair they were trained as.
+    const bool paper = cuda && !present(shippedFileName("rppgnet", "paper")).isEmpty()
+                       && (!withStven || !present(shippedFileName("stven", "paper")).isEmpty());
+    const char *variant = paper ? "paper" : "cpu";
+    NeuralModelFiles files;
+    auto locate = [&](const char *model, QString &out) -> Error {
+        const QString name = shippedFileName(model, variant);
+        out = present(name);
+        if (out.isEmpty())
+            return Error{ErrorCode::FileNotFound,
+                         QStringLiteral("no weights: %1%2 not found (see README: Training)").arg(shown, name)};
+        return {};
+    };
+    if (withStven) {
+        if (Error e = locate("stven", files.stven); e.isError())
+            return e;
+    }
+    if (Error e = locate("rppgnet", files.rppgNet); e.isError())
+        return e;
+    return files;
+}
+
+// "rppgnet 64 px, 64 frames, widths 16/32/64/64, BN folded (rppgnet-cpu.ckpt); training: ..."
+QString trainingSummary(const models::CheckpointMeta &meta)
+{
+    QString text = meta.trainingData.empty() ? QStringLiteral("training data not recorded")
+                                             : QStringLiteral("trained on %1").arg(oneLine(meta.trainingData));
+    if (meta.epochs > 0)
+        text += QStringLiteral(", %1 epochs").arg(meta.epochs);
+    else if (meta.iterations > 0)
+        text += QStringLiteral(", %1 iterations").arg(meta.iterations);
+    return text;
+}
+
+QString describeRppgNet(const models::CheckpointHeader &h, bool folded, const QString &file)
+{
+    const models::RppgNetConfig &c = h.rppgNet;
+    return QStringLiteral("rppgnet %1 px, %2 frames, widths %3/%4/%5/%6%7 (%8; %9)")
+        .arg(c.inputSize)
+        .arg(c.frames)
+        .arg(c.stemChannels)
+        .arg(c.stage1Channels)
+        .arg(c.stage2Channels)
+        .arg(c.stage3Channels)
+        .arg(folded ? QStringLiteral(", BN folded") : QString())
+        .arg(QFileInfo(file).fileName(), trainingSummary(h.meta));
+}
+
+QString describeStven(const models::CheckpointHeader &h, const QString &file)
+{
+    const models::StvenConfig &c = h.stven;
+    return QStringLiteral("stven %1 px, conv %2, bottleneck %3, %4 blocks, %5 levels (%6; %7)")
+        .arg(c.inputSize)
+        .arg(c.convDim)
+        .arg(c.bottleneckChannels)
+        .arg(c.repeatNum)
+        .arg(c.cDim)
+        .arg(QFileInfo(file).fileName(), trainingSummary(h.meta));
+}
+
+// At 64 px the folded graph measured slower on the CPU (the allocator, not arithmetic: see
+// models/README.md and rppg_neural_bench); at 128 px and on CUDA folding saves ~20 %.
+bool shouldFold(BatchNormFolding folding, const models::RppgNetConfig &config, const torch::Device &device)
+{
+    switch (folding) {
+    case BatchNormFolding::Always: return true;
+    case BatchNormFolding::Never: return false;
+    case BatchNormFolding::Auto: break;
+    }
+    return device.is_cuda() || config.inputSize >= 128;
+}
+
+void logDeviceOnce(const models::DeviceChoice &choice, const QString &request)
+{
+    static QMutex mutex;
+    static QSet<QString> logged;
+    QMutexLocker lock(&mutex);
+    const QString spec = QString::fromStdString(choice.spec);
+    if (logged.contains(spec))
+        return;
+    logged.insert(spec);
+    qCInfo(lcModels, "neural methods run on %s (requested '%s')", choice.description.c_str(),
+           qPrintable(request));
+}
+
+// Per-frame pulse from face crops with rPPGNet, optionally after STVEN. See neuralmethod.h for
+// timing, gaps and windows. Units: timestamps in µs; outputs are z-scored (unitless).
+class NeuralPulseMethod final : public PulseMethod
+{
+public:
+    NeuralPulseMethod(NeuralPipeline pipeline, models::RppgNet rppgNet, models::Stven stven,
+                      const torch::Device &device, QString deviceName, QString description,
+                      const NeuralMethodSettings &settings)
+        : m_pipeline(pipeline)
+        , m_settings(settings)
+        , m_rppgNet(std::move(rppgNet))
+        , m_stven(std::move(stven))
+        , m_device(device)
+        , m_deviceName(std::move(deviceName))
+        , m_description(std::move(description))
+        , m_frames(m_rppgNet->config().frames)
+        , m_hop(std::max(1, m_rppgNet->config().frames / 2))
+        , m_size(m_rppgNet->config().inputSize)
+        , m_gridStepUs(1e6 / settings.networkRateHz)
+        , m_maxFillUs(int64_t(std::llround(settings.maxFillSec * 1e6)))
+    {
+        torch::InferenceMode inference;
+        m_ring = torch::zeros({m_frames, m_size, m_size, 3}, torch::kUInt8);
+        m_index = torch::empty({m_frames}, torch::kLong);
+        m_slotPts.assign(size_t(m_frames), 0);
+        for (int i = 0; i < m_frames; ++i)
+            m_slots.emplace_back(m_size, m_size, CV_8UC3, m_ring[i].data_ptr<uint8_t>());
+        m_prevRgb.create(m_size, m_size, CV_8UC3);
+        m_curRgb.create(m_size, m_size, CV_8UC3);
+        m_taper.resize(size_t(m_frames));
+        for (int i = 0; i < m_frames; ++i) {
+            const double s = std::sin(kPi * (i + 0.5) / m_frames);
+            m_taper[size_t(i)] = s * s;
+        }
+        m_clipSignal.resize(size_t(m_frames));
+        if (m_stven)
+            m_label = models::oneHotLevels({0}, m_stven->config().cDim).to(m_device);
+    }
+
+    QString name() const override { return neuralMethodName(m_pipeline); }
+    MethodInput input() const override { return MethodInput::FaceVideo; }
+    cv::Size cropSize() const override { return {m_size, m_size}; }
+
+    void push(const FaceCrop &crop) override
+    {
+        if (m_timing == Timing::Probing) {
+            // The crop's pixels may be reused by the caller; the few probe frames are copied.
+            m_probe.push_back(FaceCrop{crop.ptsUs, crop.bgr.clone(), cv::Mat()});
+            if (int(m_probe.size()) >= kProbeFrames)
+                endProbe();
+            return;
+        }
+        process(crop);
+    }
+
+    void drain(std::vector<PulseSample> &out) override { emitFinal(out); }
+
+    void finish(std::vector<PulseSample> &out) override
+    {
+        if (m_timing == Timing::Probing)
+            endProbe();
+        closeSegment();
+        emitFinal(out);
+    }
+
+    bool latestVisuals(MethodVisuals &out) const override
+    {
+        if (m_visuals.ptsUs < 0)
+            return false;
+        out = m_visuals;   // fresh buffers per clip, never written again: safe to keep
+        return true;
+    }
+
+    void reset() override
+    {
+        m_timing = Timing::Probing;
+        m_probe.clear();
+        m_segmentOpen = false;
+        m_pendingEmpty.clear();
+        m_sampleCount = m_final = m_base = 0;
+        m_sum.clear();
+        m_weight.clear();
+        m_pending.clear();
+        m_visuals = MethodVisuals();
+    }
+
+    QString deviceName() const override { return m_deviceName; }
+    QString modelDescription() const override { return m_description; }
+
+private:
+    enum class Timing {
+        Probing,     // the first crops are held until their timestamps give the input rate
+        Direct,      // every crop is one network frame
+        Resampled,   // network frames on a networkRateHz grid, interpolated between crops
+    };
+
+    // A pushed frame waiting for its value: `position` is where it lies on the network frames
+    // (fractional when resampled), NaN for a frame without a face.
+    struct PendingFrame
+    {
+        int64_t ptsUs = 0;
+        double position = kNoValue;
+    };
+
+    void endProbe()
+    {
+        std::vector<double> intervals;
+        for (size_t i = 1; i < m_probe.size(); ++i) {
+            const int64_t d = m_probe[i].ptsUs - m_probe[i - 1].ptsUs;
+            if (d > 0)
+                intervals.push_back(double(d));
+        }
+        m_timing = Timing::Direct;
+        if (!intervals.empty()) {
+            std::nth_element(intervals.begin(), intervals.begin() + intervals.size() / 2, intervals.end());
+            const double rateHz = 1e6 / intervals[intervals.size() / 2];
+            const double net = m_settings.networkRateHz;
+            if (rateHz < net / m_settings.rateTolerance || rateHz > net * m_settings.rateTolerance)
+                m_timing = Timing::Resampled;
+            qCDebug(lcModels, "%s: input at %.1f fps, %s", qPrintable(name()), rateHz,
+                    m_timing == Timing::Resampled ? "network frames resampled to the training rate"
+                                                  : "one network frame per crop");
+        }
+        std::vector<FaceCrop> probe;
+        probe.swap(m_probe);
+        for (const FaceCrop &crop : probe)
+            process(crop);
+    }
+
+    // BGR (or grey/BGRA) crop of any size → RGB at the network's size, into `dst` (preallocated).
+    bool toRgb(const cv::Mat &src, cv::Mat &dst)
+    {
+        if (src.empty() || src.depth() != CV_8U)
+            return false;
+        const cv::Mat *in = &src;
+        if (src.cols != m_size || src.rows != m_size) {
+            cv::resize(src, m_resized, cv::Size(m_size, m_size), 0, 0, cv::INTER_AREA);
+            in = &m_resized;
+        }
+        switch (in->channels()) {
+        case 3: cv::cvtColor(*in, dst, cv::COLOR_BGR2RGB); return true;
+        case 4: cv::cvtColor(*in, dst, cv::COLOR_BGRA2RGB); return true;
+        case 1: cv::cvtColor(*in, dst, cv::COLOR_GRAY2RGB); return true;
+        default: return false;
+        }
+    }
+
+    void process(const FaceCrop &crop)
+    {
+        const int64_t pts = crop.ptsUs;
+        // A long gap, or time running backwards (a seek without reset), ends the stretch.
+        if (m_segmentOpen && (pts - m_lastFacePts > m_maxFillUs || pts <= m_lastFacePts))
+            closeSegment();
+        if (!toRgb(crop.bgr, m_curRgb)) {
+            if (m_segmentOpen && m_timing == Timing::Direct)
+                m_pendingEmpty.push_back(pts);
+            m_pending.push_back({pts, kNoValue});
+            return;
+        }
+        double position = kNoValue;
+        if (!m_segmentOpen) {
+            m_segmentOpen = true;
+            m_segmentStart = m_sampleCount;
+            m_nextWindow = m_sampleCount;
+            m_lastWindowEnd = m_sampleCount;
+            m_originUs = pts;
+            m_nextGrid = 1;
+            m_pendingEmpty.clear();
+            position = double(m_sampleCount);
+            addSample(1.0, pts);
+        } else if (m_timing == Timing::Direct) {
+            // Frames of a short gap get crops interpolated between the faces around them.
+            const double span = double(pts - m_lastFacePts);
+            for (int64_t e : m_pendingEmpty)
+                addSample(double(e - m_lastFacePts) / span, e);
+            m_pendingEmpty.clear();
+            position = double(m_sampleCount);
+            addSample(1.0, pts);
+        } else {
+            const double span = double(pts - m_lastFacePts);
+            for (;; ++m_nextGrid) {
+                const double t = double(m_originUs) + m_nextGrid * m_gridStepUs;
+                if (t > double(pts) + 0.5)
+                    break;
+                const double a = std::clamp((t - double(m_lastFacePts)) / span, 0.0, 1.0);
+                addSample(a, a < 0.5 ? m_lastFacePts : pts);
+            }
+            position = double(m_segmentStart) + double(pts - m_originUs) / m_gridStepUs;
+            if (std::abs(position - std::round(position)) < 1e-6)
+                position = std::round(position);
+        }
+        m_pending.push_back({pts, position});
+        cv::swap(m_prevRgb, m_curRgb);
+        m_lastFacePts = pts;
+    }
+
+    // Appends one network frame (1 − a)·previous face + a·current face, and runs a clip when
+    // one is complete.
+    void addSample(double a, int64_t ptsUs)
+    {
+        const int64_t index = m_sampleCount++;
+        const int slot = int(index % m_frames);
+        if (a >= 1.0)
+            m_curRgb.copyTo(m_slots[size_t(slot)]);
+        else
+            cv::addWeighted(m_prevRgb, 1.0 - a, m_curRgb, a, 0.0, m_slots[size_t(slot)]);
+        m_slotPts[size_t(slot)] = ptsUs;
+        m_sum.push_back(0.0);
+        m_weight.push_back(0.0);
+        if (m_sampleCount - m_nextWindow == m_frames) {
+            runClip(m_nextWindow, m_frames);
+            m_lastWindowEnd = m_nextWindow + m_frames;
+            m_nextWindow += m_hop;
+            m_final = m_nextWindow;   // no later clip reaches before its start
+        }
+    }
+
+    void closeSegment()
+    {
+        if (!m_segmentOpen)
+            return;
+        m_segmentOpen = false;
+        m_pendingEmpty.clear();
+        const int64_t end = m_sampleCount;
+        const int64_t length = end - m_segmentStart;
+        if (length >= m_frames) {
+            if (m_lastWindowEnd < end)
+                runClip(end - m_frames, m_frames);   // the tail, aligned to the last frame
+        } else if (length >= std::max<int64_t>(2, m_frames / 2)) {
+            runClip(m_segmentStart, int(length));    // mirrored in time to a full clip
+        }
+        m_final = end;
+        for (PendingFrame &f : m_pending)
+            if (std::isfinite(f.position) && f.position > double(end - 1))
+                f.position = double(end - 1);
+    }
+
+    // Runs the network on network frames [start, start + count) (count < T: mirrored to T) and
+    // overlap-adds the z-scored output into the frames that are not final yet.
+    void runClip(int64_t start, int count)
+    {
+        int64_t *index = m_index.data_ptr<int64_t>();
+        const int period = 2 * (count - 1);
+        for (int i = 0; i < m_frames; ++i) {
+            int j = i;
+            if (i >= count) {
+                j = i % period;
+                if (j >= count)
+                    j = period - j;
+            }
+            index[i] = (start + j) % m_frames;
+        }
+        try {
+            torch::InferenceMode inference;
+            auto clip = m_ring.index_select(0, m_index).permute({3, 0, 1, 2}).contiguous().to(m_device);
+            auto x = clip.to(torch::kFloat).div_(127.5).sub_(1.0).unsqueeze(0);   // 1 × 3 × T × S × S
+            torch::Tensor enhanced;
+            if (m_stven) {
+                enhanced = m_stven->forward(x, m_label);
+                x = enhanced;
+            }
+            const models::RppgNetOutput out = m_rppgNet->forward(x);
+            const auto signal = out.global.reshape({-1}).to(torch::kCPU, torch::kDouble).contiguous();
+            const double *s = signal.data_ptr<double>();
+            std::copy(s, s + m_frames, m_clipSignal.begin());
+            updateVisuals(out, enhanced, count - 1, start + count - 1);
+        } catch (const c10::Error &e) {
+            warnOnce(e.what_without_backtrace());
+            return;
+        } catch (const std::exception &e) {
+            warnOnce(e.what());
+            return;
+        }
+
+        double mean = 0;
+        for (int i = 0; i < count; ++i)
+            mean += m_clipSignal[size_t(i)];
+        mean /= count;
+        double var = 0;
+        for (int i = 0; i < count; ++i)
+            var += (m_clipSignal[size_t(i)] - mean) * (m_clipSignal[size_t(i)] - mean);
+        const double sd = std::sqrt(var / count);
+        // A flat output (a still image) carries no pulse: zeros rather than amplified rounding.
+        const double scale = sd > 1e-9 ? 1.0 / sd : 0.0;
+        for (int i = 0; i < count; ++i) {
+            const int64_t g = start + i;
+            if (g < m_final)
+                continue;   // already handed out; a tail clip only completes the rest
+            const size_t k = size_t(g - m_base);
+            const double w = m_taper[size_t(i)];
+            m_sum[k] += w * (m_clipSignal[size_t(i)] - mean) * scale;
+            m_weight[k] += w;
+        }
+    }
+
+    // The pictures of the newest frame in the clip (clip position `t`, network frame `sample`).
+    void updateVisuals(const models::RppgNetOutput &out, const torch::Tensor &enhanced, int t, int64_t sample)
+    {
+        const cv::Size size(m_size, m_size);
+        MethodVisuals v;   // new buffers: copies handed out earlier stay as they were
+        v.ptsUs = m_slotPts[size_t(sample % m_frames)];
+        {
+            const auto skin = out.skinMap[0][t].to(torch::kCPU, torch::kFloat).contiguous();
+            const cv::Mat m(int(skin.size(0)), int(skin.size(1)), CV_32FC1, skin.data_ptr<float>());
+            cv::resize(m, v.skinMap, size, 0, 0, cv::INTER_LINEAR);
+        }
+        {
+            const auto att = out.attention32[0][t].to(torch::kCPU, torch::kFloat).contiguous();
+            const cv::Mat m(int(att.size(0)), int(att.size(1)), CV_32FC1, att.data_ptr<float>());
+            double lo = 0, hi = 0;
+            cv::minMaxLoc(m, &lo, &hi);
+            cv::Mat scaled;
+            // Min–max: the softmax weights differ by small factors that are invisible unscaled.
+            m.convertTo(scaled, CV_32F, hi - lo > 1e-12 ? 1.0 / (hi - lo) : 0.0,
+                        hi - lo > 1e-12 ? -lo / (hi - lo) : 0.0);
+            cv::resize(scaled, v.attention, size, 0, 0, cv::INTER_LINEAR);
+        }
+        if (enhanced.defined()) {
+            const auto rgb = enhanced[0]
+                                 .select(1, t)
+                                 .clamp(-1.0, 1.0)
+                                 .add(1.0)
+                                 .mul(127.5)
+                                 .round()
+                                 .to(torch::kCPU, torch::kUInt8)
+                                 .permute({1, 2, 0})
+                                 .contiguous();
+            const cv::Mat m(m_size, m_size, CV_8UC3, rgb.data_ptr<uint8_t>());
+            cv::cvtColor(m, v.enhancedBgr, cv::COLOR_RGB2BGR);
+        }
+        m_visuals = std::move(v);
+    }
+
+    // A failed clip gives no values: the frames it alone covers stay NaN, which the pipeline
+    // treats as a gap. Said once, not per clip.
+    void warnOnce(const char *what)
+    {
+        if (m_warned)
+            return;
+        m_warned = true;
+        qCWarning(lcModels, "%s: inference failed: %s", qPrintable(name()), qPrintable(firstLineOf(what)));
+    }
+
+    double valueAt(int64_t index) const
+    {
+        const size_t k = size_t(index - m_base);
+        return m_weight[k] > 0 ? m_sum[k] / m_weight[k] : kNoValue;
+    }
+
+    void emitFinal(std::vector<PulseSample> &out)
+    {
+        while (!m_pending.empty()) {
+            const PendingFrame &f = m_pending.front();
+            double value = kNoValue;
+            if (std::isfinite(f.position)) {
+                const auto lo = int64_t(std::floor(f.position));
+                const auto hi = int64_t(std::ceil(f.position));
+                if (hi >= m_final)
+                    break;
+                const double a = f.position - double(lo);
+                value = hi == lo ? valueAt(lo) : (1.0 - a) * valueAt(lo) + a * valueAt(hi);
+            }
+            out.push_back({f.ptsUs, value});
+            m_pending.pop_front();
+        }
+        // Network frames nobody will read again: below the final mark and the first waiting frame.
+        int64_t keep = m_final;
+        if (!m_pending.empty())
+            keep = std::min(keep, int64_t(std::floor(m_pending.front().position)));
+        while (m_base < keep && !m_sum.empty()) {
+            m_sum.pop_front();
+            m_weight.pop_front();
+            ++m_base;
+        }
+    }
+
+    const NeuralPipeline m_pipeline;
+    const NeuralMethodSettings m_settings;
+    models::RppgNet m_rppgNet{nullptr};
+    models::Stven m_stven{nullptr};
+    torch::Tensor m_label;   // STVEN target: one-hot of level 0 (original quality)
+    const torch::Device m_device;
+    const QString m_deviceName;
+    const QString m_description;
+    const int m_frames;   // clip length T
+    const int m_hop;      // T / 2
+    const int m_size;     // crop side in pixels
+    const double m_gridStepUs;
+    const int64_t m_maxFillUs;
+
+    Timing m_timing = Timing::Probing;
+    std::vector<FaceCrop> m_probe;
+
+    // The open stretch of face frames.
+    bool m_segmentOpen = false;
+    int64_t m_segmentStart = 0;    // its first network frame
+    int64_t m_nextWindow = 0;      // start of the next regular clip
+    int64_t m_lastWindowEnd = 0;   // end of the last regular clip (exclusive)
+    int64_t m_originUs = 0;        // resampled: the grid's time origin (first face of the stretch)
+    int64_t m_nextGrid = 0;        // resampled: next grid point, relative to the origin
+    int64_t m_lastFacePts = 0;
+    std::vector<int64_t> m_pendingEmpty;   // direct: empty frames since the last face
+
+    // Network frames: pixels in a ring of T slots (the only ones a clip can need), their
+    // overlap-add sums from index m_base on; frames below m_final have their last contribution.
+    torch::Tensor m_ring;                // T × S × S × 3, uint8 RGB
+    std::vector<cv::Mat> m_slots;        // headers on m_ring's slots
+    std::vector<int64_t> m_slotPts;      // the pts each slot's frame stands for
+    torch::Tensor m_index;               // T slot indices of the clip being run
+    int64_t m_sampleCount = 0;
+    int64_t m_final = 0;
+    int64_t m_base = 0;
+    std::deque<double> m_sum;
+    std::deque<double> m_weight;
+    std::vector<double> m_taper;
+    std::vector<double> m_clipSignal;
+
+    std::deque<PendingFrame> m_pending;
+    cv::Mat m_prevRgb, m_curRgb, m_resized;
+    MethodVisuals m_visuals;
+    bool m_warned = false;
+};
+
+Error deviceError(const QString &request, const std::string &reason)
+{
+    static const QRegularExpression wellFormed(QStringLiteral("^(auto|cpu|gpu|cuda(:[0-9]+)?)$"));
+    const bool cudaAsked = wellFormed.match(request).hasMatch();
+    if (cudaAsked)
+        return Error{ErrorCode::Unsupported, QStringLiteral("device '%1': %2 (use --device cpu)")
+                                                 .arg(request, QString::fromStdString(reason))};
+    return Error{ErrorCode::Usage, QString::fromStdString(reason)};
+}
+
+} // namespace
+
+QString neuralMethodName(NeuralPipeline pipeline)
+{
+    return pipeline == NeuralPipeline::StvenRppgNet ? QStringLiteral("stven+rppgnet") : QStringLiteral("rppgnet");
+}
+
+Result<NeuralModelFiles> findNeuralModelFiles(NeuralPipeline pipeline, const QString &modelPath, bool cuda)
+{
+    const bool withStven = pipeline == NeuralPipeline::StvenRppgNet;
+    const QString spec = modelPath.trimmed();
+    if (spec.isEmpty()) {
+        return filesInFolder(pipeline, cuda,
+                             [](const QString &name) { return resourcePath(QStringLiteral("models/") + name); },
+                             QStringLiteral("resources/models/"));
+    }
+    if (spec.contains(QLatin1Char(','))) {
+        const QStringList parts = spec.split(QLatin1Char(','));
+        if (!withStven)
+            return Error{ErrorCode::Usage,
+                         QStringLiteral("rppgnet takes one checkpoint or a folder, not a list ('%1')").arg(spec)};
+        if (parts.size() != 2 || parts[0].trimmed().isEmpty() || parts[1].trimmed().isEmpty())
+            return Error{ErrorCode::Usage,
+                         QStringLiteral("--model for stven+rppgnet: STVEN.ckpt,RPPGNET.ckpt or a folder (got '%1')")
+                             .arg(spec)};
+        NeuralModelFiles files;
+        for (const QString &raw : parts) {
+            const QString path = raw.trimmed();
+            if (!QFileInfo(path).isFile())
+                return Error{ErrorCode::FileNotFound, QStringLiteral("model file '%1' not found").arg(path)};
+            std::string error;
+            const auto header = models::readCheckpointHeader(localPath(path), &error);
+            if (!header)
+                return Error{ErrorCode::BadData, QStringLiteral("cannot read model '%1': %2")
+                                                     .arg(path, QString::fromStdString(error))};
+            QString &slot = header->kind == models::ModelKind::Stven ? files.stven : files.rppgNet;
+            if (!slot.isEmpty())
+                return Error{ErrorCode::BadData,
+                             QStringLiteral("'%1' and '%2' both hold %3 models; stven+rppgnet needs one of each")
+                                 .arg(slot, path, QLatin1String(models::modelKindName(header->kind)))};
+            slot = path;
+        }
+        return files;
+    }
+    const QFileInfo info(spec);
+    if (info.isDir()) {
+        const QDir dir(spec);
+        return filesInFolder(pipeline, cuda,
+                             [&dir](const QString &name) {
+                                 const QFileInfo f(dir.filePath(name));
+                                 return f.isFile() ? f.filePath() : QString();
+                             },
+                             QDir::cleanPath(spec) + QLatin1Char('/'));
+    }
+    if (withStven)
+        return Error{ErrorCode::Usage,
+                     QStringLiteral("stven+rppgnet needs two checkpoints: --model STVEN.ckpt,RPPGNET.ckpt or a folder")};
+    if (!info.isFile())
+        return Error{ErrorCode::FileNotFound, QStringLiteral("model file '%1' not found").arg(spec)};
+    return NeuralModelFiles{spec, {}};
+}
+
+Result<std::unique_ptr<PulseMethod>> createNeuralMethod(NeuralPipeline pipeline, const MethodOptions &options,
+                                                        const NeuralMethodSettings &settings)
+{
+    if (options.threads < 0)
+        return Error{ErrorCode::Usage, QStringLiteral("thread count must be 0 (default) or more, not %1")
+                                           .arg(options.threads)};
+    if (!(settings.networkRateHz > 0) || !(settings.rateTolerance >= 1) || !(settings.maxFillSec >= 0))
+        return Error{ErrorCode::Usage, QStringLiteral("invalid neural method settings")};
+    // Before anything runs in libtorch, so the count holds for the whole process.
+    models::setThreadsOnce(options.threads);
+
+    const QString request = options.device.trimmed().isEmpty() ? QStringLiteral("auto")
+                                                               : options.device.trimmed().toLower();
+    const models::DeviceChoice choice = models::chooseDevice(request.toStdString());
+    if (!choice.error.empty())
+        return deviceError(request, choice.error);
+    logDeviceOnce(choice, request);
+
+    auto files = findNeuralModelFiles(pipeline, options.modelPath, choice.cuda);
+    if (!files.ok())
+        return files.error();
+
+    try {
+        const torch::Device device(choice.spec);
+        std::string error;
+        auto rppg = models::loadRppgNet(localPath(files->rppgNet), device, &error);
+        if (!rppg)
+            return Error{ErrorCode::BadData, QStringLiteral("cannot load model '%1': %2")
+                                                 .arg(files->rppgNet, QString::fromStdString(error))};
+        const models::RppgNetConfig &rc = rppg->header.rppgNet;
+        std::optional<models::LoadedStven> stven;
+        if (pipeline == NeuralPipeline::StvenRppgNet) {
+            stven = models::loadStven(localPath(files->stven), device, &error);
+            if (!stven)
+                return Error{ErrorCode::BadData, QStringLiteral("cannot load model '%1': %2")
+                                                     .arg(files->stven, QString::fromStdString(error))};
+            const models::StvenConfig &sc = stven->header.stven;
+            if (sc.inputSize != rc.inputSize)
+                return Error{ErrorCode::BadData,
+                             QStringLiteral("STVEN was trained on %1 px crops and rPPGNet on %2 px: use a matching pair")
+                                 .arg(sc.inputSize)
+                                 .arg(rc.inputSize)};
+            if (rc.frames % 2 != 0)
+                return Error{ErrorCode::BadData,
+                             QStringLiteral("rPPGNet clips of %1 frames cannot go through STVEN (needs an even length)")
+                                 .arg(rc.frames)};
+        }
+        if (rc.frames < 4)
+            return Error{ErrorCode::BadData,
+                         QStringLiteral("'%1': clips of %2 frames are too short").arg(files->rppgNet).arg(rc.frames)};
+
+        const bool fold = shouldFold(settings.folding, rc, device);
+        if (fold && !models::foldBatchNorm(rppg->net, &error))
+            return Error{ErrorCode::Internal, QStringLiteral("BatchNorm folding failed: %1")
+                                                  .arg(QString::fromStdString(error))};
+        QString description = describeRppgNet(rppg->header, fold, files->rppgNet);
+        if (stven)
+            description = describeStven(stven->header, files->stven) + QStringLiteral(" + ") + description;
+        const QString deviceName = choice.cuda ? QStringLiteral("CUDA:%1").arg(choice.index) : QStringLiteral("CPU");
+        qCDebug(lcModels, "%s: %s", qPrintable(neuralMethodName(pipeline)), qPrintable(description));
+        return std::unique_ptr<PulseMethod>(new NeuralPulseMethod(
+            pipeline, rppg->net, stven ? stven->net : models::Stven(nullptr), device, deviceName, description,
+            settings));
+    } catch (const c10::Error &e) {
+        return Error{ErrorCode::Internal, QStringLiteral("cannot set up %1: %2")
+                                              .arg(neuralMethodName(pipeline), firstLineOf(e.what_without_backtrace()))};
+    } catch (const std::exception &e) {
+        return Error{ErrorCode::Internal,
+                     QStringLiteral("cannot set up %1: %2").arg(neuralMethodName(pipeline), firstLineOf(e.what()))};
+    }
+}
+
+} // namespace rppg

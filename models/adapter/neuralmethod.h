@@ -1,0 +1,83 @@
+#pragma once
+
+// The neural pulse methods behind core's PulseMethod interface: "rppgnet" (rPPGNet on the face
+// crops) and "stven+rppgnet" (STVEN enhances each clip, rPPGNet reads the enhanced clip).
+// Adapter-internal: core never includes this, and it has no torch types, so tests and the
+// benchmark can build methods with non-default settings without paying for torch headers.
+//
+// How a stream of crops becomes one value per frame:
+//  - Timing. The networks were trained on ~30 fps clips. The first few crops' timestamps give the
+//    input rate; within ±25 % of 30 fps every crop is one network frame. Otherwise (60 fps,
+//    15 fps, ...) the network frames lie on a 30 Hz grid anchored at the first face frame of each
+//    stretch, each one linearly interpolated between the two crops around it in time, and a
+//    frame's output is read back by linear interpolation at its own timestamp.
+//  - Gaps. A crop without a face gives no value (NaN, which the pipeline treats as a gap). Gaps
+//    up to maxFillSec are bridged for the network with crops interpolated between the faces on
+//    either side, so the clip stays continuous; a longer gap ends the stretch, and the next face
+//    starts a new one.
+//  - Windows. Clips of T frames with a hop of T/2. Each clip's output is z-scored, tapered with
+//    sin²(π(i + ½)/T) (which sums to exactly 1 at 50 % overlap and is never zero) and
+//    overlap-added into one continuous signal. A frame's value is final once the next window
+//    starts after it, i.e. the output lags the input by up to one clip. At the end of a stretch
+//    one more clip aligned to its last frame covers the tail; a stretch shorter than T but at
+//    least T/2 frames long runs once, mirrored in time to T frames; shorter ones stay NaN.
+//
+// Thread affinity: a method instance belongs to the thread that uses it (like every
+// PulseMethod); the factory may be called from several threads at once.
+
+#include "pulsemethod.h"
+#include "result.h"
+
+#include <QLoggingCategory>
+#include <QString>
+
+#include <memory>
+
+Q_DECLARE_LOGGING_CATEGORY(lcModels)
+
+namespace rppg {
+
+enum class NeuralPipeline {
+    RppgNet,        // "rppgnet"
+    StvenRppgNet,   // "stven+rppgnet"
+};
+
+QString neuralMethodName(NeuralPipeline pipeline);
+
+enum class BatchNormFolding {
+    Auto,     // where it was measured faster (see neuralmethod.cpp)
+    Always,
+    Never,
+};
+
+// Settings beyond core's MethodOptions, with the defaults the registry uses.
+struct NeuralMethodSettings
+{
+    BatchNormFolding folding = BatchNormFolding::Auto;
+    double networkRateHz = 30.0;      // the frame rate the networks were trained at
+    double rateTolerance = 1.25;      // input rates within [rate / tol, rate · tol] are used as they are
+    double maxFillSec = 0.2;          // face gaps up to this long are bridged (≈ 6 frames at 30 fps)
+};
+
+// The checkpoint files a pipeline loads (STVEN's empty for "rppgnet").
+struct NeuralModelFiles
+{
+    QString rppgNet;
+    QString stven;
+};
+
+// Resolves the weights: `modelPath` may be a checkpoint (rppgnet), "A.ckpt,B.ckpt" (stven+rppgnet,
+// either order: the files say what they hold), or a folder holding the shipped file names; empty
+// means resources/models/. Within a folder "-paper" weights are preferred on CUDA when present
+// (for stven+rppgnet only as a pair), else the "-cpu" ones.
+// Errors: FileNotFound (names the missing file), BadData (unreadable or wrong kind), Usage.
+Result<NeuralModelFiles> findNeuralModelFiles(NeuralPipeline pipeline, const QString &modelPath, bool cuda);
+
+// Builds a method: device choice (logged once per device), thread count (set once per process),
+// checkpoint loading and validation. Errors: Usage (bad device text or thread count), Unsupported
+// (CUDA asked for but absent), FileNotFound, BadData (damaged or mismatched checkpoints); every
+// message is one line.
+Result<std::unique_ptr<PulseMethod>> createNeuralMethod(NeuralPipeline pipeline, const MethodOptions &options,
+                                                        const NeuralMethodSettings &settings = {});
+
+} // namespace rppg
