@@ -380,7 +380,7 @@ Result<ClipCacheSummary> writeClipCache(const std::vector<TrainingDatasetScan> &
         const int64_t workBefore = doneWork;
         auto skip = [&](const QString &why) {
             summary.problems << QStringLiteral("%1: %2").arg(name, why);
-            doneWork = workBefore + estimates[r] * int64_t(rec.levels.size());
+            doneWork = std::max(doneWork, workBefore + estimates[r] * int64_t(rec.levels.size()));
             report();
         };
         auto refResult = loadPulseReference(rec);
@@ -537,12 +537,12 @@ Result<ClipCacheSummary> writeClipCache(const std::vector<TrainingDatasetScan> &
             return writeError(QStringLiteral("frames"), levelFiles[0].errorString());
         if (readError.isError())
             summary.problems << QStringLiteral("%1: decoding stopped early (%2)").arg(name, readError.message);
-        doneWork = workBefore + estimates[r];
+        doneWork = std::max(doneWork, workBefore + estimates[r]);
         report();
 
         if (segments.size() == firstSegment) {
             summary.problems << QStringLiteral("%1: no run of %2 frames with a face and a reference").arg(name).arg(T);
-            doneWork = workBefore + estimates[r] * int64_t(rec.levels.size());
+            doneWork = std::max(doneWork, workBefore + estimates[r] * int64_t(rec.levels.size()));
             report();
             continue;
         }
@@ -555,7 +555,7 @@ Result<ClipCacheSummary> writeClipCache(const std::vector<TrainingDatasetScan> &
             auto lvl = openRecordingLevel(rec, int(l));
             if (!lvl.ok()) {
                 summary.problems << QStringLiteral("%1: level %2 dropped (%3)").arg(name, rec.levels[l].name, lvl.error().message);
-                doneWork = levelWorkBefore + estimates[r];
+                doneWork = std::max(doneWork, levelWorkBefore + estimates[r]);
                 continue;
             }
             FrameSource &ls = *lvl.value();
@@ -605,7 +605,7 @@ Result<ClipCacheSummary> writeClipCache(const std::vector<TrainingDatasetScan> &
                                         .arg(seg - firstSegment)
                                         .arg(segments.size() - firstSegment);
             }
-            doneWork = levelWorkBefore + estimates[r];
+            doneWork = std::max(doneWork, levelWorkBefore + estimates[r]);
             report();
         }
 
