@@ -7,6 +7,7 @@
 #include "clipcache.h"
 #include "datasets.h"
 #include "dsp.h"
+#include "evaluation.h"
 #include "facetracker.h"
 #include "frameprocessor.h"
 #include "groundtruth.h"
@@ -329,6 +330,35 @@ private Q_SLOTS:
         }
         subjects.sort();
         QCOMPARE(subjects, QStringList({QStringLiteral("alice"), QStringLiteral("bob")}));
+    }
+
+    // `rppg eval` reads the training layouts through the same scanner.
+    void evaluationScan()
+    {
+        auto ubfc = scanDataset(path(QStringLiteral("ubfc2")));
+        QVERIFY2(ubfc.ok(), qPrintable(ubfc.error().message));
+        QCOMPARE(ubfc->layout, QStringLiteral("ubfc2"));
+        QCOMPARE(int(ubfc->items.size()), 1);
+        QCOMPARE(ubfc->items[0].subject, QStringLiteral("subject1"));
+        QVERIFY(ubfc->problems.join(QLatin1Char('|')).contains(QStringLiteral("subject2")));
+        QVERIFY(ubfc->problems.join(QLatin1Char('|')).contains(QStringLiteral("subject3")));
+        const double gtMean = m_gt.meanOver(0, kDuration);
+        QVERIFY2(std::abs(ubfc->items[0].reference.meanHrBpm - gtMean) < 4,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(ubfc->items[0].reference.meanHrBpm).arg(gtMean)));
+        QVERIFY(std::abs(ubfc->items[0].reference.meanOver(0, kDuration) - gtMean) < 1e-6);   // the device track
+
+        auto pure = scanDataset(path(QStringLiteral("pure")));
+        QVERIFY2(pure.ok(), qPrintable(pure.error().message));
+        QCOMPARE(pure->layout, QStringLiteral("pure"));
+        QCOMPARE(int(pure->items.size()), 2);
+        QVERIFY(QFileInfo(pure->items[0].videoPath).isDir());
+
+        auto folder = scanDataset(path(QStringLiteral("folder")) + QStringLiteral(",layout=folder"));
+        QVERIFY2(folder.ok(), qPrintable(folder.error().message));
+        QCOMPARE(folder->layout, QStringLiteral("folder+ppg"));
+        QCOMPARE(int(folder->items.size()), 2);
+        QVERIFY(std::abs(folder->items[0].reference.meanHrBpm - gtMean) < 4);
+        QCOMPARE(scanDataset(path(QStringLiteral("ubfc2")) + QStringLiteral(",layout=nope")).error().code, ErrorCode::Usage);
     }
 
     void clipCache()
