@@ -610,15 +610,23 @@ Result<ClipCacheSummary> writeClipCache(const std::vector<TrainingDatasetScan> &
 
         infos.push_back({csvSafe(rec.dataset), csvSafe(rec.id), csvSafe(rec.subject)});
         subjects.insert(rec.dataset + QLatin1Char('/') + rec.subject);
-        // Clips: T-frame windows every `stride` frames inside each segment.
+        // Clips: T-frame windows every `stride` frames inside each segment; a window without a
+        // reference HR (no clear pulse in the reference there) is left out.
+        int noHr = 0;
         for (size_t s = firstSegment; s < segments.size(); ++s) {
             const SegmentOut &seg = segments[s];
             for (int64_t start = 0; start + T <= seg.frames; start += config.strideFrames) {
                 const double a = seg.startSec + double(start) / seg.fps;
                 const double b = seg.startSec + double(start + T - 1) / seg.fps;
-                clips.push_back({int(s), start, ref.hrOver(a, b)});
+                const double hr = ref.hrOver(a, b);
+                if (std::isfinite(hr))
+                    clips.push_back({int(s), start, hr});
+                else
+                    ++noHr;
             }
         }
+        if (noHr > 0)
+            summary.problems << QStringLiteral("%1: %2 clip(s) left out: no reference heart rate there").arg(name).arg(noHr);
     }
 
     summary.frames = ppg.size() / 4;
@@ -668,7 +676,7 @@ Result<ClipCacheSummary> writeClipCache(const std::vector<TrainingDatasetScan> &
                        .arg(c)
                        .arg(clips[c].segment)
                        .arg(clips[c].start)
-                       .arg(std::isfinite(clips[c].hrBpm) ? QString::number(clips[c].hrBpm, 'f', 3) : QStringLiteral("nan"));
+                       .arg(clips[c].hrBpm, 0, 'f', 3);
     if (Error e = writeText(QStringLiteral("segments.csv"), segCsv); e.isError())
         return e;
     if (Error e = writeText(QStringLiteral("clips.csv"), clipCsv); e.isError())
@@ -871,7 +879,10 @@ Result<ClipCacheIndex> readClipCacheIndex(const QString &dir)
         if (!ok)
             return badCache(dir, QStringLiteral("clips.csv line %1 is malformed").arg(i + 1));
         clip.segment = int(seg);
-        clip.hrBpm = c[3].trimmed() == QLatin1String("nan") ? std::nan("") : c[3].toDouble();
+        bool okHr = false;
+        clip.hrBpm = c[3].toDouble(&okHr);
+        if (!okHr || !std::isfinite(clip.hrBpm))
+            return badCache(dir, QStringLiteral("clips.csv line %1 has no heart rate").arg(i + 1));
         idx.clips.push_back(clip);
     }
     if (int64_t(idx.clips.size()) != nClips)

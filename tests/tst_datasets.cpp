@@ -588,6 +588,18 @@ private Q_SLOTS:
                      f.write("7,x,y,z,abc,1,2,3,4,0:0\n");
                  }).error().code,
                  ErrorCode::BadData);
+        QCOMPARE(damaged(QStringLiteral("nanhr"), [](const QString &d) {
+                     QFile f(d + QStringLiteral("/clips.csv"));
+                     f.open(QIODevice::ReadOnly);
+                     QList<QByteArray> lines = f.readAll().split('\n');
+                     f.close();
+                     QList<QByteArray> cells = lines[1].split(',');
+                     cells[3] = "nan";
+                     lines[1] = cells.join(',');
+                     f.open(QIODevice::WriteOnly);
+                     f.write(lines.join('\n'));
+                 }).error().code,
+                 ErrorCode::BadData);
         QCOMPARE(damaged(QStringLiteral("garbage"), [](const QString &d) {
                      QFile f(d + QStringLiteral("/index.txt"));
                      f.open(QIODevice::WriteOnly);
