@@ -7,6 +7,7 @@
 #include "clipcache.h"
 #include "datasets.h"
 #include "dsp.h"
+#include "evaluation.h"
 #include "facetracker.h"
 #include "frameprocessor.h"
 #include "groundtruth.h"
@@ -70,6 +71,37 @@ class TstDatasets : public QObject
     PulseWave m_wave62;   // UBFC1 PPG
     PulseWave m_wave60;   // PURE PPG
     QString path(const QString &rel) const { return m_dir.filePath(rel); }
+
+    // Crops of `video` and of the synthetic skin masks over a cache segment's frames, tracked by a
+    // fresh FaceTracker (deterministic, so its boxes are the cache writer's).
+    bool independentCrops(const QString &video, const ClipCacheSegment &seg, std::vector<cv::Mat> &crops,
+                          std::vector<cv::Mat> &masksOut) const
+    {
+        const int S = kCrop, M = kCrop / 2;
+        FaceTracker tracker;
+        VideoFileSource src, masks;
+        if (tracker.init().isError() || src.open(video).isError() || masks.open(maskPathFor(m_video)).isError())
+            return false;
+        VideoFrame f, m;
+        while (src.read(f) == ReadStatus::Frame) {
+            if (masks.read(m) != ReadStatus::Frame)
+                return false;
+            const FaceObservation face = tracker.process(f.bgr, f.ptsUs / 1e6);
+            if (f.index < seg.firstFrame || f.index >= seg.firstFrame + seg.frames)
+                continue;
+            if (!face.found())
+                return false;
+            const cv::Rect box = faceCropRect(face.box, f.bgr.size());
+            cv::Mat crop, rgb, grey, small;
+            cv::resize(f.bgr(box), crop, cv::Size(S, S), 0, 0, cv::INTER_AREA);
+            cv::cvtColor(crop, rgb, cv::COLOR_BGR2RGB);
+            crops.push_back(rgb);
+            cv::cvtColor(m.bgr(box), grey, cv::COLOR_BGR2GRAY);
+            cv::resize(grey, small, cv::Size(M, M), 0, 0, cv::INTER_AREA);
+            masksOut.push_back(small > 127);
+        }
+        return int64_t(crops.size()) == seg.frames;
+    }
 
 private Q_SLOTS:
     void initTestCase()
@@ -172,7 +204,9 @@ private Q_SLOTS:
                                                               {QStringLiteral("/Image"), images}})
                                         .toJson(QJsonDocument::Compact);
             test::writeFile(m_dir, QStringLiteral("pure/01-01.json"), json);              // original layout
-            test::writeFile(m_dir, QStringLiteral("pure/02-01/02-01.json"), json);        // toolbox layout
+            // Toolbox layout, without /Image: the frame times come from the file names.
+            test::writeFile(m_dir, QStringLiteral("pure/02-01/02-01.json"),
+                            QJsonDocument(QJsonObject{{QStringLiteral("/FullPackage"), package}}).toJson(QJsonDocument::Compact));
         }
         // ---- folder: per-person folders and prefixed names; one video without CSV ----
         {
@@ -331,6 +365,35 @@ private Q_SLOTS:
         QCOMPARE(subjects, QStringList({QStringLiteral("alice"), QStringLiteral("bob")}));
     }
 
+    // `rppg eval` reads the training layouts through the same scanner.
+    void evaluationScan()
+    {
+        auto ubfc = scanDataset(path(QStringLiteral("ubfc2")));
+        QVERIFY2(ubfc.ok(), qPrintable(ubfc.error().message));
+        QCOMPARE(ubfc->layout, QStringLiteral("ubfc2"));
+        QCOMPARE(int(ubfc->items.size()), 1);
+        QCOMPARE(ubfc->items[0].subject, QStringLiteral("subject1"));
+        QVERIFY(ubfc->problems.join(QLatin1Char('|')).contains(QStringLiteral("subject2")));
+        QVERIFY(ubfc->problems.join(QLatin1Char('|')).contains(QStringLiteral("subject3")));
+        const double gtMean = m_gt.meanOver(0, kDuration);
+        QVERIFY2(std::abs(ubfc->items[0].reference.meanHrBpm - gtMean) < 4,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(ubfc->items[0].reference.meanHrBpm).arg(gtMean)));
+        QVERIFY(std::abs(ubfc->items[0].reference.meanOver(0, kDuration) - gtMean) < 1e-6);   // the device track
+
+        auto pure = scanDataset(path(QStringLiteral("pure")));
+        QVERIFY2(pure.ok(), qPrintable(pure.error().message));
+        QCOMPARE(pure->layout, QStringLiteral("pure"));
+        QCOMPARE(int(pure->items.size()), 2);
+        QVERIFY(QFileInfo(pure->items[0].videoPath).isDir());
+
+        auto folder = scanDataset(path(QStringLiteral("folder")) + QStringLiteral(",layout=folder"));
+        QVERIFY2(folder.ok(), qPrintable(folder.error().message));
+        QCOMPARE(folder->layout, QStringLiteral("folder+ppg"));
+        QCOMPARE(int(folder->items.size()), 2);
+        QVERIFY(std::abs(folder->items[0].reference.meanHrBpm - gtMean) < 4);
+        QCOMPARE(scanDataset(path(QStringLiteral("ubfc2")) + QStringLiteral(",layout=nope")).error().code, ErrorCode::Usage);
+    }
+
     void clipCache()
     {
         auto synth = scanTrainingDataset(path(QStringLiteral("synth")));
@@ -394,29 +457,7 @@ private Q_SLOTS:
         QVERIFY(seg);
         const int S = kCrop, M = kCrop / 2;
         std::vector<cv::Mat> refCrops, refMasks;
-        {
-            FaceTracker tracker;
-            QVERIFY(!tracker.init().isError());
-            VideoFileSource video, masks;
-            QVERIFY(!video.open(m_video).isError());
-            QVERIFY(!masks.open(maskPathFor(m_video)).isError());
-            VideoFrame f, m;
-            while (video.read(f) == ReadStatus::Frame) {
-                QVERIFY(masks.read(m) == ReadStatus::Frame);
-                const FaceObservation face = tracker.process(f.bgr, f.ptsUs / 1e6);
-                if (f.index < seg->firstFrame || f.index >= seg->firstFrame + seg->frames)
-                    continue;
-                QVERIFY(face.found());
-                const cv::Rect box = faceCropRect(face.box, f.bgr.size());
-                cv::Mat crop, rgb, grey, small;
-                cv::resize(f.bgr(box), crop, cv::Size(S, S), 0, 0, cv::INTER_AREA);
-                cv::cvtColor(crop, rgb, cv::COLOR_BGR2RGB);
-                refCrops.push_back(rgb);
-                cv::cvtColor(m.bgr(box), grey, cv::COLOR_BGR2GRAY);
-                cv::resize(grey, small, cv::Size(M, M), 0, 0, cv::INTER_AREA);
-                refMasks.push_back(small > 127);
-            }
-        }
+        QVERIFY(independentCrops(m_video, *seg, refCrops, refMasks));
         QCOMPARE(int64_t(refCrops.size()), seg->frames);
 
         double sameDiff = 0, shiftedDiff = 0, maskAgree = 0, skinShare = 0, pearsonSum = 0, hrErr = 0;
@@ -466,6 +507,36 @@ private Q_SLOTS:
         QVERIFY(skinShare / n > 0.15 && skinShare / n < 0.85);
         QVERIFY(pearsonSum / clipsChecked > 0.9);
         QVERIFY(hrErr / clipsChecked < 1.0);
+
+        // The UBFC copy has no mask video: its masks come from the skin-colour model. The frames
+        // are the synthetic ones, so the generator's masks say where the skin really is.
+        const ClipCacheSegment *useg = nullptr;
+        for (const ClipCacheSegment &sg : idx.segments)
+            if (sg.dataset == QLatin1String("ubfc2"))
+                useg = &sg;
+        QVERIFY(useg);
+        std::vector<cv::Mat> uCrops, uMasks;
+        QVERIFY(independentCrops(m_avi, *useg, uCrops, uMasks));
+        int64_t inter = 0, uni = 0, agree = 0, total = 0;
+        for (size_t c = 0; c < idx.clips.size(); ++c) {
+            if (idx.segments[size_t(idx.clips[c].segment)].dataset != QLatin1String("ubfc2"))
+                continue;
+            auto clip = readClipCacheClip(idx, int64_t(c), 0);
+            QVERIFY(clip.ok());
+            for (int t = 0; t < kClipFrames; ++t)
+                for (int i = 0; i < M * M; ++i) {
+                    const bool model = clip->mask[size_t(t * M * M + i)] != 0;
+                    const bool truth = uMasks[size_t(idx.clips[c].start + t)].data[i] != 0;
+                    inter += model && truth;
+                    uni += model || truth;
+                    agree += model == truth;
+                    ++total;
+                }
+        }
+        const double iou = double(inter) / double(std::max<int64_t>(1, uni)), acc = double(agree) / double(std::max<int64_t>(1, total));
+        qInfo("colour-model skin masks against the generator's: IoU %.2f, pixel agreement %.2f", iou, acc);
+        QVERIFY(iou > 0.45);   // an all-skin mask scores 0.30, an empty one 0
+        QVERIFY(acc > 0.7);
     }
 
     void cacheErrors()
@@ -515,6 +586,18 @@ private Q_SLOTS:
                      QFile f(d + QStringLiteral("/segments.csv"));
                      f.open(QIODevice::Append);
                      f.write("7,x,y,z,abc,1,2,3,4,0:0\n");
+                 }).error().code,
+                 ErrorCode::BadData);
+        QCOMPARE(damaged(QStringLiteral("nanhr"), [](const QString &d) {
+                     QFile f(d + QStringLiteral("/clips.csv"));
+                     f.open(QIODevice::ReadOnly);
+                     QList<QByteArray> lines = f.readAll().split('\n');
+                     f.close();
+                     QList<QByteArray> cells = lines[1].split(',');
+                     cells[3] = "nan";
+                     lines[1] = cells.join(',');
+                     f.open(QIODevice::WriteOnly);
+                     f.write(lines.join('\n'));
                  }).error().code,
                  ErrorCode::BadData);
         QCOMPARE(damaged(QStringLiteral("garbage"), [](const QString &d) {
