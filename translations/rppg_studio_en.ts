@@ -234,10 +234,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Heart rate</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>time (s)</source>
         <translation type="unfinished"></translation>
     </message>

@@ -234,10 +234,6 @@
         <translation>方法：</translation>
     </message>
     <message>
-        <source>Heart rate</source>
-        <translation>心率</translation>
-    </message>
-    <message>
         <source>time (s)</source>
         <translation>时间 (秒)</translation>
     </message>
