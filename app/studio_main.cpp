@@ -7,6 +7,8 @@
 #include "codeccomparisonview.h"
 #include "i18n.h"
 #include "rppg_version.h"
+#include "settings.h"
+#include "theme.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -44,9 +46,16 @@ int main(int argc, char **argv)
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("video"), QStringLiteral("Video file to analyse"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                        QStringLiteral("Save the window as PNG once the analysis ends, then quit."),
+                                        QStringLiteral("Save the window as PNG (at --screenshot-at, else when the analysis ends), then quit."),
                                         QStringLiteral("file"));
-    parser.addOption(screenshot);
+    const QCommandLineOption screenshotAt(QStringLiteral("screenshot-at"),
+                                          QStringLiteral("Media time in seconds at which --screenshot is taken."),
+                                          QStringLiteral("seconds"));
+    const QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("light, dark or system (remembered)."),
+                                   QStringLiteral("name"));
+    const QCommandLineOption method(QStringLiteral("method"), QStringLiteral("Pulse method (registry name)."),
+                                    QStringLiteral("name"));
+    parser.addOptions({screenshot, screenshotAt, theme, method});
     const QCommandLineOption lang(QStringLiteral("lang"),
                                   QStringLiteral("User-interface language: en, zh_CN or system (default: the setting "
                                                  "ui/language, else the system's)."),
@@ -73,12 +82,20 @@ int main(int argc, char **argv)
     parser.addOption(run);
     parser.process(app);
 
+    if (parser.isSet(theme)) {
+        const QString t = parser.value(theme);
+        rppg::Settings().setTheme(t == QLatin1String("dark")    ? rppg::Theme::Dark
+                                  : t == QLatin1String("light") ? rppg::Theme::Light
+                                                                : rppg::Theme::System);
+    }
+
     QSettings settings;
     const QString language = parser.isSet(lang) ? parser.value(lang)
                                                 : settings.value(QStringLiteral("ui/language")).toString();
     rppg::installTranslations(language);
 
     if (parser.isSet(compareCodecs)) {
+        rppg::applyTheme(rppg::Settings().theme());
         auto view = std::make_unique<rppg::CodecComparisonView>();
         view->setWindowTitle(QCoreApplication::translate("main", "rPPG Studio — codec comparison"));
         view->setSourceVideo(parser.value(compareCodecs));
@@ -109,12 +126,29 @@ int main(int argc, char **argv)
 
     rppg::MainWindow window;
     window.show();
+    if (parser.isSet(method))
+        window.setMethod(parser.value(method));
     if (parser.isSet(screenshot)) {
         const QString out = parser.value(screenshot);
-        QObject::connect(&window, &rppg::MainWindow::analysisFinished, &app, [&window, out] {
+        auto taken = std::make_shared<bool>(false);
+        auto save = [&window, out, taken] {
+            if (*taken)
+                return;
+            *taken = true;
             const bool saved = window.grab().save(out);
             QCoreApplication::exit(saved ? 0 : 8);
-        });
+        };
+        if (parser.isSet(screenshotAt)) {
+            const double at = parser.value(screenshotAt).toDouble();
+            QObject::connect(&window, &rppg::MainWindow::updateShown, &app, [&window, at, save] {
+                const auto u = window.lastUpdate();
+                if (u && (u->timeSec >= at || u->endOfStream))
+                    QTimer::singleShot(100, &window, save);   // let the plots' queued replot run
+            });
+        } else {
+            QObject::connect(&window, &rppg::MainWindow::analysisFinished, &app,
+                             [&window, save] { QTimer::singleShot(100, &window, save); });
+        }
     }
     if (!parser.positionalArguments().isEmpty())
         window.openFile(parser.positionalArguments().first());

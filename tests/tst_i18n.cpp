@@ -167,6 +167,15 @@ private Q_SLOTS:
         AboutDialog withTorch;
         QVERIFY(withTorch.versionsText().contains(QStringLiteral("libtorch 9.9.9-test")));
         QVERIFY(versions.contains(QStringLiteral("libtorch -")));
+        if (qEnvironmentVariableIsSet("RPPG_SCREENSHOT_DIR")) {   // for looking at it, not for the verdict
+            about.resize(640, 480);
+            about.grab().save(qEnvironmentVariable("RPPG_SCREENSHOT_DIR") + QStringLiteral("/about.png"));
+            installTranslations(QStringLiteral("zh_CN"));
+            AboutDialog zh;
+            zh.resize(640, 480);
+            zh.grab().save(qEnvironmentVariable("RPPG_SCREENSHOT_DIR") + QStringLiteral("/about-zh_CN.png"));
+            installTranslations(QStringLiteral("en"));
+        }
         QString all;
         for (QTextBrowser *page : about.findChildren<QTextBrowser *>())
             all += page->toPlainText();

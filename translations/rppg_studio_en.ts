@@ -64,6 +64,29 @@
     </message>
 </context>
 <context>
+    <name>rppg::CameraSource</name>
+    <message>
+        <source>No camera was found. Connect a camera, or open a video file instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The camera stopped: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The camera could not be started: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>video sink</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The camera &quot;%1&quot; was disconnected.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>rppg::CodecComparisonView</name>
     <message>
         <source>Variant</source>
@@ -231,10 +254,6 @@
     </message>
     <message>
         <source>Method:</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Heart rate</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -440,14 +459,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>-- bpm</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Open a video (File → Open).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>time (s)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -457,10 +468,6 @@
     </message>
     <message>
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>&amp;Open…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -476,15 +483,546 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Error: %1</source>
+        <source>Cannot write %1: %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 bpm</source>
+        <source>Start camera</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1: %2 frames, SNR %3 dB, method %4</source>
+        <source>Open a video (File → Open, or drop it here), try Help → Open sample, or start a camera.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No video. Open a file, drop one here, or start a camera.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>STVEN-enhanced frames appear here when an STVEN method is active.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The face crop with its skin region (or rPPGNet&apos;s skin and attention maps) appears here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>good quality</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>low quality</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>heart rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>heart rate (bpm)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Enhanced (STVEN)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skin / attention</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Heart rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pulse waveform</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Heart-rate trend</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Controls</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>beats per minute</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signal collected towards the first full analysis window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open video…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Videos (*.mp4 *.mkv *.avi *.mov *.webm *.m4v *.mpg *.mpeg *.wmv *.flv);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open sample</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Real time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>As fast as possible</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Playback:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Camera:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Format:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Analysis</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Length of the analysis window behind each heart-rate estimate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> Hz</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pulse band: %1 to %2 bpm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Automatic</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CUDA</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where neural methods run; classical methods always use the CPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Method:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Window:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Band from:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Band to:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Device:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Overlay</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show skin / attention overlay</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skin map</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Attention</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>rPPGNet&apos;s maps; classical methods show their skin mask</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opacity:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Map:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Open video…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open &amp;recent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start &amp;camera</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ctrl+K</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Stop source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Export</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signal and heart rate as &amp;CSV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ctrl+E</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export CSV</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plots as &amp;PNG…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+E</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export plots</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plots as P&amp;DF…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Snapshot of the window…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+S</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save snapshot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Playback</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Play / pause</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Real time</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;As fast as possible</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;System</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Light</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Dark</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Reset layout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Tools</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Compare codecs…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Codec comparison</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This build has no codec comparison view</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open &amp;sample</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;About rPPG Studio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>About &amp;Qt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Transport</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seek</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%p% analysed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How much of the file has been analysed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Frames analysed per second</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stale frames dropped because the analysis fell behind the source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file %1 does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — rPPG Studio</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2×%3, %4 fps, %5</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot open %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The bundled sample video was not found.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop camera</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Live from %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>live video</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Camera stopped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No camera found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1×%2 at %3 fps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 analysed to the end.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The analysis could not use this setting: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>STVEN output</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No face in view.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>attention (rPPGNet)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>skin map (rPPGNet)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>skin mask</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting for frames</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No face</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Warming up</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Low quality</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Good signal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2 s of signal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>signal-to-noise %1 dB · %2 s window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Face the camera, in even light.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 fps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n dropped</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>device: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>method: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>method: %1 (%2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> live </source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>– fps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>saved</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing to export yet: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>rPPG Studio plots: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clear list</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

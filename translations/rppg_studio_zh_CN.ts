@@ -64,6 +64,29 @@
     </message>
 </context>
 <context>
+    <name>rppg::CameraSource</name>
+    <message>
+        <source>No camera was found. Connect a camera, or open a video file instead.</source>
+        <translation>未找到摄像头。请连接摄像头，或改为打开视频文件。</translation>
+    </message>
+    <message>
+        <source>The camera stopped: %1</source>
+        <translation>摄像头已停止：%1</translation>
+    </message>
+    <message>
+        <source>The camera could not be started: %1</source>
+        <translation>无法启动摄像头：%1</translation>
+    </message>
+    <message>
+        <source>video sink</source>
+        <translation>视频接收器</translation>
+    </message>
+    <message>
+        <source>The camera &quot;%1&quot; was disconnected.</source>
+        <translation>摄像头“%1”已断开。</translation>
+    </message>
+</context>
+<context>
     <name>rppg::CodecComparisonView</name>
     <message>
         <source>Variant</source>
@@ -232,10 +255,6 @@
     <message>
         <source>Method:</source>
         <translation>方法：</translation>
-    </message>
-    <message>
-        <source>Heart rate</source>
-        <translation>心率</translation>
     </message>
     <message>
         <source>time (s)</source>
@@ -439,14 +458,6 @@
         <translation>rPPG Studio</translation>
     </message>
     <message>
-        <source>-- bpm</source>
-        <translation>-- bpm</translation>
-    </message>
-    <message>
-        <source>Open a video (File → Open).</source>
-        <translation>打开一个视频（文件 → 打开）。</translation>
-    </message>
-    <message>
         <source>time (s)</source>
         <translation>时间 (秒)</translation>
     </message>
@@ -457,10 +468,6 @@
     <message>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
-    </message>
-    <message>
-        <source>&amp;Open…</source>
-        <translation>打开(&amp;O)…</translation>
     </message>
     <message>
         <source>Open video</source>
@@ -475,16 +482,546 @@
         <translation>正在分析 %1…</translation>
     </message>
     <message>
-        <source>Error: %1</source>
-        <translation>错误：%1</translation>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
     </message>
     <message>
-        <source>%1 bpm</source>
-        <translation>%1 bpm</translation>
+        <source>Start camera</source>
+        <translation>启动摄像头</translation>
     </message>
     <message>
-        <source>%1: %2 frames, SNR %3 dB, method %4</source>
-        <translation>%1：%2 帧，信噪比 %3 dB，方法 %4</translation>
+        <source>Open a video (File → Open, or drop it here), try Help → Open sample, or start a camera.</source>
+        <translation>打开一个视频（文件 → 打开，或拖放到此处），试试 帮助 → 打开示例，或启动摄像头。</translation>
+    </message>
+    <message>
+        <source>No video. Open a file, drop one here, or start a camera.</source>
+        <translation>没有视频。请打开文件、拖放文件到此处或启动摄像头。</translation>
+    </message>
+    <message>
+        <source>STVEN-enhanced frames appear here when an STVEN method is active.</source>
+        <translation>使用 STVEN 方法时，此处显示经 STVEN 增强的帧。</translation>
+    </message>
+    <message>
+        <source>The face crop with its skin region (or rPPGNet&apos;s skin and attention maps) appears here.</source>
+        <translation>此处显示人脸裁剪及其皮肤区域（或 rPPGNet 的皮肤图和注意力图）。</translation>
+    </message>
+    <message>
+        <source>good quality</source>
+        <translation>质量良好</translation>
+    </message>
+    <message>
+        <source>low quality</source>
+        <translation>质量较低</translation>
+    </message>
+    <message>
+        <source>heart rate</source>
+        <translation>心率</translation>
+    </message>
+    <message>
+        <source>heart rate (bpm)</source>
+        <translation>心率 (bpm)</translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation>视频</translation>
+    </message>
+    <message>
+        <source>Enhanced (STVEN)</source>
+        <translation>增强（STVEN）</translation>
+    </message>
+    <message>
+        <source>Skin / attention</source>
+        <translation>皮肤 / 注意力</translation>
+    </message>
+    <message>
+        <source>Heart rate</source>
+        <translation>心率</translation>
+    </message>
+    <message>
+        <source>Pulse waveform</source>
+        <translation>脉搏波形</translation>
+    </message>
+    <message>
+        <source>Heart-rate trend</source>
+        <translation>心率趋势</translation>
+    </message>
+    <message>
+        <source>Controls</source>
+        <translation>控制</translation>
+    </message>
+    <message>
+        <source>beats per minute</source>
+        <translation>每分钟心跳次数</translation>
+    </message>
+    <message>
+        <source>Signal collected towards the first full analysis window</source>
+        <translation>已采集的信号占第一个完整分析窗口的比例</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Open video…</source>
+        <translation>打开视频…</translation>
+    </message>
+    <message>
+        <source>Videos (*.mp4 *.mkv *.avi *.mov *.webm *.m4v *.mpg *.mpeg *.wmv *.flv);;All files (*)</source>
+        <translation>视频 (*.mp4 *.mkv *.avi *.mov *.webm *.m4v *.mpg *.mpeg *.wmv *.flv);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Open sample</source>
+        <translation>打开示例</translation>
+    </message>
+    <message>
+        <source>Real time</source>
+        <translation>实时</translation>
+    </message>
+    <message>
+        <source>As fast as possible</source>
+        <translation>尽快</translation>
+    </message>
+    <message>
+        <source>Playback:</source>
+        <translation>播放：</translation>
+    </message>
+    <message>
+        <source>Camera:</source>
+        <translation>摄像头：</translation>
+    </message>
+    <message>
+        <source>Format:</source>
+        <translation>格式：</translation>
+    </message>
+    <message>
+        <source>Analysis</source>
+        <translation>分析</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>Length of the analysis window behind each heart-rate estimate</source>
+        <translation>每个心率估计所用分析窗口的长度</translation>
+    </message>
+    <message>
+        <source> Hz</source>
+        <translation> Hz</translation>
+    </message>
+    <message>
+        <source>Pulse band: %1 to %2 bpm</source>
+        <translation>脉搏频带：%1 至 %2 bpm</translation>
+    </message>
+    <message>
+        <source>Automatic</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>CUDA</source>
+        <translation>CUDA</translation>
+    </message>
+    <message>
+        <source>Where neural methods run; classical methods always use the CPU</source>
+        <translation>神经网络方法的运行设备；经典方法始终使用 CPU</translation>
+    </message>
+    <message>
+        <source>Method:</source>
+        <translation>方法：</translation>
+    </message>
+    <message>
+        <source>Window:</source>
+        <translation>窗口：</translation>
+    </message>
+    <message>
+        <source>Band from:</source>
+        <translation>频带下限：</translation>
+    </message>
+    <message>
+        <source>Band to:</source>
+        <translation>频带上限：</translation>
+    </message>
+    <message>
+        <source>Device:</source>
+        <translation>设备：</translation>
+    </message>
+    <message>
+        <source>Overlay</source>
+        <translation>叠加层</translation>
+    </message>
+    <message>
+        <source>Show skin / attention overlay</source>
+        <translation>显示皮肤 / 注意力叠加层</translation>
+    </message>
+    <message>
+        <source>Skin map</source>
+        <translation>皮肤图</translation>
+    </message>
+    <message>
+        <source>Attention</source>
+        <translation>注意力</translation>
+    </message>
+    <message>
+        <source>rPPGNet&apos;s maps; classical methods show their skin mask</source>
+        <translation>rPPGNet 的图；经典方法显示其皮肤掩膜</translation>
+    </message>
+    <message>
+        <source>Opacity:</source>
+        <translation>不透明度：</translation>
+    </message>
+    <message>
+        <source>Map:</source>
+        <translation>图：</translation>
+    </message>
+    <message>
+        <source>&amp;Open video…</source>
+        <translation>打开视频(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Open &amp;recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Start &amp;camera</source>
+        <translation>启动摄像头(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Ctrl+K</source>
+        <translation>Ctrl+K</translation>
+    </message>
+    <message>
+        <source>&amp;Stop source</source>
+        <translation>停止来源(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Export</source>
+        <translation>导出(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Signal and heart rate as &amp;CSV…</source>
+        <translation>信号和心率导出为 &amp;CSV…</translation>
+    </message>
+    <message>
+        <source>Ctrl+E</source>
+        <translation>Ctrl+E</translation>
+    </message>
+    <message>
+        <source>Export CSV</source>
+        <translation>导出 CSV</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Plots as &amp;PNG…</source>
+        <translation>图表导出为 &amp;PNG…</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+E</source>
+        <translation>Ctrl+Shift+E</translation>
+    </message>
+    <message>
+        <source>Export plots</source>
+        <translation>导出图表</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>PNG 图像 (*.png)</translation>
+    </message>
+    <message>
+        <source>Plots as P&amp;DF…</source>
+        <translation>图表导出为 P&amp;DF…</translation>
+    </message>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <translation>PDF 文档 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>&amp;Snapshot of the window…</source>
+        <translation>窗口快照(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+S</source>
+        <translation>Ctrl+Shift+S</translation>
+    </message>
+    <message>
+        <source>Save snapshot</source>
+        <translation>保存快照</translation>
+    </message>
+    <message>
+        <source>&amp;Playback</source>
+        <translation>播放(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Play / pause</source>
+        <translation>播放 / 暂停</translation>
+    </message>
+    <message>
+        <source>&amp;Real time</source>
+        <translation>实时(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;As fast as possible</source>
+        <translation>尽快(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation>主题(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;System</source>
+        <translation>跟随系统(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Light</source>
+        <translation>浅色(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Dark</source>
+        <translation>深色(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Reset layout</source>
+        <translation>重置布局(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Tools</source>
+        <translation>工具(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Compare codecs…</source>
+        <translation>比较编解码器(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Codec comparison</source>
+        <translation>编解码器比较</translation>
+    </message>
+    <message>
+        <source>This build has no codec comparison view</source>
+        <translation>本构建不含编解码器比较视图</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Open &amp;sample</source>
+        <translation>打开示例(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;About rPPG Studio</source>
+        <translation>关于 rPPG Studio(&amp;A)</translation>
+    </message>
+    <message>
+        <source>About &amp;Qt</source>
+        <translation>关于 &amp;Qt</translation>
+    </message>
+    <message>
+        <source>Transport</source>
+        <translation>播放控制</translation>
+    </message>
+    <message>
+        <source>Seek</source>
+        <translation>定位</translation>
+    </message>
+    <message>
+        <source>%p% analysed</source>
+        <translation>已分析 %p%</translation>
+    </message>
+    <message>
+        <source>How much of the file has been analysed</source>
+        <translation>文件已分析的比例</translation>
+    </message>
+    <message>
+        <source>Frames analysed per second</source>
+        <translation>每秒分析的帧数</translation>
+    </message>
+    <message>
+        <source>Stale frames dropped because the analysis fell behind the source</source>
+        <translation>因分析落后于来源而丢弃的过时帧</translation>
+    </message>
+    <message>
+        <source>The file %1 does not exist.</source>
+        <translation>文件 %1 不存在。</translation>
+    </message>
+    <message>
+        <source>%1 — rPPG Studio</source>
+        <translation>%1 — rPPG Studio</translation>
+    </message>
+    <message>
+        <source>%1: %2×%3, %4 fps, %5</source>
+        <translation>%1：%2×%3，%4 fps，%5</translation>
+    </message>
+    <message>
+        <source>Cannot open %1: %2</source>
+        <translation>无法打开 %1：%2</translation>
+    </message>
+    <message>
+        <source>The bundled sample video was not found.</source>
+        <translation>找不到随附的示例视频。</translation>
+    </message>
+    <message>
+        <source>Stop camera</source>
+        <translation>停止摄像头</translation>
+    </message>
+    <message>
+        <source>Live from %1.</source>
+        <translation>来自 %1 的实时画面。</translation>
+    </message>
+    <message>
+        <source>live video</source>
+        <translation>实时视频</translation>
+    </message>
+    <message>
+        <source>Camera stopped.</source>
+        <translation>摄像头已停止。</translation>
+    </message>
+    <message>
+        <source>No camera found</source>
+        <translation>未找到摄像头</translation>
+    </message>
+    <message>
+        <source>%1×%2 at %3 fps</source>
+        <translation>%1×%2，%3 fps</translation>
+    </message>
+    <message>
+        <source>%1 analysed to the end.</source>
+        <translation>%1 已分析完毕。</translation>
+    </message>
+    <message>
+        <source>The analysis could not use this setting: %1</source>
+        <translation>分析无法使用此设置：%1</translation>
+    </message>
+    <message>
+        <source>STVEN output</source>
+        <translation>STVEN 输出</translation>
+    </message>
+    <message>
+        <source>No face in view.</source>
+        <translation>画面中没有人脸。</translation>
+    </message>
+    <message>
+        <source>attention (rPPGNet)</source>
+        <translation>注意力（rPPGNet）</translation>
+    </message>
+    <message>
+        <source>skin map (rPPGNet)</source>
+        <translation>皮肤图（rPPGNet）</translation>
+    </message>
+    <message>
+        <source>skin mask</source>
+        <translation>皮肤掩膜</translation>
+    </message>
+    <message>
+        <source>Waiting for frames</source>
+        <translation>等待帧</translation>
+    </message>
+    <message>
+        <source>No face</source>
+        <translation>无人脸</translation>
+    </message>
+    <message>
+        <source>Warming up</source>
+        <translation>预热中</translation>
+    </message>
+    <message>
+        <source>Low quality</source>
+        <translation>质量较低</translation>
+    </message>
+    <message>
+        <source>Good signal</source>
+        <translation>信号良好</translation>
+    </message>
+    <message>
+        <source>%1 of %2 s of signal</source>
+        <translation>已有 %1 / %2 秒信号</translation>
+    </message>
+    <message>
+        <source>signal-to-noise %1 dB · %2 s window</source>
+        <translation>信噪比 %1 dB · %2 秒窗口</translation>
+    </message>
+    <message>
+        <source>Face the camera, in even light.</source>
+        <translation>请在均匀光线下正对摄像头。</translation>
+    </message>
+    <message>
+        <source>%1 fps</source>
+        <translation>%1 fps</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n dropped</source>
+        <translation>
+            <numerusform>已丢弃 %n 帧</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>device: %1</source>
+        <translation>设备：%1</translation>
+    </message>
+    <message>
+        <source>method: %1</source>
+        <translation>方法：%1</translation>
+    </message>
+    <message>
+        <source>method: %1 (%2)</source>
+        <translation>方法：%1（%2）</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>播放</translation>
+    </message>
+    <message>
+        <source> live </source>
+        <translation> 实时 </translation>
+    </message>
+    <message>
+        <source>No source</source>
+        <translation>无来源</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>正在启动…</translation>
+    </message>
+    <message>
+        <source>– fps</source>
+        <translation>– fps</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <source>saved</source>
+        <translation>已保存</translation>
+    </message>
+    <message>
+        <source>Nothing to export yet: %1</source>
+        <translation>尚无可导出的内容：%1</translation>
+    </message>
+    <message>
+        <source>rPPG Studio plots: %1</source>
+        <translation>rPPG Studio 图表：%1</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>Clear list</source>
+        <translation>清除列表</translation>
     </message>
 </context>
 </TS>

@@ -307,8 +307,9 @@ private:
 class ResultsModel : public QAbstractTableModel
 {
 public:
-    enum Column { Variant, Codec, TargetKbps, AchievedKbps, Psnr, Ssim, Method, Hr, ReferenceHr, HrError,
-                  AbsHrError, WindowMae, Snr, ColumnCount };
+    // Heart-rate columns first: they are what the view is for.
+    enum Column { Variant, Method, Hr, ReferenceHr, HrError, AbsHrError, Psnr, Ssim, AchievedKbps, TargetKbps,
+                  WindowMae, Snr, Codec, ColumnCount };
 
     using QAbstractTableModel::QAbstractTableModel;
 
@@ -623,7 +624,8 @@ QWidget *CodecComparisonView::buildResultsPanel()
     });
     vsplit->addWidget(top);
 
-    // Plots and the table.
+    // The table and, beside it, the plots.
+    auto *bottom = new QSplitter(Qt::Horizontal);
     auto *tabs = new QTabWidget;
     m_table = new QTableView;
     m_model = new ResultsModel(this);
@@ -636,8 +638,9 @@ QWidget *CodecComparisonView::buildResultsPanel()
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setAlternatingRowColors(true);
     m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    tabs->addTab(m_table, tr("Heart rate"));
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    m_table->setColumnHidden(ResultsModel::Codec, true);   // the variant's label names it
+    bottom->addWidget(m_table);
 
     m_wavePlot = new QCustomPlot;
     m_wavePlot->xAxis->setLabel(tr("time (s)"));
@@ -663,7 +666,10 @@ QWidget *CodecComparisonView::buildResultsPanel()
         if (m_study && e->modifiers() & Qt::ControlModifier)
             setCurrentFrame(int(std::lround(m_psnrPlot->xAxis->pixelToCoord(e->position().x()))));
     });
-    vsplit->addWidget(tabs);
+    bottom->addWidget(tabs);
+    bottom->setStretchFactor(0, 3);
+    bottom->setStretchFactor(1, 2);
+    vsplit->addWidget(bottom);
     vsplit->setStretchFactor(0, 3);
     vsplit->setStretchFactor(1, 2);
     applyPlotPalette();
@@ -929,6 +935,7 @@ void CodecComparisonView::onStudyFinished()
     }
     m_study = outcome->study;
     ++m_generation;
+    setState(State::Idle);   // again, now that there is something to export
     m_progressBar->setValue(1000);
     m_progressBar->setFormat(tr("done"));
     showStudy();
@@ -980,6 +987,7 @@ void CodecComparisonView::showStudy()
         }
     }
     m_model->setStudy(m_study);
+    m_table->resizeColumnsToContents();
     m_table->sortByColumn(m_proxy->sortColumn() < 0 ? int(ResultsModel::Variant) : m_proxy->sortColumn(),
                           m_proxy->sortOrder());
 
