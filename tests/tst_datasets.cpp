@@ -392,6 +392,14 @@ private Q_SLOTS:
         QCOMPARE(int(folder->items.size()), 2);
         QVERIFY(std::abs(folder->items[0].reference.meanHrBpm - gtMean) < 4);
         QCOMPARE(scanDataset(path(QStringLiteral("ubfc2")) + QStringLiteral(",layout=nope")).error().code, ErrorCode::Usage);
+
+        // Both levels of the synthetic clip are evaluated against the clip's ground truth.
+        auto synth = scanDataset(path(QStringLiteral("synth")));
+        QVERIFY2(synth.ok(), qPrintable(synth.error().message));
+        QCOMPARE(synth->layout, QStringLiteral("synthetic"));
+        QCOMPARE(int(synth->items.size()), 2);
+        QVERIFY2(synth->problems.isEmpty(), qPrintable(synth->problems.join(QLatin1Char('|'))));
+        QCOMPARE(synth->items[1].reference.hrBpm, synth->items[0].reference.hrBpm);
     }
 
     void clipCache()
