@@ -26,6 +26,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <cmath>
+#include <set>
 
 using namespace rppg;
 
@@ -661,11 +662,25 @@ private Q_SLOTS:
         auto scan = scanTrainingDataset(out);
         QVERIFY2(scan.ok(), qPrintable(scan.error().message));
         QCOMPARE(int(scan->recordings.size()), 2);
+        std::set<int> tones;
+        std::set<double> rates;
         for (const TrainingRecording &r : scan->recordings) {
             QCOMPARE(int(r.levels.size()), 2);
             QCOMPARE(r.levels[1].name, QStringLiteral("x265@100k"));
             QVERIFY(!r.maskVideoPath.isEmpty());
+            // Varied: each clip its own skin type and heart rate, within the documented ranges.
+            QFile meta(synthMetaPathFor(r.levels[0].path));
+            QVERIFY(meta.open(QIODevice::ReadOnly));
+            const QJsonObject o = QJsonDocument::fromJson(meta.readAll()).object();
+            const int tone = o.value(QStringLiteral("optics")).toObject().value(QStringLiteral("fitzpatrick")).toInt();
+            const double hr = o.value(QStringLiteral("pulse")).toObject().value(QStringLiteral("requested_mean_hr_bpm")).toDouble();
+            QVERIFY2(tone >= 1 && tone <= 6, qPrintable(QString::number(tone)));
+            QVERIFY2(hr >= 45 && hr <= 150, qPrintable(QString::number(hr)));
+            tones.insert(tone);
+            rates.insert(hr);
         }
+        QCOMPARE(int(tones.size()), 2);
+        QCOMPARE(int(rates.size()), 2);
         const QString cache = path(QStringLiteral("cli-cache"));
         QCOMPARE(run({QStringLiteral("rppg"), QStringLiteral("prepare"), out, QStringLiteral("--out"), cache, QStringLiteral("--size"),
                       QStringLiteral("32"), QStringLiteral("--frames"), QStringLiteral("32"), QStringLiteral("--stride"), QStringLiteral("32")}),
