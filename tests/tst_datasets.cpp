@@ -548,6 +548,50 @@ private Q_SLOTS:
         QVERIFY(acc > 0.7);
     }
 
+    // A lossy level shorter than the original (a cut or damaged copy): the segments it does not
+    // cover lose that level, with a problem line, and the cache stays consistent.
+    void shortLevel()
+    {
+        QDir().mkpath(path(QStringLiteral("synthcut")));
+        for (const QString &f : QDir(path(QStringLiteral("synth"))).entryList(QDir::Files))
+            QVERIFY(QFile::copy(path(QStringLiteral("synth/")) + f, path(QStringLiteral("synthcut/")) + f));
+        {
+            const QString cut = path(QStringLiteral("synthcut/clip_x264.mp4"));
+            QVERIFY(QFile::remove(cut));
+            VideoFileSource src;
+            QVERIFY(!src.open(m_video).isError());
+            VideoEncoder enc;
+            EncoderSettings es;
+            es.codec = QStringLiteral("x264");
+            es.bitrateBps = 200000;
+            es.width = 320;
+            es.height = 240;
+            QVERIFY(!enc.open(cut, es).isError());
+            VideoFrame f;
+            while (src.read(f) == ReadStatus::Frame && f.index < 60)
+                QVERIFY(!enc.write(f.bgr, f.ptsUs).isError());
+            QVERIFY(!enc.finish().isError());
+        }
+        auto scan = scanTrainingDataset(path(QStringLiteral("synthcut")));
+        QVERIFY2(scan.ok(), qPrintable(scan.error().message));
+        ClipCacheConfig cfg;
+        cfg.outDir = path(QStringLiteral("cache-cut"));
+        cfg.cropSizePx = 32;
+        cfg.clipFrames = kClipFrames;
+        cfg.strideFrames = kStride;
+        auto written = writeClipCache({scan.value()}, cfg);
+        QVERIFY2(written.ok(), qPrintable(written.error().message));
+        QVERIFY2(written->problems.join(QLatin1Char('|')).contains(QStringLiteral("fewer frames")),
+                 qPrintable(written->problems.join(QLatin1Char('|'))));
+        auto idx = readClipCacheIndex(cfg.outDir);
+        QVERIFY2(idx.ok(), qPrintable(idx.error().message));
+        QCOMPARE(idx->levelFrames[1], int64_t(0));
+        QCOMPARE(idx->segments[0].levelOffsets[1], int64_t(-1));
+        QVERIFY(idx->frames > 100);
+        QCOMPARE(readClipCacheClip(idx.value(), 0, 1).error().code, ErrorCode::Usage);
+        QVERIFY(readClipCacheClip(idx.value(), 0, 0).ok());
+    }
+
     void cacheErrors()
     {
         auto synth = scanTrainingDataset(path(QStringLiteral("synth")));
