@@ -58,7 +58,6 @@ struct ClipCacheConfig
     int strideFrames = 32;       // between clip starts inside a segment
     bool overwrite = false;      // replace an existing cache at outDir
     double skinThreshold = 0.3;  // colour-model likelihood above which a pixel is skin
-    int decoderThreads = 1;
 };
 
 struct ClipCacheSummary

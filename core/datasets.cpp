@@ -619,6 +619,8 @@ Result<TrainingDatasetScan> scanTrainingDataset(const QString &spec, RoiMode def
             return makeError(ErrorCode::Usage, QStringLiteral("unknown dataset option '%1' (layout=, roi=, subject=)").arg(p));
         }
     }
+    if (QFileInfo(scan.root).isFile())
+        return makeError(ErrorCode::Usage, QStringLiteral("'%1' is a file; a dataset is a folder").arg(scan.root));
     if (!QFileInfo(scan.root).isDir())
         return makeError(ErrorCode::FileNotFound, QStringLiteral("dataset folder '%1' does not exist").arg(scan.root));
     if (scan.layout == DatasetLayout::Auto)

@@ -246,9 +246,21 @@ Result<DatasetScan> scanDataset(const QString &spec)
     }
 
     if (withGt > 0 && csvPath.isEmpty() && layout != QLatin1String("hr-table")) {
+        std::map<QString, QString> sharedGroundTruth;   // variant video → its clip's ground truth
+        if (auto clips = scanTrainingDataset(scan.root + QStringLiteral(",layout=synthetic")); clips.ok())
+            for (const TrainingRecording &rec : clips->recordings)
+                for (const RecordingLevel &level : rec.levels)
+                    sharedGroundTruth[QFileInfo(level.path).absoluteFilePath()] = rec.referencePath;
         scan.layout = QStringLiteral("synthetic");
         for (const QString &v : videos) {
-            const QString gt = groundTruthPathFor(v);
+            // A lossy copy listed in a clip's .synth.json (`rppg synth --variant`, `rppg
+            // synth-set`) shares the clip's ground truth: the frames are the same.
+            QString gt = groundTruthPathFor(v);
+            if (!QFileInfo::exists(gt)) {
+                auto it = sharedGroundTruth.find(QFileInfo(v).absoluteFilePath());
+                if (it != sharedGroundTruth.end())
+                    gt = it->second;
+            }
             if (!QFileInfo::exists(gt)) {
                 scan.problems << QStringLiteral("%1: no ground truth (%2)").arg(relativeName(scan.root, v), QFileInfo(gt).fileName());
                 continue;

@@ -26,6 +26,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <cmath>
+#include <set>
 
 using namespace rppg;
 
@@ -392,6 +393,14 @@ private Q_SLOTS:
         QCOMPARE(int(folder->items.size()), 2);
         QVERIFY(std::abs(folder->items[0].reference.meanHrBpm - gtMean) < 4);
         QCOMPARE(scanDataset(path(QStringLiteral("ubfc2")) + QStringLiteral(",layout=nope")).error().code, ErrorCode::Usage);
+
+        // Both levels of the synthetic clip are evaluated against the clip's ground truth.
+        auto synth = scanDataset(path(QStringLiteral("synth")));
+        QVERIFY2(synth.ok(), qPrintable(synth.error().message));
+        QCOMPARE(synth->layout, QStringLiteral("synthetic"));
+        QCOMPARE(int(synth->items.size()), 2);
+        QVERIFY2(synth->problems.isEmpty(), qPrintable(synth->problems.join(QLatin1Char('|'))));
+        QCOMPARE(synth->items[1].reference.hrBpm, synth->items[0].reference.hrBpm);
     }
 
     void clipCache()
@@ -539,6 +548,50 @@ private Q_SLOTS:
         QVERIFY(acc > 0.7);
     }
 
+    // A lossy level shorter than the original (a cut or damaged copy): the segments it does not
+    // cover lose that level, with a problem line, and the cache stays consistent.
+    void shortLevel()
+    {
+        QDir().mkpath(path(QStringLiteral("synthcut")));
+        for (const QString &f : QDir(path(QStringLiteral("synth"))).entryList(QDir::Files))
+            QVERIFY(QFile::copy(path(QStringLiteral("synth/")) + f, path(QStringLiteral("synthcut/")) + f));
+        {
+            const QString cut = path(QStringLiteral("synthcut/clip_x264.mp4"));
+            QVERIFY(QFile::remove(cut));
+            VideoFileSource src;
+            QVERIFY(!src.open(m_video).isError());
+            VideoEncoder enc;
+            EncoderSettings es;
+            es.codec = QStringLiteral("x264");
+            es.bitrateBps = 200000;
+            es.width = 320;
+            es.height = 240;
+            QVERIFY(!enc.open(cut, es).isError());
+            VideoFrame f;
+            while (src.read(f) == ReadStatus::Frame && f.index < 60)
+                QVERIFY(!enc.write(f.bgr, f.ptsUs).isError());
+            QVERIFY(!enc.finish().isError());
+        }
+        auto scan = scanTrainingDataset(path(QStringLiteral("synthcut")));
+        QVERIFY2(scan.ok(), qPrintable(scan.error().message));
+        ClipCacheConfig cfg;
+        cfg.outDir = path(QStringLiteral("cache-cut"));
+        cfg.cropSizePx = 32;
+        cfg.clipFrames = kClipFrames;
+        cfg.strideFrames = kStride;
+        auto written = writeClipCache({scan.value()}, cfg);
+        QVERIFY2(written.ok(), qPrintable(written.error().message));
+        QVERIFY2(written->problems.join(QLatin1Char('|')).contains(QStringLiteral("fewer frames")),
+                 qPrintable(written->problems.join(QLatin1Char('|'))));
+        auto idx = readClipCacheIndex(cfg.outDir);
+        QVERIFY2(idx.ok(), qPrintable(idx.error().message));
+        QCOMPARE(idx->levelFrames[1], int64_t(0));
+        QCOMPARE(idx->segments[0].levelOffsets[1], int64_t(-1));
+        QVERIFY(idx->frames > 100);
+        QCOMPARE(readClipCacheClip(idx.value(), 0, 1).error().code, ErrorCode::Usage);
+        QVERIFY(readClipCacheClip(idx.value(), 0, 0).ok());
+    }
+
     void cacheErrors()
     {
         auto synth = scanTrainingDataset(path(QStringLiteral("synth")));
@@ -653,11 +706,25 @@ private Q_SLOTS:
         auto scan = scanTrainingDataset(out);
         QVERIFY2(scan.ok(), qPrintable(scan.error().message));
         QCOMPARE(int(scan->recordings.size()), 2);
+        std::set<int> tones;
+        std::set<double> rates;
         for (const TrainingRecording &r : scan->recordings) {
             QCOMPARE(int(r.levels.size()), 2);
             QCOMPARE(r.levels[1].name, QStringLiteral("x265@100k"));
             QVERIFY(!r.maskVideoPath.isEmpty());
+            // Varied: each clip its own skin type and heart rate, within the documented ranges.
+            QFile meta(synthMetaPathFor(r.levels[0].path));
+            QVERIFY(meta.open(QIODevice::ReadOnly));
+            const QJsonObject o = QJsonDocument::fromJson(meta.readAll()).object();
+            const int tone = o.value(QStringLiteral("optics")).toObject().value(QStringLiteral("fitzpatrick")).toInt();
+            const double hr = o.value(QStringLiteral("pulse")).toObject().value(QStringLiteral("requested_mean_hr_bpm")).toDouble();
+            QVERIFY2(tone >= 1 && tone <= 6, qPrintable(QString::number(tone)));
+            QVERIFY2(hr >= 45 && hr <= 150, qPrintable(QString::number(hr)));
+            tones.insert(tone);
+            rates.insert(hr);
         }
+        QCOMPARE(int(tones.size()), 2);
+        QCOMPARE(int(rates.size()), 2);
         const QString cache = path(QStringLiteral("cli-cache"));
         QCOMPARE(run({QStringLiteral("rppg"), QStringLiteral("prepare"), out, QStringLiteral("--out"), cache, QStringLiteral("--size"),
                       QStringLiteral("32"), QStringLiteral("--frames"), QStringLiteral("32"), QStringLiteral("--stride"), QStringLiteral("32")}),
