@@ -578,6 +578,7 @@ void MainWindow::buildActions()
     auto *bar = addToolBar(tr("Transport"));
     bar->setObjectName(QStringLiteral("transportBar"));
     bar->setMovable(false);
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     m_playAction->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
     bar->addAction(m_playAction);
     m_seekSlider = new QSlider(Qt::Horizontal);
@@ -963,6 +964,7 @@ void MainWindow::drawFrame()
     }
     const QImage image = toQImage(f->frame.bgr);
     m_videoView->setImage(image);
+    ++m_framesDrawn;
     const bool face = f->face.found();
     m_videoView->setFaceBox(face ? QRectF(f->face.box.x, f->face.box.y, f->face.box.width, f->face.box.height)
                                  : QRectF());

@@ -82,6 +82,7 @@ public:
     int waveformPointCount() const;
     int trendPointCount() const;
     bool hasVideoFrame() const;
+    int64_t framesDrawn() const { return m_framesDrawn; }   // video frames put on screen so far
 
 Q_SIGNALS:
     // The opened file has been analysed to its end (or could not be opened).
@@ -136,6 +137,7 @@ private:
     uint64_t m_session = 0;
     bool m_shutDown = false;
     bool m_finishedNotified = false;
+    int64_t m_framesDrawn = 0;
 
     LiveFramePtr m_latestFrame, m_shownFrame;
     LiveUpdatePtr m_latestUpdate, m_shownUpdate;
