@@ -588,14 +588,8 @@ void MainWindow::buildActions()
     connect(m_seekSlider, &QSlider::sliderPressed, this, [this] { m_seeking = true; });
     connect(m_seekSlider, &QSlider::sliderReleased, this, [this] {
         m_seeking = false;
-        if (m_player && m_player->durationSec() > 0) {
-            const double t = m_seekSlider->value() / 1000.0 * m_player->durationSec();
-            m_session = m_analyzer->restart();
-            m_player->seek(t, m_session);
-            m_player->setPlaying(true);
-            m_finishedNotified = false;
-            clearDisplays();
-        }
+        if (m_player && m_player->durationSec() > 0)
+            seek(m_seekSlider->value() / 1000.0 * m_player->durationSec());
     });
     bar->addWidget(m_seekSlider);
     m_timeLabel = new QLabel(QStringLiteral(" 0:00 / 0:00 "));
@@ -779,6 +773,21 @@ void MainWindow::setPlaying(bool playing)
         m_finishedNotified = false;
 }
 
+void MainWindow::seek(double timeSec)
+{
+    if (!m_player)
+        return;
+    // A jump in media time starts a new analysis session (the signal must be continuous).
+    m_session = m_analyzer->restart();
+    m_player->seek(timeSec, m_session);
+    m_player->setPlaying(true);
+    m_finishedNotified = false;
+    clearDisplays();
+}
+
+bool MainWindow::isPlaying() const { return m_player && m_player->isPlaying(); }
+double MainWindow::positionSec() const { return m_player ? m_player->positionSec() : 0.0; }
+
 void MainWindow::setPlaybackMode(PlaybackMode mode)
 {
     m_settings.setPlaybackMode(mode);
@@ -931,11 +940,18 @@ void MainWindow::onUpdate(LiveUpdatePtr update)
 void MainWindow::onAnalyzerError(const QString &message)
 {
     showMessage(tr("The analysis could not use this setting: %1").arg(message), true);
-    // The analyzer keeps its previous method: show it in the controls.
+    // The analyzer keeps its previous working method: show (and remember) that one. When nothing
+    // has worked yet (a method remembered from an earlier run that cannot start now), fall back
+    // to the classical default so the window still analyses.
     const QString active = m_analyzer->config().analysis.method;
+    if (active == method() && active != QLatin1String("pos")) {
+        setMethod(QStringLiteral("pos"));
+        return;
+    }
     const int i = m_methodCombo->findData(active);
     if (i >= 0)
         m_methodCombo->setCurrentIndex(i);
+    m_settings.setMethod(active);
     updateControlsForMethod();
 }
 

@@ -57,6 +57,9 @@ public:
     void startSinkSource(QVideoSink *sink);
     void stopSource();
     void setPlaying(bool playing);
+    bool isPlaying() const;
+    void seek(double timeSec);        // files: jump and analyse from there (a new session)
+    double positionSec() const;       // media time of the newest decoded frame
     void setPlaybackMode(PlaybackMode mode);
 
     // Analysis controls, as the widgets set them (the change restarts the analysis).
