@@ -33,6 +33,7 @@
 #include <QLoggingCategory>
 #include <QMenuBar>
 #include <QMimeData>
+#include <QPainter>
 #include <QPdfWriter>
 #include <QProgressBar>
 #include <QPushButton>
@@ -107,6 +108,26 @@ QRect cropRectFor(const cv::Rect2f &b, const QSize &frame)
     const float cx = b.x + b.width / 2, cy = b.y + b.height / 2;
     return QRect(qRound(cx - side / 2), qRound(cy - side / 2), qRound(side), qRound(side))
         .intersected(QRect(QPoint(0, 0), frame));
+}
+
+// Play and pause symbols in the palette's text colour (the style's standard icons are dark on
+// the dark palette).
+QIcon transportIcon(bool playing, const QColor &colour)
+{
+    QPixmap pm(64, 64);
+    pm.fill(Qt::transparent);
+    QPainter p(&pm);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setPen(Qt::NoPen);
+    p.setBrush(colour);
+    if (playing) {
+        p.drawRoundedRect(QRectF(14, 10, 13, 44), 3, 3);
+        p.drawRoundedRect(QRectF(37, 10, 13, 44), 3, 3);
+    } else {
+        const QPointF tri[] = {{16, 8}, {56, 32}, {16, 56}};
+        p.drawPolygon(tri, 3);
+    }
+    return QIcon(pm);
 }
 
 QString formatTime(double sec)
@@ -222,6 +243,7 @@ void MainWindow::buildDocks()
     m_wavePlot->xAxis->setLabel(tr("time (s)"));
     m_wavePlot->yAxis->setLabel(tr("pulse (a.u.)"));
     m_wavePlot->yAxis->setTickLabels(false);
+    m_wavePlot->yAxis->setTicks(false);   // arbitrary units: the grid is enough
 
     // Heart-rate trend over quality shading.
     m_trendPlot = new QCustomPlot;
@@ -579,7 +601,7 @@ void MainWindow::buildActions()
     bar->setObjectName(QStringLiteral("transportBar"));
     bar->setMovable(false);
     bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    m_playAction->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
+    m_playAction->setIcon(transportIcon(false, palette().color(QPalette::ButtonText)));
     bar->addAction(m_playAction);
     m_seekSlider = new QSlider(Qt::Horizontal);
     m_seekSlider->setRange(0, 1000);
@@ -1155,7 +1177,10 @@ void MainWindow::drawTransport()
     m_playAction->setEnabled(file);
     if (file) {
         const bool playing = m_player->isPlaying();
-        m_playAction->setIcon(style()->standardIcon(playing ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+        if (m_playIconPlaying != int(playing)) {
+            m_playIconPlaying = int(playing);
+            m_playAction->setIcon(transportIcon(playing, palette().color(QPalette::ButtonText)));
+        }
         m_playAction->setText(playing ? tr("Pause") : tr("Play"));
         const double duration = m_player->durationSec();
         const double pos = m_player->positionSec();
@@ -1226,6 +1251,7 @@ void MainWindow::changeEvent(QEvent *event)
 {
     if (event->type() == QEvent::PaletteChange && m_wavePlot) {
         applyPlotStyle();
+        m_playIconPlaying = -1;   // redrawn in the new text colour
         drawUpdate();
     }
     QMainWindow::changeEvent(event);

@@ -194,6 +194,7 @@ private:
     QLabel *m_timeLabel = nullptr;
     QProgressBar *m_progressBar = nullptr;
     bool m_seeking = false;
+    int m_playIconPlaying = -1;   // which symbol the play action shows (-1: to be drawn)
 
     // Status bar.
     QLabel *m_fpsLabel = nullptr;
