@@ -139,6 +139,25 @@ private Q_SLOTS:
         QVERIFY(!w.messageText().isEmpty());
     }
 
+    // Files that are not videos, or not there, give a message and leave the window usable.
+    void badFiles()
+    {
+        MainWindow w;
+        w.show();
+        QSignalSpy finished(&w, &MainWindow::analysisFinished);
+        w.openFile(m_dir.filePath(QStringLiteral("does-not-exist.mp4")));
+        QCOMPARE(finished.count(), 1);
+        QVERIFY2(w.messageText().contains(QStringLiteral("does not exist")), qPrintable(w.messageText()));
+        QFile junk(m_dir.filePath(QStringLiteral("junk.mp4")));
+        QVERIFY(junk.open(QIODevice::WriteOnly));
+        junk.write(QByteArray(4096, 'x'));
+        junk.close();
+        w.openFile(junk.fileName());
+        QVERIFY(finished.wait(30000));
+        QVERIFY2(w.messageText().startsWith(QStringLiteral("Cannot open")), qPrintable(w.messageText()));
+        QVERIFY(!w.lastUpdate());
+    }
+
     // This machine has no camera: starting one says so plainly and nothing else happens.
     void noCameraMessage()
     {
@@ -162,7 +181,7 @@ private Q_SLOTS:
         MainWindow w;
         w.show();
         QSignalSpy finished(&w, &MainWindow::analysisFinished);
-        w.openFile(m_sample);
+        w.openSample();   // Help → Open sample
         QTRY_VERIFY_WITH_TIMEOUT(w.lastUpdate() && w.lastUpdate()->timeSec >= 3.0, kAnalysisTimeoutMs);
         QCOMPARE(w.lastUpdate()->method, QStringLiteral("pos"));
         w.setMethod(QStringLiteral("chrom"));
