@@ -563,6 +563,7 @@ void MainWindow::buildActions()
     // Tools.
     auto *tools = menuBar()->addMenu(tr("&Tools"));
     QAction *compare = tools->addAction(tr("&Compare codecs…"));
+    compare->setObjectName(QStringLiteral("compareCodecsAction"));
 #ifdef RPPG_HAVE_CODEC_VIEW
     connect(compare, &QAction::triggered, this, [this] {
         auto *dock = findChild<QDockWidget *>(QStringLiteral("codecDock"));
