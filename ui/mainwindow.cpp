@@ -186,6 +186,7 @@ MainWindow::MainWindow(QWidget *parent)
     });
 
     buildDocks();
+    connect(m_camera, &CameraSource::camerasChanged, this, &MainWindow::refreshCameras);
     buildActions();
     buildStatusBar();
     refreshCameras();
