@@ -451,6 +451,10 @@
         <source>The report could not be written: %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Drag to pan, wheel to zoom, Ctrl+click to show that frame</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>rppg::MainWindow</name>

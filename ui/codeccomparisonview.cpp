@@ -661,10 +661,18 @@ QWidget *CodecComparisonView::buildResultsPanel()
     m_psnrPlot->axisRect()->setRangeDrag(Qt::Horizontal);
     m_psnrCursor = new QCPItemStraightLine(m_psnrPlot);
     tabs->addTab(m_psnrPlot, tr("Picture quality"));
-    // Clicking a plot scrubs to that time.
+    // Ctrl+click on a plot shows that moment in the tiles (a plain drag pans, the wheel zooms).
+    m_psnrPlot->setToolTip(tr("Drag to pan, wheel to zoom, Ctrl+click to show that frame"));
+    m_wavePlot->setToolTip(m_psnrPlot->toolTip());
     connect(m_psnrPlot, &QCustomPlot::mousePress, this, [this](QMouseEvent *e) {
         if (m_study && e->modifiers() & Qt::ControlModifier)
             setCurrentFrame(int(std::lround(m_psnrPlot->xAxis->pixelToCoord(e->position().x()))));
+    });
+    connect(m_wavePlot, &QCustomPlot::mousePress, this, [this](QMouseEvent *e) {
+        if (!m_study || !(e->modifiers() & Qt::ControlModifier))
+            return;
+        const double fps = m_study->source.nominalFps > 0 ? m_study->source.nominalFps : 30.0;
+        setCurrentFrame(int(std::lround(m_wavePlot->xAxis->pixelToCoord(e->position().x()) * fps)));
     });
     bottom->addWidget(tabs);
     bottom->setStretchFactor(0, 3);
