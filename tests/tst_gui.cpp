@@ -10,6 +10,8 @@
 #include "resourcepaths.h"
 
 #include <QCameraDevice>
+#include <QDockWidget>
+#include <QFileInfo>
 #include <QMediaDevices>
 #include <QMediaPlayer>
 #include <QSignalSpy>
@@ -137,6 +139,25 @@ private Q_SLOTS:
         QVERIFY(!w.messageText().isEmpty());
     }
 
+    // Files that are not videos, or not there, give a message and leave the window usable.
+    void badFiles()
+    {
+        MainWindow w;
+        w.show();
+        QSignalSpy finished(&w, &MainWindow::analysisFinished);
+        w.openFile(m_dir.filePath(QStringLiteral("does-not-exist.mp4")));
+        QCOMPARE(finished.count(), 1);
+        QVERIFY2(w.messageText().contains(QStringLiteral("does not exist")), qPrintable(w.messageText()));
+        QFile junk(m_dir.filePath(QStringLiteral("junk.mp4")));
+        QVERIFY(junk.open(QIODevice::WriteOnly));
+        junk.write(QByteArray(4096, 'x'));
+        junk.close();
+        w.openFile(junk.fileName());
+        QVERIFY(finished.wait(30000));
+        QVERIFY2(w.messageText().startsWith(QStringLiteral("Cannot open")), qPrintable(w.messageText()));
+        QVERIFY(!w.lastUpdate());
+    }
+
     // This machine has no camera: starting one says so plainly and nothing else happens.
     void noCameraMessage()
     {
@@ -160,7 +181,7 @@ private Q_SLOTS:
         MainWindow w;
         w.show();
         QSignalSpy finished(&w, &MainWindow::analysisFinished);
-        w.openFile(m_sample);
+        w.openSample();   // Help → Open sample
         QTRY_VERIFY_WITH_TIMEOUT(w.lastUpdate() && w.lastUpdate()->timeSec >= 3.0, kAnalysisTimeoutMs);
         QCOMPARE(w.lastUpdate()->method, QStringLiteral("pos"));
         w.setMethod(QStringLiteral("chrom"));
@@ -200,6 +221,46 @@ private Q_SLOTS:
         QVERIFY(w.hasVideoFrame());
         player.stop();
         w.stopSource();
+    }
+
+    // Pause holds the position, seek analyses from the new position as a new session, and the
+    // file lands in the recent list; the window layout comes back in the next window.
+    void transportAndSettings()
+    {
+        QByteArray layout;
+        {
+            MainWindow w;
+            w.show();
+            w.setPlaybackMode(PlaybackMode::RealTime);
+            w.openFile(m_sample);
+            QTRY_VERIFY_WITH_TIMEOUT(w.lastUpdate() && w.lastUpdate()->timeSec >= 1.0, 60000);
+            w.setPlaying(false);
+            QVERIFY(!w.isPlaying());
+            QTest::qWait(300);   // frames already queued drain
+            const double paused = w.positionSec();
+            QTest::qWait(700);
+            QCOMPARE(w.positionSec(), paused);
+            QVERIFY(paused < 5.0);
+
+            w.seek(20.0);
+            QVERIFY(w.isPlaying());
+            QVERIFY(!w.lastUpdate());   // the displays start over
+            QTRY_VERIFY_WITH_TIMEOUT(w.lastUpdate() != nullptr, 30000);
+            const LiveUpdatePtr u = w.lastUpdate();
+            QVERIFY2(u->timeSec >= 20.0 - 0.05, qPrintable(QString::number(u->timeSec)));
+            QVERIFY(u->framesAnalysed <= 40);
+            QCOMPARE(u->state, LiveState::WarmingUp);
+
+            QVERIFY(Settings().recentFiles().contains(QFileInfo(m_sample).absoluteFilePath()));
+            w.findChild<QDockWidget *>(QStringLiteral("enhancedDock"))->hide();
+            QVERIFY(w.close());
+        }
+        MainWindow again;
+        again.show();
+        QVERIFY(!again.findChild<QDockWidget *>(QStringLiteral("enhancedDock"))->isVisible());
+        again.findChild<QDockWidget *>(QStringLiteral("enhancedDock"))->show();
+        again.close();
+        Settings().setPlaybackMode(PlaybackMode::AsFastAsPossible);
     }
 
     // Closing while the worker and the decoder are busy stops both without hanging.

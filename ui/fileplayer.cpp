@@ -238,9 +238,10 @@ void FilePlayer::run(std::shared_ptr<Shared> s)
             session = s->session;
         }
         s->positionSec = t;
-        m_analyzer->submit(frame, mode == PlaybackMode::RealTime ? InputPolicy::NewestWins
-                                                                 : InputPolicy::Backpressure,
-                           session);
+        // A file never loses frames: when the analysis falls behind real time, playback waits
+        // for it (and re-anchors its clock above) instead of dropping. Dropping stale frames is
+        // for live sources, which cannot wait.
+        m_analyzer->submit(frame, InputPolicy::Backpressure, session);
     }
 }
 

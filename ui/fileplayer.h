@@ -1,10 +1,11 @@
 #pragma once
 
 // Plays a video file into the LiveAnalyzer: a decode thread reads frames with FFmpeg and submits
-// them, either at the video's own pace (real time: the newest frame wins, stale frames are dropped
-// and counted by the analyzer) or as fast as the analysis goes (back-pressure: every frame is
-// analysed). Play, pause, seek and the playback mode are requests the decode thread picks up; none
-// of them blocks the caller.
+// them, either at the video's own pace (real time) or as fast as the analysis goes. Every frame
+// of a file is analysed (back-pressure): when the analysis cannot keep up with real time,
+// playback slows down rather than dropping frames (cameras, which cannot wait, drop instead).
+// Play, pause, seek and the playback mode are requests the decode thread picks up; none of them
+// blocks the caller.
 //
 // Thread affinity: the object lives in the GUI thread; decoding runs on its own QThread. The
 // opened/failed/finished signals are emitted from the decode thread (queued to the GUI).

@@ -33,6 +33,7 @@
 #include <QLoggingCategory>
 #include <QMenuBar>
 #include <QMimeData>
+#include <QPainter>
 #include <QPdfWriter>
 #include <QProgressBar>
 #include <QPushButton>
@@ -107,6 +108,26 @@ QRect cropRectFor(const cv::Rect2f &b, const QSize &frame)
     const float cx = b.x + b.width / 2, cy = b.y + b.height / 2;
     return QRect(qRound(cx - side / 2), qRound(cy - side / 2), qRound(side), qRound(side))
         .intersected(QRect(QPoint(0, 0), frame));
+}
+
+// Play and pause symbols in the palette's text colour (the style's standard icons are dark on
+// the dark palette).
+QIcon transportIcon(bool playing, const QColor &colour)
+{
+    QPixmap pm(64, 64);
+    pm.fill(Qt::transparent);
+    QPainter p(&pm);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setPen(Qt::NoPen);
+    p.setBrush(colour);
+    if (playing) {
+        p.drawRoundedRect(QRectF(14, 10, 13, 44), 3, 3);
+        p.drawRoundedRect(QRectF(37, 10, 13, 44), 3, 3);
+    } else {
+        const QPointF tri[] = {{16, 8}, {56, 32}, {16, 56}};
+        p.drawPolygon(tri, 3);
+    }
+    return QIcon(pm);
 }
 
 QString formatTime(double sec)
@@ -222,6 +243,7 @@ void MainWindow::buildDocks()
     m_wavePlot->xAxis->setLabel(tr("time (s)"));
     m_wavePlot->yAxis->setLabel(tr("pulse (a.u.)"));
     m_wavePlot->yAxis->setTickLabels(false);
+    m_wavePlot->yAxis->setTicks(false);   // arbitrary units: the grid is enough
 
     // Heart-rate trend over quality shading.
     m_trendPlot = new QCustomPlot;
@@ -578,7 +600,8 @@ void MainWindow::buildActions()
     auto *bar = addToolBar(tr("Transport"));
     bar->setObjectName(QStringLiteral("transportBar"));
     bar->setMovable(false);
-    m_playAction->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_playAction->setIcon(transportIcon(false, palette().color(QPalette::ButtonText)));
     bar->addAction(m_playAction);
     m_seekSlider = new QSlider(Qt::Horizontal);
     m_seekSlider->setRange(0, 1000);
@@ -587,14 +610,8 @@ void MainWindow::buildActions()
     connect(m_seekSlider, &QSlider::sliderPressed, this, [this] { m_seeking = true; });
     connect(m_seekSlider, &QSlider::sliderReleased, this, [this] {
         m_seeking = false;
-        if (m_player && m_player->durationSec() > 0) {
-            const double t = m_seekSlider->value() / 1000.0 * m_player->durationSec();
-            m_session = m_analyzer->restart();
-            m_player->seek(t, m_session);
-            m_player->setPlaying(true);
-            m_finishedNotified = false;
-            clearDisplays();
-        }
+        if (m_player && m_player->durationSec() > 0)
+            seek(m_seekSlider->value() / 1000.0 * m_player->durationSec());
     });
     bar->addWidget(m_seekSlider);
     m_timeLabel = new QLabel(QStringLiteral(" 0:00 / 0:00 "));
@@ -778,6 +795,21 @@ void MainWindow::setPlaying(bool playing)
         m_finishedNotified = false;
 }
 
+void MainWindow::seek(double timeSec)
+{
+    if (!m_player)
+        return;
+    // A jump in media time starts a new analysis session (the signal must be continuous).
+    m_session = m_analyzer->restart();
+    m_player->seek(timeSec, m_session);
+    m_player->setPlaying(true);
+    m_finishedNotified = false;
+    clearDisplays();
+}
+
+bool MainWindow::isPlaying() const { return m_player && m_player->isPlaying(); }
+double MainWindow::positionSec() const { return m_player ? m_player->positionSec() : 0.0; }
+
 void MainWindow::setPlaybackMode(PlaybackMode mode)
 {
     m_settings.setPlaybackMode(mode);
@@ -930,11 +962,18 @@ void MainWindow::onUpdate(LiveUpdatePtr update)
 void MainWindow::onAnalyzerError(const QString &message)
 {
     showMessage(tr("The analysis could not use this setting: %1").arg(message), true);
-    // The analyzer keeps its previous method: show it in the controls.
+    // The analyzer keeps its previous working method: show (and remember) that one. When nothing
+    // has worked yet (a method remembered from an earlier run that cannot start now), fall back
+    // to the classical default so the window still analyses.
     const QString active = m_analyzer->config().analysis.method;
+    if (active == method() && active != QLatin1String("pos")) {
+        setMethod(QStringLiteral("pos"));
+        return;
+    }
     const int i = m_methodCombo->findData(active);
     if (i >= 0)
         m_methodCombo->setCurrentIndex(i);
+    m_settings.setMethod(active);
     updateControlsForMethod();
 }
 
@@ -963,6 +1002,7 @@ void MainWindow::drawFrame()
     }
     const QImage image = toQImage(f->frame.bgr);
     m_videoView->setImage(image);
+    ++m_framesDrawn;
     const bool face = f->face.found();
     m_videoView->setFaceBox(face ? QRectF(f->face.box.x, f->face.box.y, f->face.box.width, f->face.box.height)
                                  : QRectF());
@@ -1137,7 +1177,10 @@ void MainWindow::drawTransport()
     m_playAction->setEnabled(file);
     if (file) {
         const bool playing = m_player->isPlaying();
-        m_playAction->setIcon(style()->standardIcon(playing ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+        if (m_playIconPlaying != int(playing)) {
+            m_playIconPlaying = int(playing);
+            m_playAction->setIcon(transportIcon(playing, palette().color(QPalette::ButtonText)));
+        }
         m_playAction->setText(playing ? tr("Pause") : tr("Play"));
         const double duration = m_player->durationSec();
         const double pos = m_player->positionSec();
@@ -1208,6 +1251,7 @@ void MainWindow::changeEvent(QEvent *event)
 {
     if (event->type() == QEvent::PaletteChange && m_wavePlot) {
         applyPlotStyle();
+        m_playIconPlaying = -1;   // redrawn in the new text colour
         drawUpdate();
     }
     QMainWindow::changeEvent(event);

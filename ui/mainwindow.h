@@ -57,6 +57,9 @@ public:
     void startSinkSource(QVideoSink *sink);
     void stopSource();
     void setPlaying(bool playing);
+    bool isPlaying() const;
+    void seek(double timeSec);        // files: jump and analyse from there (a new session)
+    double positionSec() const;       // media time of the newest decoded frame
     void setPlaybackMode(PlaybackMode mode);
 
     // Analysis controls, as the widgets set them (the change restarts the analysis).
@@ -82,6 +85,7 @@ public:
     int waveformPointCount() const;
     int trendPointCount() const;
     bool hasVideoFrame() const;
+    int64_t framesDrawn() const { return m_framesDrawn; }   // video frames put on screen so far
 
 Q_SIGNALS:
     // The opened file has been analysed to its end (or could not be opened).
@@ -136,6 +140,7 @@ private:
     uint64_t m_session = 0;
     bool m_shutDown = false;
     bool m_finishedNotified = false;
+    int64_t m_framesDrawn = 0;
 
     LiveFramePtr m_latestFrame, m_shownFrame;
     LiveUpdatePtr m_latestUpdate, m_shownUpdate;
@@ -189,6 +194,7 @@ private:
     QLabel *m_timeLabel = nullptr;
     QProgressBar *m_progressBar = nullptr;
     bool m_seeking = false;
+    int m_playIconPlaying = -1;   // which symbol the play action shows (-1: to be drawn)
 
     // Status bar.
     QLabel *m_fpsLabel = nullptr;

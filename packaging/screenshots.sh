@@ -1,0 +1,34 @@
+#!/bin/sh
+# Writes screenshots of rPPG Studio's main window during analysis of the bundled sample to
+# docs/screenshots/ (light and dark theme). Runs headless: under Xvfb when xvfb-run is installed,
+# else on Qt's offscreen platform. Settings go to a throw-away folder, not the user's.
+#
+#   packaging/screenshots.sh [BUILD_DIR]      (default: build)
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-build}
+case $build in /*) ;; *) build=$root/$build ;; esac
+app=$build/bin/rppg-studio
+[ -x "$app" ] || { echo "error: $app not found (build the rppg-studio target first)" >&2; exit 2; }
+out=$root/docs/screenshots
+mkdir -p "$out"
+config=$(mktemp -d)
+trap 'rm -rf "$config"' EXIT
+export XDG_CONFIG_HOME=$config
+export RPPG_RESOURCE_DIR=$root/resources
+export QT_MEDIA_BACKEND=ffmpeg
+sample=$root/resources/samples/sample.mp4
+
+run() {
+    if command -v xvfb-run >/dev/null 2>&1; then
+        xvfb-run -a -s "-screen 0 1600x1000x24" "$@"
+    else
+        QT_QPA_PLATFORM=offscreen "$@"
+    fi
+}
+
+# Real-time playback; the picture is taken 16 s into the video (past the first full window).
+for theme in light dark; do
+    run "$app" --theme "$theme" --screenshot "$out/main-window-$theme.png" --screenshot-at 16 "$sample"
+    echo "wrote $out/main-window-$theme.png"
+done
