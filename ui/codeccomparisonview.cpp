@@ -675,8 +675,9 @@ QWidget *CodecComparisonView::buildResultsPanel()
         setCurrentFrame(int(std::lround(m_wavePlot->xAxis->pixelToCoord(e->position().x()) * fps)));
     });
     bottom->addWidget(tabs);
-    bottom->setStretchFactor(0, 3);
-    bottom->setStretchFactor(1, 2);
+    bottom->setStretchFactor(0, 1);
+    bottom->setStretchFactor(1, 1);
+    bottom->setSizes({560, 440});   // proportions until the user moves the handle
     vsplit->addWidget(bottom);
     vsplit->setStretchFactor(0, 3);
     vsplit->setStretchFactor(1, 2);
