@@ -621,7 +621,10 @@ QWidget *CodecComparisonView::buildResultsPanel()
             return;
         fillWaveformPlot();
         updateTileCaptions();
+        requestStven();   // the worst variant depends on the method
     });
+    // Enhancement follows the frame where scrubbing stops (neural methods are slow on a CPU).
+    connect(m_frameSlider, &QSlider::sliderReleased, this, &CodecComparisonView::requestStven);
     vsplit->addWidget(top);
 
     // The table and, beside it, the plots.
@@ -1345,6 +1348,8 @@ void CodecComparisonView::requestStven()
         return;
     }
     if (m_stvenWatcher.isRunning()) {
+        if (m_stvenCancel)
+            m_stvenCancel->store(true);   // the running one is out of date; start again when it stops
         m_stvenPending = true;
         return;
     }
@@ -1353,7 +1358,7 @@ void CodecComparisonView::requestStven()
     m_stvenCancel = std::make_shared<std::atomic<bool>>(false);
     auto cancel = m_stvenCancel;
     const QString path = variant.path;
-    const int target = m_study->contactFrame;
+    const int target = m_frameSlider->isEnabled() ? m_frameSlider->value() : m_study->contactFrame;
     const double fps = m_study->source.nominalFps > 0 ? m_study->source.nominalFps : 30.0;
     const quint64 generation = m_generation;
     m_stvenWatcher.setFuture(QtConcurrent::run([candidates, cancel, path, target, fps, generation] {
