@@ -5,6 +5,7 @@
 // deliver); closing mid-run.
 
 #include "analysiscsv.h"
+#include "codeccomparisonview.h"
 #include "groundtruth.h"
 #include "mainwindow.h"
 #include "resourcepaths.h"
@@ -114,7 +115,7 @@ private Q_SLOTS:
         QVERIFY(std::abs(lastHr - truth) <= 3.0);
 
         // Plots and a snapshot, as files.
-        for (const QString name : {QStringLiteral("plots.png"), QStringLiteral("plots.pdf"),
+        for (const QString &name : {QStringLiteral("plots.png"), QStringLiteral("plots.pdf"),
                                    QStringLiteral("snapshot.png")}) {
             const QString path = m_dir.filePath(name);
             QSignalSpy done(&w, &MainWindow::exportFinished);
@@ -131,6 +132,18 @@ private Q_SLOTS:
                                                            : head.startsWith("\x89PNG"));
             QVERIFY(f.size() > 5000);
         }
+        // Tools → Compare codecs opens the comparison view on the current video.
+        QAction *compare = w.findChild<QAction *>(QStringLiteral("compareCodecsAction"));
+        QVERIFY(compare);
+        QVERIFY(compare->isEnabled());
+        compare->trigger();
+        auto *codecDock = w.findChild<QDockWidget *>(QStringLiteral("codecDock"));
+        QVERIFY(codecDock);
+        auto *view = qobject_cast<CodecComparisonView *>(codecDock->widget());
+        QVERIFY(view);
+        QCOMPARE(QFileInfo(view->sourceVideo()).canonicalFilePath(), QFileInfo(m_sample).canonicalFilePath());
+        QVERIFY(!view->isRunning());
+
         // An export into a folder that does not exist fails with a message, and nothing crashes.
         QSignalSpy bad(&w, &MainWindow::exportFinished);
         w.exportCsv(m_dir.filePath(QStringLiteral("missing/dir/x.csv")));

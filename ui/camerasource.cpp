@@ -229,6 +229,7 @@ void CameraSource::onFrame(const QVideoFrame &frame)
 
 void CameraSource::onDevicesChanged()
 {
+    Q_EMIT camerasChanged();
     if (!m_camera || m_deviceId.isEmpty())
         return;
     const auto inputs = QMediaDevices::videoInputs();

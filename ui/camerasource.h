@@ -56,6 +56,8 @@ public:
 
 Q_SIGNALS:
     void errorOccurred(const QString &message);
+    // A camera was connected or disconnected (refresh the list).
+    void camerasChanged();
 
 private:
     struct Shared;

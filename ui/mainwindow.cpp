@@ -186,6 +186,7 @@ MainWindow::MainWindow(QWidget *parent)
     });
 
     buildDocks();
+    connect(m_camera, &CameraSource::camerasChanged, this, &MainWindow::refreshCameras);
     buildActions();
     buildStatusBar();
     refreshCameras();
@@ -563,6 +564,7 @@ void MainWindow::buildActions()
     // Tools.
     auto *tools = menuBar()->addMenu(tr("&Tools"));
     QAction *compare = tools->addAction(tr("&Compare codecs…"));
+    compare->setObjectName(QStringLiteral("compareCodecsAction"));
 #ifdef RPPG_HAVE_CODEC_VIEW
     connect(compare, &QAction::triggered, this, [this] {
         auto *dock = findChild<QDockWidget *>(QStringLiteral("codecDock"));
