@@ -262,10 +262,14 @@ struct VideoFileSource::Impl
         cv::Mat *target = &bgr;
         if (info.rotationDeg != 0) {
             target = &rotateScratch;
-        } else if (bgr.u && bgr.u->refcount == 1 && bgr.rows == outputHeight
+        } else if (bgr.u && __atomic_load_n(&bgr.u->refcount, __ATOMIC_ACQUIRE) == 1
+                   && bgr.rows == outputHeight
                    && bgr.cols == outputWidth && bgr.type() == CV_8UC3) {
             // The caller's previous frame is referenced by nobody else: reuse its buffer instead
             // of allocating (and page-faulting) a new one. Frames the caller kept are untouched.
+            // The count is read atomically with acquire order: another thread (the live worker)
+            // may just have dropped its reference, and its reads of the pixels must be done
+            // before this thread writes into them (ThreadSanitizer flagged the plain read).
         } else {
             bgr = paddedBgr(outputHeight, outputWidth);
         }

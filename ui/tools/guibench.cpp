@@ -3,7 +3,9 @@
 // stall of the event loop); the window's count of frames drawn gives the display rate; the wall
 // time from opening the file to the first heart rate on screen is reported too.
 //
-//   rppg_gui_bench [VIDEO] [--method NAME] [--seconds N]
+//   rppg_gui_bench [VIDEO] [--method NAME] [--seconds N] [--delay S]
+// --delay opens the file S seconds after the window appears (the face model loads at start-up,
+// as when a user opens a file in a running application); times count from the opening.
 // Run headless with QT_QPA_PLATFORM=offscreen or under xvfb-run. Settings go to a temporary folder.
 
 #include "mainwindow.h"
@@ -31,12 +33,15 @@ int main(int argc, char **argv)
     QString video = rppg::resourcePath(QStringLiteral("samples/sample.mp4"));
     QString method = QStringLiteral("pos");
     double seconds = 24;
+    double delaySec = 0;
     const QStringList args = app.arguments();
     for (int i = 1; i < args.size(); ++i) {
         if (args[i] == QLatin1String("--method") && i + 1 < args.size())
             method = args[++i];
         else if (args[i] == QLatin1String("--seconds") && i + 1 < args.size())
             seconds = args[++i].toDouble();
+        else if (args[i] == QLatin1String("--delay") && i + 1 < args.size())
+            delaySec = args[++i].toDouble();
         else
             video = args[i];
     }
@@ -77,8 +82,8 @@ int main(int argc, char **argv)
     });
 
     int64_t framesAt2s = 0;
-    QTimer::singleShot(2000, [&] { framesAt2s = window.framesDrawn(); });
-    QTimer::singleShot(int(seconds * 1000), [&] {
+    QTimer::singleShot(int(delaySec * 1000) + 2000, [&] { framesAt2s = window.framesDrawn(); });
+    QTimer::singleShot(int((delaySec + seconds) * 1000), [&] {
         const double span = seconds - 2.0;
         const double displayFps = (window.framesDrawn() - framesAt2s) / span;
         const auto u = window.lastUpdate();
@@ -92,8 +97,10 @@ int main(int argc, char **argv)
         window.close();
         QCoreApplication::exit(0);
     });
-    wall.start();
-    watchdog.start();
-    window.openFile(video);
+    QTimer::singleShot(int(delaySec * 1000), [&] {
+        wall.start();
+        watchdog.start();
+        window.openFile(video);
+    });
     return app.exec();
 }
