@@ -13,7 +13,7 @@ PKGS=(
   libqcustomplot-dev
   libdlib-dev libdlib-data
   xvfb xauth fonts-dejavu-core
-  appstream desktop-file-utils dpkg-dev
+  appstream desktop-file-utils dpkg-dev strace
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good
 )
 

@@ -32,3 +32,14 @@ for theme in light dark; do
     run "$app" --theme "$theme" --screenshot "$out/main-window-$theme.png" --screenshot-at 16 "$sample"
     echo "wrote $out/main-window-$theme.png"
 done
+
+# The codec comparison view on the sample: three codecs at two bit rates, POS and CHROM (a few
+# minutes on two cores), in English; and in Simplified Chinese on a short generated clip.
+run "$app" --lang en --compare-codecs "$sample" --codecs x264,x265,mpeg4 --bitrates 150k,600k \
+    --methods pos,chrom --screenshot "$out/codec-comparison.png"
+echo "wrote $out/codec-comparison.png"
+clip=$config/clip.mkv
+"$build/bin/rppg" synth "$clip" --duration 20 --size 320x240 >/dev/null
+run "$app" --lang zh_CN --compare-codecs "$clip" --codecs x264,mpeg4 --bitrates 100k,400k \
+    --methods pos,chrom --screenshot "$out/codec-comparison-zh_CN.png"
+echo "wrote $out/codec-comparison-zh_CN.png"

@@ -114,7 +114,8 @@ private Q_SLOTS:
         m_view->resize(1200, 800);
         m_view->show();
         m_view->setSourceVideo(m_video);
-        m_view->setCodecs({QStringLiteral("x264")});
+        // Two containers (x264 in Matroska, MPEG-4 Part 2 in AVI) so scrubbing is checked on both.
+        m_view->setCodecs({QStringLiteral("x264"), QStringLiteral("mpeg4")});
         m_view->setBitrates(QStringLiteral("40k, 800k"));
         m_view->setMethods({QStringLiteral("pos")});
         QSignalSpy finished(m_view.get(), &CodecComparisonView::comparisonFinished);
@@ -127,10 +128,10 @@ private Q_SLOTS:
         const CodecStudyResult *study = m_view->result();
         QVERIFY(study);
         QCOMPARE(study->referenceKind, ReferenceKind::GroundTruth);
-        QCOMPARE(int(study->variants.size()), 2);
+        QCOMPARE(int(study->variants.size()), 4);
 
         const QAbstractItemModel *model = m_view->resultsModel();
-        QCOMPARE(model->rowCount(), 3);   // original + 2 variants, one method
+        QCOMPARE(model->rowCount(), 5);   // original + 4 variants, one method
         const int cVariant = columnOf(model, QStringLiteral("Variant"));
         const int cHr = columnOf(model, QStringLiteral("HR (bpm)"));
         const int cRef = columnOf(model, QStringLiteral("Reference HR (bpm)"));
@@ -153,6 +154,7 @@ private Q_SLOTS:
         QVERIFY(variants.contains(QStringLiteral("original")));
         QVERIFY(variants.contains(QStringLiteral("x264 40k")));
         QVERIFY(variants.contains(QStringLiteral("x264 800k")));
+        QVERIFY(variants.contains(QStringLiteral("mpeg4 800k")));
         // The clean clip and its well-encoded copy measure the ground truth.
         for (int r = 0; r < model->rowCount(); ++r) {
             const QString v = model->index(r, cVariant).data().toString();
@@ -260,7 +262,7 @@ private Q_SLOTS:
             QVERIFY2(v, qPrintable(cells[0]));
             QVERIFY(std::abs(cells[cErr].toDouble() - v->outcome(QStringLiteral("pos"))->hrErrorBpm) < 0.006);
         }
-        QCOMPARE(rows, 3);
+        QCOMPARE(rows, 5);
     }
 
     void cancelStopsAndLeavesNoFiles()
@@ -270,7 +272,6 @@ private Q_SLOTS:
         QVERIFY(!work.isEmpty());
         QVERIFY(filesUnder(work) > 0);   // the finished comparison keeps its variants for scrubbing
         QSignalSpy finished(m_view.get(), &CodecComparisonView::comparisonFinished);
-        m_view->setCodecs({QStringLiteral("x264"), QStringLiteral("mpeg4")});
         m_view->startComparison();
         QVERIFY(m_view->isRunning());
         QTest::qWait(400);   // into the encoding

@@ -130,6 +130,11 @@ private Q_SLOTS:
         for (const auto &e : en)
             b.insert(e.context + QLatin1Char('|') + e.source);
         QCOMPARE(a, b);
+        // Plural messages (%n) need their English singular and plural forms.
+        for (const auto &e : en)
+            if (e.source.contains(QLatin1String("%n")))
+                QVERIFY2(e.translations.size() == 2 && !e.translations[0].isEmpty() && !e.translations[1].isEmpty(),
+                         qPrintable(QStringLiteral("English plural forms missing: ") + e.source));
     }
 
     void chineseIsLoadedAndUsed()
@@ -143,7 +148,14 @@ private Q_SLOTS:
             QVERIFY2(texts.contains(QStringLiteral("比较")), qPrintable(texts.join(QLatin1Char(','))));
             QCOMPARE(view.resultsModel()->headerData(0, Qt::Horizontal).toString(), QStringLiteral("变体"));
         }
+        QCOMPARE(QCoreApplication::translate("rppg::CodecComparisonView", "Compared %n variant(s) in %1 s.", nullptr, 3),
+                 QStringLiteral("已在 %1 秒内比较了 3 个变体。"));
         QCOMPARE(installTranslations(QStringLiteral("en")), QStringLiteral("en"));
+        // English plural forms come from the English file.
+        QCOMPARE(QCoreApplication::translate("rppg::CodecComparisonView", "Compared %n variant(s) in %1 s.", nullptr, 1),
+                 QStringLiteral("Compared 1 variant in %1 s."));
+        QCOMPARE(QCoreApplication::translate("rppg::CodecComparisonView", "Compared %n variant(s) in %1 s.", nullptr, 4),
+                 QStringLiteral("Compared 4 variants in %1 s."));
         {
             CodecComparisonView view;
             QCOMPARE(view.resultsModel()->headerData(0, Qt::Horizontal).toString(), QStringLiteral("Variant"));

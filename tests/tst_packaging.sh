@@ -59,6 +59,18 @@ err="$(echo "$out" | sed -n 's/.*error \(-\{0,1\}[0-9.]*\) bpm.*/\1/p' | head -1
 [ -n "$err" ] || fail "no HR error in the output"
 awk -v e="$err" 'BEGIN { exit !(e < 3 && e > -3) }' || fail "HR error $err bpm exceeds 3 bpm"
 
+# Relocation: the unpacked program takes its bundled face photo from the unpacked tree
+# (<bin>/../share/rppg-studio), not from the source tree it was built in.
+if command -v strace >/dev/null; then
+  strace -f -qq -e trace=open,openat -o "$tmp/trace" "$root/usr/bin/rppg" synth "$tmp/tiny.mkv" --duration 1 \
+    --size 160x120 >/dev/null 2>&1 || fail "rppg synth in the unpacked tree failed"
+  grep -q "$share/rppg-studio/faces/astronaut.png" "$tmp/trace" \
+    || fail "the unpacked rppg did not read its face photo from $share/rppg-studio"
+  echo "relocation: the face photo came from the unpacked tree"
+else
+  echo "SKIP: strace not installed: relocation of the data folder not traced"
+fi
+
 studio="$(QT_QPA_PLATFORM=offscreen "$root/usr/bin/rppg-studio" --version 2>&1)" || fail "rppg-studio --version failed: $studio"
 echo "rppg-studio --version: $studio"
 [[ "$studio" == *"$(dpkg-deb --field "$deb" Version)"* ]] || fail "rppg-studio --version does not match"

@@ -318,9 +318,9 @@
     </message>
     <message numerus="yes">
         <source>Re-encoding %1 with %n variant(s) and analysing every one…</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Re-encoding %1 into %n variant and analysing it…</numerusform>
+            <numerusform>Re-encoding %1 into %n variants and analysing every one…</numerusform>
         </translation>
     </message>
     <message>
@@ -365,9 +365,9 @@
     </message>
     <message numerus="yes">
         <source>Compared %n variant(s) in %1 s.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Compared %n variant in %1 s.</numerusform>
+            <numerusform>Compared %n variants in %1 s.</numerusform>
         </translation>
     </message>
     <message>
@@ -449,6 +449,10 @@
     </message>
     <message>
         <source>The report could not be written: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Drag to pan, wheel to zoom, Ctrl+click to show that frame</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -960,9 +964,9 @@
     </message>
     <message numerus="yes">
         <source>%n dropped</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n dropped</numerusform>
+            <numerusform>%n dropped</numerusform>
         </translation>
     </message>
     <message>

@@ -450,6 +450,10 @@
         <source>The report could not be written: %1</source>
         <translation>无法写入报告：%1</translation>
     </message>
+    <message>
+        <source>Drag to pan, wheel to zoom, Ctrl+click to show that frame</source>
+        <translation>拖动以平移，滚轮缩放，按住 Ctrl 单击以显示该帧</translation>
+    </message>
 </context>
 <context>
     <name>rppg::MainWindow</name>

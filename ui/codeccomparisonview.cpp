@@ -621,7 +621,10 @@ QWidget *CodecComparisonView::buildResultsPanel()
             return;
         fillWaveformPlot();
         updateTileCaptions();
+        requestStven();   // the worst variant depends on the method
     });
+    // Enhancement follows the frame where scrubbing stops (neural methods are slow on a CPU).
+    connect(m_frameSlider, &QSlider::sliderReleased, this, &CodecComparisonView::requestStven);
     vsplit->addWidget(top);
 
     // The table and, beside it, the plots.
@@ -661,14 +664,23 @@ QWidget *CodecComparisonView::buildResultsPanel()
     m_psnrPlot->axisRect()->setRangeDrag(Qt::Horizontal);
     m_psnrCursor = new QCPItemStraightLine(m_psnrPlot);
     tabs->addTab(m_psnrPlot, tr("Picture quality"));
-    // Clicking a plot scrubs to that time.
+    // Ctrl+click on a plot shows that moment in the tiles (a plain drag pans, the wheel zooms).
+    m_psnrPlot->setToolTip(tr("Drag to pan, wheel to zoom, Ctrl+click to show that frame"));
+    m_wavePlot->setToolTip(m_psnrPlot->toolTip());
     connect(m_psnrPlot, &QCustomPlot::mousePress, this, [this](QMouseEvent *e) {
         if (m_study && e->modifiers() & Qt::ControlModifier)
             setCurrentFrame(int(std::lround(m_psnrPlot->xAxis->pixelToCoord(e->position().x()))));
     });
+    connect(m_wavePlot, &QCustomPlot::mousePress, this, [this](QMouseEvent *e) {
+        if (!m_study || !(e->modifiers() & Qt::ControlModifier))
+            return;
+        const double fps = m_study->source.nominalFps > 0 ? m_study->source.nominalFps : 30.0;
+        setCurrentFrame(int(std::lround(m_wavePlot->xAxis->pixelToCoord(e->position().x()) * fps)));
+    });
     bottom->addWidget(tabs);
-    bottom->setStretchFactor(0, 3);
-    bottom->setStretchFactor(1, 2);
+    bottom->setStretchFactor(0, 1);
+    bottom->setStretchFactor(1, 1);
+    bottom->setSizes({560, 440});   // proportions until the user moves the handle
     vsplit->addWidget(bottom);
     vsplit->setStretchFactor(0, 3);
     vsplit->setStretchFactor(1, 2);
@@ -1336,6 +1348,8 @@ void CodecComparisonView::requestStven()
         return;
     }
     if (m_stvenWatcher.isRunning()) {
+        if (m_stvenCancel)
+            m_stvenCancel->store(true);   // the running one is out of date; start again when it stops
         m_stvenPending = true;
         return;
     }
@@ -1344,7 +1358,7 @@ void CodecComparisonView::requestStven()
     m_stvenCancel = std::make_shared<std::atomic<bool>>(false);
     auto cancel = m_stvenCancel;
     const QString path = variant.path;
-    const int target = m_study->contactFrame;
+    const int target = m_frameSlider->isEnabled() ? m_frameSlider->value() : m_study->contactFrame;
     const double fps = m_study->source.nominalFps > 0 ? m_study->source.nominalFps : 30.0;
     const quint64 generation = m_generation;
     m_stvenWatcher.setFuture(QtConcurrent::run([candidates, cancel, path, target, fps, generation] {

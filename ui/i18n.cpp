@@ -33,6 +33,12 @@ QString installTranslations(const QString &language)
                                ? QLocale::system()
                                : QLocale(wanted);
     if (locale.language() == QLocale::English || locale.language() == QLocale::C) {
+        // The source strings are English; the English file only adds plural forms ("1 variant").
+        auto english = std::make_unique<QTranslator>();
+        if (english->load(QStringLiteral(":/i18n/rppg_studio_en.qm"))) {
+            own = english.release();
+            app->installTranslator(own);
+        }
         QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
         return QStringLiteral("en");
     }
