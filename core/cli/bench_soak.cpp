@@ -300,7 +300,8 @@ Result<QString> soakPart(const SoakOptions &opt, const std::function<QString(con
         << " MiB** (target < 20 MiB: " << (rssOk ? "met" : "NOT met") << ").\n"
         << "- **Latency:** per-frame processing " << num(firstMean, 2) << " ms wall / " << num(firstCpu, 2)
         << " ms CPU (mean, first minute) → " << num(lastMean, 2) << " ms wall / " << num(lastCpu, 2)
-        << " ms CPU (last minute); wall-clock figures include waiting for a shared CPU.\n"
+        << " ms CPU (last minute); CPU = the processing thread's own time (OpenCV/dlib worker threads not included), "
+        << "wall-clock figures include waiting for a shared CPU.\n"
         << "- **Heart rate:** " << within << " of " << updates << " updates within 2 bpm of the ground truth ("
         << missing << " without an estimate); largest error " << num(worst, 2) << " bpm (target: all within 2 bpm: "
         << (hrOk ? "met" : "NOT met") << ").\n\n"
