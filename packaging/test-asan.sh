@@ -14,10 +14,10 @@ if [ ! -f "$build/build.ninja" ]; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRPPG_CORE_ONLY=ON \
     -DRPPG_SANITIZE_ADDRESS=ON >/dev/null
 fi
-# Build only the executables of the chosen tests (and the CLI, which some of them run).
+# Build only the executables of the chosen tests.
 mapfile -t tests < <(cd "$build" && ctest -N -L "$labels" | awk '/Test +#[0-9]+:/ {print $3}')
 [ ${#tests[@]} -gt 0 ] || { echo "test-asan: no test with label '$labels'" >&2; exit 1; }
-cmake --build "$build" -j "$jobs" --target rppg "${tests[@]}"
+cmake --build "$build" -j "$jobs" --target "${tests[@]}"
 
 supp="$root/packaging/sanitizers"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1:strict_string_checks=1"
