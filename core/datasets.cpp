@@ -580,7 +580,12 @@ Result<TrainingDatasetScan> scanTrainingDataset(const QString &spec, RoiMode def
     TrainingDatasetScan scan;
     scan.spec = spec;
     QStringList parts = spec.split(QLatin1Char(','));
-    scan.root = QDir::cleanPath(parts.takeFirst().trimmed());
+    const QString rootArg = parts.takeFirst().trimmed();
+    if (rootArg.isEmpty())
+        return makeError(ErrorCode::Usage, QStringLiteral("empty dataset path in '%1'").arg(spec));
+    // Absolute, so recording ids and subjects relative to the root are the same whatever the
+    // working folder.
+    scan.root = QDir::cleanPath(QFileInfo(rootArg).absoluteFilePath());
     RoiMode roi = defaultRoi;
     SubjectRule subjectRule = SubjectRule::Auto;
     for (const QString &p : parts) {

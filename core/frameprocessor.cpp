@@ -30,16 +30,9 @@ struct FrameProcessor::Impl
     // clipped to the frame; for whole-frame modes the ROI itself.
     cv::Rect cropRect(const cv::Mat &bgr, const FrameRecord &rec, const SkinSample &skin) const
     {
-        cv::Rect r;
-        if (config.roi.mode == RoiMode::Face) {
-            const cv::Rect2f b = rec.faceBox;
-            const float side = std::max(b.width, b.height) * 1.2f;
-            const float cx = b.x + b.width / 2, cy = b.y + b.height / 2;
-            r = cv::Rect(cvRound(cx - side / 2), cvRound(cy - side / 2), cvRound(side), cvRound(side));
-        } else {
-            r = skin.bounds;
-        }
-        return r & cv::Rect(0, 0, bgr.cols, bgr.rows);
+        if (config.roi.mode == RoiMode::Face)
+            return faceCropRect(rec.faceBox, bgr.size());
+        return skin.bounds & cv::Rect(0, 0, bgr.cols, bgr.rows);
     }
 
     void pushCrops(const VideoFrame &frame, const FrameRecord &rec, const SkinSample &skin)
@@ -68,6 +61,16 @@ struct FrameProcessor::Impl
         }
     }
 };
+
+cv::Rect faceCropRect(const cv::Rect2f &b, const cv::Size &frameSize)
+{
+    if (!(b.width > 0 && b.height > 0))
+        return {};
+    const float side = std::max(b.width, b.height) * 1.2f;
+    const float cx = b.x + b.width / 2, cy = b.y + b.height / 2;
+    const cv::Rect r(cvRound(cx - side / 2), cvRound(cy - side / 2), cvRound(side), cvRound(side));
+    return r & cv::Rect(0, 0, frameSize.width, frameSize.height);
+}
 
 FrameProcessor::FrameProcessor(const AnalysisConfig &config, PulseMethod *method)
     : d(std::make_unique<Impl>(config, std::vector<PulseMethod *>{method}))

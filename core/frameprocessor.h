@@ -21,6 +21,10 @@ struct FrameOverlay
     cv::Mat skinMask;      // CV_8UC1 over skinBounds (255 = skin); may be empty
 };
 
+// The square crop handed to face-video methods (and stored in the training clip cache): 1.2 × the
+// longer side of the face box, centred on the box, clipped to the frame. Empty for an empty box.
+cv::Rect faceCropRect(const cv::Rect2f &faceBox, const cv::Size &frameSize);
+
 class FrameProcessor
 {
 public:

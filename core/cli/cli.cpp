@@ -107,7 +107,8 @@ void registerCoreCommands()
     // Core commands first, so `rppg --help` lists them before the ones models/ adds.
     std::vector<Command> added = commands();
     commands().clear();
-    for (const Command &c : {analyzeCommand(), synthCommand(), compareCodecsCommand(), evalCommand(), benchCommand()})
+    for (const Command &c : {analyzeCommand(), synthCommand(), compareCodecsCommand(), evalCommand(), benchCommand(),
+                              synthSetCommand(), prepareCommand()})
         commands().push_back(c);
     for (const Command &c : added)
         addCommand(c);

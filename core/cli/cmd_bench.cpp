@@ -2,6 +2,7 @@
 // motion levels, skin tones and codecs/bitrates), and on the real bias-eval-rppg skin videos when
 // that folder is given. Prints the tables and writes them into a section of bench/RESULTS.md.
 
+#include "bench_soak.h"
 #include "codecreport.h"
 #include "codecstudy.h"
 #include "commands.h"
@@ -502,8 +503,8 @@ Command benchCommand()
         p.setApplicationDescription(QStringLiteral("Benchmarks the pipeline; each part prints a Markdown section and, "
                                                    "with --results, replaces its own section of that file."));
         addHelpOption(p);
-        p.addOption({QStringLiteral("parts"), QStringLiteral("Parts to run: accuracy, speed, real, study, and neural when the "
-                                                             "networks are built in (default: the first four; real needs --real)."),
+        p.addOption({QStringLiteral("parts"), QStringLiteral("Parts to run: accuracy, speed, real, study, soak, and neural when "
+                                                             "the networks are built in (default: the first four; real needs --real)."),
                      QStringLiteral("list"), QStringLiteral("accuracy,speed,real,study")});
         p.addOption({QStringLiteral("quick"), QStringLiteral("Fewer and shorter synthetic videos (a smoke run).")});
         p.addOption({QStringLiteral("duration"), QStringLiteral("Seconds per synthetic accuracy video (default 20)."),
@@ -513,6 +514,10 @@ Command benchCommand()
         p.addOption({QStringLiteral("real"), QStringLiteral("bias-eval-rppg folder for the real part."), QStringLiteral("dir")});
         p.addOption({QStringLiteral("results"), QStringLiteral("Markdown file whose sections to update."), QStringLiteral("file")});
         p.addOption({QStringLiteral("work"), QStringLiteral("Keep the generated videos in <dir>."), QStringLiteral("dir")});
+        p.addOption({QStringLiteral("soak-minutes"), QStringLiteral("Media time of the soak part in minutes (default 60)."),
+                     QStringLiteral("min"), QStringLiteral("60")});
+        p.addOption({QStringLiteral("soak-png"), QStringLiteral("Where the soak part writes its curve (default: soak.png next "
+                                                                "to --results, else none)."), QStringLiteral("file")});
         if (auto code = parseCommandLine(p, args))
             return *code;
         BenchContext ctx;
@@ -535,9 +540,14 @@ Command benchCommand()
         QStringList known{QStringLiteral("accuracy"), QStringLiteral("speed"), QStringLiteral("real"), QStringLiteral("study")};
         for (const BenchPart &extra : benchParts())
             known << extra.name;
+        known << QStringLiteral("soak");
         for (const QString &part : parts)
             if (!known.contains(part))
                 return fail(ErrorCode::Usage, QStringLiteral("unknown part '%1' (%2)").arg(part, known.join(QStringLiteral(", "))));
+        bool okSoak = false;
+        const double soakMinutes = p.value(QStringLiteral("soak-minutes")).toDouble(&okSoak);
+        if (!okSoak || soakMinutes < 1 || soakMinutes > 24 * 60)
+            return fail(ErrorCode::Usage, QStringLiteral("--soak-minutes must be 1..1440"));
 
         QTemporaryDir tmp;
         ctx.workDir = p.value(QStringLiteral("work"));
@@ -571,6 +581,17 @@ Command benchCommand()
                             realPart(ctx, p.value(QStringLiteral("real"))));
             else if (part == QLatin1String("study"))
                 code = emit(QStringLiteral("codec-study"), studyPart(ctx));
+            else if (part == QLatin1String("soak")) {
+                SoakOptions so;
+                so.minutes = soakMinutes;
+                so.method = ctx.methods.value(0, QStringLiteral("pos"));
+                so.workDir = ctx.workDir;
+                so.pngPath = p.isSet(QStringLiteral("soak-png")) ? p.value(QStringLiteral("soak-png"))
+                             : results.isEmpty()                 ? QString()
+                                                                 : QFileInfo(results).absoluteDir().filePath(QStringLiteral("soak.png"));
+                so.cancel = interruptFlag();
+                code = emit(QStringLiteral("reliability-soak"), soakPart(so, machineLines));
+            }
             for (const BenchPart &extra : benchParts()) {
                 if (part != extra.name)
                     continue;

@@ -11,5 +11,7 @@ Command synthCommand();
 Command benchCommand();
 Command compareCodecsCommand();
 Command evalCommand();
+Command prepareCommand();
+Command synthSetCommand();
 
 } // namespace rppg::cli
