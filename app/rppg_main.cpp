@@ -17,8 +17,14 @@ int main(int argc, char **argv)
     QGuiApplication::setApplicationName(QStringLiteral("rppg"));
 #ifdef RPPG_WITH_TORCH
     rppg::registerNeuralMethods();
-    rppg::cli::addBenchPart({QStringLiteral("neural"), QStringLiteral("neural-timing"),
-                             QStringLiteral("Neural methods: inference time on the CPU"), [](bool quick) {
+    // OpenMP's wait policy changes 2-thread timings on a loaded machine: runs with it set get
+    // their own section.
+    const QString omp = qEnvironmentVariable("OMP_WAIT_POLICY").toLower();
+    rppg::cli::addBenchPart({QStringLiteral("neural"),
+                             omp.isEmpty() ? QStringLiteral("neural-timing") : QStringLiteral("neural-timing-omp-") + omp,
+                             omp.isEmpty() ? QStringLiteral("Neural methods: inference time on the CPU")
+                                           : QStringLiteral("Neural methods: inference time on the CPU, OMP_WAIT_POLICY=") + omp,
+                             [](bool quick) {
                                  rppg::NeuralTimingOptions o;
                                  o.paper = !quick;
                                  o.clips = quick ? 2 : 4;

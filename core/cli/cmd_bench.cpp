@@ -33,6 +33,7 @@
 #include <QTextStream>
 #include <QThread>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -530,8 +531,6 @@ Command benchCommand()
             ctx.duration = std::min(ctx.duration, 15.0);
         if (p.isSet(QStringLiteral("methods"))) {
             ctx.methods = p.value(QStringLiteral("methods")).split(QLatin1Char(','), Qt::SkipEmptyParts);
-        } else {
-            ctx.methods = defaultMethods(MethodOptions{});
         }
         for (const QString &m : ctx.methods)
             if (!MethodRegistry::instance().find(m))
@@ -548,6 +547,13 @@ Command benchCommand()
         const double soakMinutes = p.value(QStringLiteral("soak-minutes")).toDouble(&okSoak);
         if (!okSoak || soakMinutes < 1 || soakMinutes > 24 * 60)
             return fail(ErrorCode::Usage, QStringLiteral("--soak-minutes must be 1..1440"));
+        // After the checks, so a usage error stays one line; only for the parts that run methods.
+        const bool runsMethods = std::any_of(parts.begin(), parts.end(), [&](const QString &part) {
+            return std::none_of(benchParts().begin(), benchParts().end(),
+                                [&part](const BenchPart &extra) { return extra.name == part; });
+        });
+        if (!p.isSet(QStringLiteral("methods")) && runsMethods)
+            ctx.methods = defaultMethods(MethodOptions{});
 
         QTemporaryDir tmp;
         ctx.workDir = p.value(QStringLiteral("work"));

@@ -101,8 +101,6 @@ Command compareCodecsCommand()
         config.settings = settings.value();
         if (p.isSet(QStringLiteral("methods")))
             config.methods = p.value(QStringLiteral("methods")).split(QLatin1Char(','), Qt::SkipEmptyParts);
-        else
-            config.methods = defaultMethods(config.analysis.methodOptions);
         config.referencePath = p.value(QStringLiteral("reference"));
         config.x264Preset = p.value(QStringLiteral("x264-preset"));
         config.x265Preset = p.value(QStringLiteral("x265-preset"));
@@ -117,6 +115,8 @@ Command compareCodecsCommand()
             config.workDir = QDir(outDir).filePath(QStringLiteral("variants"));
         }
 
+        if (config.methods.isEmpty())   // after the checks above, so a usage error stays one line
+            config.methods = defaultMethods(config.analysis.methodOptions);
         ProgressBar bar(QStringLiteral("codec study"), !p.isSet(QStringLiteral("no-progress")));
         QString lastStage;
         auto result = runCodecStudy(config,

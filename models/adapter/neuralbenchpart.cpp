@@ -23,6 +23,7 @@
 #include <cstdio>
 #include <ctime>
 #include <random>
+#include <thread>
 
 namespace rppg {
 
@@ -46,6 +47,15 @@ bool resetPeakMemory()
 {
     QFile f(QStringLiteral("/proc/self/clear_refs"));
     return f.open(QIODevice::WriteOnly) && f.write("5") == 1;
+}
+
+// The 1-minute load average (other processes compete for the cores), -1 when unknown.
+double loadAverage()
+{
+    QFile f(QStringLiteral("/proc/loadavg"));
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    return f.readAll().split(' ').first().toDouble();
 }
 
 double cpuSeconds()
@@ -94,6 +104,11 @@ QString num(double v, int decimals)
     return std::isfinite(v) && v >= 0 ? QString::number(v, 'f', decimals) : QStringLiteral("–");
 }
 
+QString fps(double v)
+{
+    return num(v, v < 10 ? 1 : 0);
+}
+
 } // namespace
 
 Result<QString> neuralTimingMarkdown(const NeuralTimingOptions &options)
@@ -102,6 +117,7 @@ Result<QString> neuralTimingMarkdown(const NeuralTimingOptions &options)
     if (!dir.isValid())
         return Error{ErrorCode::WriteFailed, QStringLiteral("cannot create a temporary folder")};
     const double baselineMb = peakMemoryMb();
+    const double loadBefore = loadAverage();
     const int T = 64, hop = T / 2;
 
     // The configurations of `rppg train` (models/trainer.cpp presets), random weights.
@@ -207,15 +223,18 @@ Result<QString> neuralTimingMarkdown(const NeuralTimingOptions &options)
                 QTextStream r(&row);
                 r << "| " << c.label << " | " << (folded ? "yes" : "no")
                   << (fold == BatchNormFolding::Auto ? " (auto)" : "") << " | " << threads << " | " << c.clips << " | "
-                  << num(perClip, 0) << " | " << num(cpuMs / c.clips, 0) << " | " << num(T * 1000.0 / perClip, 0)
-                  << " | " << num(hop * 1000.0 / perClip, 0) << " | " << num(peakMemoryMb(), 0) << " |\n";
+                  << num(perClip, 0) << " | " << num(cpuMs / c.clips, 0) << " | " << fps(T * 1000.0 / perClip)
+                  << " | " << fps(hop * 1000.0 / perClip) << " | " << num(peakMemoryMb(), 0) << " |\n";
                 r.flush();
                 out << row;
                 std::fprintf(stderr, "%s", qPrintable(row));
             }
         }
     }
-    out << "\n";
+    out << "\n- Load average (1 min) before / after: " << num(loadBefore, 1) << " / " << num(loadAverage(), 1) << " on "
+        << std::thread::hardware_concurrency() << " CPUs. Under load, wall times grow and 2 threads can lose to 1 "
+        << "(OpenMP threads wait for each other while one of them is descheduled); *CPU ms/clip* on 1 thread is then the "
+        << "best estimate of an idle machine's wall time.\n\n";
     out.flush();
     return md;
 }
