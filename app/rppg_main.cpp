@@ -19,6 +19,13 @@ int main(int argc, char **argv)
 #ifdef RPPG_WITH_TORCH
     rppg::registerNeuralMethods();
     rppg::registerTrainCommand();
+    rppg::cli::addBenchPart({QStringLiteral("neural"), QStringLiteral("neural-timing"),
+                             QStringLiteral("Neural methods: inference time on the CPU"), [](bool quick) {
+                                 rppg::NeuralTimingOptions o;
+                                 o.paper = !quick;
+                                 o.clips = quick ? 2 : 4;
+                                 return rppg::neuralTimingMarkdown(o);
+                             }});
 #endif
     return rppg::cli::run(QGuiApplication::arguments());
 }

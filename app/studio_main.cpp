@@ -3,10 +3,20 @@
 #ifdef RPPG_WITH_TORCH
 #include "modelsadapter.h"
 #endif
+#include "buildinfo.h"
+#include "codeccomparisonview.h"
+#include "i18n.h"
 #include "rppg_version.h"
+#include "settings.h"
+#include "theme.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
+#include <QSettings>
+#include <QTimer>
+
+#include <memory>
 
 int main(int argc, char **argv)
 {
@@ -16,8 +26,19 @@ int main(int argc, char **argv)
     QApplication::setApplicationName(QStringLiteral("rPPG Studio"));
     QApplication::setOrganizationName(QStringLiteral("rppg-studio"));
     QApplication::setApplicationVersion(QStringLiteral(RPPG_VERSION_STRING));
+    QApplication::setDesktopFileName(QStringLiteral("io.github.rppgstudio.RppgStudio"));
+    {
+        QIcon icon;
+        for (int size : {16, 32, 48, 64, 128, 256})
+            icon.addFile(QStringLiteral(":/icons/hicolor/%1x%1/apps/rppg-studio.png").arg(size));
+        QApplication::setWindowIcon(icon);
+    }
 #ifdef RPPG_WITH_TORCH
     rppg::registerNeuralMethods();
+#ifdef RPPG_TORCH_VERSION
+    rppg::registerComponent({QStringLiteral("libtorch"), QStringLiteral(RPPG_TORCH_VERSION),
+                             QStringLiteral("BSD-3-Clause"), QStringLiteral("https://pytorch.org/")});
+#endif
 #endif
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Heart rate from facial video"));
@@ -25,19 +46,109 @@ int main(int argc, char **argv)
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("video"), QStringLiteral("Video file to analyse"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                        QStringLiteral("Save the window as PNG once the analysis ends, then quit."),
+                                        QStringLiteral("Save the window as PNG (at --screenshot-at, else when the analysis ends), then quit."),
                                         QStringLiteral("file"));
-    parser.addOption(screenshot);
+    const QCommandLineOption screenshotAt(QStringLiteral("screenshot-at"),
+                                          QStringLiteral("Media time in seconds at which --screenshot is taken."),
+                                          QStringLiteral("seconds"));
+    const QCommandLineOption theme(QStringLiteral("theme"), QStringLiteral("light, dark or system (remembered)."),
+                                   QStringLiteral("name"));
+    const QCommandLineOption method(QStringLiteral("method"), QStringLiteral("Pulse method (registry name)."),
+                                    QStringLiteral("name"));
+    parser.addOptions({screenshot, screenshotAt, theme, method});
+    const QCommandLineOption lang(QStringLiteral("lang"),
+                                  QStringLiteral("User-interface language: en, zh_CN or system (default: the setting "
+                                                 "ui/language, else the system's)."),
+                                  QStringLiteral("language"));
+    parser.addOption(lang);
+    const QCommandLineOption compareCodecs(QStringLiteral("compare-codecs"),
+                                           QStringLiteral("Open only the codec comparison view on VIDEO."),
+                                           QStringLiteral("video"));
+    parser.addOption(compareCodecs);
+    const QCommandLineOption codecs(QStringLiteral("codecs"),
+                                    QStringLiteral("With --compare-codecs: codecs (e.g. x264,x265,mpeg4)."),
+                                    QStringLiteral("list"));
+    parser.addOption(codecs);
+    const QCommandLineOption bitrates(QStringLiteral("bitrates"),
+                                      QStringLiteral("With --compare-codecs: bit rates (e.g. 250k,500k)."),
+                                      QStringLiteral("list"));
+    parser.addOption(bitrates);
+    const QCommandLineOption methods(QStringLiteral("methods"),
+                                     QStringLiteral("With --compare-codecs: methods (e.g. pos,chrom)."),
+                                     QStringLiteral("list"));
+    parser.addOption(methods);
+    const QCommandLineOption run(QStringLiteral("run"),
+                                 QStringLiteral("With --compare-codecs: start the comparison at once (implied by --screenshot)."));
+    parser.addOption(run);
     parser.process(app);
+
+    if (parser.isSet(theme)) {
+        const QString t = parser.value(theme);
+        rppg::Settings().setTheme(t == QLatin1String("dark")    ? rppg::Theme::Dark
+                                  : t == QLatin1String("light") ? rppg::Theme::Light
+                                                                : rppg::Theme::System);
+    }
+
+    QSettings settings;
+    const QString language = parser.isSet(lang) ? parser.value(lang)
+                                                : settings.value(QStringLiteral("ui/language")).toString();
+    rppg::installTranslations(language);
+
+    if (parser.isSet(compareCodecs)) {
+        rppg::applyTheme(rppg::Settings().theme());
+        auto view = std::make_unique<rppg::CodecComparisonView>();
+        view->setWindowTitle(QCoreApplication::translate("main", "rPPG Studio — codec comparison"));
+        view->setSourceVideo(parser.value(compareCodecs));
+        if (parser.isSet(codecs))
+            view->setCodecs(parser.value(codecs).split(QLatin1Char(','), Qt::SkipEmptyParts));
+        if (parser.isSet(bitrates))
+            view->setBitrates(parser.value(bitrates));
+        if (parser.isSet(methods))
+            view->setMethods(parser.value(methods).split(QLatin1Char(','), Qt::SkipEmptyParts));
+        view->resize(1400, 900);
+        view->show();
+        rppg::CodecComparisonView *v = view.get();
+        if (parser.isSet(screenshot)) {
+            const QString out = parser.value(screenshot);
+            QObject::connect(v, &rppg::CodecComparisonView::comparisonFinished, &app, [out](bool ok) {
+                if (!ok)
+                    QCoreApplication::exit(1);
+            });
+            // Wait for the tiles of the chosen frame, then give the plots a moment to repaint.
+            QObject::connect(v, &rppg::CodecComparisonView::framesShown, &app, [v, out] {
+                QTimer::singleShot(500, v, [v, out] { QCoreApplication::exit(v->grab().save(out) ? 0 : 8); });
+            });
+        }
+        if (parser.isSet(run) || parser.isSet(screenshot))
+            QTimer::singleShot(0, v, [v] { v->startComparison(); });
+        return app.exec();
+    }
 
     rppg::MainWindow window;
     window.show();
+    if (parser.isSet(method))
+        window.setMethod(parser.value(method));
     if (parser.isSet(screenshot)) {
         const QString out = parser.value(screenshot);
-        QObject::connect(&window, &rppg::MainWindow::analysisFinished, &app, [&window, out] {
+        auto taken = std::make_shared<bool>(false);
+        auto save = [&window, out, taken] {
+            if (*taken)
+                return;
+            *taken = true;
             const bool saved = window.grab().save(out);
             QCoreApplication::exit(saved ? 0 : 8);
-        });
+        };
+        if (parser.isSet(screenshotAt)) {
+            const double at = parser.value(screenshotAt).toDouble();
+            QObject::connect(&window, &rppg::MainWindow::updateShown, &app, [&window, at, save] {
+                const auto u = window.lastUpdate();
+                if (u && (u->timeSec >= at || u->endOfStream))
+                    QTimer::singleShot(100, &window, save);   // let the plots' queued replot run
+            });
+        } else {
+            QObject::connect(&window, &rppg::MainWindow::analysisFinished, &app,
+                             [&window, save] { QTimer::singleShot(100, &window, save); });
+        }
     }
     if (!parser.positionalArguments().isEmpty())
         window.openFile(parser.positionalArguments().first());

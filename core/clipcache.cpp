@@ -159,13 +159,16 @@ Result<PreparedReference> prepareReference(const PulseReference &ref, const QStr
     return out;
 }
 
-// Per-frame skin colour model (Gaussian over Cr, Cb) fitted to the landmark skin regions, applied
-// to the whole crop.
+// Per-frame skin colour model fitted to the landmark skin regions and applied to the whole crop:
+// a Gaussian over (Y/2, Cr, Cb). Chroma separates skin from most backgrounds; luma at half weight
+// keeps shaded skin in but drops hair and eyebrows, whose chroma is often close to the skin's.
 struct SkinColourModel
 {
     bool valid = false;
-    double mr = 0, mb = 0;            // means of Cr, Cb
-    double irr = 0, irb = 0, ibb = 0; // inverse covariance
+    cv::Vec3d mean;
+    cv::Matx33d inverse;
+
+    static cv::Vec3d feature(const cv::Vec3b &ycrcb) { return {ycrcb[0] * 0.5, double(ycrcb[1]), double(ycrcb[2])}; }
 
     void fit(const cv::Mat &bgr, const cv::Rect &bounds, const cv::Mat &mask)
     {
@@ -173,7 +176,8 @@ struct SkinColourModel
             return;
         cv::Mat ycrcb;
         cv::cvtColor(bgr(bounds), ycrcb, cv::COLOR_BGR2YCrCb);
-        double sr = 0, sb = 0, srr = 0, srb = 0, sbb = 0;
+        cv::Vec3d sum(0, 0, 0);
+        cv::Matx33d sq = cv::Matx33d::zeros();
         int64_t count = 0;
         for (int y = 0; y < ycrcb.rows; ++y) {
             const cv::Vec3b *p = ycrcb.ptr<cv::Vec3b>(y);
@@ -181,47 +185,42 @@ struct SkinColourModel
             for (int x = 0; x < ycrcb.cols; ++x) {
                 if (!m[x])
                     continue;
-                const double r = p[x][1], b = p[x][2];
-                sr += r;
-                sb += b;
-                srr += r * r;
-                srb += r * b;
-                sbb += b * b;
+                const cv::Vec3d f = feature(p[x]);
+                sum += f;
+                sq += f * f.t();
                 ++count;
             }
         }
         if (count < 50)
             return;   // keep the previous frame's model
         const double n = double(count);
-        const double mR = sr / n, mB = sb / n;
-        // Variance floor: 8-bit quantisation and a well-lit face can give a nearly singular fit.
-        const double vrr = srr / n - mR * mR + 4.0, vbb = sbb / n - mB * mB + 4.0, vrb = srb / n - mR * mB;
-        const double det = vrr * vbb - vrb * vrb;
-        if (!(det > 0))
+        const cv::Vec3d mu = sum / n;
+        cv::Matx33d cov = sq * (1.0 / n) - mu * mu.t();
+        // Variance floor: quantisation and an evenly lit face can give a nearly singular fit.
+        for (int i = 0; i < 3; ++i)
+            cov(i, i) += 4.0;
+        bool ok = false;
+        const cv::Matx33d inv = cov.inv(cv::DECOMP_CHOLESKY, &ok);
+        if (!ok)
             return;
-        mr = mR;
-        mb = mB;
-        irr = vbb / det;
-        ibb = vrr / det;
-        irb = -vrb / det;
+        mean = mu;
+        inverse = inv;
         valid = true;
     }
 
-    // Mask (0/1) of `crop` (already at the mask size).
+    // Mask (0/1) of `crop` (already at the mask size): likelihood exp(-d²/2) above `threshold`.
     void apply(const cv::Mat &cropBgr, double threshold, cv::Mat &out) const
     {
         out.create(cropBgr.size(), CV_8UC1);
         cv::Mat ycrcb;
         cv::cvtColor(cropBgr, ycrcb, cv::COLOR_BGR2YCrCb);
-        // likelihood exp(-d²/2) > threshold  <=>  d² < -2 ln(threshold)
         const double maxD2 = -2.0 * std::log(std::clamp(threshold, 1e-6, 0.999999));
         for (int y = 0; y < ycrcb.rows; ++y) {
             const cv::Vec3b *p = ycrcb.ptr<cv::Vec3b>(y);
             uchar *o = out.ptr<uchar>(y);
             for (int x = 0; x < ycrcb.cols; ++x) {
-                const double dr = p[x][1] - mr, db = p[x][2] - mb;
-                const double d2 = dr * dr * irr + 2 * dr * db * irb + db * db * ibb;
-                o[x] = d2 < maxD2 ? 1 : 0;
+                const cv::Vec3d d = feature(p[x]) - mean;
+                o[x] = (d.t() * inverse * d)(0) < maxD2 ? 1 : 0;
             }
         }
     }
@@ -380,7 +379,7 @@ Result<ClipCacheSummary> writeClipCache(const std::vector<TrainingDatasetScan> &
         const int64_t workBefore = doneWork;
         auto skip = [&](const QString &why) {
             summary.problems << QStringLiteral("%1: %2").arg(name, why);
-            doneWork = workBefore + estimates[r] * int64_t(rec.levels.size());
+            doneWork = std::max(doneWork, workBefore + estimates[r] * int64_t(rec.levels.size()));
             report();
         };
         auto refResult = loadPulseReference(rec);
@@ -537,12 +536,12 @@ Result<ClipCacheSummary> writeClipCache(const std::vector<TrainingDatasetScan> &
             return writeError(QStringLiteral("frames"), levelFiles[0].errorString());
         if (readError.isError())
             summary.problems << QStringLiteral("%1: decoding stopped early (%2)").arg(name, readError.message);
-        doneWork = workBefore + estimates[r];
+        doneWork = std::max(doneWork, workBefore + estimates[r]);
         report();
 
         if (segments.size() == firstSegment) {
             summary.problems << QStringLiteral("%1: no run of %2 frames with a face and a reference").arg(name).arg(T);
-            doneWork = workBefore + estimates[r] * int64_t(rec.levels.size());
+            doneWork = std::max(doneWork, workBefore + estimates[r] * int64_t(rec.levels.size()));
             report();
             continue;
         }
@@ -555,7 +554,7 @@ Result<ClipCacheSummary> writeClipCache(const std::vector<TrainingDatasetScan> &
             auto lvl = openRecordingLevel(rec, int(l));
             if (!lvl.ok()) {
                 summary.problems << QStringLiteral("%1: level %2 dropped (%3)").arg(name, rec.levels[l].name, lvl.error().message);
-                doneWork = levelWorkBefore + estimates[r];
+                doneWork = std::max(doneWork, levelWorkBefore + estimates[r]);
                 continue;
             }
             FrameSource &ls = *lvl.value();
@@ -605,21 +604,29 @@ Result<ClipCacheSummary> writeClipCache(const std::vector<TrainingDatasetScan> &
                                         .arg(seg - firstSegment)
                                         .arg(segments.size() - firstSegment);
             }
-            doneWork = levelWorkBefore + estimates[r];
+            doneWork = std::max(doneWork, levelWorkBefore + estimates[r]);
             report();
         }
 
         infos.push_back({csvSafe(rec.dataset), csvSafe(rec.id), csvSafe(rec.subject)});
         subjects.insert(rec.dataset + QLatin1Char('/') + rec.subject);
-        // Clips: T-frame windows every `stride` frames inside each segment.
+        // Clips: T-frame windows every `stride` frames inside each segment; a window without a
+        // reference HR (no clear pulse in the reference there) is left out.
+        int noHr = 0;
         for (size_t s = firstSegment; s < segments.size(); ++s) {
             const SegmentOut &seg = segments[s];
             for (int64_t start = 0; start + T <= seg.frames; start += config.strideFrames) {
                 const double a = seg.startSec + double(start) / seg.fps;
                 const double b = seg.startSec + double(start + T - 1) / seg.fps;
-                clips.push_back({int(s), start, ref.hrOver(a, b)});
+                const double hr = ref.hrOver(a, b);
+                if (std::isfinite(hr))
+                    clips.push_back({int(s), start, hr});
+                else
+                    ++noHr;
             }
         }
+        if (noHr > 0)
+            summary.problems << QStringLiteral("%1: %2 clip(s) left out: no reference heart rate there").arg(name).arg(noHr);
     }
 
     summary.frames = ppg.size() / 4;
@@ -669,7 +676,7 @@ Result<ClipCacheSummary> writeClipCache(const std::vector<TrainingDatasetScan> &
                        .arg(c)
                        .arg(clips[c].segment)
                        .arg(clips[c].start)
-                       .arg(std::isfinite(clips[c].hrBpm) ? QString::number(clips[c].hrBpm, 'f', 3) : QStringLiteral("nan"));
+                       .arg(clips[c].hrBpm, 0, 'f', 3);
     if (Error e = writeText(QStringLiteral("segments.csv"), segCsv); e.isError())
         return e;
     if (Error e = writeText(QStringLiteral("clips.csv"), clipCsv); e.isError())
@@ -872,7 +879,10 @@ Result<ClipCacheIndex> readClipCacheIndex(const QString &dir)
         if (!ok)
             return badCache(dir, QStringLiteral("clips.csv line %1 is malformed").arg(i + 1));
         clip.segment = int(seg);
-        clip.hrBpm = c[3].trimmed() == QLatin1String("nan") ? std::nan("") : c[3].toDouble();
+        bool okHr = false;
+        clip.hrBpm = c[3].toDouble(&okHr);
+        if (!okHr || !std::isfinite(clip.hrBpm))
+            return badCache(dir, QStringLiteral("clips.csv line %1 has no heart rate").arg(i + 1));
         idx.clips.push_back(clip);
     }
     if (int64_t(idx.clips.size()) != nClips)

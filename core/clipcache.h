@@ -6,8 +6,9 @@
 // For every recording the writer tracks the face on the level-0 (best quality) video, crops the
 // square box around it (1.2 × the face box, clipped to the frame: the crop FrameProcessor hands
 // the networks at inference) and resizes it to S × S; computes a binary skin mask at S/2 × S/2
-// (from the synthetic mask video when there is one, else a skin-colour model fitted per frame to
-// the landmark skin regions, like the Bob filter of the paper); and resamples the band-passed,
+// (from the synthetic mask video when there is one, else a Gaussian skin-colour model over
+// (Y/2, Cr, Cb) fitted per frame to the landmark skin regions, in the spirit of the Bob skin filter
+// the paper used; full-frame recordings (roi=full) are all skin); and resamples the band-passed,
 // z-scored PPG to the frame times. Runs of consecutive frames with a face and a reference of at
 // least T frames become segments; clips are T-frame windows every `stride` frames inside them.
 // Every other compression level of the recording is then cropped with the SAME boxes, frame for
@@ -25,7 +26,8 @@
 //                  `levels`: "k:offset;k:offset" — index of its first frame in frames_l<k>.bin.
 //   clips.csv      clip,segment,start,hr_bpm — start = frame within the segment; hr_bpm = the
 //                  reference HR over the clip (the device's HR track when there is one, else
-//                  the spectral peak of the reference around the clip).
+//                  the spectral peak of the reference over at least 8 s around the clip); always
+//                  a finite number (windows without a reference HR are not clips).
 //   frames_l<k>.bin  uint8 S × S × 3 per frame (rows, then columns, then R, G, B).
 //   masks.bin      uint8 (S/2) × (S/2) per frame, 1 = skin, 0 = not.
 //   ppg.bin        float32 per frame: the reference pulse at the frame time (band-passed

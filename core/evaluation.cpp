@@ -1,5 +1,9 @@
 #include "evaluation.h"
 
+#include "datasets.h"
+#include "imagesequencesource.h"
+#include "ppgseries.h"
+
 #include "dsp.h"
 #include "synth.h"
 
@@ -122,6 +126,7 @@ Result<DatasetScan> scanDataset(const QString &spec)
     QStringList parts = spec.split(QLatin1Char(','));
     scan.root = parts.takeFirst();
     QString csvPath;
+    QString layout = QStringLiteral("auto");
     RoiMode roi = RoiMode::Face;
     cv::Rect rect;
     bool roiGiven = false;
@@ -130,6 +135,13 @@ Result<DatasetScan> scanDataset(const QString &spec)
         const QString key = p.left(eq).trimmed(), value = p.mid(eq + 1).trimmed();
         if (eq > 0 && key == QLatin1String("csv")) {
             csvPath = value;
+        } else if (eq > 0 && key == QLatin1String("layout")) {
+            layout = value.toLower();
+            static const QStringList known = {QStringLiteral("auto"), QStringLiteral("synthetic"), QStringLiteral("ubfc2"),
+                                              QStringLiteral("ubfc1"), QStringLiteral("pure"), QStringLiteral("folder"),
+                                              QStringLiteral("hr-table")};
+            if (!known.contains(layout))
+                return Error{ErrorCode::Usage, QStringLiteral("unknown layout '%1' (%2)").arg(value, known.join(QStringLiteral(", ")))};
         } else if (eq > 0 && key == QLatin1String("roi")) {
             roiGiven = true;
             if (value == QLatin1String("full")) {
@@ -146,7 +158,7 @@ Result<DatasetScan> scanDataset(const QString &spec)
                 roi = RoiMode::Rectangle;
             }
         } else {
-            return Error{ErrorCode::Usage, QStringLiteral("unknown dataset option '%1' (csv=FILE, roi=face|full|x;y;w;h)").arg(p)};
+            return Error{ErrorCode::Usage, QStringLiteral("unknown dataset option '%1' (csv=FILE, layout=..., roi=face|full|x;y;w;h)").arg(p)};
         }
     }
     if (!QFileInfo(scan.root).isDir())
@@ -167,7 +179,73 @@ Result<DatasetScan> scanDataset(const QString &spec)
     int withGt = 0;
     for (const QString &v : videos)
         withGt += QFileInfo::exists(groundTruthPathFor(v));
-    if (withGt > 0 && csvPath.isEmpty()) {
+    // The training layouts (UBFC-rPPG 2/1, PURE, a folder of videos with per-video PPG CSVs):
+    // read through the same scanner as `rppg prepare`, so evaluation and training see the same
+    // recordings and references.
+    const bool trainingLayout = layout == QLatin1String("ubfc2") || layout == QLatin1String("ubfc1")
+                                || layout == QLatin1String("pure") || layout == QLatin1String("folder");
+    if (trainingLayout || (layout == QLatin1String("auto") && withGt == 0 && csvPath.isEmpty())) {
+        QString trainingSpec = scan.root + (trainingLayout ? QStringLiteral(",layout=") + layout : QString());
+        if (roi == RoiMode::FullFrame)
+            trainingSpec += QStringLiteral(",roi=full");
+        auto training = scanTrainingDataset(trainingSpec);
+        if (trainingLayout && !training.ok())
+            return training.error();
+        if (training.ok() && training->layout != DatasetLayout::Synthetic) {
+            scan.layout = training->layout == DatasetLayout::Folder ? QStringLiteral("folder+ppg") : datasetLayoutName(training->layout);
+            scan.problems << training->problems;
+            for (const TrainingRecording &rec : training->recordings) {
+                auto pulse = loadPulseReference(rec);
+                if (!pulse.ok()) {
+                    scan.problems << QStringLiteral("%1: %2").arg(rec.id, pulse.error().message);
+                    continue;
+                }
+                if (pulse->spansVideo) {
+                    auto src = openRecordingLevel(rec, 0);
+                    if (src.ok()) {
+                        const VideoInfo &info = src.value()->info();
+                        pulse.value().stretchToDuration(info.durationSec > 0 ? info.durationSec
+                                                                            : (info.nominalFps > 0 ? info.frameCountEstimate / info.nominalFps : 0));
+                    }
+                    if (pulse->spansVideo) {
+                        scan.problems << QStringLiteral("%1: the reference has no time axis and the video no duration").arg(rec.id);
+                        continue;
+                    }
+                }
+                PpgSeries series;
+                series.timeSec = pulse->timeSec;
+                series.value = pulse->ppg;
+                {
+                    std::vector<double> steps;
+                    for (size_t i = 1; i < series.timeSec.size(); ++i)
+                        steps.push_back(series.timeSec[i] - series.timeSec[i - 1]);
+                    const double step = steps.empty() ? 0 : dsp::median(steps);
+                    series.rateHz = step > 0 ? 1.0 / step : 0;
+                }
+                HrReference ref;
+                ref.timeSec = pulse->timeSec;
+                ref.ppg = pulse->ppg;
+                ref.hrBpm = pulse->hrBpm.size() == ref.timeSec.size() ? pulse->hrBpm : std::vector<double>(ref.timeSec.size(), kNaN);
+                ref.meanHrBpm = referenceHeartRate(series);
+                if (!std::isfinite(ref.meanHrBpm)) {
+                    scan.problems << QStringLiteral("%1: no clear pulse in %2").arg(rec.id, QFileInfo(rec.referencePath).fileName());
+                    continue;
+                }
+                EvalItem item = makeItem(rec.levels.front().path);
+                item.name = rec.id;
+                item.subject = rec.subject;
+                item.reference = ref;
+                item.referenceSource = QFileInfo(rec.referencePath).fileName();
+                scan.items.push_back(item);
+            }
+            if (scan.items.empty())
+                return Error{ErrorCode::BadData, QStringLiteral("'%1': no recording with a usable reference (%2)")
+                                                     .arg(scan.root, scan.problems.isEmpty() ? QStringLiteral("none found") : scan.problems.last())};
+            return scan;
+        }
+    }
+
+    if (withGt > 0 && csvPath.isEmpty() && layout != QLatin1String("hr-table")) {
         scan.layout = QStringLiteral("synthetic");
         for (const QString &v : videos) {
             const QString gt = groundTruthPathFor(v);
@@ -313,11 +391,20 @@ Result<EvaluationResult> runEvaluation(const std::vector<DatasetScan> &datasets,
             AnalysisConfig config = analysis;
             config.roi.mode = item.roi;
             config.roi.rect = item.roiRect;
-            auto multi = analyzeFileMethods(item.videoPath, config, res.methods, {}, cancel);
+            // A folder of frames (PURE) or a video file.
+            auto analyze = [&](const AnalysisConfig &c) -> Result<MultiAnalysis> {
+                if (!QFileInfo(item.videoPath).isDir())
+                    return analyzeFileMethods(item.videoPath, c, res.methods, {}, cancel);
+                ImageSequenceSource images;
+                if (Error e = images.open(item.videoPath); e.isError())
+                    return e;
+                return analyzeSourceMethods(images, c, res.methods, {}, cancel);
+            };
+            auto multi = analyze(config);
             if (!multi.ok() && multi.error().code == ErrorCode::NoFace && item.roi == RoiMode::Face) {
                 // No face anywhere: an already-cropped skin video. Use the whole frame, and say so.
                 config.roi.mode = RoiMode::FullFrame;
-                multi = analyzeFileMethods(item.videoPath, config, res.methods, {}, cancel);
+                multi = analyze(config);
                 if (multi.ok())
                     ir.item.roi = RoiMode::FullFrame;
             }

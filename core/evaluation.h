@@ -4,14 +4,19 @@
 // rate is analysed with a list of methods and scored with the standard metrics (MAE, RMSE, MAPE,
 // Pearson r), the mean SNR and the share of windows with an estimate.
 //
-// Dataset layouts understood now (more readers come with the training data):
+// Dataset layouts:
 //  - synthetic: videos with a `<stem>.gt.csv` next to them (made by `rppg synth`);
+//  - the training layouts of datasets.h — UBFC-rPPG 2 and 1, PURE (PNG frame folders), a folder
+//    of videos with a same-stem PPG CSV each ("folder+ppg") — read by scanTrainingDataset(), so
+//    evaluation and `rppg prepare` see the same recordings and references (auto-detected when
+//    there is no `.gt.csv` and no csv=, or forced with layout=ubfc2|ubfc1|pure|folder);
 //  - a folder of videos with a CSV of reference heart rates, one row per video or subject
 //    (first column a name, another column the HR in bpm). Names match a video's file name, its
 //    stem, or the stem's part before the first '_' (bias-eval-rppg: "video1" ↔ video1_forehead.avi);
 //    a CSV named "<Folder>_*.csv" applies to the videos of <Folder> only. CSVs are looked for in
 //    the folder and its Ground_Truth/ subfolder, or given with csv=FILE.
-// A dataset argument is `PATH[,csv=FILE][,roi=face|full|x,y,w,h]`.
+// A dataset argument is `PATH[,csv=FILE][,layout=auto|synthetic|ubfc2|ubfc1|pure|folder|hr-table]`
+// `[,roi=face|full|x,y,w,h]` (hr-table: the CSV-of-heart-rates layout, never the training ones).
 //
 // Thread affinity: runEvaluation() blocks; progress is called on the calling thread.
 
@@ -42,7 +47,7 @@ struct DatasetScan
 {
     QString spec;
     QString root;
-    QString layout;        // "synthetic", "folder+csv"
+    QString layout;        // "synthetic", "folder+csv", "ubfc2", "ubfc1", "pure", "folder+ppg"
     std::vector<EvalItem> items;
     QStringList problems;  // items reported and skipped (missing or malformed reference)
 };

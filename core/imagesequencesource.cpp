@@ -23,7 +23,7 @@ int64_t nameNumber(const QString &fileName)
     static const QRegularExpression re(QStringLiteral("(\\d+)(?!.*\\d)"));
     const QString base = QFileInfo(fileName).completeBaseName();
     const auto m = re.match(base);
-    if (!m.hasMatch() || m.captured(1).size() > 18)
+    if (!m.hasMatch() || m.captured(1).size() > 19)   // ns since 1970 have 19 digits; toLongLong catches overflow
         return -1;
     bool ok = false;
     const qlonglong v = m.captured(1).toLongLong(&ok);

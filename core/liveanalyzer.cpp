@@ -260,9 +260,8 @@ struct Engine
 
     void finishStream(uint64_t dropped)
     {
-        if (!ready())
-            return;
-        if (!rgbMethod) {
+        // Answered even without a working method, so a source waiting for the end never hangs.
+        if (ready() && !rgbMethod) {
             method->finish(samples);
             assignMethodSamples();
         }
@@ -475,9 +474,10 @@ LiveAnalyzer::~LiveAnalyzer()
     stop();
 }
 
-void LiveAnalyzer::start(const LiveConfig &config)
+uint64_t LiveAnalyzer::start(const LiveConfig &config)
 {
     std::shared_ptr<FrameQueue> old;
+    uint64_t gen = 0;
     {
         std::lock_guard<std::mutex> lock(d->ctlMutex);
         d->config = config;
@@ -489,28 +489,39 @@ void LiveAnalyzer::start(const LiveConfig &config)
             d->thread->setObjectName(QStringLiteral("rppg-live"));
             d->thread->start();
         }
+        gen = d->generation;
     }
     if (old)
         old->close();
+    return gen;
 }
 
-void LiveAnalyzer::setConfig(const LiveConfig &config)
+uint64_t LiveAnalyzer::setConfig(const LiveConfig &config)
 {
-    start(config);
+    return start(config);
 }
 
-void LiveAnalyzer::restart()
+uint64_t LiveAnalyzer::restart()
 {
     std::shared_ptr<FrameQueue> old;
+    uint64_t gen = 0;
     {
         std::lock_guard<std::mutex> lock(d->ctlMutex);
         if (!d->thread)
-            return;
+            return 0;
         d->pendingRestart = true;
         old = d->renewQueueLocked();
+        gen = d->generation;
     }
     if (old)
         old->close();
+    return gen;
+}
+
+uint64_t LiveAnalyzer::session() const
+{
+    std::lock_guard<std::mutex> lock(d->ctlMutex);
+    return d->generation;
 }
 
 void LiveAnalyzer::stop()
@@ -545,12 +556,16 @@ void LiveAnalyzer::setSource(const QString &name, const VideoInfo &video)
     d->video = video;
 }
 
-bool LiveAnalyzer::submit(VideoFrame frame, InputPolicy policy)
+bool LiveAnalyzer::submit(VideoFrame frame, InputPolicy policy, uint64_t session)
 {
     std::shared_ptr<FrameQueue> queue;
     {
         std::lock_guard<std::mutex> lock(d->ctlMutex);
         if (!d->thread || d->stopRequested)
+            return false;
+        // The queue belongs to this generation: once restarted it is closed, so a frame taken
+        // past this check can only land in the session it was meant for (or be refused).
+        if (session != 0 && session != d->generation)
             return false;
         queue = d->queue;
     }
@@ -558,11 +573,11 @@ bool LiveAnalyzer::submit(VideoFrame frame, InputPolicy policy)
                                              : queue->push(std::move(frame));
 }
 
-void LiveAnalyzer::endOfStream(InputPolicy policy)
+bool LiveAnalyzer::endOfStream(InputPolicy policy, uint64_t session)
 {
     VideoFrame marker;
     marker.index = kEndMarkerIndex;
-    submit(std::move(marker), policy);
+    return submit(std::move(marker), policy, session);
 }
 
 uint64_t LiveAnalyzer::droppedFrames() const

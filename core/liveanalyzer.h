@@ -139,12 +139,17 @@ public:
 
     // Starts the worker (once) and a new session with `config`. Method creation and the face
     // model load happen on the worker; failures arrive as errorOccurred.
-    void start(const LiveConfig &config);
+    // Each of start(), setConfig() and restart() returns the new session's id (the `generation` of
+    // the frames and updates it produces; ids only grow).
+    uint64_t start(const LiveConfig &config);
     // A new session with another configuration: queued frames are discarded, the method and
     // tracker are rebuilt, every history is cleared. Non-blocking.
-    void setConfig(const LiveConfig &config);
+    uint64_t setConfig(const LiveConfig &config);
     // A new session with the same configuration (after a seek or a source change). Non-blocking.
-    void restart();
+    // Returns 0 when the analyzer is not running.
+    uint64_t restart();
+    // The current session's id (0 before start()).
+    uint64_t session() const;
     // Stops and joins the worker. Frames submitted later are refused.
     void stop();
     bool isRunning() const;
@@ -155,10 +160,13 @@ public:
     // Hands a frame to the worker. NewestWins never blocks; Backpressure blocks while the queue
     // is full. Returns false when the frame was refused: the session was restarted meanwhile or
     // the analyzer is stopped (a blocked producer is released at once in both cases).
-    bool submit(VideoFrame frame, InputPolicy policy);
+    // With `session` other than 0 the frame is refused unless that session is still the current
+    // one, so a producer that belongs to an older session (a source being replaced) can never
+    // feed frames into the new one.
+    bool submit(VideoFrame frame, InputPolicy policy, uint64_t session = 0);
     // The source ended: the worker analyses what is queued, then emits a final update with
-    // endOfStream set.
-    void endOfStream(InputPolicy policy);
+    // endOfStream set. Returns false when refused (as submit()).
+    bool endOfStream(InputPolicy policy, uint64_t session = 0);
 
     uint64_t droppedFrames() const;
     LiveConfig config() const;

@@ -1,5 +1,7 @@
 #include "result.h"
 
+#include <QSaveFile>
+
 namespace rppg {
 
 QString errorCodeName(ErrorCode code)
@@ -20,6 +22,15 @@ QString errorCodeName(ErrorCode code)
     case ErrorCode::TooShort: return QStringLiteral("too_short");
     }
     return QStringLiteral("unknown");
+}
+
+Error writeFileAtomically(const QString &path, const QByteArray &bytes)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+        return Error{ErrorCode::WriteFailed,
+                     QStringLiteral("cannot write '%1': %2").arg(path, file.errorString().simplified())};
+    return Error::none();
 }
 
 } // namespace rppg

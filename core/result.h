@@ -73,4 +73,8 @@ private:
 // Name of an error class, for logs and JSON ("file_not_found", ...).
 QString errorCodeName(ErrorCode code);
 
+// Writes `bytes` to `path` atomically (a temporary file beside it, renamed when complete), so the
+// path holds either its previous content or all of the new one. Error: WriteFailed, one line.
+Error writeFileAtomically(const QString &path, const QByteArray &bytes);
+
 } // namespace rppg

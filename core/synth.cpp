@@ -1330,14 +1330,6 @@ struct OutputGuard
     }
 };
 
-Error writeText(const QString &path, const QByteArray &bytes)
-{
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit())
-        return makeError(ErrorCode::WriteFailed,
-                         QStringLiteral("cannot write %1: %2").arg(path, f.errorString()));
-    return {};
-}
 
 } // namespace
 
@@ -1679,7 +1671,7 @@ Result<SynthResult> generateSynthVideo(const SynthConfig &config, const Progress
                 "interval containing time_s\n";
         head += "frame,time_s,ppg,hr_bpm,face_visible\n";
         guard.paths << gtPath;
-        if (Error e = writeText(gtPath, head + gt); e.isError())
+        if (Error e = writeFileAtomically(gtPath, head + gt); e.isError())
             return e;
 
         const QDir metaDir = QFileInfo(metaPath).absoluteDir();
@@ -1786,7 +1778,7 @@ Result<SynthResult> generateSynthVideo(const SynthConfig &config, const Progress
              }},
         };
         guard.paths << metaPath;
-        if (Error e = writeText(metaPath, QJsonDocument(meta).toJson(QJsonDocument::Indented));
+        if (Error e = writeFileAtomically(metaPath, QJsonDocument(meta).toJson(QJsonDocument::Indented));
             e.isError())
             return e;
         result.groundTruthPath = gtPath;

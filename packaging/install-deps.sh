@@ -13,8 +13,18 @@ PKGS=(
   libqcustomplot-dev
   libdlib-dev libdlib-data
   xvfb xauth fonts-dejavu-core
+  appstream desktop-file-utils dpkg-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good
 )
+
+# Optional extras, only when asked for (the default set-up does not grow):
+#   --fuzz   clang and its runtime libraries for the libFuzzer targets (fuzz/run.sh)
+for arg in "$@"; do
+  case "$arg" in
+    --fuzz) PKGS+=(clang libclang-rt-dev) ;;
+    *) echo "usage: install-deps.sh [--fuzz]" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${PKGS[@]}"; do

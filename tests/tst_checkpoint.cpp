@@ -5,6 +5,7 @@
 #include "checkpoint.h"
 #include "referenceimport.h"
 #include "testsupport.h"
+#include "torchtestsupport.h"
 
 #include <torch/csrc/jit/serialization/pickle.h>
 
@@ -24,31 +25,7 @@ using namespace rppg::models;
 
 namespace {
 
-RppgNetConfig tinyNet()
-{
-    RppgNetConfig c;
-    c.frames = 8;
-    c.inputSize = 32;
-    c.stemChannels = 4;
-    c.stage1Channels = 6;
-    c.stage2Channels = 8;
-    c.stage3Channels = 8;
-    c.skinHiddenChannels = 4;
-    c.skinChannels = 3;
-    return c;
-}
 
-StvenConfig tinyStven()
-{
-    StvenConfig c;
-    c.convDim = 4;
-    c.bottleneckChannels = 8;
-    c.repeatNum = 2;
-    c.cDim = 3;
-    c.frames = 8;
-    c.inputSize = 16;
-    return c;
-}
 
 // A network with trained-looking state: random BN statistics and a non-zero step counter.
 RppgNet trainedTinyNet(const RppgNetConfig &config)
@@ -195,7 +172,7 @@ private Q_SLOTS:
     void rppgNetRoundTripIsBitExact()
     {
         QTemporaryDir dir;
-        auto config = tinyNet();
+        auto config = rppg::test::tinyRppgNet();
         config.shareGlobalHeadForPart1 = true;
         config.registerUnusedModules = false;
         auto net = trainedTinyNet(config);
@@ -239,8 +216,8 @@ private Q_SLOTS:
 
     void deviceAndDtypeRoundTripsAreBitExact()
     {
-        auto net = trainedTinyNet(tinyNet());
-        RppgNet copy(tinyNet());
+        auto net = trainedTinyNet(rppg::test::tinyRppgNet());
+        RppgNet copy(rppg::test::tinyRppgNet());
         std::string error;
         QVERIFY2(copyModuleState(*net, *copy, &error), error.c_str());
         copy->to(torch::kFloat64);
@@ -270,7 +247,7 @@ private Q_SLOTS:
     void loadsFromMemoryAndReadsHeader()
     {
         QTemporaryDir dir;
-        auto net = trainedTinyNet(tinyNet());
+        auto net = trainedTinyNet(rppg::test::tinyRppgNet());
         const auto path = dir.filePath("mem.pt");
         std::string error;
         auto meta = sampleMeta();
@@ -293,7 +270,7 @@ private Q_SLOTS:
     void stvenRoundTrip()
     {
         QTemporaryDir dir;
-        Stven net(tinyStven());
+        Stven net(rppg::test::tinyStven(2, 3, 16));
         net->train();
         {
             torch::NoGradGuard noGrad;
@@ -316,7 +293,7 @@ private Q_SLOTS:
     void refusesToSaveFoldedNetwork()
     {
         QTemporaryDir dir;
-        auto net = trainedTinyNet(tinyNet());
+        auto net = trainedTinyNet(rppg::test::tinyRppgNet());
         QVERIFY(foldBatchNorm(net));
         std::string error;
         QVERIFY(!saveRppgNet(dir.filePath("f.pt").toStdString(), net, {}, &error));
@@ -327,7 +304,7 @@ private Q_SLOTS:
     void saveFailsCleanly()
     {
         QTemporaryDir dir;
-        auto net = trainedTinyNet(tinyNet());
+        auto net = trainedTinyNet(rppg::test::tinyRppgNet());
         std::string error;
         QVERIFY(!saveRppgNet(dir.filePath("missing/sub/dir/n.pt").toStdString(), net, {}, &error));
         QVERIFY(!error.empty());
@@ -371,7 +348,7 @@ private Q_SLOTS:
         QFETCH(QString, damage);
         QFETCH(QString, needle);
         QTemporaryDir dir;
-        auto net = trainedTinyNet(tinyNet());
+        auto net = trainedTinyNet(rppg::test::tinyRppgNet());
         const auto good = dir.filePath("good.pt");
         const auto bad = dir.filePath("bad.pt");
         std::string error;
@@ -422,7 +399,7 @@ private Q_SLOTS:
             torch::nn::Linear linear(3, 2);
             torch::save(linear, bad.toStdString());
         } else if (damage == "stven") {
-            Stven stven(tinyStven());
+            Stven stven(rppg::test::tinyStven(2, 3, 16));
             QVERIFY(saveStven(bad.toStdString(), stven, {}, &error));
         } else if (damage == "version") {
             auto parts = readParts(good.toStdString());
@@ -488,7 +465,7 @@ private Q_SLOTS:
     void randomDamageNeverCrashes()
     {
         QTemporaryDir dir;
-        auto net = trainedTinyNet(tinyNet());
+        auto net = trainedTinyNet(rppg::test::tinyRppgNet());
         const auto good = dir.filePath("good.pt");
         std::string error;
         QVERIFY(saveRppgNet(good.toStdString(), net, sampleMeta(), &error));
@@ -542,7 +519,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         // The reference's final commit: part 1 shares ConvSpa11, all modules registered.
-        auto referenceConfig = tinyNet();
+        auto referenceConfig = rppg::test::tinyRppgNet();
         referenceConfig.shareGlobalHeadForPart1 = true;
         auto reference = trainedTinyNet(referenceConfig);
         c10::Dict<std::string, at::Tensor> dict;
@@ -580,7 +557,7 @@ private Q_SLOTS:
     void referenceStvenImportInfersShape()
     {
         QTemporaryDir dir;
-        Stven reference(tinyStven());
+        Stven reference(rppg::test::tinyStven(2, 3, 16));
         c10::Dict<std::string, at::Tensor> dict;
         for (const auto &item : reference->named_parameters())
             dict.insert(item.key(), item.value().detach().to(torch::kFloat64));   // dtype converted on import
@@ -613,7 +590,7 @@ private Q_SLOTS:
         QFETCH(QString, damage);
         QFETCH(QString, needle);
         QTemporaryDir dir;
-        RppgNet reference(tinyNet());
+        RppgNet reference(rppg::test::tinyRppgNet());
         c10::Dict<std::string, at::Tensor> dict;
         for (const auto &item : reference->named_parameters())
             dict.insert(item.key(), item.value().detach());
@@ -635,7 +612,7 @@ private Q_SLOTS:
             bytes = torch::pickle_save(c10::IValue(dict));
         const auto path = rppg::test::writeFile(dir, "r.pt", QByteArray(bytes.data(), int(bytes.size())));
         std::string error;
-        auto base = tinyNet();
+        auto base = rppg::test::tinyRppgNet();
         QVERIFY(!importReferenceRppgNet(path.toStdString(), base, nullptr, &error));
         QVERIFY2(QString::fromStdString(error).contains(needle), error.c_str());
         QVERIFY(error.find('\n') == std::string::npos);

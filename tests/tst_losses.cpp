@@ -5,6 +5,7 @@
 #include "losses.h"
 #include "rppgnet.h"
 #include "stven.h"
+#include "torchtestsupport.h"
 
 #include <QTest>
 
@@ -33,31 +34,7 @@ torch::Tensor row(const std::vector<double> &v)
     return torch::tensor(v, torch::kFloat64).view({1, -1});
 }
 
-RppgNetConfig tinyNet()
-{
-    RppgNetConfig c;
-    c.frames = 8;
-    c.inputSize = 32;
-    c.stemChannels = 4;
-    c.stage1Channels = 6;
-    c.stage2Channels = 8;
-    c.stage3Channels = 8;
-    c.skinHiddenChannels = 4;
-    c.skinChannels = 3;
-    return c;
-}
 
-StvenConfig tinyStven()
-{
-    StvenConfig c;
-    c.convDim = 4;
-    c.bottleneckChannels = 8;
-    c.repeatNum = 1;
-    c.cDim = 3;
-    c.frames = 8;
-    c.inputSize = 32;
-    return c;
-}
 
 RppgNetOutput fakeOutput(int64_t b, int64_t t, int64_t s)
 {
@@ -204,7 +181,7 @@ private Q_SLOTS:
 
     void freezeModuleStopsUpdatesAndBn()
     {
-        RppgNet net(tinyNet());
+        RppgNet net(rppg::test::tinyRppgNet());
         net->train();
         freezeModule(*net);
         for (const auto &p : net->parameters())
@@ -217,10 +194,10 @@ private Q_SLOTS:
     // task + perceptual + 1e-4 · (L1 + MSE).
     void jointLossTrainsOnlyStven()
     {
-        Stven generator(tinyStven());
+        Stven generator(rppg::test::tinyStven(1, 3, 32));
         generator->train();
-        RppgNet student(tinyNet());
-        RppgNet teacher(tinyNet());
+        RppgNet student(rppg::test::tinyRppgNet());
+        RppgNet teacher(rppg::test::tinyRppgNet());
         std::string error;
         QVERIFY2(copyModuleState(*student, *teacher, &error), error.c_str());
         freezeModule(*student);

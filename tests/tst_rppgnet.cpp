@@ -4,6 +4,7 @@
 // every forward pass in milliseconds; only parameter counting touches the paper size.
 #include "losses.h"
 #include "rppgnet.h"
+#include "torchtestsupport.h"
 
 #include <QElapsedTimer>
 #include <QTest>
@@ -18,19 +19,6 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
-RppgNetConfig tinyConfig(int frames = 8, int inputSize = 32)
-{
-    RppgNetConfig c;
-    c.frames = frames;
-    c.inputSize = inputSize;
-    c.stemChannels = 4;
-    c.stage1Channels = 6;
-    c.stage2Channels = 8;
-    c.stage3Channels = 8;
-    c.skinHiddenChannels = 4;
-    c.skinChannels = 3;
-    return c;
-}
 
 // Clips of a face-like disc whose colour follows a sinusoidal pulse (random rate and phase per
 // clip) on a static, differently coloured background with pixel noise; range about [-1, 1].
@@ -188,7 +176,7 @@ private Q_SLOTS:
     void rejectsMismatchedInput()
     {
         QFETCH(QList<qint64>, shape);
-        RppgNet net(tinyConfig());
+        RppgNet net(rppg::test::tinyRppgNet());
         const auto x = torch::zeros(std::vector<int64_t>(shape.begin(), shape.end()));
         QVERIFY(!net->checkInput(x).empty());
         bool threw = false;
@@ -215,7 +203,7 @@ private Q_SLOTS:
         QFETCH(int, frames);
         QFETCH(int, size);
         QFETCH(bool, share);
-        auto c = tinyConfig(frames, size);
+        auto c = rppg::test::tinyRppgNet(frames, size);
         c.shareGlobalHeadForPart1 = share;
         RppgNet net(c);
         net->eval();
@@ -238,7 +226,7 @@ private Q_SLOTS:
     // all five heads sharing weights the parts must average to the global signal.
     void partitionsTileTheMap()
     {
-        RppgNet net(tinyConfig(8, 64));
+        RppgNet net(rppg::test::tinyRppgNet(8, 64));
         net->eval();
         {
             torch::NoGradGuard noGrad;
@@ -262,7 +250,7 @@ private Q_SLOTS:
     // the module's own forward runs. Both must agree.
     void inferencePathMatchesGradientPath()
     {
-        auto c = tinyConfig(8, 64);
+        auto c = rppg::test::tinyRppgNet(8, 64);
         RppgNet net(c);
         net->eval();
         const auto x = torch::randn({2, 3, 8, 64, 64});
@@ -279,7 +267,7 @@ private Q_SLOTS:
 
     void attentionWeightsSumToOnePerFrame()
     {
-        RppgNet net(tinyConfig(8, 64));
+        RppgNet net(rppg::test::tinyRppgNet(8, 64));
         net->eval();
         torch::InferenceMode inference;
         const auto out = net->forward(torch::randn({2, 3, 8, 64, 64}));
@@ -329,7 +317,7 @@ private Q_SLOTS:
 
     void gradientsReachEveryParameter()
     {
-        auto c = tinyConfig(8, 32);
+        auto c = rppg::test::tinyRppgNet(8, 32);
         c.registerUnusedModules = false;   // ConvSpa never runs, so it could not get a gradient
         RppgNet net(c);
         net->train();
@@ -361,7 +349,7 @@ private Q_SLOTS:
     {
         QFETCH(int, size);
         QFETCH(bool, share);
-        auto c = tinyConfig(8, size);
+        auto c = rppg::test::tinyRppgNet(8, size);
         c.shareGlobalHeadForPart1 = share;
         RppgNet net(c);
         // Non-trivial running statistics and affine terms, as after training.
@@ -404,7 +392,7 @@ private Q_SLOTS:
 
     void foldingNeedsEvalModeAndBlocksTraining()
     {
-        RppgNet net(tinyConfig());
+        RppgNet net(rppg::test::tinyRppgNet());
         net->train();
         std::string error;
         QVERIFY(!foldBatchNorm(net, &error));
@@ -419,7 +407,7 @@ private Q_SLOTS:
     void tinyNetworkLearnsSyntheticPulse()
     {
         torch::manual_seed(3);
-        auto c = tinyConfig(32, 16);
+        auto c = rppg::test::tinyRppgNet(32, 16);
         c.registerUnusedModules = false;
         RppgNet net(c);
         net->train();

@@ -3,26 +3,11 @@
 // conditioning, input validation and the reconstruction/cycle losses on a tiny configuration.
 #include "losses.h"
 #include "stven.h"
+#include "torchtestsupport.h"
 
 #include <QTest>
 
 using namespace rppg::models;
-
-namespace {
-
-StvenConfig tinyConfig()
-{
-    StvenConfig c;
-    c.convDim = 4;
-    c.bottleneckChannels = 8;
-    c.repeatNum = 2;
-    c.cDim = 4;
-    c.frames = 8;
-    c.inputSize = 16;
-    return c;
-}
-
-} // namespace
 
 class TstStven : public QObject
 {
@@ -74,7 +59,7 @@ private Q_SLOTS:
 
     void perInstanceNormalisationOption()
     {
-        auto c = tinyConfig();
+        auto c = rppg::test::tinyStven(2, 4, 16);
         c.instanceNormTrackStats = false;
         Stven net(c);
         for (const auto &item : net->named_buffers())
@@ -83,7 +68,7 @@ private Q_SLOTS:
 
     void outputIsInputPlusTanhResidual()
     {
-        Stven net(tinyConfig());
+        Stven net(rppg::test::tinyStven(2, 4, 16));
         net->eval();
         torch::InferenceMode inference;
         const auto x = torch::rand({2, 3, 8, 16, 16}) * 2 - 1;
@@ -99,7 +84,7 @@ private Q_SLOTS:
     // Inference takes the oneDNN-direct convs; with gradients the modules' own forward runs.
     void inferencePathMatchesGradientPath()
     {
-        Stven net(tinyConfig());
+        Stven net(rppg::test::tinyStven(2, 4, 16));
         net->eval();
         const auto x = torch::rand({2, 3, 8, 16, 16}) * 2 - 1;
         const auto label = oneHotLevels({0, 1}, 4);
@@ -112,7 +97,7 @@ private Q_SLOTS:
 
     void labelConditionsTheOutput()
     {
-        Stven net(tinyConfig());
+        Stven net(rppg::test::tinyStven(2, 4, 16));
         net->eval();
         torch::InferenceMode inference;
         const auto x = torch::rand({1, 3, 8, 16, 16}) * 2 - 1;
@@ -125,7 +110,7 @@ private Q_SLOTS:
     {
         // Fully convolutional: sizes other than the configured ones work if T is even and H, W
         // are multiples of 4.
-        Stven net(tinyConfig());
+        Stven net(rppg::test::tinyStven(2, 4, 16));
         net->eval();
         torch::InferenceMode inference;
         const auto x = torch::zeros({1, 3, 6, 12, 20});
@@ -147,7 +132,7 @@ private Q_SLOTS:
         QFETCH(QList<qint64>, shape);
         QFETCH(int, labelSize);
         QFETCH(QString, needle);
-        Stven net(tinyConfig());
+        Stven net(rppg::test::tinyStven(2, 4, 16));
         const auto x = torch::zeros(std::vector<int64_t>(shape.begin(), shape.end()));
         const auto label = torch::zeros({1, labelSize});
         const auto error = net->checkInput(x, label);
@@ -158,15 +143,15 @@ private Q_SLOTS:
     void rejectsInvalidConfigs()
     {
         std::string error;
-        auto c = tinyConfig();
+        auto c = rppg::test::tinyStven(2, 4, 16);
         c.frames = 7;
         QVERIFY(!makeStven(c, &error));
         QVERIFY2(QString::fromStdString(error).contains("even"), error.c_str());
-        c = tinyConfig();
+        c = rppg::test::tinyStven(2, 4, 16);
         c.inputSize = 30;
         QVERIFY(!makeStven(c, &error));
         QVERIFY2(QString::fromStdString(error).contains("multiple of 4"), error.c_str());
-        c = tinyConfig();
+        c = rppg::test::tinyStven(2, 4, 16);
         c.cDim = 0;
         QVERIFY(!makeStven(c, &error));
     }
@@ -214,7 +199,7 @@ private Q_SLOTS:
     // generator, and PSNR is reported but not part of the loss.
     void cycleLossIsFiniteAndTrains()
     {
-        Stven net(tinyConfig());
+        Stven net(rppg::test::tinyStven(2, 4, 16));
         net->train();
         const auto original = torch::rand({2, 3, 8, 16, 16}) * 2 - 1;
         const auto compressed = (original + 0.1 * torch::randn_like(original)).clamp(-1, 1);

@@ -14,6 +14,7 @@
 // Units: bit rates in bits per second (shown as kb/s), PSNR in dB, heart rate in beats per minute.
 
 #include <QFutureWatcher>
+#include <QImage>
 #include <QStringList>
 #include <QWidget>
 
@@ -82,6 +83,9 @@ public:
     int frameCount() const;
     int currentFrame() const;
     void setCurrentFrame(int index);
+    // The picture a tile shows now: 0 = the original, 1..n = the variants in the study's order,
+    // n + 1 = the STVEN-enhanced worst variant. A null image when the tile shows none.
+    QImage shownImage(int tile) const;
 
     // Writes the HTML report and its tables and figures (as `rppg compare-codecs`) into `folder`,
     // in the background; ends with reportExported().

@@ -1,95 +1,1374 @@
 #include "mainwindow.h"
 
-#include "offlineanalyzer.h"
+#include "analysiscsv.h"
+#include "camerasource.h"
+#include "fileplayer.h"
+#include "imageview.h"
 #include "qcp.h"
+#include "resourcepaths.h"
+#include "theme.h"
 
+#ifdef RPPG_HAVE_CODEC_VIEW
+#include "codeccomparisonview.h"
+#endif
+#ifdef RPPG_HAVE_ABOUT_DIALOG
+#include "aboutdialog.h"
+#endif
+
+#include <QActionGroup>
+#include <QApplication>
+#include <QBuffer>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
 #include <QLabel>
+#include <QLoggingCategory>
 #include <QMenuBar>
+#include <QMimeData>
+#include <QPdfWriter>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSlider>
+#include <QStatusBar>
+#include <QTimer>
+#include <QToolBar>
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
+#include <cmath>
+
+Q_LOGGING_CATEGORY(lcUi, "rppg.ui")
+
 namespace rppg {
+
+namespace {
+
+constexpr int kRedrawIntervalMs = 33;   // ~30 Hz
+constexpr int kApplyDelayMs = 250;      // settle time before a control change restarts analysis
+constexpr double kWaveformSpanSec = 15.0;
+
+// Wraps an immutable BGR frame without copying; the QImage keeps the pixels alive.
+QImage toQImage(const cv::Mat &bgr)
+{
+    if (bgr.empty() || bgr.type() != CV_8UC3)
+        return {};
+    auto *keep = new cv::Mat(bgr);
+    return QImage(keep->data, keep->cols, keep->rows, int(keep->step), QImage::Format_BGR888,
+                  [](void *p) { delete static_cast<cv::Mat *>(p); }, keep);
+}
+
+// The skin mask (255 = skin) as a tinted, otherwise transparent picture.
+QImage maskOverlay(const cv::Mat &mask, QColor tint)
+{
+    if (mask.empty() || mask.type() != CV_8UC1)
+        return {};
+    QImage out(mask.cols, mask.rows, QImage::Format_ARGB32_Premultiplied);
+    const QRgb on = qPremultiply(tint.rgba());
+    for (int y = 0; y < mask.rows; ++y) {
+        const uchar *m = mask.ptr<uchar>(y);
+        auto *o = reinterpret_cast<QRgb *>(out.scanLine(y));
+        for (int x = 0; x < mask.cols; ++x)
+            o[x] = m[x] ? on : 0;
+    }
+    return out;
+}
+
+// A 0..1 map as a heat map (dark blue → red → yellow), weaker values more transparent.
+QImage heatOverlay(const cv::Mat &map)
+{
+    if (map.empty() || map.type() != CV_32FC1)
+        return {};
+    QImage out(map.cols, map.rows, QImage::Format_ARGB32_Premultiplied);
+    for (int y = 0; y < map.rows; ++y) {
+        const float *m = map.ptr<float>(y);
+        auto *o = reinterpret_cast<QRgb *>(out.scanLine(y));
+        for (int x = 0; x < map.cols; ++x) {
+            const double v = std::clamp(double(m[x]), 0.0, 1.0);
+            const QColor c = QColor::fromHsvF(0.66 * (1.0 - v), 1.0, 1.0, 0.25 + 0.75 * v);
+            o[x] = qPremultiply(c.rgba());
+        }
+    }
+    return out;
+}
+
+// The square face crop the neural methods see (display geometry only).
+QRect cropRectFor(const cv::Rect2f &b, const QSize &frame)
+{
+    const float side = std::max(b.width, b.height) * 1.2f;
+    const float cx = b.x + b.width / 2, cy = b.y + b.height / 2;
+    return QRect(qRound(cx - side / 2), qRound(cy - side / 2), qRound(side), qRound(side))
+        .intersected(QRect(QPoint(0, 0), frame));
+}
+
+QString formatTime(double sec)
+{
+    if (!std::isfinite(sec) || sec < 0)
+        sec = 0;
+    const int s = int(sec);
+    return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+// Writes bytes atomically (temporary file + rename). Returns an error message or "".
+QString writeAtomically(const QString &path, const QByteArray &bytes)
+{
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit())
+        return QCoreApplication::translate("rppg::MainWindow", "Cannot write %1: %2")
+            .arg(QDir::toNativeSeparators(path), f.errorString());
+    return {};
+}
+
+QByteArray encodeImage(const QImage &image, const char *format)
+{
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    image.save(&buffer, format);
+    return bytes;
+}
+
+} // namespace
+
+// ---- construction -------------------------------------------------------------------------------
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
 {
     setWindowTitle(tr("rPPG Studio"));
-    auto *central = new QWidget(this);
-    auto *layout = new QVBoxLayout(central);
-    m_hrLabel = new QLabel(tr("-- bpm"), central);
-    QFont big = m_hrLabel->font();
-    big.setPointSizeF(big.pointSizeF() * 3);
-    big.setBold(true);
-    m_hrLabel->setFont(big);
-    m_statusLabel = new QLabel(tr("Open a video (File → Open)."), central);
-    m_pulsePlot = new QCustomPlot(central);
-    m_pulsePlot->addGraph();
-    m_pulsePlot->xAxis->setLabel(tr("time (s)"));
-    m_pulsePlot->yAxis->setLabel(tr("pulse (a.u.)"));
-    m_pulsePlot->setMinimumSize(640, 240);
-    layout->addWidget(m_hrLabel);
-    layout->addWidget(m_statusLabel);
-    layout->addWidget(m_pulsePlot, 1);
-    setCentralWidget(central);
+    setObjectName(QStringLiteral("MainWindow"));
+    setAcceptDrops(true);
+    setDockNestingEnabled(true);
+    applyTheme(m_settings.theme());
 
-    auto *fileMenu = menuBar()->addMenu(tr("&File"));
-    fileMenu->addAction(tr("&Open…"), QKeySequence::Open, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Open video"));
-        if (!path.isEmpty())
-            openFile(path);
+    m_analyzer = new LiveAnalyzer(this);
+    connect(m_analyzer, &LiveAnalyzer::frameReady, this, &MainWindow::onFrame, Qt::QueuedConnection);
+    connect(m_analyzer, &LiveAnalyzer::updateReady, this, &MainWindow::onUpdate, Qt::QueuedConnection);
+    connect(m_analyzer, &LiveAnalyzer::errorOccurred, this, &MainWindow::onAnalyzerError,
+            Qt::QueuedConnection);
+    m_camera = new CameraSource(m_analyzer, this);
+    connect(m_camera, &CameraSource::errorOccurred, this, [this](const QString &message) {
+        showMessage(message, true);
+        if (m_source == SourceKind::Camera) {
+            m_camera->stop();
+            m_source = SourceKind::None;
+            m_cameraButton->setText(tr("Start camera"));
+        }
     });
-    fileMenu->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
-    connect(&m_watcher, &QFutureWatcher<Result<AnalysisResult>>::finished, this,
-            &MainWindow::showResult);
-    resize(900, 500);
+    buildDocks();
+    buildActions();
+    buildStatusBar();
+    refreshCameras();
+    updateControlsForMethod();
+    applyPlotStyle();
+
+    m_redrawTimer = new QTimer(this);
+    m_redrawTimer->setInterval(kRedrawIntervalMs);
+    connect(m_redrawTimer, &QTimer::timeout, this, &MainWindow::redraw);
+    m_redrawTimer->start();
+    m_applyTimer = new QTimer(this);
+    m_applyTimer->setSingleShot(true);
+    m_applyTimer->setInterval(kApplyDelayMs);
+    connect(m_applyTimer, &QTimer::timeout, this, &MainWindow::applyConfig);
+
+    m_session = m_analyzer->start(configFromControls());
+    restoreLayout();
+    clearDisplays();
+    showMessage(tr("Open a video (File → Open, or drop it here), try Help → Open sample, or start a camera."),
+                false);
 }
 
 MainWindow::~MainWindow()
 {
-    m_cancel = true;
-    m_watcher.waitForFinished();
+    shutdown();
+}
+
+void MainWindow::buildDocks()
+{
+    auto makeDock = [this](const QString &title, const QString &name, QWidget *content) {
+        auto *dock = new QDockWidget(title, this);
+        dock->setObjectName(name);
+        dock->setWidget(content);
+        dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable
+                          | QDockWidget::DockWidgetFloatable);
+        return dock;
+    };
+
+    m_videoView = new ImageView;
+    m_videoView->setPlaceholder(tr("No video. Open a file, drop one here, or start a camera."));
+    m_enhancedView = new ImageView;
+    m_enhancedView->setPlaceholder(tr("STVEN-enhanced frames appear here when an STVEN method is active."));
+    m_overlayView = new ImageView;
+    m_overlayView->setPlaceholder(tr("The face crop with its skin region (or rPPGNet's skin and attention maps) appears here."));
+
+    // Pulse waveform with beats.
+    m_wavePlot = new QCustomPlot;
+    m_wavePlot->setMinimumSize(240, 140);
+    m_waveGraph = m_wavePlot->addGraph();
+    m_waveGraph->setPen(QPen(QColor(220, 60, 70), 1.6));
+    m_beatGraph = m_wavePlot->addGraph();
+    m_beatGraph->setLineStyle(QCPGraph::lsNone);
+    m_beatGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QColor(40, 150, 240),
+                                                 QColor(40, 150, 240), 7));
+    m_wavePlot->xAxis->setLabel(tr("time (s)"));
+    m_wavePlot->yAxis->setLabel(tr("pulse (a.u.)"));
+    m_wavePlot->yAxis->setTickLabels(false);
+
+    // Heart-rate trend over quality shading.
+    m_trendPlot = new QCustomPlot;
+    m_trendPlot->setMinimumSize(240, 140);
+    m_goodBars = new QCPBars(m_trendPlot->xAxis, m_trendPlot->yAxis);
+    m_lowBars = new QCPBars(m_trendPlot->xAxis, m_trendPlot->yAxis);
+    for (QCPBars *bars : {m_goodBars, m_lowBars}) {
+        bars->setWidthType(QCPBars::wtPlotCoords);
+        bars->setPen(Qt::NoPen);
+        bars->setBaseValue(0);
+    }
+    m_goodBars->setBrush(QColor(60, 190, 90, 45));
+    m_lowBars->setBrush(QColor(240, 160, 40, 60));
+    m_goodBars->setName(tr("good quality"));
+    m_lowBars->setName(tr("low quality"));
+    m_trendGraph = m_trendPlot->addGraph();
+    m_trendGraph->setPen(QPen(QColor(220, 60, 70), 2));
+    m_trendGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 3));
+    m_trendGraph->setName(tr("heart rate"));
+    m_trendPlot->xAxis->setLabel(tr("time (s)"));
+    m_trendPlot->yAxis->setLabel(tr("heart rate (bpm)"));
+    m_trendPlot->legend->setVisible(true);
+    m_trendPlot->legend->setFont(QFont(font().family(), std::max(7, font().pointSize() - 1)));
+    m_trendPlot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    m_trendPlot->yAxis->setRange(40, 140);
+
+    m_videoDock = makeDock(tr("Video"), QStringLiteral("videoDock"), m_videoView);
+    m_enhancedDock = makeDock(tr("Enhanced (STVEN)"), QStringLiteral("enhancedDock"), m_enhancedView);
+    m_overlayDock = makeDock(tr("Skin / attention"), QStringLiteral("overlayDock"), m_overlayView);
+    m_readoutDock = makeDock(tr("Heart rate"), QStringLiteral("readoutDock"), buildReadout());
+    m_waveDock = makeDock(tr("Pulse waveform"), QStringLiteral("waveDock"), m_wavePlot);
+    m_trendDock = makeDock(tr("Heart-rate trend"), QStringLiteral("trendDock"), m_trendPlot);
+    m_controlsDock = makeDock(tr("Controls"), QStringLiteral("controlsDock"), buildControls());
+
+    addDockWidget(Qt::LeftDockWidgetArea, m_controlsDock);
+    addDockWidget(Qt::RightDockWidgetArea, m_videoDock);
+    splitDockWidget(m_videoDock, m_waveDock, Qt::Vertical);
+    splitDockWidget(m_videoDock, m_enhancedDock, Qt::Horizontal);
+    splitDockWidget(m_enhancedDock, m_readoutDock, Qt::Horizontal);
+    splitDockWidget(m_enhancedDock, m_overlayDock, Qt::Vertical);
+    splitDockWidget(m_waveDock, m_trendDock, Qt::Horizontal);
+    resizeDocks({m_controlsDock}, {250}, Qt::Horizontal);
+    resizeDocks({m_videoDock, m_enhancedDock, m_readoutDock}, {520, 260, 250}, Qt::Horizontal);
+    resizeDocks({m_videoDock, m_waveDock}, {420, 260}, Qt::Vertical);
+}
+
+QWidget *MainWindow::buildReadout()
+{
+    auto *w = new QWidget;
+    auto *layout = new QVBoxLayout(w);
+    m_hrLabel = new QLabel(QStringLiteral("--"));
+    m_hrLabel->setAlignment(Qt::AlignCenter);
+    QFont big = m_hrLabel->font();
+    big.setPointSizeF(big.pointSizeF() * 4.5);
+    big.setBold(true);
+    m_hrLabel->setFont(big);
+    m_unitLabel = new QLabel(tr("beats per minute"));
+    m_unitLabel->setAlignment(Qt::AlignCenter);
+    m_stateLabel = new QLabel;
+    m_stateLabel->setAlignment(Qt::AlignCenter);
+    QFont mid = m_stateLabel->font();
+    mid.setPointSizeF(mid.pointSizeF() * 1.4);
+    mid.setBold(true);
+    m_stateLabel->setFont(mid);
+    m_qualityLabel = new QLabel;
+    m_qualityLabel->setAlignment(Qt::AlignCenter);
+    m_qualityLabel->setWordWrap(true);
+    m_warmupBar = new QProgressBar;
+    m_warmupBar->setRange(0, 100);
+    m_warmupBar->setTextVisible(false);
+    m_warmupBar->setMaximumHeight(8);
+    m_warmupBar->setToolTip(tr("Signal collected towards the first full analysis window"));
+    layout->addStretch(1);
+    layout->addWidget(m_hrLabel);
+    layout->addWidget(m_unitLabel);
+    layout->addSpacing(6);
+    layout->addWidget(m_stateLabel);
+    layout->addWidget(m_warmupBar);
+    layout->addWidget(m_qualityLabel);
+    layout->addStretch(1);
+    return w;
+}
+
+QWidget *MainWindow::buildControls()
+{
+    auto *w = new QWidget;
+    auto *layout = new QVBoxLayout(w);
+
+    // Source.
+    auto *source = new QGroupBox(tr("Source"));
+    auto *sl = new QVBoxLayout(source);
+    auto *openButton = new QPushButton(tr("Open video…"));
+    connect(openButton, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open video"), m_settings.lastDirectory(),
+            tr("Videos (*.mp4 *.mkv *.avi *.mov *.webm *.m4v *.mpg *.mpeg *.wmv *.flv);;All files (*)"));
+        if (!path.isEmpty())
+            openFile(path);
+    });
+    auto *sampleButton = new QPushButton(tr("Open sample"));
+    connect(sampleButton, &QPushButton::clicked, this, &MainWindow::openSample);
+    auto *row = new QHBoxLayout;
+    row->addWidget(openButton);
+    row->addWidget(sampleButton);
+    sl->addLayout(row);
+    auto *playForm = new QFormLayout;
+    m_playbackCombo = new QComboBox;
+    m_playbackCombo->addItem(tr("Real time"), int(PlaybackMode::RealTime));
+    m_playbackCombo->addItem(tr("As fast as possible"), int(PlaybackMode::AsFastAsPossible));
+    m_playbackCombo->setCurrentIndex(m_settings.playbackMode() == PlaybackMode::RealTime ? 0 : 1);
+    connect(m_playbackCombo, &QComboBox::activated, this, [this](int index) {
+        setPlaybackMode(PlaybackMode(m_playbackCombo->itemData(index).toInt()));
+    });
+    playForm->addRow(tr("Playback:"), m_playbackCombo);
+    m_cameraCombo = new QComboBox;
+    connect(m_cameraCombo, &QComboBox::currentIndexChanged, this, &MainWindow::refreshFormats);
+    m_formatCombo = new QComboBox;
+    playForm->addRow(tr("Camera:"), m_cameraCombo);
+    playForm->addRow(tr("Format:"), m_formatCombo);
+    sl->addLayout(playForm);
+    m_cameraButton = new QPushButton(tr("Start camera"));
+    connect(m_cameraButton, &QPushButton::clicked, this, [this] {
+        if (m_source == SourceKind::Camera)
+            stopSource();
+        else
+            startCamera();
+    });
+    sl->addWidget(m_cameraButton);
+    m_messageLabel = new QLabel;
+    m_messageLabel->setWordWrap(true);
+    m_messageLabel->setTextFormat(Qt::PlainText);
+    sl->addWidget(m_messageLabel);
+    layout->addWidget(source);
+
+    // Analysis.
+    auto *analysis = new QGroupBox(tr("Analysis"));
+    auto *af = new QFormLayout(analysis);
+    m_methodCombo = new QComboBox;
+    for (const QString &name : MethodRegistry::instance().names()) {
+        const MethodInfo *info = MethodRegistry::instance().find(name);
+        m_methodCombo->addItem(info->title.isEmpty() ? name : info->title, name);
+        m_methodCombo->setItemData(m_methodCombo->count() - 1, info->description, Qt::ToolTipRole);
+    }
+    const int methodIndex = m_methodCombo->findData(m_settings.method());
+    m_methodCombo->setCurrentIndex(methodIndex >= 0 ? methodIndex : 0);
+    m_windowSpin = new QDoubleSpinBox;
+    m_windowSpin->setRange(4, 60);
+    m_windowSpin->setDecimals(0);
+    m_windowSpin->setSuffix(tr(" s"));
+    m_windowSpin->setValue(m_settings.windowSec());
+    m_windowSpin->setToolTip(tr("Length of the analysis window behind each heart-rate estimate"));
+    m_bandLowSpin = new QDoubleSpinBox;
+    m_bandLowSpin->setRange(0.3, 3.0);
+    m_bandLowSpin->setSingleStep(0.1);
+    m_bandLowSpin->setDecimals(2);
+    m_bandLowSpin->setSuffix(tr(" Hz"));
+    m_bandLowSpin->setValue(m_settings.bandLowHz());
+    m_bandHighSpin = new QDoubleSpinBox;
+    m_bandHighSpin->setRange(1.0, 8.0);
+    m_bandHighSpin->setSingleStep(0.1);
+    m_bandHighSpin->setDecimals(2);
+    m_bandHighSpin->setSuffix(tr(" Hz"));
+    m_bandHighSpin->setValue(m_settings.bandHighHz());
+    auto bandTip = [this] {
+        const QString tip = tr("Pulse band: %1 to %2 bpm")
+                                .arg(qRound(m_bandLowSpin->value() * 60))
+                                .arg(qRound(m_bandHighSpin->value() * 60));
+        m_bandLowSpin->setToolTip(tip);
+        m_bandHighSpin->setToolTip(tip);
+    };
+    bandTip();
+    m_deviceCombo = new QComboBox;
+    m_deviceCombo->addItem(tr("Automatic"), QStringLiteral("auto"));
+    m_deviceCombo->addItem(tr("CPU"), QStringLiteral("cpu"));
+    m_deviceCombo->addItem(tr("CUDA"), QStringLiteral("cuda"));
+    const int deviceIndex = m_deviceCombo->findData(m_settings.device());
+    m_deviceCombo->setCurrentIndex(deviceIndex >= 0 ? deviceIndex : 0);
+    m_deviceCombo->setToolTip(tr("Where neural methods run; classical methods always use the CPU"));
+    af->addRow(tr("Method:"), m_methodCombo);
+    af->addRow(tr("Window:"), m_windowSpin);
+    af->addRow(tr("Band from:"), m_bandLowSpin);
+    af->addRow(tr("Band to:"), m_bandHighSpin);
+    af->addRow(tr("Device:"), m_deviceCombo);
+    layout->addWidget(analysis);
+    connect(m_methodCombo, &QComboBox::activated, this, [this] {
+        updateControlsForMethod();
+        scheduleApply();
+    });
+    for (QDoubleSpinBox *spin : {m_windowSpin, m_bandLowSpin, m_bandHighSpin})
+        connect(spin, &QDoubleSpinBox::valueChanged, this, [this, bandTip] {
+            bandTip();
+            scheduleApply();
+        });
+    connect(m_deviceCombo, &QComboBox::activated, this, &MainWindow::scheduleApply);
+
+    // Overlay.
+    auto *overlay = new QGroupBox(tr("Overlay"));
+    auto *of = new QFormLayout(overlay);
+    m_overlayCheck = new QCheckBox(tr("Show skin / attention overlay"));
+    m_overlayCheck->setChecked(m_settings.overlayVisible());
+    m_opacitySlider = new QSlider(Qt::Horizontal);
+    m_opacitySlider->setRange(0, 100);
+    m_opacitySlider->setValue(m_settings.overlayOpacityPercent());
+    m_overlayKindCombo = new QComboBox;
+    m_overlayKindCombo->addItem(tr("Skin map"));
+    m_overlayKindCombo->addItem(tr("Attention"));
+    m_overlayKindCombo->setToolTip(tr("rPPGNet's maps; classical methods show their skin mask"));
+    of->addRow(m_overlayCheck);
+    of->addRow(tr("Opacity:"), m_opacitySlider);
+    of->addRow(tr("Map:"), m_overlayKindCombo);
+    layout->addWidget(overlay);
+    connect(m_overlayCheck, &QCheckBox::toggled, this, [this](bool on) {
+        m_settings.setOverlayVisible(on);
+        m_videoView->setOverlayVisible(on);
+        m_overlayView->setOverlayVisible(on);
+    });
+    connect(m_opacitySlider, &QSlider::valueChanged, this, [this](int v) {
+        m_settings.setOverlayOpacityPercent(v);
+        m_videoView->setOverlayOpacity(v / 100.0);
+        m_overlayView->setOverlayOpacity(v / 100.0);
+    });
+    connect(m_overlayKindCombo, &QComboBox::activated, this, [this] { drawFrame(); });
+    m_videoView->setOverlayVisible(m_overlayCheck->isChecked());
+    m_overlayView->setOverlayVisible(m_overlayCheck->isChecked());
+    m_videoView->setOverlayOpacity(m_opacitySlider->value() / 100.0);
+    m_overlayView->setOverlayOpacity(m_opacitySlider->value() / 100.0);
+
+    layout->addStretch(1);
+    return w;
+}
+
+void MainWindow::buildActions()
+{
+    // File.
+    auto *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open video…"), QKeySequence::Open, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open video"), m_settings.lastDirectory());
+        if (!path.isEmpty())
+            openFile(path);
+    });
+    m_recentMenu = file->addMenu(tr("Open &recent"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
+    file->addAction(tr("Start &camera"), QKeySequence(tr("Ctrl+K")), this, &MainWindow::startCamera);
+    file->addAction(tr("&Stop source"), this, &MainWindow::stopSource);
+    file->addSeparator();
+    auto *exportMenu = file->addMenu(tr("&Export"));
+    exportMenu->addAction(tr("Signal and heart rate as &CSV…"), QKeySequence(tr("Ctrl+E")), this, [this] {
+        const QString path = chooseExportPath(tr("Export CSV"), tr("CSV files (*.csv)"), QStringLiteral("csv"));
+        if (!path.isEmpty())
+            exportCsv(path);
+    });
+    exportMenu->addAction(tr("Plots as &PNG…"), QKeySequence(tr("Ctrl+Shift+E")), this, [this] {
+        const QString path = chooseExportPath(tr("Export plots"), tr("PNG images (*.png)"), QStringLiteral("png"));
+        if (!path.isEmpty())
+            exportPlots(path);
+    });
+    exportMenu->addAction(tr("Plots as P&DF…"), this, [this] {
+        const QString path = chooseExportPath(tr("Export plots"), tr("PDF documents (*.pdf)"), QStringLiteral("pdf"));
+        if (!path.isEmpty())
+            exportPlots(path);
+    });
+    exportMenu->addAction(tr("&Snapshot of the window…"), QKeySequence(tr("Ctrl+Shift+S")), this, [this] {
+        const QString path = chooseExportPath(tr("Save snapshot"), tr("PNG images (*.png)"), QStringLiteral("png"));
+        if (!path.isEmpty())
+            exportSnapshot(path);
+    });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    // Playback.
+    auto *playback = menuBar()->addMenu(tr("&Playback"));
+    m_playAction = playback->addAction(tr("Play / pause"));
+    m_playAction->setShortcut(QKeySequence(Qt::Key_Space));
+    m_playAction->setShortcutContext(Qt::WindowShortcut);
+    connect(m_playAction, &QAction::triggered, this, [this] {
+        if (m_player)
+            setPlaying(!m_player->isPlaying());
+    });
+    playback->addSeparator();
+    m_playbackGroup = new QActionGroup(this);
+    m_realTimeAction = playback->addAction(tr("&Real time"));
+    m_fastAction = playback->addAction(tr("&As fast as possible"));
+    for (QAction *a : {m_realTimeAction, m_fastAction}) {
+        a->setCheckable(true);
+        m_playbackGroup->addAction(a);
+    }
+    (m_settings.playbackMode() == PlaybackMode::RealTime ? m_realTimeAction : m_fastAction)->setChecked(true);
+    connect(m_realTimeAction, &QAction::triggered, this, [this] { setPlaybackMode(PlaybackMode::RealTime); });
+    connect(m_fastAction, &QAction::triggered, this, [this] { setPlaybackMode(PlaybackMode::AsFastAsPossible); });
+
+    // View.
+    auto *view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget *dock : {m_videoDock, m_enhancedDock, m_overlayDock, m_readoutDock, m_waveDock,
+                              m_trendDock, m_controlsDock})
+        view->addAction(dock->toggleViewAction());
+    view->addSeparator();
+    auto *themeMenu = view->addMenu(tr("&Theme"));
+    auto *themeGroup = new QActionGroup(this);
+    const std::pair<Theme, QString> themes[] = {
+        {Theme::System, tr("&System")}, {Theme::Light, tr("&Light")}, {Theme::Dark, tr("&Dark")}};
+    for (const auto &[theme, title] : themes) {
+        QAction *a = themeMenu->addAction(title);
+        a->setCheckable(true);
+        a->setChecked(m_settings.theme() == theme);
+        themeGroup->addAction(a);
+        connect(a, &QAction::triggered, this, [this, theme = theme] {
+            m_settings.setTheme(theme);
+            applyTheme(theme);
+        });
+    }
+    view->addAction(tr("&Reset layout"), this, [this] {
+        for (QDockWidget *dock : findChildren<QDockWidget *>())
+            dock->show();
+        restoreState(m_defaultState);
+    });
+
+    // Tools.
+    auto *tools = menuBar()->addMenu(tr("&Tools"));
+    QAction *compare = tools->addAction(tr("&Compare codecs…"));
+#ifdef RPPG_HAVE_CODEC_VIEW
+    connect(compare, &QAction::triggered, this, [this] {
+        auto *dock = findChild<QDockWidget *>(QStringLiteral("codecDock"));
+        if (!dock) {
+            dock = new QDockWidget(tr("Codec comparison"), this);
+            dock->setObjectName(QStringLiteral("codecDock"));
+            dock->setWidget(new CodecComparisonView(dock));
+            dock->setFloating(true);
+            dock->resize(1100, 750);
+            addDockWidget(Qt::RightDockWidgetArea, dock);
+        }
+        auto *view = static_cast<CodecComparisonView *>(dock->widget());
+        if (m_source == SourceKind::File && m_player)
+            view->setSourceVideo(m_player->path());
+        dock->show();
+        dock->raise();
+    });
+#else
+    compare->setEnabled(false);
+    compare->setToolTip(tr("This build has no codec comparison view"));
+#endif
+
+    // Help.
+    auto *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("Open &sample"), this, &MainWindow::openSample);
+#ifdef RPPG_HAVE_ABOUT_DIALOG
+    help->addAction(tr("&About rPPG Studio"), this, [this] {
+        AboutDialog dialog(this);
+        dialog.exec();
+    });
+#endif
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+
+    // Transport bar.
+    auto *bar = addToolBar(tr("Transport"));
+    bar->setObjectName(QStringLiteral("transportBar"));
+    bar->setMovable(false);
+    m_playAction->setIcon(style()->standardIcon(QStyle::SP_MediaPlay));
+    bar->addAction(m_playAction);
+    m_seekSlider = new QSlider(Qt::Horizontal);
+    m_seekSlider->setRange(0, 1000);
+    m_seekSlider->setEnabled(false);
+    m_seekSlider->setToolTip(tr("Seek"));
+    connect(m_seekSlider, &QSlider::sliderPressed, this, [this] { m_seeking = true; });
+    connect(m_seekSlider, &QSlider::sliderReleased, this, [this] {
+        m_seeking = false;
+        if (m_player && m_player->durationSec() > 0) {
+            const double t = m_seekSlider->value() / 1000.0 * m_player->durationSec();
+            m_session = m_analyzer->restart();
+            m_player->seek(t, m_session);
+            m_player->setPlaying(true);
+            m_finishedNotified = false;
+            clearDisplays();
+        }
+    });
+    bar->addWidget(m_seekSlider);
+    m_timeLabel = new QLabel(QStringLiteral(" 0:00 / 0:00 "));
+    bar->addWidget(m_timeLabel);
+    m_progressBar = new QProgressBar;
+    m_progressBar->setRange(0, 1000);
+    m_progressBar->setMaximumWidth(160);
+    m_progressBar->setFormat(tr("%p% analysed"));
+    m_progressBar->setToolTip(tr("How much of the file has been analysed"));
+    bar->addWidget(m_progressBar);
+}
+
+void MainWindow::buildStatusBar()
+{
+    m_fpsLabel = new QLabel;
+    m_droppedLabel = new QLabel;
+    m_deviceLabel = new QLabel;
+    m_methodLabel = new QLabel;
+    for (QLabel *l : {m_fpsLabel, m_droppedLabel, m_deviceLabel, m_methodLabel})
+        statusBar()->addPermanentWidget(l);
+    m_fpsLabel->setToolTip(tr("Frames analysed per second"));
+    m_droppedLabel->setToolTip(tr("Stale frames dropped because the analysis fell behind the source"));
+}
+
+void MainWindow::restoreLayout()
+{
+    m_defaultState = saveState();
+    const QByteArray geometry = m_settings.windowGeometry();
+    if (geometry.isEmpty() || !restoreGeometry(geometry))
+        resize(1360, 860);
+    const QByteArray state = m_settings.windowState();
+    if (!state.isEmpty())
+        restoreState(state);
+}
+
+// ---- sources --------------------------------------------------------------------------------
+
+void MainWindow::retirePlayer()
+{
+    if (!m_player)
+        return;
+    // The analyzer was restarted before this, so the old player's frames are refused and a
+    // blocked submit has been released: its thread ends within a frame.
+    m_player->requestStop();
+    delete m_player;
+    m_player = nullptr;
 }
 
 void MainWindow::openFile(const QString &path)
 {
-    m_cancel = true;
-    m_watcher.waitForFinished();
-    m_cancel = false;
-    m_statusLabel->setText(tr("Analysing %1…").arg(QFileInfo(path).fileName()));
-    m_hrLabel->setText(tr("-- bpm"));
-    AnalysisConfig config;
-    m_watcher.setFuture(QtConcurrent::run([path, config, this] {
-        return analyzeFile(path, config, {}, &m_cancel);
-    }));
-}
-
-void MainWindow::showResult()
-{
-    const auto result = m_watcher.result();
-    if (!result.ok()) {
-        m_statusLabel->setText(tr("Error: %1").arg(result.error().message));
+    if (m_shutDown)
+        return;
+    const QFileInfo info(path);
+    if (!info.exists()) {
+        showMessage(tr("The file %1 does not exist.").arg(QDir::toNativeSeparators(path)), true);
         Q_EMIT analysisFinished();
         return;
     }
-    const SignalResult &s = result->signal;
-    m_hrLabel->setText(s.hasHr() ? tr("%1 bpm").arg(s.hrBpm, 0, 'f', 1) : tr("-- bpm"));
-    m_statusLabel->setText(tr("%1: %2 frames, SNR %3 dB, method %4")
-                               .arg(QFileInfo(result->source).fileName())
-                               .arg(result->frames.size())
-                               .arg(s.snrDb, 0, 'f', 1)
-                               .arg(result->method.toUpper()));
-    QVector<double> x, y;
-    for (size_t k = 0; k < s.pulse.size(); ++k) {
-        x.push_back(s.timeAt(k));
-        y.push_back(s.pulse[k]);
+    m_camera->stop();
+    m_cameraButton->setText(tr("Start camera"));
+    m_session = m_analyzer->restart();
+    retirePlayer();
+    m_settings.addRecentFile(info.absoluteFilePath());
+    m_settings.setLastDirectory(info.absolutePath());
+    m_source = SourceKind::File;
+    m_sourceName = info.fileName();
+    m_finishedNotified = false;
+    clearDisplays();
+    setWindowTitle(tr("%1 — rPPG Studio").arg(m_sourceName));
+    showMessage(tr("Analysing %1…").arg(m_sourceName), false);
+
+    m_player = new FilePlayer(m_analyzer, this);
+    connect(m_player, &FilePlayer::opened, this, [this](const VideoInfo &video) {
+        m_analyzer->setSource(video.path, video);
+        m_seekSlider->setEnabled(video.durationSec > 0);
+        showMessage(tr("%1: %2×%3, %4 fps, %5")
+                        .arg(m_sourceName)
+                        .arg(video.width)
+                        .arg(video.height)
+                        .arg(video.nominalFps, 0, 'f', 1)
+                        .arg(formatTime(video.durationSec)),
+                    false);
+    });
+    connect(m_player, &FilePlayer::failed, this, [this](const QString &message) {
+        showMessage(tr("Cannot open %1: %2").arg(m_sourceName, message), true);
+        m_source = SourceKind::None;
+        Q_EMIT analysisFinished();
+    });
+    m_player->open(info.absoluteFilePath(), m_session,
+                   PlaybackMode(m_playbackCombo->currentData().toInt()));
+}
+
+void MainWindow::openSample()
+{
+    const QString sample = resourcePath(QStringLiteral("samples/sample.mp4"));
+    if (sample.isEmpty()) {
+        showMessage(tr("The bundled sample video was not found."), true);
+        return;
     }
-    m_pulsePlot->graph(0)->setData(x, y);
-    m_pulsePlot->rescaleAxes();
-    m_pulsePlot->replot();
-    Q_EMIT analysisFinished();
+    openFile(sample);
+}
+
+void MainWindow::startCamera()
+{
+    if (m_shutDown)
+        return;
+    const QList<QCameraDevice> cams = CameraSource::cameras();
+    QCameraDevice device;
+    const QByteArray wanted = m_cameraCombo->currentData().toByteArray();
+    for (const QCameraDevice &c : cams)
+        if (c.id() == wanted)
+            device = c;
+    if (device.isNull() && !cams.isEmpty())
+        device = cams.first();
+    QCameraFormat format;
+    const int fi = m_formatCombo->currentIndex();
+    const QList<QCameraFormat> formats = device.isNull() ? QList<QCameraFormat>() : CameraSource::usableFormats(device);
+    if (fi >= 0 && fi < formats.size())
+        format = formats[fi];
+
+    m_session = m_analyzer->restart();
+    retirePlayer();
+    m_camera->stop();
+    QString error;
+    if (!m_camera->start(device, format, m_session, &error)) {
+        m_source = SourceKind::None;
+        showMessage(error, true);
+        return;
+    }
+    m_settings.setCameraId(QString::fromUtf8(device.id()));
+    if (!format.isNull()) {
+        m_settings.setCameraResolution(format.resolution());
+        m_settings.setCameraFps(format.maxFrameRate());
+    }
+    VideoInfo info;
+    info.path = device.description();
+    info.width = format.resolution().width();
+    info.height = format.resolution().height();
+    info.nominalFps = format.maxFrameRate();
+    m_analyzer->setSource(device.description(), info);
+    m_source = SourceKind::Camera;
+    m_sourceName = device.description();
+    m_cameraButton->setText(tr("Stop camera"));
+    m_seekSlider->setEnabled(false);
+    clearDisplays();
+    setWindowTitle(tr("%1 — rPPG Studio").arg(m_sourceName));
+    showMessage(tr("Live from %1.").arg(m_sourceName), false);
+}
+
+void MainWindow::startSinkSource(QVideoSink *sink)
+{
+    m_session = m_analyzer->restart();
+    retirePlayer();
+    m_camera->attachSink(sink, m_session);
+    VideoInfo info;
+    info.path = tr("live video");
+    m_analyzer->setSource(info.path, info);
+    m_source = SourceKind::Camera;
+    m_sourceName = info.path;
+    m_cameraButton->setText(tr("Stop camera"));
+    clearDisplays();
+}
+
+void MainWindow::stopSource()
+{
+    if (m_source == SourceKind::Camera) {
+        m_camera->stop();
+        m_cameraButton->setText(tr("Start camera"));
+        showMessage(tr("Camera stopped."), false);
+    } else if (m_player) {
+        m_player->setPlaying(false);
+    }
+    m_source = m_player ? SourceKind::File : SourceKind::None;
+}
+
+void MainWindow::setPlaying(bool playing)
+{
+    if (m_player)
+        m_player->setPlaying(playing);
+    if (playing)
+        m_finishedNotified = false;
+}
+
+void MainWindow::setPlaybackMode(PlaybackMode mode)
+{
+    m_settings.setPlaybackMode(mode);
+    m_playbackCombo->setCurrentIndex(mode == PlaybackMode::RealTime ? 0 : 1);
+    (mode == PlaybackMode::RealTime ? m_realTimeAction : m_fastAction)->setChecked(true);
+    if (m_player)
+        m_player->setMode(mode);
+}
+
+void MainWindow::refreshCameras()
+{
+    const QSignalBlocker block(m_cameraCombo);
+    m_cameraCombo->clear();
+    const QList<QCameraDevice> cams = CameraSource::cameras();
+    for (const QCameraDevice &c : cams)
+        m_cameraCombo->addItem(c.description(), c.id());
+    if (cams.isEmpty()) {
+        m_cameraCombo->addItem(tr("No camera found"));
+        m_cameraCombo->setEnabled(false);
+    } else {
+        m_cameraCombo->setEnabled(true);
+        const int i = m_cameraCombo->findData(m_settings.cameraId().toUtf8());
+        m_cameraCombo->setCurrentIndex(i >= 0 ? i : 0);
+    }
+    refreshFormats();
+}
+
+void MainWindow::refreshFormats()
+{
+    m_formatCombo->clear();
+    const QByteArray id = m_cameraCombo->currentData().toByteArray();
+    QCameraDevice device;
+    for (const QCameraDevice &c : CameraSource::cameras())
+        if (c.id() == id)
+            device = c;
+    m_formatCombo->setEnabled(!device.isNull());
+    if (device.isNull())
+        return;
+    const QSize wantedSize = m_settings.cameraResolution();
+    const double wantedFps = m_settings.cameraFps();
+    int best = -1;
+    const auto formats = CameraSource::usableFormats(device);
+    for (const QCameraFormat &f : formats) {
+        m_formatCombo->addItem(tr("%1×%2 at %3 fps")
+                                   .arg(f.resolution().width())
+                                   .arg(f.resolution().height())
+                                   .arg(f.maxFrameRate(), 0, 'f', 0));
+        if (f.resolution() == wantedSize && std::abs(f.maxFrameRate() - wantedFps) < 0.5)
+            best = m_formatCombo->count() - 1;
+    }
+    if (best >= 0)
+        m_formatCombo->setCurrentIndex(best);
+}
+
+// ---- analysis configuration -----------------------------------------------------------------
+
+LiveConfig MainWindow::configFromControls() const
+{
+    LiveConfig c;
+    c.analysis.method = m_methodCombo->currentData().toString();
+    c.analysis.methodOptions.device = m_deviceCombo->currentData().toString();
+    c.analysis.windowSec = m_windowSpin->value();
+    c.analysis.bandLowHz = m_bandLowSpin->value();
+    c.analysis.bandHighHz = std::max(m_bandHighSpin->value(), m_bandLowSpin->value() + 0.3);
+    c.bufferSec = std::max(30.0, c.analysis.windowSec + 2.0);
+    c.waveformSec = kWaveformSpanSec;
+    c.frameEmitIntervalSec = 1.0 / 40.0;   // a little above the redraw rate
+    return c;
+}
+
+void MainWindow::scheduleApply()
+{
+    m_applyTimer->start();
+}
+
+void MainWindow::applyConfig()
+{
+    if (m_shutDown)
+        return;
+    const LiveConfig c = configFromControls();
+    m_settings.setMethod(c.analysis.method);
+    m_settings.setWindowSec(c.analysis.windowSec);
+    m_settings.setBandLowHz(c.analysis.bandLowHz);
+    m_settings.setBandHighHz(c.analysis.bandHighHz);
+    m_settings.setDevice(c.analysis.methodOptions.device);
+    m_session = m_analyzer->setConfig(c);
+    if (m_player)
+        m_player->setSession(m_session);
+    m_camera->setSession(m_session);
+    m_finishedNotified = false;
+    clearDisplays();
+    qCInfo(lcUi) << "analysis restarted with" << c.analysis.method << "window" << c.analysis.windowSec;
+}
+
+void MainWindow::setMethod(const QString &method)
+{
+    const int i = m_methodCombo->findData(method);
+    if (i < 0)
+        return;
+    m_methodCombo->setCurrentIndex(i);
+    updateControlsForMethod();
+    m_applyTimer->stop();
+    applyConfig();
+}
+
+QString MainWindow::method() const
+{
+    return m_methodCombo->currentData().toString();
+}
+
+void MainWindow::setWindowSec(double sec)
+{
+    m_windowSpin->setValue(sec);
+    m_applyTimer->stop();
+    applyConfig();
+}
+
+void MainWindow::updateControlsForMethod()
+{
+    const MethodInfo *info = MethodRegistry::instance().find(method());
+    const bool neural = info && info->input == MethodInput::FaceVideo;
+    m_deviceCombo->setEnabled(neural);
+    m_overlayKindCombo->setEnabled(neural);
+}
+
+// ---- results --------------------------------------------------------------------------------
+
+void MainWindow::onFrame(LiveFramePtr frame)
+{
+    if (frame && frame->generation == m_session)
+        m_latestFrame = std::move(frame);
+}
+
+void MainWindow::onUpdate(LiveUpdatePtr update)
+{
+    if (!update || update->generation != m_session)
+        return;
+    m_latestUpdate = std::move(update);
+    if (m_latestUpdate->endOfStream && m_source == SourceKind::File) {
+        // Draw the final state before anyone looks at it.
+        redraw();
+        if (!m_finishedNotified) {
+            m_finishedNotified = true;
+            showMessage(tr("%1 analysed to the end.").arg(m_sourceName), false);
+            Q_EMIT analysisFinished();
+        }
+    }
+}
+
+void MainWindow::onAnalyzerError(const QString &message)
+{
+    showMessage(tr("The analysis could not use this setting: %1").arg(message), true);
+    // The analyzer keeps its previous method: show it in the controls.
+    const QString active = m_analyzer->config().analysis.method;
+    const int i = m_methodCombo->findData(active);
+    if (i >= 0)
+        m_methodCombo->setCurrentIndex(i);
+    updateControlsForMethod();
+}
+
+void MainWindow::redraw()
+{
+    if (m_latestFrame != m_shownFrame) {
+        m_shownFrame = m_latestFrame;
+        drawFrame();
+    }
+    if (m_latestUpdate != m_shownUpdate) {
+        m_shownUpdate = m_latestUpdate;
+        drawUpdate();
+        Q_EMIT updateShown();
+    }
+    drawTransport();
+}
+
+void MainWindow::drawFrame()
+{
+    const LiveFramePtr f = m_shownFrame;
+    if (!f) {
+        m_videoView->clear();
+        m_enhancedView->clear();
+        m_overlayView->clear();
+        return;
+    }
+    const QImage image = toQImage(f->frame.bgr);
+    m_videoView->setImage(image);
+    const bool face = f->face.found();
+    m_videoView->setFaceBox(face ? QRectF(f->face.box.x, f->face.box.y, f->face.box.width, f->face.box.height)
+                                 : QRectF());
+    const QRect skin(f->skinBounds.x, f->skinBounds.y, f->skinBounds.width, f->skinBounds.height);
+    m_videoView->setRegionBox(face ? skin : QRect());
+    const QImage skinTint = maskOverlay(f->skinMask, QColor(255, 70, 150));
+    m_videoView->setOverlay(face ? skinTint : QImage(), skin);
+
+    // Enhanced frames (STVEN methods only).
+    const QImage enhanced = toQImage(f->visuals.enhancedBgr);
+    if (!enhanced.isNull()) {
+        m_enhancedView->setImage(enhanced);
+        m_enhancedView->setCaption(tr("STVEN output"));
+    } else if (!m_enhancedView->image().isNull()) {
+        m_enhancedView->clear();
+    }
+
+    // The face crop with the method's maps, or the skin mask for classical methods.
+    if (!face) {
+        m_overlayView->clear();
+        m_overlayView->setPlaceholder(tr("No face in view."));
+        return;
+    }
+    const QRect crop = cropRectFor(f->face.box, image.size());
+    if (crop.isEmpty())
+        return;
+    const bool attention = m_overlayKindCombo->currentIndex() == 1;
+    const cv::Mat &map = attention ? f->visuals.attention : f->visuals.skinMap;
+    if (!map.empty()) {
+        const QImage base = !enhanced.isNull() ? enhanced : image.copy(crop).scaled(map.cols, map.rows);
+        m_overlayView->setImage(base);
+        m_overlayView->setOverlay(heatOverlay(map), QRect(0, 0, base.width(), base.height()));
+        m_overlayView->setCaption(attention ? tr("attention (rPPGNet)") : tr("skin map (rPPGNet)"));
+    } else {
+        m_overlayView->setImage(image.copy(crop));
+        m_overlayView->setOverlay(skinTint, skin.translated(-crop.topLeft()));
+        m_overlayView->setCaption(tr("skin mask"));
+    }
+}
+
+void MainWindow::drawUpdate()
+{
+    const LiveUpdatePtr u = m_shownUpdate;
+    if (!u)
+        return;
+
+    // Readout.
+    const bool hasHr = std::isfinite(u->hrBpm);
+    QString state;
+    QColor stateColour = palette().color(QPalette::WindowText);
+    switch (u->state) {
+    case LiveState::Idle:
+        state = tr("Waiting for frames");
+        break;
+    case LiveState::NoFace:
+        state = tr("No face");
+        stateColour = QColor(220, 70, 60);
+        break;
+    case LiveState::WarmingUp:
+        state = tr("Warming up");
+        stateColour = QColor(70, 140, 230);
+        break;
+    case LiveState::LowQuality:
+        state = tr("Low quality");
+        stateColour = QColor(230, 150, 30);
+        break;
+    case LiveState::Ok:
+        state = tr("Good signal");
+        stateColour = QColor(50, 170, 80);
+        break;
+    }
+    const bool showHr = hasHr && (u->state == LiveState::Ok || u->state == LiveState::LowQuality);
+    m_hrLabel->setText(showHr ? QString::number(u->hrBpm, 'f', 0) : QStringLiteral("--"));
+    QPalette hp = m_hrLabel->palette();
+    hp.setColor(QPalette::WindowText, u->state == LiveState::Ok ? palette().color(QPalette::WindowText)
+                                                                : palette().color(QPalette::PlaceholderText));
+    m_hrLabel->setPalette(hp);
+    m_stateLabel->setText(state);
+    QPalette sp = m_stateLabel->palette();
+    sp.setColor(QPalette::WindowText, stateColour);
+    m_stateLabel->setPalette(sp);
+    const double progress = u->windowSec > 0 ? std::clamp(u->signalSec / u->windowSec, 0.0, 1.0) : 0;
+    m_warmupBar->setValue(int(progress * 100));
+    m_warmupBar->setVisible(u->state == LiveState::WarmingUp);
+    if (u->state == LiveState::WarmingUp)
+        m_qualityLabel->setText(tr("%1 of %2 s of signal").arg(u->signalSec, 0, 'f', 1).arg(u->windowSec, 0, 'f', 0));
+    else if (std::isfinite(u->snrDb))
+        m_qualityLabel->setText(tr("signal-to-noise %1 dB · %2 s window").arg(u->snrDb, 0, 'f', 1).arg(u->windowSec, 0, 'f', 0));
+    else if (u->state == LiveState::NoFace)
+        m_qualityLabel->setText(tr("Face the camera, in even light."));
+    else
+        m_qualityLabel->setText(QString());
+
+    // Waveform: the last kWaveformSpanSec, beats on the curve.
+    QVector<double> x, y;
+    x.reserve(int(u->pulse.size()));
+    y.reserve(int(u->pulse.size()));
+    double lo = 0, hi = 0;
+    for (size_t k = 0; k < u->pulse.size(); ++k) {
+        x.push_back(u->pulseT0Sec + double(k) / u->fsHz);
+        y.push_back(u->pulse[k]);
+        if (std::isfinite(u->pulse[k])) {
+            lo = std::min(lo, u->pulse[k]);
+            hi = std::max(hi, u->pulse[k]);
+        }
+    }
+    m_waveGraph->setData(x, y, true);
+    QVector<double> bx, by;
+    for (double b : u->beatTimesSec) {
+        const double pos = (b - u->pulseT0Sec) * u->fsHz;
+        const size_t k = size_t(std::clamp(std::lround(pos), 0L, long(u->pulse.size()) - 1));
+        if (!u->pulse.empty() && std::isfinite(u->pulse[k])) {
+            bx.push_back(b);
+            by.push_back(u->pulse[k]);
+        }
+    }
+    m_beatGraph->setData(bx, by, true);
+    const double end = std::max(u->timeSec, kWaveformSpanSec);
+    m_wavePlot->xAxis->setRange(end - kWaveformSpanSec, end);
+    if (hi > lo)
+        m_wavePlot->yAxis->setRange(lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo));
+    m_wavePlot->replot(QCustomPlot::rpQueuedReplot);
+
+    // Trend with quality shading behind it.
+    QVector<double> tx, ty, gx, gy, lx, ly;
+    double hrLo = 1e9, hrHi = -1e9;
+    const double barWidth = u->trend.size() >= 2
+                                ? std::max(0.05, (u->trend.back().timeSec - u->trend.front().timeSec)
+                                                     / double(u->trend.size() - 1))
+                                : 0.5;
+    for (const LiveHrPoint &p : u->trend) {
+        tx.push_back(p.timeSec);
+        ty.push_back(p.hrBpm);
+        if (std::isfinite(p.hrBpm)) {
+            hrLo = std::min(hrLo, p.hrBpm);
+            hrHi = std::max(hrHi, p.hrBpm);
+        }
+        if (p.quality == Quality::Good) {
+            gx.push_back(p.timeSec);
+            gy.push_back(1000);
+        } else if (p.quality == Quality::Low) {
+            lx.push_back(p.timeSec);
+            ly.push_back(1000);
+        }
+    }
+    m_trendGraph->setData(tx, ty, true);
+    m_goodBars->setWidth(barWidth);
+    m_lowBars->setWidth(barWidth);
+    m_goodBars->setData(gx, gy, true);
+    m_lowBars->setData(lx, ly, true);
+    const double t0 = u->trend.empty() ? 0 : u->trend.front().timeSec;
+    m_trendPlot->xAxis->setRange(t0, std::max(u->timeSec, t0 + 30.0));
+    if (hrHi >= hrLo)
+        m_trendPlot->yAxis->setRange(std::min(50.0, std::floor(hrLo / 10) * 10 - 5),
+                                     std::max(110.0, std::ceil(hrHi / 10) * 10 + 5));
+    m_trendPlot->replot(QCustomPlot::rpQueuedReplot);
+
+    // Status bar.
+    const uint64_t dropped = u->droppedFrames + m_camera->droppedFrames();
+    m_fpsLabel->setText(tr("%1 fps").arg(u->processingFps, 0, 'f', 1));
+    m_droppedLabel->setText(tr("%n dropped", nullptr, int(std::min<uint64_t>(dropped, INT_MAX))));
+    m_deviceLabel->setText(tr("device: %1").arg(u->device.isEmpty() ? tr("CPU") : u->device));
+    const MethodInfo *info = MethodRegistry::instance().find(u->method);
+    const QString title = info && !info->title.isEmpty() ? info->title : u->method;
+    m_methodLabel->setText(u->model.isEmpty() ? tr("method: %1").arg(title)
+                                              : tr("method: %1 (%2)").arg(title, u->model));
+}
+
+void MainWindow::drawTransport()
+{
+    const bool file = m_source == SourceKind::File && m_player;
+    m_playAction->setEnabled(file);
+    if (file) {
+        const bool playing = m_player->isPlaying();
+        m_playAction->setIcon(style()->standardIcon(playing ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+        m_playAction->setText(playing ? tr("Pause") : tr("Play"));
+        const double duration = m_player->durationSec();
+        const double pos = m_player->positionSec();
+        if (!m_seeking && duration > 0)
+            m_seekSlider->setValue(int(std::clamp(pos / duration, 0.0, 1.0) * 1000));
+        m_timeLabel->setText(QStringLiteral(" %1 / %2 ").arg(formatTime(pos), formatTime(duration)));
+        const double analysed = m_shownUpdate ? m_shownUpdate->timeSec : 0.0;
+        const bool done = m_shownUpdate && m_shownUpdate->endOfStream;
+        m_progressBar->setValue(done ? 1000 : duration > 0 ? int(std::clamp(analysed / duration, 0.0, 1.0) * 1000) : 0);
+    } else {
+        m_timeLabel->setText(m_source == SourceKind::Camera ? tr(" live ") : QStringLiteral(" 0:00 / 0:00 "));
+        m_progressBar->setValue(0);
+    }
+    m_progressBar->setEnabled(file);
+}
+
+void MainWindow::clearDisplays()
+{
+    m_latestFrame.reset();
+    m_shownFrame.reset();
+    m_latestUpdate.reset();
+    m_shownUpdate.reset();
+    m_videoView->clear();
+    m_enhancedView->clear();
+    m_overlayView->clear();
+    m_waveGraph->data()->clear();
+    m_beatGraph->data()->clear();
+    m_trendGraph->data()->clear();
+    m_goodBars->data()->clear();
+    m_lowBars->data()->clear();
+    m_wavePlot->replot(QCustomPlot::rpQueuedReplot);
+    m_trendPlot->replot(QCustomPlot::rpQueuedReplot);
+    m_hrLabel->setText(QStringLiteral("--"));
+    m_stateLabel->setText(m_source == SourceKind::None ? tr("No source") : tr("Starting…"));
+    m_qualityLabel->clear();
+    m_warmupBar->setVisible(false);
+    m_fpsLabel->setText(tr("– fps"));
+    m_droppedLabel->setText(tr("%n dropped", nullptr, 0));
+    const MethodInfo *info = MethodRegistry::instance().find(method());
+    m_methodLabel->setText(tr("method: %1").arg(info && !info->title.isEmpty() ? info->title : method()));
+    if (m_deviceLabel->text().isEmpty())
+        m_deviceLabel->setText(tr("device: %1").arg(tr("CPU")));
+}
+
+void MainWindow::showMessage(const QString &text, bool error)
+{
+    m_messageLabel->setText(text);
+    QPalette p = m_messageLabel->palette();
+    p.setColor(QPalette::WindowText, error ? QColor(215, 60, 50) : palette().color(QPalette::WindowText));
+    m_messageLabel->setPalette(p);
+    statusBar()->showMessage(text, error ? 0 : 8000);
+    if (error)
+        qCWarning(lcUi).noquote() << text;
+}
+
+void MainWindow::applyPlotStyle()
+{
+    stylePlot(m_wavePlot, palette());
+    stylePlot(m_trendPlot, palette());
+    const bool dark = isDarkPalette(palette());
+    m_waveGraph->setPen(QPen(dark ? QColor(255, 110, 110) : QColor(205, 40, 50), 1.6));
+    m_trendGraph->setPen(QPen(dark ? QColor(255, 110, 110) : QColor(205, 40, 50), 2));
+    m_wavePlot->replot(QCustomPlot::rpQueuedReplot);
+    m_trendPlot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::PaletteChange && m_wavePlot) {
+        applyPlotStyle();
+        drawUpdate();
+    }
+    QMainWindow::changeEvent(event);
+}
+
+// ---- exports --------------------------------------------------------------------------------
+
+QString MainWindow::chooseExportPath(const QString &title, const QString &filter, const QString &suffix)
+{
+    const QString base = m_sourceName.isEmpty() ? QStringLiteral("rppg") : QFileInfo(m_sourceName).completeBaseName();
+    QString path = QFileDialog::getSaveFileName(this, title,
+                                                QDir(m_settings.lastDirectory()).filePath(base + QLatin1Char('.') + suffix),
+                                                filter);
+    if (!path.isEmpty() && QFileInfo(path).suffix().isEmpty())
+        path += QLatin1Char('.') + suffix;
+    return path;
+}
+
+void MainWindow::startExport(const QString &path, std::function<QString()> job)
+{
+    auto *watcher = new QFutureWatcher<QString>(this);
+    m_exports << watcher;
+    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, path] {
+        const QString error = watcher->result();
+        m_exports.removeAll(watcher);
+        watcher->deleteLater();
+        if (error.isEmpty())
+            showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), false);
+        else
+            showMessage(error, true);
+        Q_EMIT exportFinished(error.isEmpty(), path, error.isEmpty() ? tr("saved") : error);
+    });
+    watcher->setFuture(QtConcurrent::run(std::move(job)));
+}
+
+void MainWindow::exportCsv(const QString &path)
+{
+    LiveAnalyzer *analyzer = m_analyzer;   // outlives the job: shutdown() waits for exports
+    startExport(path, [analyzer, path]() -> QString {
+        const LiveSession session = analyzer->sessionSnapshot();
+        const auto result = buildSessionResult(session);
+        if (!result.ok())
+            return MainWindow::tr("Nothing to export yet: %1").arg(result.error().message);
+        const Error e = writeAnalysisCsv(path, result.value());
+        return e.isError() ? e.message : QString();
+    });
+}
+
+void MainWindow::exportPlots(const QString &path)
+{
+    // Rendering happens here (widgets live in this thread); only the file write goes to the pool.
+    const bool pdf = QFileInfo(path).suffix().compare(QLatin1String("pdf"), Qt::CaseInsensitive) == 0;
+    const int w = std::max(800, m_wavePlot->width());
+    const int h = std::max(300, m_wavePlot->height());
+    QByteArray bytes;
+    if (pdf) {
+        QBuffer buffer(&bytes);
+        buffer.open(QIODevice::WriteOnly);
+        QPdfWriter writer(&buffer);
+        writer.setTitle(tr("rPPG Studio plots: %1").arg(m_sourceName));
+        writer.setCreator(QStringLiteral("rPPG Studio"));
+        writer.setPageSize(QPageSize(QSizeF(w, 2 * h), QPageSize::Point));
+        writer.setPageMargins(QMarginsF(0, 0, 0, 0));
+        writer.setResolution(72);
+        QCPPainter painter(&writer);
+        painter.setMode(QCPPainter::pmVectorized);
+        painter.setMode(QCPPainter::pmNoCaching);
+        painter.setMode(QCPPainter::pmNonCosmetic);
+        m_wavePlot->toPainter(&painter, w, h);
+        painter.translate(0, h);
+        m_trendPlot->toPainter(&painter, w, h);
+        painter.end();
+    } else {
+        QImage image(w, 2 * h, QImage::Format_ARGB32);
+        image.fill(palette().color(QPalette::Base));
+        QCPPainter painter(&image);
+        painter.setRenderHint(QPainter::Antialiasing);
+        m_wavePlot->toPainter(&painter, w, h);
+        painter.translate(0, h);
+        m_trendPlot->toPainter(&painter, w, h);
+        painter.end();
+        bytes = encodeImage(image, "PNG");
+    }
+    startExport(path, [path, bytes]() { return writeAtomically(path, bytes); });
+}
+
+void MainWindow::exportSnapshot(const QString &path)
+{
+    const QImage image = grab().toImage();
+    startExport(path, [path, image]() { return writeAtomically(path, encodeImage(image, "PNG")); });
+}
+
+QString MainWindow::hrText() const { return m_hrLabel->text(); }
+QString MainWindow::stateText() const { return m_stateLabel->text(); }
+QString MainWindow::messageText() const { return m_messageLabel->text(); }
+int MainWindow::waveformPointCount() const { return m_waveGraph->data()->size(); }
+int MainWindow::trendPointCount() const { return m_trendGraph->data()->size(); }
+bool MainWindow::hasVideoFrame() const { return !m_videoView->image().isNull(); }
+
+void MainWindow::setOverlayVisible(bool visible) { m_overlayCheck->setChecked(visible); }
+bool MainWindow::overlayVisible() const { return m_overlayCheck->isChecked(); }
+bool MainWindow::overlayShown() const { return m_videoView->overlayShown() || m_overlayView->overlayShown(); }
+
+// ---- desktop habits -------------------------------------------------------------------------
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (!urls.isEmpty() && urls.first().isLocalFile())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (!urls.isEmpty() && urls.first().isLocalFile()) {
+        openFile(urls.first().toLocalFile());
+        event->acceptProposedAction();
+    }
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList files = m_settings.recentFiles();
+    for (const QString &f : files) {
+        QAction *a = m_recentMenu->addAction(QFileInfo(f).fileName(), this, [this, f] { openFile(f); });
+        a->setToolTip(QDir::toNativeSeparators(f));
+        a->setEnabled(QFileInfo::exists(f));
+    }
+    if (files.isEmpty())
+        m_recentMenu->addAction(tr("(none)"))->setEnabled(false);
+    m_recentMenu->addSeparator();
+    m_recentMenu->addAction(tr("Clear list"), this, [this] { m_settings.clearRecentFiles(); });
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    m_settings.setWindowGeometry(saveGeometry());
+    m_settings.setWindowState(saveState());
+    shutdown();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::shutdown()
+{
+    if (m_shutDown)
+        return;
+    m_shutDown = true;
+    m_redrawTimer->stop();
+    m_applyTimer->stop();
+    // Order matters: the camera stops delivering, the decoder is asked to stop, the analyzer's
+    // stop releases a decoder blocked in a back-pressure submit and joins the worker, then the
+    // decoder thread is joined; running exports hold the analyzer, so they finish first.
+    m_camera->stop();
+    if (m_player)
+        m_player->requestStop();
+    for (QFutureWatcher<QString> *w : m_exports)
+        w->waitForFinished();
+    m_analyzer->stop();
+    retirePlayer();
 }
 
 } // namespace rppg

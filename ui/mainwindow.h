@@ -1,20 +1,45 @@
 #pragma once
 
-// Main window of rPPG Studio. Thread affinity: GUI thread. Analysis runs on a pool thread and
-// reports back through a queued QFutureWatcher signal.
+// Main window of rPPG Studio: dock widgets for the input video (face box, skin region), the
+// STVEN-enhanced frames, the skin/attention overlay, the scrolling pulse waveform with beats, the
+// heart-rate trend with quality shading, the large heart-rate readout and the controls; a
+// transport bar (play/pause, seek, progress) and a status bar (processing fps, dropped frames,
+// device, method/model).
+//
+// Thread affinity: GUI thread. Decoding runs on the FilePlayer's thread, camera frames are
+// converted on the pool, analysis runs on the LiveAnalyzer's worker; their results arrive as
+// queued signals and are drawn by a ~30 Hz timer. Exports run on the pool. The window never waits
+// on a worker except when it closes (to stop them cleanly).
+// Units: seconds of media time, Hz, beats per minute, decibels.
+
+#include "liveanalyzer.h"
+#include "settings.h"
 
 #include <QFutureWatcher>
 #include <QMainWindow>
 
-#include "analysisconfig.h"
-#include "result.h"
-
-#include <atomic>
-
+class QAction;
+class QActionGroup;
+class QCheckBox;
+class QComboBox;
+class QCPBars;
+class QCPGraph;
 class QCustomPlot;
+class QDockWidget;
+class QDoubleSpinBox;
 class QLabel;
+class QMenu;
+class QProgressBar;
+class QPushButton;
+class QSlider;
+class QTimer;
+class QVideoSink;
 
 namespace rppg {
+
+class CameraSource;
+class FilePlayer;
+class ImageView;
 
 class MainWindow : public QMainWindow
 {
@@ -23,20 +48,161 @@ public:
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
 
+    // Opens a video file and starts analysing it (File → Open, drag and drop, command line).
     void openFile(const QString &path);
+    void openSample();
+    // Starts the camera chosen in the controls; shows a message when there is none.
+    void startCamera();
+    // Feeds frames delivered to `sink` through the live (camera) path; for tests and demos.
+    void startSinkSource(QVideoSink *sink);
+    void stopSource();
+    void setPlaying(bool playing);
+    void setPlaybackMode(PlaybackMode mode);
+
+    // Analysis controls, as the widgets set them (the change restarts the analysis).
+    void setMethod(const QString &method);
+    QString method() const;
+    void setWindowSec(double sec);
+
+    void setOverlayVisible(bool visible);
+    bool overlayVisible() const;        // the toggle
+    bool overlayShown() const;          // an overlay is drawn right now (toggle on and data)
+
+    // Exports (on the pool; each ends with exportFinished). Formats by file suffix for plots:
+    // .png or .pdf.
+    void exportCsv(const QString &path);
+    void exportPlots(const QString &path);
+    void exportSnapshot(const QString &path);
+
+    // What the window shows, for tests and scripts.
+    LiveUpdatePtr lastUpdate() const { return m_shownUpdate; }
+    QString hrText() const;
+    QString stateText() const;
+    QString messageText() const;
+    int waveformPointCount() const;
+    int trendPointCount() const;
+    bool hasVideoFrame() const;
 
 Q_SIGNALS:
-    // The analysis of the opened file ended (with a result or an error shown in the window).
+    // The opened file has been analysed to its end (or could not be opened).
     void analysisFinished();
+    // A new live estimate is on screen.
+    void updateShown();
+    void exportFinished(bool succeeded, const QString &path, const QString &message);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
-    void showResult();
+    enum class SourceKind { None, File, Camera };
 
+    void buildActions();
+    void buildDocks();
+    QWidget *buildControls();
+    QWidget *buildReadout();
+    void buildStatusBar();
+    void restoreLayout();
+    void rebuildRecentMenu();
+    void refreshCameras();
+    void refreshFormats();
+    LiveConfig configFromControls() const;
+    void scheduleApply();
+    void applyConfig();
+    void onFrame(LiveFramePtr frame);
+    void onUpdate(LiveUpdatePtr update);
+    void onAnalyzerError(const QString &message);
+    void redraw();
+    void drawFrame();
+    void drawUpdate();
+    void drawTransport();
+    void clearDisplays();
+    void showMessage(const QString &text, bool error);
+    void applyPlotStyle();
+    void updateControlsForMethod();
+    void retirePlayer();
+    void startExport(const QString &path, std::function<QString()> job);
+    QString chooseExportPath(const QString &title, const QString &filter, const QString &suffix);
+    void shutdown();
+
+    Settings m_settings;
+    LiveAnalyzer *m_analyzer = nullptr;
+    FilePlayer *m_player = nullptr;
+    CameraSource *m_camera = nullptr;
+    SourceKind m_source = SourceKind::None;
+    QString m_sourceName;
+    uint64_t m_session = 0;
+    bool m_shutDown = false;
+    bool m_finishedNotified = false;
+
+    LiveFramePtr m_latestFrame, m_shownFrame;
+    LiveUpdatePtr m_latestUpdate, m_shownUpdate;
+    QTimer *m_redrawTimer = nullptr;
+    QTimer *m_applyTimer = nullptr;
+
+    // Docks and views.
+    QDockWidget *m_videoDock = nullptr;
+    QDockWidget *m_enhancedDock = nullptr;
+    QDockWidget *m_overlayDock = nullptr;
+    QDockWidget *m_waveDock = nullptr;
+    QDockWidget *m_trendDock = nullptr;
+    QDockWidget *m_readoutDock = nullptr;
+    QDockWidget *m_controlsDock = nullptr;
+    ImageView *m_videoView = nullptr;
+    ImageView *m_enhancedView = nullptr;
+    ImageView *m_overlayView = nullptr;
+    QCustomPlot *m_wavePlot = nullptr;
+    QCPGraph *m_waveGraph = nullptr;
+    QCPGraph *m_beatGraph = nullptr;
+    QCustomPlot *m_trendPlot = nullptr;
+    QCPGraph *m_trendGraph = nullptr;
+    QCPBars *m_goodBars = nullptr;
+    QCPBars *m_lowBars = nullptr;
+
+    // Readout.
     QLabel *m_hrLabel = nullptr;
-    QLabel *m_statusLabel = nullptr;
-    QCustomPlot *m_pulsePlot = nullptr;
-    QFutureWatcher<Result<AnalysisResult>> m_watcher;
-    std::atomic<bool> m_cancel{false};
+    QLabel *m_unitLabel = nullptr;
+    QLabel *m_stateLabel = nullptr;
+    QLabel *m_qualityLabel = nullptr;
+    QProgressBar *m_warmupBar = nullptr;
+
+    // Controls.
+    QComboBox *m_cameraCombo = nullptr;
+    QComboBox *m_formatCombo = nullptr;
+    QPushButton *m_cameraButton = nullptr;
+    QComboBox *m_playbackCombo = nullptr;
+    QComboBox *m_methodCombo = nullptr;
+    QDoubleSpinBox *m_windowSpin = nullptr;
+    QDoubleSpinBox *m_bandLowSpin = nullptr;
+    QDoubleSpinBox *m_bandHighSpin = nullptr;
+    QComboBox *m_deviceCombo = nullptr;
+    QCheckBox *m_overlayCheck = nullptr;
+    QSlider *m_opacitySlider = nullptr;
+    QComboBox *m_overlayKindCombo = nullptr;
+    QLabel *m_messageLabel = nullptr;
+
+    // Transport.
+    QAction *m_playAction = nullptr;
+    QSlider *m_seekSlider = nullptr;
+    QLabel *m_timeLabel = nullptr;
+    QProgressBar *m_progressBar = nullptr;
+    bool m_seeking = false;
+
+    // Status bar.
+    QLabel *m_fpsLabel = nullptr;
+    QLabel *m_droppedLabel = nullptr;
+    QLabel *m_deviceLabel = nullptr;
+    QLabel *m_methodLabel = nullptr;
+
+    QMenu *m_recentMenu = nullptr;
+    QActionGroup *m_playbackGroup = nullptr;
+    QAction *m_realTimeAction = nullptr;
+    QAction *m_fastAction = nullptr;
+    QByteArray m_defaultState;
+
+    QList<QFutureWatcher<QString> *> m_exports;
 };
 
 } // namespace rppg

@@ -52,6 +52,18 @@ void registerCoreCommands();
 void installLogFilter(bool verbose);
 bool verboseRequested(int argc, char **argv);
 
+// An extra part of `rppg bench` provided by a library core cannot link (the neural timing part of
+// the models adapter): `run(quick)` returns the section's Markdown body (tables and notes); the
+// bench adds the title and the machine lines and writes it to RESULTS.md as `section`.
+struct BenchPart
+{
+    QString name;      // --parts name, e.g. "neural"
+    QString section;   // RESULTS.md section, e.g. "neural-timing"
+    QString title;     // heading, e.g. "Neural methods: inference time on the CPU"
+    std::function<Result<QString>(bool quick)> run;
+};
+void addBenchPart(const BenchPart &part);
+
 // Dispatches argv to a command. Needs a QCoreApplication to exist.
 int run(const QStringList &arguments);
 

@@ -2,6 +2,7 @@
 // motion levels, skin tones and codecs/bitrates), and on the real bias-eval-rppg skin videos when
 // that folder is given. Prints the tables and writes them into a section of bench/RESULTS.md.
 
+#include "bench_soak.h"
 #include "codecreport.h"
 #include "codecstudy.h"
 #include "commands.h"
@@ -178,7 +179,24 @@ Error writeResultsSection(const QString &path, const QString &name, const QStrin
     return {};
 }
 
+std::vector<BenchPart> &benchParts()
+{
+    static std::vector<BenchPart> parts;
+    return parts;
+}
+
 } // namespace
+
+void addBenchPart(const BenchPart &part)
+{
+    auto &parts = benchParts();
+    for (BenchPart &p : parts)
+        if (p.name == part.name) {
+            p = part;
+            return;
+        }
+    parts.push_back(part);
+}
 
 namespace {
 
@@ -220,6 +238,15 @@ SynthVariant variantFor(const QString &workDir, const QString &stem, const Varia
     if (v.codec == QLatin1String("x265"))
         sv.encoder.preset = QStringLiteral("fast");   // as in the codec study; medium takes ~3x longer
     return sv;
+}
+
+// True when a face-video (neural) method is among `methods`: its results go to their own sections.
+bool hasNeural(const QStringList &methods)
+{
+    for (const QString &m : methods)
+        if (const MethodInfo *info = MethodRegistry::instance().find(m); info && info->input == MethodInput::FaceVideo)
+            return true;
+    return false;
 }
 
 struct BenchContext
@@ -279,7 +306,8 @@ Result<QString> accuracyPart(BenchContext &ctx)
     }
     QString md;
     QTextStream out(&md);
-    out << "## Foundation: accuracy of the classical methods on the synthetic codec set\n\n"
+    out << (hasNeural(ctx.methods) ? "## Neural methods: accuracy next to the classical ones on the synthetic codec set\n\n"
+                                   : "## Foundation: accuracy of the classical methods on the synthetic codec set\n\n")
         << machineLines(QStringLiteral("rppg bench --parts accuracy%1").arg(ctx.quick ? QStringLiteral(" --quick") : QString()),
                         total.elapsed() / 60000.0)
         << "- Set: " << subjects.size() << " subjects × " << ctx.duration << " s, 640×480 at 30 fps, HR "
@@ -382,7 +410,8 @@ Result<QString> realPart(BenchContext &ctx, const QString &root)
         return res.error();
     QString md;
     QTextStream out(&md);
-    out << "## Foundation: real skin videos (bias-eval-rppg)\n\n"
+    out << (hasNeural(ctx.methods) ? "## Neural methods: real skin videos (bias-eval-rppg)\n\n"
+                                   : "## Foundation: real skin videos (bias-eval-rppg)\n\n")
         << machineLines(QStringLiteral("rppg bench --parts real --real …/bias-eval-rppg"), total.elapsed() / 60000.0)
         << "- " << scan->items.size() << " clips: forehead and cheek patches of 9 subjects with dark skin (India, "
         << "Sierra Leone), 200×200 upscaled from 60×30 / 25×25 px, 15 fps, MPEG-4, 27–137 s; one contact HR per "
@@ -474,17 +503,21 @@ Command benchCommand()
         p.setApplicationDescription(QStringLiteral("Benchmarks the pipeline; each part prints a Markdown section and, "
                                                    "with --results, replaces its own section of that file."));
         addHelpOption(p);
-        p.addOption({QStringLiteral("parts"), QStringLiteral("Parts to run: accuracy, speed, real, study (default: all; "
-                                                             "real needs --real)."),
+        p.addOption({QStringLiteral("parts"), QStringLiteral("Parts to run: accuracy, speed, real, study, soak, and neural when "
+                                                             "the networks are built in (default: the first four; real needs --real)."),
                      QStringLiteral("list"), QStringLiteral("accuracy,speed,real,study")});
         p.addOption({QStringLiteral("quick"), QStringLiteral("Fewer and shorter synthetic videos (a smoke run).")});
         p.addOption({QStringLiteral("duration"), QStringLiteral("Seconds per synthetic accuracy video (default 20)."),
                      QStringLiteral("sec"), QStringLiteral("20")});
-        p.addOption({QStringLiteral("methods"), QStringLiteral("Comma-separated methods (default: every classical one)."),
+        p.addOption({QStringLiteral("methods"), QStringLiteral("Comma-separated methods (default: every classical one, and the neural ones when their weights load)."),
                      QStringLiteral("list")});
         p.addOption({QStringLiteral("real"), QStringLiteral("bias-eval-rppg folder for the real part."), QStringLiteral("dir")});
         p.addOption({QStringLiteral("results"), QStringLiteral("Markdown file whose sections to update."), QStringLiteral("file")});
         p.addOption({QStringLiteral("work"), QStringLiteral("Keep the generated videos in <dir>."), QStringLiteral("dir")});
+        p.addOption({QStringLiteral("soak-minutes"), QStringLiteral("Media time of the soak part in minutes (default 60)."),
+                     QStringLiteral("min"), QStringLiteral("60")});
+        p.addOption({QStringLiteral("soak-png"), QStringLiteral("Where the soak part writes its curve (default: soak.png next "
+                                                                "to --results, else none)."), QStringLiteral("file")});
         if (auto code = parseCommandLine(p, args))
             return *code;
         BenchContext ctx;
@@ -498,18 +531,23 @@ Command benchCommand()
         if (p.isSet(QStringLiteral("methods"))) {
             ctx.methods = p.value(QStringLiteral("methods")).split(QLatin1Char(','), Qt::SkipEmptyParts);
         } else {
-            for (const QString &m : MethodRegistry::instance().names())
-                if (MethodRegistry::instance().find(m)->input == MethodInput::RgbTrace)
-                    ctx.methods << m;
+            ctx.methods = defaultMethods(MethodOptions{});
         }
         for (const QString &m : ctx.methods)
             if (!MethodRegistry::instance().find(m))
                 return fail(ErrorCode::Usage, QStringLiteral("unknown method '%1'").arg(m));
         const QStringList parts = p.value(QStringLiteral("parts")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+        QStringList known{QStringLiteral("accuracy"), QStringLiteral("speed"), QStringLiteral("real"), QStringLiteral("study")};
+        for (const BenchPart &extra : benchParts())
+            known << extra.name;
+        known << QStringLiteral("soak");
         for (const QString &part : parts)
-            if (!QStringList{QStringLiteral("accuracy"), QStringLiteral("speed"), QStringLiteral("real"), QStringLiteral("study")}
-                     .contains(part))
-                return fail(ErrorCode::Usage, QStringLiteral("unknown part '%1' (accuracy, speed, real, study)").arg(part));
+            if (!known.contains(part))
+                return fail(ErrorCode::Usage, QStringLiteral("unknown part '%1' (%2)").arg(part, known.join(QStringLiteral(", "))));
+        bool okSoak = false;
+        const double soakMinutes = p.value(QStringLiteral("soak-minutes")).toDouble(&okSoak);
+        if (!okSoak || soakMinutes < 1 || soakMinutes > 24 * 60)
+            return fail(ErrorCode::Usage, QStringLiteral("--soak-minutes must be 1..1440"));
 
         QTemporaryDir tmp;
         ctx.workDir = p.value(QStringLiteral("work"));
@@ -534,13 +572,42 @@ Command benchCommand()
         for (const QString &part : parts) {
             int code = kExitOk;
             if (part == QLatin1String("accuracy"))
-                code = emit(QStringLiteral("foundation-accuracy"), accuracyPart(ctx));
+                code = emit(hasNeural(ctx.methods) ? QStringLiteral("neural-accuracy") : QStringLiteral("foundation-accuracy"),
+                            accuracyPart(ctx));
             else if (part == QLatin1String("speed"))
                 code = emit(QStringLiteral("foundation-speed"), speedPart(ctx));
             else if (part == QLatin1String("real") && p.isSet(QStringLiteral("real")))
-                code = emit(QStringLiteral("foundation-real"), realPart(ctx, p.value(QStringLiteral("real"))));
+                code = emit(hasNeural(ctx.methods) ? QStringLiteral("neural-real") : QStringLiteral("foundation-real"),
+                            realPart(ctx, p.value(QStringLiteral("real"))));
             else if (part == QLatin1String("study"))
                 code = emit(QStringLiteral("codec-study"), studyPart(ctx));
+            else if (part == QLatin1String("soak")) {
+                SoakOptions so;
+                so.minutes = soakMinutes;
+                so.method = ctx.methods.value(0, QStringLiteral("pos"));
+                so.workDir = ctx.workDir;
+                so.pngPath = p.isSet(QStringLiteral("soak-png")) ? p.value(QStringLiteral("soak-png"))
+                             : results.isEmpty()                 ? QString()
+                                                                 : QFileInfo(results).absoluteDir().filePath(QStringLiteral("soak.png"));
+                so.cancel = interruptFlag();
+                code = emit(QStringLiteral("reliability-soak"), soakPart(so, machineLines));
+            }
+            for (const BenchPart &extra : benchParts()) {
+                if (part != extra.name)
+                    continue;
+                QElapsedTimer clock;
+                clock.start();
+                const Result<QString> body = extra.run(ctx.quick);
+                if (!body.ok())
+                    code = emit(extra.section, body.error());
+                else
+                    code = emit(extra.section,
+                                QStringLiteral("## %1\n\n").arg(extra.title)
+                                    + machineLines(QStringLiteral("rppg bench --parts %1%2")
+                                                       .arg(extra.name, ctx.quick ? QStringLiteral(" --quick") : QString()),
+                                                   clock.elapsed() / 60000.0)
+                                    + body.value());
+            }
             if (code != kExitOk)
                 return code;
         }

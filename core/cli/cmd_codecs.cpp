@@ -71,7 +71,7 @@ Command compareCodecsCommand()
                      QStringLiteral("list"), QStringLiteral("250k,500k,1000k")});
         p.addOption({QStringLiteral("crf"), QStringLiteral("Constant rate factors instead of bit rates (e.g. 23,28,33)."),
                      QStringLiteral("list")});
-        p.addOption({QStringLiteral("methods"), QStringLiteral("Pulse methods (default: every registered method)."),
+        p.addOption({QStringLiteral("methods"), QStringLiteral("Pulse methods (default: every registered method; neural ones when their weights load)."),
                      QStringLiteral("list")});
         p.addOption({QStringLiteral("reference"), QStringLiteral("Reference CSV (time_s,hr_bpm or a PPG recording)."),
                      QStringLiteral("file")});
@@ -101,6 +101,8 @@ Command compareCodecsCommand()
         config.settings = settings.value();
         if (p.isSet(QStringLiteral("methods")))
             config.methods = p.value(QStringLiteral("methods")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+        else
+            config.methods = defaultMethods(config.analysis.methodOptions);
         config.referencePath = p.value(QStringLiteral("reference"));
         config.x264Preset = p.value(QStringLiteral("x264-preset"));
         config.x265Preset = p.value(QStringLiteral("x265-preset"));

@@ -31,7 +31,7 @@ Command evalCommand()
         addHelpOption(p);
         p.addPositionalArgument(QStringLiteral("dataset"), QStringLiteral("Dataset folder(s)."), QStringLiteral("DATASET..."));
         addAnalysisOptions(p);
-        p.addOption({QStringLiteral("methods"), QStringLiteral("Methods (default: every registered method)."),
+        p.addOption({QStringLiteral("methods"), QStringLiteral("Methods (default: every registered method; neural ones when their weights load)."),
                      QStringLiteral("list")});
         p.addOption({QStringLiteral("out"), QStringLiteral("Output folder (default ./evaluation)."), QStringLiteral("dir"),
                      QStringLiteral("evaluation")});
@@ -57,6 +57,8 @@ Command evalCommand()
         QStringList methods;
         if (p.isSet(QStringLiteral("methods")))
             methods = p.value(QStringLiteral("methods")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+        else
+            methods = defaultMethods(analysis->methodOptions);
         ProgressBar bar(QStringLiteral("evaluating"), !p.isSet(QStringLiteral("no-progress")));
         auto result = runEvaluation(scans, methods, analysis.value(),
                                     [&bar](int done, int total, const QString &) { bar.update(done, total); },

@@ -248,7 +248,8 @@ int runSynthSet(const QStringList &args)
         }
         c.noiseSigma = uniform(rng, 0.5, 3.0);
         c.pulse.meanHrBpm = std::round(uniform(rng, 45, 150) * 10) / 10;
-        c.pulse.sdnnMs = uniform(rng, 5, 80);
+        // SDNN up to 80 ms, but at most 14 % of the beat interval (the generator's limit is 15 %).
+        c.pulse.sdnnMs = uniform(rng, 5, std::min(80.0, 0.14 * 60000.0 / c.pulse.meanHrBpm));
         c.pulse.respirationHz = uniform(rng, 0.15, 0.4);
         c.pulse.dicroticRatio = uniform(rng, 0.15, 0.5);
         c.pulseAmplitude = SynthConfig{}.pulseAmplitude * uniform(rng, 0.6, 1.5);

@@ -56,6 +56,29 @@ void addAnalysisOptions(QCommandLineParser &p)
                  QStringLiteral("file")});
 }
 
+QStringList defaultMethods(const MethodOptions &options)
+{
+    QStringList methods, skipped;
+    QString reason;
+    const MethodRegistry &registry = MethodRegistry::instance();
+    for (const QString &name : registry.names()) {
+        if (registry.find(name)->input == MethodInput::FaceVideo) {
+            auto probe = registry.create(name, options);
+            if (!probe.ok()) {
+                skipped << name;
+                if (reason.isEmpty())
+                    reason = probe.error().message;
+                continue;
+            }
+        }
+        methods << name;
+    }
+    if (!skipped.isEmpty())
+        std::fprintf(stderr, "note: %s left out (%s); name them with --methods to require them\n",
+                     qPrintable(skipped.join(QStringLiteral(", "))), qPrintable(reason));
+    return methods;
+}
+
 int64_t parseBitrate(const QString &text)
 {
     // "800000", "800k", "1.5M", "2Mbps", "500kb/s"

@@ -22,6 +22,12 @@ void addAnalysisOptions(QCommandLineParser &parser);
 // Errors: Usage with a one-line reason.
 Result<AnalysisConfig> analysisConfigFromOptions(const QCommandLineParser &parser);
 
+// The methods a command runs when the user names none: every registered method, but face-video
+// (neural) methods only when they can be created here (their weights load, the device exists);
+// the ones left out are named in one `note:` line on stderr, so nothing fails on a checkout
+// without weights.
+QStringList defaultMethods(const MethodOptions &options);
+
 // "250k", "1.5M", "800000" → bits per second; -1 when malformed.
 int64_t parseBitrate(const QString &text);
 // "x,y,w,h" → rectangle; empty rect when malformed.

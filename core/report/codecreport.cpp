@@ -110,13 +110,7 @@ std::vector<double> zscored(const SignalResult &s, double fromSec, double toSec,
 
 Error writeText(const QString &path, const QString &text)
 {
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Text))
-        return Error{ErrorCode::WriteFailed, QStringLiteral("cannot write '%1': %2").arg(path, f.errorString())};
-    const QByteArray bytes = text.toUtf8();
-    if (f.write(bytes) != bytes.size() || !f.commit())
-        return Error{ErrorCode::WriteFailed, QStringLiteral("cannot write '%1': %2").arg(path, f.errorString())};
-    return {};
+    return writeFileAtomically(path, text.toUtf8());
 }
 
 const VariantResult *worstVariant(const CodecStudyResult &s, const QString &method)

@@ -55,13 +55,7 @@ std::vector<report::PairedGroup> groups(const EvaluationResult &r)
 
 Error writeText(const QString &path, const QString &text)
 {
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Text))
-        return Error{ErrorCode::WriteFailed, QStringLiteral("cannot write '%1': %2").arg(path, f.errorString())};
-    const QByteArray bytes = text.toUtf8();
-    if (f.write(bytes) != bytes.size() || !f.commit())
-        return Error{ErrorCode::WriteFailed, QStringLiteral("cannot write '%1': %2").arg(path, f.errorString())};
-    return {};
+    return writeFileAtomically(path, text.toUtf8());
 }
 
 } // namespace

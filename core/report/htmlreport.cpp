@@ -326,14 +326,7 @@ QString HtmlReport::html() const
 
 Error HtmlReport::write(const QString &path) const
 {
-    const QByteArray bytes = html().toUtf8();
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
-        return Error{
-            ErrorCode::WriteFailed,
-            QStringLiteral("cannot write '%1': %2").arg(path, file.errorString().simplified())};
-    }
-    return Error::none();
+    return writeFileAtomically(path, html().toUtf8());
 }
 
 Error writePng(const QImage &image, const QString &path)

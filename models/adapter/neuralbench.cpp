@@ -8,6 +8,7 @@
 // Prints a Markdown table: ms per frame (all work divided by the frames), fps, the median push
 // that runs no clip (the per-frame overhead) and the median push that runs one (the clip cost).
 #include "checkpoint.h"
+#include "device.h"
 #include "neuralmethod.h"
 
 #include <opencv2/imgproc.hpp>
@@ -186,6 +187,7 @@ int main(int argc, char **argv)
                 qPrintable(o.device), frames, o.runs);
     std::printf("| method | BN folded | threads | ms/frame | fps | push without clip (ms) | push with clip (ms) |\n");
     std::printf("|---|---|---|---|---|---|---|\n");
+    models::setThreadsOnce(1);   // claim the factory's once-per-process setting
     for (int threads : o.threads) {
         // The factory sets the count once per process; the benchmark changes it between rows.
         torch::set_num_threads(threads);

@@ -20,6 +20,7 @@
 #include <functional>
 #include <limits>
 #include <optional>
+#include <thread>
 
 namespace rppg {
 
@@ -214,9 +215,18 @@ public:
 
     bool latestVisuals(MethodVisuals &out) const override
     {
-        if (m_visuals.ptsUs < 0)
+        if (m_clipCount == 0)
             return false;
-        out = m_visuals;   // fresh buffers per clip, never written again: safe to keep
+        // Half a clip behind the newest network frame: in steady state always inside the last
+        // clip run, so the pictures advance frame by frame (values become final in bursts of a
+        // hop, which would make them jump). Clamped to the clip at the ends of a stretch.
+        const int64_t sample = std::clamp<int64_t>(m_sampleCount - 1 - m_hop, m_clipStart,
+                                                   m_clipStart + m_clipCount - 1);
+        if (sample != m_visualsSample || m_visuals.ptsUs < 0) {
+            m_visuals = makeVisuals(int(sample - m_clipStart));
+            m_visualsSample = sample;
+        }
+        out = m_visuals;   // fresh buffers per frame, never written again: safe to keep
         return true;
     }
 
@@ -230,6 +240,8 @@ public:
         m_sum.clear();
         m_weight.clear();
         m_pending.clear();
+        m_clipCount = 0;
+        m_visualsSample = -1;
         m_visuals = MethodVisuals();
     }
 
@@ -335,7 +347,8 @@ private:
                 addSample(a, a < 0.5 ? m_lastFacePts : pts);
             }
             position = double(m_segmentStart) + double(pts - m_originUs) / m_gridStepUs;
-            if (std::abs(position - std::round(position)) < 1e-6)
+            // Timestamps are whole µs: a crop within 0.1 % of a frame of a grid point is on it.
+            if (std::abs(position - std::round(position)) < 1e-3)
                 position = std::round(position);
         }
         m_pending.push_back({pts, position});
@@ -412,7 +425,7 @@ private:
             const auto signal = out.global.reshape({-1}).to(torch::kCPU, torch::kDouble).contiguous();
             const double *s = signal.data_ptr<double>();
             std::copy(s, s + m_frames, m_clipSignal.begin());
-            updateVisuals(out, enhanced, count - 1, start + count - 1);
+            keepVisuals(out, enhanced, start, count);
         } catch (const c10::Error &e) {
             warnOnce(e.what_without_backtrace());
             return;
@@ -442,42 +455,70 @@ private:
         }
     }
 
-    // The pictures of the newest frame in the clip (clip position `t`, network frame `sample`).
-    void updateVisuals(const models::RppgNetOutput &out, const torch::Tensor &enhanced, int t, int64_t sample)
+    // Keeps the clip's per-frame pictures on the CPU (a few hundred kB) for latestVisuals().
+    void keepVisuals(const models::RppgNetOutput &out, const torch::Tensor &enhanced, int64_t start, int count)
     {
-        const cv::Size size(m_size, m_size);
-        MethodVisuals v;   // new buffers: copies handed out earlier stay as they were
-        v.ptsUs = m_slotPts[size_t(sample % m_frames)];
-        {
-            const auto skin = out.skinMap[0][t].to(torch::kCPU, torch::kFloat).contiguous();
-            const cv::Mat m(int(skin.size(0)), int(skin.size(1)), CV_32FC1, skin.data_ptr<float>());
-            cv::resize(m, v.skinMap, size, 0, 0, cv::INTER_LINEAR);
-        }
-        {
-            const auto att = out.attention32[0][t].to(torch::kCPU, torch::kFloat).contiguous();
-            const cv::Mat m(int(att.size(0)), int(att.size(1)), CV_32FC1, att.data_ptr<float>());
-            double lo = 0, hi = 0;
-            cv::minMaxLoc(m, &lo, &hi);
-            cv::Mat scaled;
-            // Min–max: the softmax weights differ by small factors that are invisible unscaled.
-            m.convertTo(scaled, CV_32F, hi - lo > 1e-12 ? 1.0 / (hi - lo) : 0.0,
-                        hi - lo > 1e-12 ? -lo / (hi - lo) : 0.0);
-            cv::resize(scaled, v.attention, size, 0, 0, cv::INTER_LINEAR);
-        }
+        m_clipSkin = out.skinMap[0].narrow(0, 0, count).to(torch::kCPU, torch::kFloat).contiguous();
+        m_clipAttention = out.attention32[0].narrow(0, 0, count).to(torch::kCPU, torch::kFloat).contiguous();
+        m_clipEnhanced = torch::Tensor();
         if (enhanced.defined()) {
-            const auto rgb = enhanced[0]
-                                 .select(1, t)
+            // 1 × 3 × T × S × S in [-1, 1] → count × S × S × 3 uint8 RGB
+            m_clipEnhanced = enhanced[0]
+                                 .narrow(1, 0, count)
                                  .clamp(-1.0, 1.0)
                                  .add(1.0)
                                  .mul(127.5)
                                  .round()
                                  .to(torch::kCPU, torch::kUInt8)
-                                 .permute({1, 2, 0})
+                                 .permute({1, 2, 3, 0})
                                  .contiguous();
+        }
+        m_clipPts.resize(size_t(count));
+        for (int i = 0; i < count; ++i)
+            m_clipPts[size_t(i)] = m_slotPts[size_t((start + i) % m_frames)];
+        m_clipStart = start;
+        m_clipCount = count;
+        m_visualsSample = -1;
+    }
+
+    // The pictures of clip frame `t` (0 ≤ t < m_clipCount).
+    MethodVisuals makeVisuals(int t) const
+    {
+        torch::InferenceMode inference;   // the clip tensors are inference tensors
+        const cv::Size size(m_size, m_size);
+        const bool display = m_settings.displayVisuals;
+        MethodVisuals v;   // new buffers: copies handed out earlier stay as they were
+        v.ptsUs = m_clipPts[size_t(t)];
+        {
+            const torch::Tensor skin = m_clipSkin[t];
+            const cv::Mat m(int(skin.size(0)), int(skin.size(1)), CV_32FC1, skin.data_ptr<float>());
+            if (display)
+                cv::resize(m, v.skinMap, size, 0, 0, cv::INTER_LINEAR);
+            else
+                v.skinMap = m.clone();
+        }
+        {
+            const torch::Tensor att = m_clipAttention[t];
+            const cv::Mat m(int(att.size(0)), int(att.size(1)), CV_32FC1, att.data_ptr<float>());
+            if (display) {
+                double lo = 0, hi = 0;
+                cv::minMaxLoc(m, &lo, &hi);
+                cv::Mat scaled;
+                // Min–max: the softmax weights differ by small factors that are invisible unscaled.
+                const double range = hi - lo;
+                m.convertTo(scaled, CV_32F, range > 1e-12 ? 1.0 / range : 0.0, range > 1e-12 ? -lo / range : 0.0);
+                cv::resize(scaled, v.attention, size, 0, 0, cv::INTER_LINEAR);
+                cv::min(cv::max(v.attention, 0.0), 1.0, v.attention);   // rounding: exactly 0..1
+            } else {
+                v.attention = m.clone();
+            }
+        }
+        if (m_clipEnhanced.defined()) {
+            const torch::Tensor rgb = m_clipEnhanced[t];
             const cv::Mat m(m_size, m_size, CV_8UC3, rgb.data_ptr<uint8_t>());
             cv::cvtColor(m, v.enhancedBgr, cv::COLOR_RGB2BGR);
         }
-        m_visuals = std::move(v);
+        return v;
     }
 
     // A failed clip gives no values: the frames it alone covers stay NaN, which the pipeline
@@ -566,7 +607,16 @@ private:
 
     std::deque<PendingFrame> m_pending;
     cv::Mat m_prevRgb, m_curRgb, m_resized;
-    MethodVisuals m_visuals;
+
+    // The last clip's pictures (CPU): frames [m_clipStart, m_clipStart + m_clipCount).
+    torch::Tensor m_clipSkin;        // count × S/2 × S/2 float
+    torch::Tensor m_clipAttention;   // count × S/4 × S/4 float, softmax weights
+    torch::Tensor m_clipEnhanced;    // count × S × S × 3 uint8 RGB (STVEN only)
+    std::vector<int64_t> m_clipPts;
+    int64_t m_clipStart = 0;
+    int m_clipCount = 0;
+    mutable int64_t m_visualsSample = -1;
+    mutable MethodVisuals m_visuals;
     bool m_warned = false;
 };
 
@@ -614,7 +664,7 @@ Result<NeuralModelFiles> findNeuralModelFiles(NeuralPipeline pipeline, const QSt
             const auto header = models::readCheckpointHeader(localPath(path), &error);
             if (!header)
                 return Error{ErrorCode::BadData, QStringLiteral("cannot read model '%1': %2")
-                                                     .arg(path, QString::fromStdString(error))};
+                                                     .arg(path, oneLine(error))};
             QString &slot = header->kind == models::ModelKind::Stven ? files.stven : files.rppgNet;
             if (!slot.isEmpty())
                 return Error{ErrorCode::BadData,
@@ -650,8 +700,10 @@ Result<std::unique_ptr<PulseMethod>> createNeuralMethod(NeuralPipeline pipeline,
                                            .arg(options.threads)};
     if (!(settings.networkRateHz > 0) || !(settings.rateTolerance >= 1) || !(settings.maxFillSec >= 0))
         return Error{ErrorCode::Usage, QStringLiteral("invalid neural method settings")};
-    // Before anything runs in libtorch, so the count holds for the whole process.
-    models::setThreadsOnce(options.threads);
+    // Before anything runs in libtorch, so the count holds for the whole process. 0 = one per
+    // core (libtorch's own default can be lower: it counted 1 on this 2-core VM).
+    models::setThreadsOnce(options.threads > 0 ? options.threads
+                                               : int(std::max(1u, std::thread::hardware_concurrency())));
 
     const QString request = options.device.trimmed().isEmpty() ? QStringLiteral("auto")
                                                                : options.device.trimmed().toLower();
@@ -670,14 +722,14 @@ Result<std::unique_ptr<PulseMethod>> createNeuralMethod(NeuralPipeline pipeline,
         auto rppg = models::loadRppgNet(localPath(files->rppgNet), device, &error);
         if (!rppg)
             return Error{ErrorCode::BadData, QStringLiteral("cannot load model '%1': %2")
-                                                 .arg(files->rppgNet, QString::fromStdString(error))};
+                                                 .arg(files->rppgNet, oneLine(error))};
         const models::RppgNetConfig &rc = rppg->header.rppgNet;
         std::optional<models::LoadedStven> stven;
         if (pipeline == NeuralPipeline::StvenRppgNet) {
             stven = models::loadStven(localPath(files->stven), device, &error);
             if (!stven)
                 return Error{ErrorCode::BadData, QStringLiteral("cannot load model '%1': %2")
-                                                     .arg(files->stven, QString::fromStdString(error))};
+                                                     .arg(files->stven, oneLine(error))};
             const models::StvenConfig &sc = stven->header.stven;
             if (sc.inputSize != rc.inputSize)
                 return Error{ErrorCode::BadData,

@@ -21,6 +21,10 @@
 //    starts after it, i.e. the output lags the input by up to one clip. At the end of a stretch
 //    one more clip aligned to its last frame covers the tail; a stretch shorter than T but at
 //    least T/2 frames long runs once, mirrored in time to T frames; shorter ones stay NaN.
+//  - Visuals. Every clip keeps its per-frame skin maps, attention maps (32×32 at 128 px) and,
+//    with STVEN, enhanced frames; latestVisuals() gives those of the network frame half a clip
+//    behind the newest (always inside the last clip run), so they advance frame by frame and lag
+//    the input about as much as the pulse values do.
 //
 // Thread affinity: a method instance belongs to the thread that uses it (like every
 // PulseMethod); the factory may be called from several threads at once.
@@ -57,6 +61,10 @@ struct NeuralMethodSettings
     double networkRateHz = 30.0;      // the frame rate the networks were trained at
     double rateTolerance = 1.25;      // input rates within [rate / tol, rate · tol] are used as they are
     double maxFillSec = 0.2;          // face gaps up to this long are bridged (≈ 6 frames at 30 fps)
+    // true: visuals at crop size, attention min–max scaled for display (what the UI shows).
+    // false: skin map and attention at the network's own resolution (S/2 and S/4), attention as
+    // the softmax weights (each frame sums to 1); for tests and analysis.
+    bool displayVisuals = true;
 };
 
 // The checkpoint files a pipeline loads (STVEN's empty for "rppgnet").

@@ -1,0 +1,436 @@
+// The live engine (LiveAnalyzer) fed frame by frame from a generated face video with a known pulse:
+// the heart rate it reports, its states, drop counting under NewestWins, restarts, stopping
+// mid-run and the bounds on its histories.
+
+#include "groundtruth.h"
+#include "liveanalyzer.h"
+#include "testsupport.h"
+#include "videofilesource.h"
+
+#include <QTest>
+#include <QThread>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+using namespace rppg;
+
+namespace {
+
+constexpr double kTruthHrBpm = 78.0;
+constexpr double kDurationSec = 24.0;
+constexpr double kAbsentFromSec = 15.0;   // the face leaves the frame...
+constexpr double kAbsentToSec = 17.5;     // ...and comes back
+
+// Receives the analyzer's signals directly on its worker thread.
+struct Collector
+{
+    std::mutex mutex;
+    std::vector<LiveUpdatePtr> updates;
+    int frames = 0;
+    QStringList errors;
+
+    void attach(LiveAnalyzer &a)
+    {
+        QObject::connect(&a, &LiveAnalyzer::updateReady, &a, [this](LiveUpdatePtr u) {
+            std::lock_guard<std::mutex> lock(mutex);
+            updates.push_back(std::move(u));
+        }, Qt::DirectConnection);
+        QObject::connect(&a, &LiveAnalyzer::frameReady, &a, [this](LiveFramePtr) {
+            std::lock_guard<std::mutex> lock(mutex);
+            ++frames;
+        }, Qt::DirectConnection);
+        QObject::connect(&a, &LiveAnalyzer::errorOccurred, &a, [this](const QString &e) {
+            std::lock_guard<std::mutex> lock(mutex);
+            errors << e;
+        }, Qt::DirectConnection);
+    }
+    std::vector<LiveUpdatePtr> of(uint64_t generation)
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        std::vector<LiveUpdatePtr> out;
+        for (const auto &u : updates)
+            if (u->generation == generation)
+                out.push_back(u);
+        return out;
+    }
+    // Waits (without an event loop: the connections are direct) for the end-of-stream update.
+    LiveUpdatePtr waitForEnd(uint64_t generation, int timeoutMs = 120000)
+    {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+        while (std::chrono::steady_clock::now() < deadline) {
+            for (const auto &u : of(generation))
+                if (u->endOfStream)
+                    return u;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return {};
+    }
+    LiveUpdatePtr waitForTime(uint64_t generation, double timeSec, int timeoutMs = 120000)
+    {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+        while (std::chrono::steady_clock::now() < deadline) {
+            for (const auto &u : of(generation))
+                if (u->timeSec >= timeSec)
+                    return u;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return {};
+    }
+};
+
+LiveConfig testConfig()
+{
+    LiveConfig c;
+    c.updateEmitIntervalSec = 0;   // every update reaches the test
+    c.frameEmitIntervalSec = 0;
+    return c;
+}
+
+// Decodes `path` and submits the frames with time in [fromSec, toSec). Returns how many were
+// accepted; `refused` counts the rest.
+int feed(LiveAnalyzer &a, const QString &path, InputPolicy policy, uint64_t session,
+         double fromSec = 0, double toSec = 1e9, int *refused = nullptr)
+{
+    VideoFileSource src;
+    if (src.open(path).isError())
+        return -1;
+    if (fromSec > 0)
+        src.seek(fromSec);
+    int accepted = 0;
+    VideoFrame f;
+    while (src.read(f) == ReadStatus::Frame) {
+        const double t = f.ptsUs / 1e6;
+        if (t < fromSec - 1e-6)
+            continue;
+        if (t >= toSec)
+            break;
+        if (a.submit(f, policy, session)) {
+            ++accepted;
+        } else if (refused) {
+            ++*refused;
+            break;   // stopped or restarted: a real producer gives up here
+        }
+    }
+    return accepted;
+}
+
+} // namespace
+
+class TestLiveAnalyzer : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    QString m_video;
+    HrReference m_truth;
+
+    double truthAt(double endSec, double windowSec) const
+    {
+        return m_truth.windowHr(endSec - windowSec, endSec);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        SynthConfig sc = test::defaultSynthConfig(kTruthHrBpm, kDurationSec);
+        sc.width = 320;   // small frames keep the suite fast; the face is still ~110 px tall
+        sc.height = 240;
+        sc.absentIntervals = {{kAbsentFromSec, kAbsentToSec}};
+        sc.writeMasks = false;
+        m_video = test::makeSynthVideo(m_dir, QStringLiteral("live.mkv"), sc);
+        QVERIFY(!m_video.isEmpty());
+        auto truth = readHrReference(groundTruthPathFor(m_video));
+        QVERIFY2(truth.ok(), qPrintable(truth.ok() ? QString() : truth.error().message));
+        m_truth = truth.value();
+    }
+
+    // The whole video through the engine as fast as possible (back-pressure: nothing dropped).
+    void heartRateAndStates()
+    {
+        LiveAnalyzer a;
+        Collector c;
+        c.attach(a);
+        const uint64_t gen = a.start(testConfig());
+        QVERIFY(gen > 0);
+        const int submitted = feed(a, m_video, InputPolicy::Backpressure, gen);
+        QCOMPARE(submitted, int(kDurationSec * 30));
+        QVERIFY(a.endOfStream(InputPolicy::Backpressure, gen));
+        const LiveUpdatePtr last = c.waitForEnd(gen);
+        QVERIFY(last);
+        QCOMPARE(last->framesAnalysed, int64_t(submitted));
+        QCOMPARE(last->droppedFrames, uint64_t(0));
+        QVERIFY(c.errors.isEmpty());
+        QVERIFY(c.frames > 0);
+
+        const auto ups = c.of(gen);
+        QVERIFY(ups.size() > 30);
+        // Sequence numbers count up from 1 and time never goes back.
+        for (size_t k = 0; k < ups.size(); ++k) {
+            QCOMPARE(ups[k]->sequence, int64_t(k + 1));
+            if (k > 0)
+                QVERIFY(ups[k]->timeSec >= ups[k - 1]->timeSec);
+        }
+
+        // Warming up first, then ok, within one window (+ the tracker's first second).
+        QCOMPARE(ups.front()->state, LiveState::WarmingUp);
+        auto firstOk = std::find_if(ups.begin(), ups.end(),
+                                    [](const LiveUpdatePtr &u) { return u->state == LiveState::Ok; });
+        QVERIFY(firstOk != ups.end());
+        for (auto it = ups.begin(); it != firstOk; ++it) {
+            QCOMPARE((*it)->state, LiveState::WarmingUp);
+            QVERIFY((*it)->signalSec < (*it)->windowSec + 0.5);
+        }
+        QVERIFY2((*firstOk)->timeSec <= 11.5, qPrintable(QString::number((*firstOk)->timeSec)));
+
+        // Heart rate against the truth of the same window while the face is in view.
+        int compared = 0;
+        double worst = 0;
+        for (const auto &u : ups) {
+            if (u->timeSec < 11.0 || u->timeSec >= kAbsentFromSec)
+                continue;
+            QCOMPARE(u->state, LiveState::Ok);
+            const double truth = truthAt(u->timeSec, u->windowSec);
+            worst = std::max(worst, std::abs(u->hrBpm - truth));
+            ++compared;
+        }
+        qInfo("%d live estimates in [11, 15) s, worst error %.2f bpm", compared, worst);
+        QVERIFY(compared >= 6);
+        QVERIFY2(worst <= 3.0, qPrintable(QString::number(worst)));
+
+        // The face-free stretch: no-face while it lasts (after the tracker notices), never before.
+        int noFace = 0;
+        for (const auto &u : ups) {
+            if (u->timeSec < kAbsentFromSec - 0.05)
+                QVERIFY(u->state != LiveState::NoFace);
+            if (u->timeSec >= kAbsentFromSec + 0.5 && u->timeSec < kAbsentToSec - 0.05) {
+                QCOMPARE(u->state, LiveState::NoFace);
+                QVERIFY(!std::isfinite(u->hrBpm) || u->quality != Quality::Good
+                        || u->signalSec == 0);
+                ++noFace;
+            }
+        }
+        QVERIFY(noFace >= 3);
+        // Back in view with less than a window of new signal: warming up again.
+        for (const auto &u : ups)
+            if (u->timeSec >= kAbsentToSec + 1.0 && !u->endOfStream) {
+                QCOMPARE(u->state, LiveState::WarmingUp);
+                QVERIFY(u->signalSec < u->windowSec);
+            }
+
+        // Waveform and beats stay inside the configured span.
+        const LiveConfig cfg = testConfig();
+        const auto okUpdate = *std::prev(std::find_if(firstOk, ups.end(), [](const LiveUpdatePtr &u) {
+            return u->timeSec >= kAbsentFromSec;
+        }));
+        QVERIFY(okUpdate->fsHz > 0);
+        QVERIFY(!okUpdate->pulse.empty());
+        QVERIFY(okUpdate->pulse.size() <= size_t(cfg.waveformSec * okUpdate->fsHz) + 2);
+        QVERIFY(okUpdate->beatTimesSec.size() >= 10);   // 78 bpm over ~14 s of waveform
+        for (double b : okUpdate->beatTimesSec)
+            QVERIFY(b >= okUpdate->pulseT0Sec && b <= okUpdate->timeSec + 1e-6);
+        QCOMPARE(okUpdate->trend.size(), size_t(okUpdate->sequence));
+        QCOMPARE(okUpdate->method, QStringLiteral("pos"));
+        QCOMPARE(okUpdate->device, QStringLiteral("CPU"));
+    }
+
+    // A producer faster than the worker under NewestWins: stale frames are dropped and counted,
+    // and every submitted frame is either analysed or counted as dropped.
+    void droppedFramesAreCounted()
+    {
+        // Decode a burst first so the producer can outrun the worker for certain.
+        std::vector<VideoFrame> burst;
+        {
+            VideoFileSource src;
+            QVERIFY(!src.open(m_video).isError());
+            VideoFrame f;
+            while (burst.size() < 90 && src.read(f) == ReadStatus::Frame)
+                burst.push_back(f);
+        }
+        LiveAnalyzer a;
+        Collector c;
+        c.attach(a);
+        LiveConfig cfg = testConfig();
+        cfg.queueCapacity = 2;
+        const uint64_t gen = a.start(cfg);
+        for (const VideoFrame &f : burst)
+            QVERIFY(a.submit(f, InputPolicy::NewestWins, gen));   // never blocks, never refuses
+        QVERIFY(a.endOfStream(InputPolicy::Backpressure, gen));
+        const LiveUpdatePtr last = c.waitForEnd(gen);
+        QVERIFY(last);
+        qInfo("burst of %zu frames: %lld analysed, %llu dropped", burst.size(),
+              (long long)last->framesAnalysed, (unsigned long long)last->droppedFrames);
+        QVERIFY(last->droppedFrames > 0);
+        QCOMPARE(uint64_t(last->framesAnalysed) + last->droppedFrames, uint64_t(burst.size()));
+        QCOMPARE(a.droppedFrames(), last->droppedFrames);
+        QCOMPARE(a.sessionSnapshot().droppedFrames, last->droppedFrames);
+    }
+
+    // setConfig() and restart() mid-run start clean sessions: old frames are refused, the
+    // histories start empty, and the new session converges on its own.
+    void restartMidRun()
+    {
+        LiveAnalyzer a;
+        Collector c;
+        c.attach(a);
+        const uint64_t gen1 = a.start(testConfig());
+        QCOMPARE(feed(a, m_video, InputPolicy::Backpressure, gen1, 0, 6.0), 180);
+        QVERIFY(c.waitForTime(gen1, 5.4));
+
+        LiveConfig cfg2 = testConfig();
+        cfg2.analysis.method = QStringLiteral("chrom");
+        cfg2.analysis.windowSec = 6.0;
+        const uint64_t gen2 = a.setConfig(cfg2);
+        QVERIFY(gen2 > gen1);
+        QCOMPARE(a.session(), gen2);
+        // A producer still holding the old session is refused.
+        VideoFrame stale;
+        stale.bgr = cv::Mat(240, 320, CV_8UC3, cv::Scalar(90, 120, 160));
+        stale.ptsUs = 6'000'000;
+        QVERIFY(!a.submit(stale, InputPolicy::Backpressure, gen1));
+
+        QCOMPARE(feed(a, m_video, InputPolicy::Backpressure, gen2, 6.0, kAbsentFromSec),
+                 int((kAbsentFromSec - 6.0) * 30));
+        QVERIFY(a.endOfStream(InputPolicy::Backpressure, gen2));
+        const LiveUpdatePtr last = c.waitForEnd(gen2);
+        QVERIFY(last);
+        const auto ups = c.of(gen2);
+        const LiveUpdatePtr first = ups.front();
+        QCOMPARE(first->sequence, int64_t(1));
+        QCOMPARE(first->method, QStringLiteral("chrom"));
+        QCOMPARE(first->trend.size(), size_t(1));
+        QVERIFY(first->framesAnalysed <= 16);
+        QCOMPARE(first->state, LiveState::WarmingUp);
+        QVERIFY(first->signalSec < 1.0);
+        QCOMPARE(last->framesAnalysed, int64_t((kAbsentFromSec - 6.0) * 30));
+        QCOMPARE(last->state, LiveState::Ok);
+        const double truth = truthAt(last->timeSec, 6.0);
+        QVERIFY2(std::abs(last->hrBpm - truth) <= 3.0,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(last->hrBpm).arg(truth)));
+        // Nothing of the first session arrives after the second began.
+        {
+            std::lock_guard<std::mutex> lock(c.mutex);
+            auto firstOf2 = std::find_if(c.updates.begin(), c.updates.end(),
+                                         [&](const LiveUpdatePtr &u) { return u->generation == gen2; });
+            for (auto it = firstOf2; it != c.updates.end(); ++it)
+                QCOMPARE((*it)->generation, gen2);
+        }
+        // The export snapshot holds the second session only, with its method.
+        const LiveSession s = a.sessionSnapshot();
+        QCOMPARE(s.method, QStringLiteral("chrom"));
+        QCOMPARE(int(s.frames.size()), int((kAbsentFromSec - 6.0) * 30));
+        QVERIFY(s.frames.front().timeSec >= 6.0 - 1e-6);
+
+        // restart(): same configuration, new session.
+        const uint64_t gen3 = a.restart();
+        QVERIFY(gen3 > gen2);
+        QCOMPARE(feed(a, m_video, InputPolicy::Backpressure, gen3, 0, 2.0), 60);
+        QVERIFY(a.endOfStream(InputPolicy::Backpressure, gen3));
+        const LiveUpdatePtr last3 = c.waitForEnd(gen3);
+        QVERIFY(last3);
+        QCOMPARE(last3->framesAnalysed, int64_t(60));
+        QCOMPARE(last3->method, QStringLiteral("chrom"));
+        QCOMPARE(last3->state, LiveState::WarmingUp);
+    }
+
+    // An unknown method is reported and the working configuration stays in use.
+    void badMethodKeepsWorkingConfig()
+    {
+        LiveAnalyzer a;
+        Collector c;
+        c.attach(a);
+        const uint64_t gen0 = a.start(testConfig());
+        QCOMPARE(feed(a, m_video, InputPolicy::Backpressure, gen0, 0, 0.6), 18);
+        QVERIFY(c.waitForTime(gen0, 0.5));   // the first configuration is in use
+        LiveConfig bad = testConfig();
+        bad.analysis.method = QStringLiteral("no-such-method");
+        const uint64_t gen = a.setConfig(bad);
+        QCOMPARE(feed(a, m_video, InputPolicy::Backpressure, gen, 0, 1.0), 30);
+        QVERIFY(a.endOfStream(InputPolicy::Backpressure, gen));
+        const LiveUpdatePtr last = c.waitForEnd(gen);
+        QVERIFY(last);
+        QCOMPARE(c.errors.size(), 1);
+        QVERIFY(c.errors.first().contains(QStringLiteral("no-such-method")));
+        QCOMPARE(last->method, QStringLiteral("pos"));
+        QCOMPARE(a.config().analysis.method, QStringLiteral("pos"));
+    }
+
+    // stop() while a producer is blocked in a back-pressure submit: the producer is released,
+    // the worker joins, and later submits are refused.
+    void stopMidRun()
+    {
+        auto a = std::make_unique<LiveAnalyzer>();
+        Collector c;
+        c.attach(*a);
+        const uint64_t gen = a->start(testConfig());
+        int refused = 0;
+        std::atomic<int> accepted{-2};
+        QThread *producer = QThread::create([&] {
+            accepted = feed(*a, m_video, InputPolicy::Backpressure, gen, 0, 1e9, &refused);
+        });
+        producer->start();
+        QVERIFY(c.waitForTime(gen, 2.0));
+        a->stop();
+        QVERIFY(!a->isRunning());
+        QVERIFY(producer->wait(20000));
+        delete producer;
+        QVERIFY(accepted > 0);
+        QVERIFY(accepted < int(kDurationSec * 30));
+        QVERIFY(refused > 0);
+        VideoFrame f;
+        f.bgr = cv::Mat(8, 8, CV_8UC3, cv::Scalar::all(0));
+        QVERIFY(!a->submit(f, InputPolicy::NewestWins));
+        // The records analysed before the stop are still there for export.
+        QVERIFY(!a->sessionSnapshot().frames.empty());
+        a.reset();   // destroying a stopped analyzer is fine too
+    }
+
+    // Every history is a ring: a long session keeps only the configured spans.
+    void historiesStayBounded()
+    {
+        LiveAnalyzer a;
+        Collector c;
+        c.attach(a);
+        LiveConfig cfg = testConfig();
+        cfg.analysis.windowSec = 5.0;
+        cfg.bufferSec = 6.0;
+        cfg.waveformSec = 4.0;
+        cfg.trendSec = 3.0;
+        cfg.sessionSec = 4.0;
+        const double keepSec = std::max({cfg.sessionSec, cfg.bufferSec, cfg.analysis.windowSec + 2.0,
+                                         cfg.waveformSec});
+        const uint64_t gen = a.start(cfg);
+        const int n = feed(a, m_video, InputPolicy::Backpressure, gen, 0, kAbsentFromSec);
+        QVERIFY(a.endOfStream(InputPolicy::Backpressure, gen));
+        const LiveUpdatePtr last = c.waitForEnd(gen);
+        QVERIFY(last);
+        QCOMPARE(last->framesAnalysed, int64_t(n));
+
+        const LiveSession s = a.sessionSnapshot();
+        QVERIFY(s.historyTruncated);
+        QVERIFY(s.frames.back().timeSec - s.frames.front().timeSec <= keepSec + 1e-6);
+        QVERIFY(s.frames.size() <= size_t(keepSec * 30) + 1);
+        QVERIFY(s.frames.size() >= size_t(keepSec * 30) - 1);
+        QVERIFY(!last->trend.empty());
+        QVERIFY(last->trend.back().timeSec - last->trend.front().timeSec <= cfg.trendSec + 1e-6);
+        QVERIFY(last->trend.size() <= size_t(cfg.trendSec / cfg.updateIntervalSec) + 1);
+        QVERIFY(last->pulse.size() <= size_t(cfg.waveformSec * last->fsHz) + 2);
+        QVERIFY(last->pulse.size() >= size_t(cfg.waveformSec * last->fsHz) - 2);
+
+        // The kept records still export as a whole-recording result, with the truncation noted.
+        auto r = buildSessionResult(s);
+        QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
+        QCOMPARE(r->frames.size(), s.frames.size());
+        QVERIFY(r->warnings.join(' ').contains(QStringLiteral("most recent")));
+        QVERIFY(r->signal.hasHr());
+        QVERIFY(std::abs(r->signal.hrBpm - truthAt(s.frames.back().timeSec, keepSec)) <= 5.0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLiveAnalyzer)
+#include "tst_liveanalyzer.moc"

@@ -1,0 +1,547 @@
+// The neural pulse methods ("rppgnet", "stven+rppgnet") as the pipeline drives them: face crops
+// in, one value per frame out. Small random-weight networks written as real checkpoints into a
+// temporary folder (the shipped weights are not needed): the tests check the per-frame bookkeeping
+// (count, timestamps, gaps, rates), the overlap-add against the network's own clip outputs, the
+// visuals, the error paths, devices, and `rppg analyze --method rppgnet` through the CLI library.
+//
+// Not here: recovering a heart rate with fitted weights. Fitting even a tiny rPPGNet to a
+// synthetic video's pulse did not fit in a test's time budget on this 2-core machine; the
+// accuracy of trained weights is measured by `rppg bench` (bench/RESULTS.md).
+#include "analysiscsv.h"
+#include "checkpoint.h"
+#include "cli.h"
+#include "device.h"
+#include "modelsadapter.h"
+#include "neuralmethod.h"
+#include "testsupport.h"
+
+#include <opencv2/imgproc.hpp>
+#include <torch/torch.h>
+
+#include <QDir>
+#include <QFile>
+#include <QTest>
+
+#include <cmath>
+#include <random>
+
+using namespace rppg;
+
+namespace {
+
+// Tiny networks: every code path of the real ones, milliseconds per clip.
+models::RppgNetConfig tinyRppgNetConfig(int frames = 16, int size = 32)
+{
+    models::RppgNetConfig c;
+    c.frames = frames;
+    c.inputSize = size;
+    c.stemChannels = 4;
+    c.stage1Channels = 8;
+    c.stage2Channels = 8;
+    c.stage3Channels = 8;
+    c.skinHiddenChannels = 4;
+    c.skinChannels = 4;
+    return c;
+}
+
+models::StvenConfig tinyStvenConfig(int size = 32)
+{
+    models::StvenConfig c;
+    c.convDim = 4;
+    c.bottleneckChannels = 8;
+    c.repeatNum = 1;
+    c.cDim = 3;
+    c.frames = 16;
+    c.inputSize = size;
+    return c;
+}
+
+QString saveRppgNet(const QString &path, const models::RppgNetConfig &config)
+{
+    models::RppgNet net(config);
+    net->eval();
+    models::CheckpointMeta meta;
+    meta.trainingData = "random weights (test)";
+    std::string error;
+    if (!models::saveRppgNet(path.toStdString(), net, meta, &error)) {
+        qWarning("%s", error.c_str());
+        return {};
+    }
+    return path;
+}
+
+QString saveStven(const QString &path, const models::StvenConfig &config)
+{
+    models::Stven net(config);
+    net->eval();
+    models::CheckpointMeta meta;
+    meta.trainingData = "random weights (test)";
+    std::string error;
+    if (!models::saveStven(path.toStdString(), net, meta, &error)) {
+        qWarning("%s", error.c_str());
+        return {};
+    }
+    return path;
+}
+
+// A skin-coloured disc whose colour follows a pulse, with sensor noise; `faceAt(i)` false gives
+// an empty crop (no face in that frame).
+std::vector<FaceCrop> makeCrops(int count, int size, double fps, const std::function<bool(int)> &faceAt = {},
+                                double hz = 1.2)
+{
+    std::mt19937 rng(5);
+    std::normal_distribution<double> noise(0, 2);
+    std::vector<FaceCrop> crops;
+    for (int i = 0; i < count; ++i) {
+        FaceCrop c;
+        const double t = i / fps;
+        c.ptsUs = std::llround(t * 1e6);
+        if (!faceAt || faceAt(i)) {
+            const double p = 3 * std::sin(2 * M_PI * hz * t);
+            c.bgr = cv::Mat(size, size, CV_8UC3, cv::Scalar(40, 50, 60));
+            cv::circle(c.bgr, {size / 2, size / 2}, size * 2 / 5, cv::Scalar(110 - p, 140 - 2 * p, 190 - p), -1);
+            for (auto it = c.bgr.begin<cv::Vec3b>(); it != c.bgr.end<cv::Vec3b>(); ++it)
+                for (int ch = 0; ch < 3; ++ch)
+                    (*it)[ch] = cv::saturate_cast<uint8_t>((*it)[ch] + noise(rng));
+        }
+        crops.push_back(std::move(c));
+    }
+    return crops;
+}
+
+std::vector<PulseSample> runAll(PulseMethod &method, const std::vector<FaceCrop> &crops,
+                                std::vector<size_t> *emittedAfterPush = nullptr)
+{
+    std::vector<PulseSample> out;
+    for (const FaceCrop &c : crops) {
+        method.push(c);
+        method.drain(out);
+        if (emittedAfterPush)
+            emittedAfterPush->push_back(out.size());
+    }
+    method.finish(out);
+    return out;
+}
+
+bool isOneLine(const QString &s)
+{
+    return !s.isEmpty() && !s.contains(QLatin1Char('\n')) && !s.contains(QLatin1Char('\r'));
+}
+
+QStringList readLines(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
+        return {};
+    return QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+}
+
+} // namespace
+
+class TestNeuralMethods : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_rppg;    // tiny rPPGNet, 32 px, 16 frames
+    QString m_stven;   // tiny STVEN, 32 px
+    QString m_folder;  // a folder with the shipped file names
+
+    Result<std::unique_ptr<PulseMethod>> make(NeuralPipeline pipeline, const QString &model,
+                                              const NeuralMethodSettings &settings = {}, const QString &device = "cpu")
+    {
+        MethodOptions o;
+        o.device = device;
+        o.modelPath = model;
+        return createNeuralMethod(pipeline, o, settings);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        torch::manual_seed(3);
+        m_rppg = saveRppgNet(m_dir.filePath("tiny-rppgnet.ckpt"), tinyRppgNetConfig());
+        m_stven = saveStven(m_dir.filePath("tiny-stven.ckpt"), tinyStvenConfig());
+        QVERIFY(!m_rppg.isEmpty() && !m_stven.isEmpty());
+        m_folder = m_dir.filePath("weights");
+        QVERIFY(QDir().mkpath(m_folder));
+        QVERIFY(QFile::copy(m_rppg, m_folder + "/rppgnet-cpu.ckpt"));
+        QVERIFY(QFile::copy(m_stven, m_folder + "/stven-cpu.ckpt"));
+        registerNeuralMethods();
+    }
+
+    // One value per input frame, with the input's timestamps, in order; the output lags the input
+    // by at most a clip (plus the few frames that decide the input rate).
+    void perFrameOutputAndTiming_data()
+    {
+        QTest::addColumn<int>("pipeline");
+        QTest::newRow("rppgnet") << int(NeuralPipeline::RppgNet);
+        QTest::newRow("stven+rppgnet") << int(NeuralPipeline::StvenRppgNet);
+    }
+    void perFrameOutputAndTiming()
+    {
+        QFETCH(int, pipeline);
+        const auto p = NeuralPipeline(pipeline);
+        auto method = make(p, p == NeuralPipeline::RppgNet ? m_rppg : m_stven + "," + m_rppg);
+        QVERIFY2(method.ok(), qPrintable(method.error().message));
+        QCOMPARE(method.value()->input(), MethodInput::FaceVideo);
+        QCOMPARE(method.value()->cropSize(), cv::Size(32, 32));
+        QCOMPARE(method.value()->name(), neuralMethodName(p));
+        const auto crops = makeCrops(100, 32, 30.0);
+        std::vector<size_t> emitted;
+        const auto out = runAll(*method.value(), crops, &emitted);
+        QCOMPARE(out.size(), crops.size());
+        for (size_t i = 0; i < out.size(); ++i) {
+            QCOMPARE(out[i].ptsUs, crops[i].ptsUs);
+            QVERIFY2(std::isfinite(out[i].value), qPrintable(QString("frame %1").arg(i)));
+        }
+        for (size_t k = 0; k < emitted.size(); ++k)
+            QVERIFY2(emitted[k] + 16 + 8 >= k + 1, qPrintable(QString("lag at frame %1: %2 out").arg(k).arg(emitted[k])));
+        // reset() starts over: the same input gives the same output.
+        method.value()->reset();
+        const auto again = runAll(*method.value(), crops);
+        QCOMPARE(again.size(), out.size());
+        for (size_t i = 0; i < out.size(); ++i)
+            QVERIFY(std::abs(again[i].value - out[i].value) < 1e-9);
+    }
+
+    // The overlap-add is exactly the tapered, z-scored clips of the network itself, so the signal
+    // has no seam where one clip hands over to the next: at each boundary the value is a blend
+    // of both clips whose weights change smoothly.
+    void overlapAddMatchesClips()
+    {
+        const int T = 16, hop = 8, n = 40;   // clips at 0, 8, 16, 24 (= n − T): the tail is regular
+        NeuralMethodSettings settings;
+        settings.folding = BatchNormFolding::Never;
+        auto method = make(NeuralPipeline::RppgNet, m_rppg, settings);
+        QVERIFY(method.ok());
+        const auto crops = makeCrops(n, 32, 30.0);
+        const auto out = runAll(*method.value(), crops);
+        QCOMPARE(int(out.size()), n);
+
+        std::string error;
+        auto loaded = models::loadRppgNet(m_rppg.toStdString(), torch::kCPU, &error);
+        QVERIFY2(loaded, error.c_str());
+        torch::InferenceMode inference;
+        std::vector<torch::Tensor> frames;
+        for (const FaceCrop &c : crops) {
+            cv::Mat rgb;
+            cv::cvtColor(c.bgr, rgb, cv::COLOR_BGR2RGB);
+            frames.push_back(torch::from_blob(rgb.data, {32, 32, 3}, torch::kUInt8).clone());
+        }
+        const auto video = torch::stack(frames).permute({3, 0, 1, 2}).to(torch::kFloat).div(127.5).sub(1.0);
+        std::vector<double> sum(n, 0.0), weight(n, 0.0);
+        std::vector<std::vector<double>> clipValues;
+        for (int start = 0; start + T <= n; start += hop) {
+            const auto y = loaded->net->forward(video.narrow(1, start, T).unsqueeze(0)).global.reshape({-1})
+                               .to(torch::kDouble);
+            const double mean = y.mean().item<double>();
+            const double sd = std::sqrt(((y - mean) * (y - mean)).mean().item<double>());
+            std::vector<double> z(T);
+            for (int i = 0; i < T; ++i) {
+                z[i] = (y[i].item<double>() - mean) / sd;
+                const double w = std::pow(std::sin(M_PI * (i + 0.5) / T), 2);
+                sum[start + i] += w * z[i];
+                weight[start + i] += w;
+            }
+            clipValues.push_back(z);
+        }
+        double maxErr = 0;
+        for (int i = 0; i < n; ++i)
+            maxErr = std::max(maxErr, std::abs(out[i].value - sum[i] / weight[i]));
+        QVERIFY2(maxErr < 1e-4, qPrintable(QString("max deviation from the overlap-add %1").arg(maxErr)));
+        // A hard cut between consecutive clips would jump by |z₁ − z₀| at the boundary; the blend
+        // never jumps by more than the clips themselves move plus their disagreement spread over
+        // the overlap.
+        for (size_t c = 1; c < clipValues.size(); ++c) {
+            const int b = int(c) * hop + hop / 2;   // middle of the overlap
+            const double jump = std::abs(out[b].value - out[b - 1].value);
+            const double ownStep = std::max(std::abs(clipValues[c][hop / 2] - clipValues[c][hop / 2 - 1]),
+                                            std::abs(clipValues[c - 1][hop + hop / 2] - clipValues[c - 1][hop + hop / 2 - 1]));
+            double disagreement = 0;
+            for (int i = 0; i < hop; ++i)
+                disagreement = std::max(disagreement, std::abs(clipValues[c][i] - clipValues[c - 1][hop + i]));
+            QVERIFY2(jump <= ownStep + disagreement * 0.5 + 1e-9,
+                     qPrintable(QString("seam at %1: jump %2, step %3, disagreement %4").arg(b).arg(jump).arg(ownStep).arg(disagreement)));
+        }
+    }
+
+    // Frames without a face get no value; a short gap is bridged for the network (one stretch),
+    // a long one splits the signal in two stretches that each still get values.
+    void faceGapsGiveNoValue()
+    {
+        auto method = make(NeuralPipeline::RppgNet, m_rppg);
+        QVERIFY(method.ok());
+        auto shortGap = [](int i) { return i < 40 || i >= 43; };              // 0.1 s
+        auto longGap = [](int i) { return i < 40 || i >= 70; };               // 1 s
+        auto tooShort = [](int i) { return i >= 5 && i < 10; };               // 5 face frames only
+        for (const auto &faceAt : {std::function<bool(int)>(shortGap), std::function<bool(int)>(longGap)}) {
+            method.value()->reset();
+            const auto crops = makeCrops(120, 32, 30.0, faceAt);
+            const auto out = runAll(*method.value(), crops);
+            QCOMPARE(out.size(), crops.size());
+            for (size_t i = 0; i < out.size(); ++i) {
+                QCOMPARE(out[i].ptsUs, crops[i].ptsUs);
+                QVERIFY2(std::isfinite(out[i].value) == faceAt(int(i)), qPrintable(QString("frame %1: %2").arg(i).arg(out[i].value)));
+            }
+        }
+        method.value()->reset();
+        const auto out = runAll(*method.value(), makeCrops(30, 32, 30.0, tooShort));
+        QCOMPARE(out.size(), size_t(30));
+        for (const PulseSample &s : out)
+            QVERIFY(!std::isfinite(s.value));   // shorter than half a clip: no value anywhere
+    }
+
+    // 60 fps input: network frames on a 30 Hz grid, read back at every input timestamp. The
+    // network sees the same pulse per network frame as at 30 fps, so the two outputs agree where
+    // the timestamps coincide (up to the interpolation of the crops between frames).
+    void sixtyFps()
+    {
+        auto method = make(NeuralPipeline::RppgNet, m_rppg);
+        QVERIFY(method.ok());
+        const auto crops60 = makeCrops(240, 32, 60.0);
+        const auto out60 = runAll(*method.value(), crops60);
+        QCOMPARE(out60.size(), crops60.size());
+        for (size_t i = 0; i < out60.size(); ++i) {
+            QCOMPARE(out60[i].ptsUs, crops60[i].ptsUs);
+            QVERIFY2(std::isfinite(out60[i].value), qPrintable(QString("frame %1").arg(i)));
+        }
+        // Every second 60 fps frame sits on the grid: its value is the network frame's own, so
+        // the midpoints in between are the average of their neighbours.
+        for (size_t i = 1; i + 1 < out60.size(); i += 2)
+            QVERIFY2(std::abs(out60[i].value - 0.5 * (out60[i - 1].value + out60[i + 1].value)) < 1e-4,
+                     qPrintable(QString("frame %1: %2 between %3 and %4").arg(i).arg(out60[i].value)
+                                    .arg(out60[i - 1].value).arg(out60[i + 1].value)));
+        // 15 fps: fewer crops than network frames; still one value per crop.
+        method.value()->reset();
+        const auto crops15 = makeCrops(60, 32, 15.0);
+        const auto out15 = runAll(*method.value(), crops15);
+        QCOMPARE(out15.size(), crops15.size());
+        for (const PulseSample &s : out15)
+            QVERIFY(std::isfinite(s.value));
+    }
+
+    // Per-frame pictures: crop-size maps for display, the raw softmax attention summing to 1.
+    void visuals()
+    {
+        NeuralMethodSettings raw;
+        raw.displayVisuals = false;
+        for (bool display : {true, false}) {
+            auto method = make(NeuralPipeline::StvenRppgNet, m_folder, display ? NeuralMethodSettings{} : raw);
+            QVERIFY2(method.ok(), qPrintable(method.error().message));
+            PulseMethod &m = *method.value();
+            MethodVisuals v;
+            QVERIFY(!m.latestVisuals(v));   // nothing run yet
+            std::vector<PulseSample> out;
+            std::vector<int64_t> seen;
+            const auto crops = makeCrops(80, 32, 30.0);
+            for (size_t k = 0; k < crops.size(); ++k) {
+                const FaceCrop &c = crops[k];
+                m.push(c);
+                m.drain(out);
+                if (m.latestVisuals(v)) {
+                    if (seen.empty() || seen.back() != v.ptsUs)
+                        seen.push_back(v.ptsUs);
+                    QVERIFY(!v.enhancedBgr.empty());
+                    QCOMPARE(v.enhancedBgr.type(), CV_8UC3);
+                    QCOMPARE(v.enhancedBgr.size(), cv::Size(32, 32));
+                    QCOMPARE(v.skinMap.type(), CV_32FC1);
+                    QCOMPARE(v.attention.type(), CV_32FC1);
+                    double lo = 0, hi = 0;
+                    cv::minMaxLoc(v.skinMap, &lo, &hi);
+                    QVERIFY(lo >= 0 && hi <= 1);
+                    if (display) {
+                        QCOMPARE(v.skinMap.size(), cv::Size(32, 32));
+                        QCOMPARE(v.attention.size(), cv::Size(32, 32));
+                        cv::minMaxLoc(v.attention, &lo, &hi);
+                        QVERIFY(lo >= 0 && hi <= 1 + 1e-6);
+                    } else {
+                        QCOMPARE(v.skinMap.size(), cv::Size(16, 16));
+                        QCOMPARE(v.attention.size(), cv::Size(8, 8));
+                        QVERIFY2(std::abs(cv::sum(v.attention)[0] - 1.0) < 1e-4,
+                                 qPrintable(QString("attention sums to %1").arg(cv::sum(v.attention)[0])));
+                    }
+                    // Steady state: the frame half a clip (8) behind the newest.
+                    QVERIFY(v.ptsUs >= 0 && v.ptsUs <= c.ptsUs);
+                    if (k >= 32)
+                        QCOMPARE(v.ptsUs, crops[k - 8].ptsUs);
+                }
+            }
+            // One picture set per frame: they follow the frames, not only the clips.
+            QVERIFY2(seen.size() > 60, qPrintable(QString("%1 distinct visual frames").arg(seen.size())));
+        }
+        // rPPGNet alone has no enhanced frame.
+        auto method = make(NeuralPipeline::RppgNet, m_rppg);
+        QVERIFY(method.ok());
+        runAll(*method.value(), makeCrops(40, 32, 30.0));
+        MethodVisuals v;
+        QVERIFY(method.value()->latestVisuals(v));
+        QVERIFY(v.enhancedBgr.empty());
+        QVERIFY(!v.attention.empty());
+    }
+
+    void weightLookup()
+    {
+        // A folder with the shipped names, and the default folder (resources/models/) via the
+        // resource directory override.
+        auto files = findNeuralModelFiles(NeuralPipeline::StvenRppgNet, m_folder, false);
+        QVERIFY2(files.ok(), qPrintable(files.error().message));
+        QVERIFY(files->stven.endsWith("stven-cpu.ckpt") && files->rppgNet.endsWith("rppgnet-cpu.ckpt"));
+        // Either order for a pair: the files say what they hold.
+        files = findNeuralModelFiles(NeuralPipeline::StvenRppgNet, m_rppg + "," + m_stven, false);
+        QVERIFY(files.ok());
+        QCOMPARE(files->stven, m_stven);
+        QCOMPARE(files->rppgNet, m_rppg);
+        // Paper weights are preferred on CUDA only, and for STVEN + rPPGNet only as a pair.
+        QVERIFY(QFile::copy(m_rppg, m_folder + "/rppgnet-paper.ckpt"));
+        QVERIFY(findNeuralModelFiles(NeuralPipeline::RppgNet, m_folder, true)->rppgNet.endsWith("rppgnet-paper.ckpt"));
+        QVERIFY(findNeuralModelFiles(NeuralPipeline::RppgNet, m_folder, false)->rppgNet.endsWith("rppgnet-cpu.ckpt"));
+        QVERIFY(findNeuralModelFiles(NeuralPipeline::StvenRppgNet, m_folder, true)->rppgNet.endsWith("rppgnet-cpu.ckpt"));
+        QVERIFY(QFile::remove(m_folder + "/rppgnet-paper.ckpt"));
+
+        QTemporaryDir res;
+        QVERIFY(QDir().mkpath(res.filePath("models")));
+        QVERIFY(QFile::copy(m_rppg, res.filePath("models/rppgnet-cpu.ckpt")));
+        const QByteArray old = qgetenv("RPPG_RESOURCE_DIR");
+        qputenv("RPPG_RESOURCE_DIR", res.path().toLocal8Bit());
+        auto created = MethodRegistry::instance().create(QStringLiteral("rppgnet"), MethodOptions{"cpu", {}, 0});
+        qputenv("RPPG_RESOURCE_DIR", old);
+        QVERIFY2(created.ok(), qPrintable(created.error().message));
+        QVERIFY(created.value()->modelDescription().contains("rppgnet-cpu.ckpt"));
+    }
+
+    // Every failure: the right code and one line naming the problem; nothing throws.
+    void badWeights()
+    {
+        QTemporaryDir dir;
+        const QString empty = dir.filePath("empty");
+        QVERIFY(QDir().mkpath(empty));
+        auto expect = [this](NeuralPipeline p, const QString &model, ErrorCode code, const QString &needle,
+                             const QString &device = "cpu") {
+            auto m = make(p, model, {}, device);
+            QVERIFY2(!m.ok(), qPrintable(model));
+            QVERIFY2(m.error().code == code, qPrintable(QString("%1: code %2, %3").arg(model).arg(int(m.error().code)).arg(m.error().message)));
+            QVERIFY2(isOneLine(m.error().message), qPrintable(m.error().message));
+            QVERIFY2(m.error().message.contains(needle, Qt::CaseInsensitive),
+                     qPrintable(QString("'%1' lacks '%2'").arg(m.error().message, needle)));
+        };
+        // Missing.
+        expect(NeuralPipeline::RppgNet, empty, ErrorCode::FileNotFound, "rppgnet-cpu.ckpt");
+        expect(NeuralPipeline::StvenRppgNet, empty, ErrorCode::FileNotFound, "stven-cpu.ckpt");
+        expect(NeuralPipeline::RppgNet, dir.filePath("nope.ckpt"), ErrorCode::FileNotFound, "nope.ckpt");
+        // Garbage and truncation.
+        const QString garbage = test::writeFile(dir, "garbage.ckpt", QByteArray(4096, 'x'));
+        expect(NeuralPipeline::RppgNet, garbage, ErrorCode::BadData, "garbage.ckpt");
+        QFile full(m_rppg);
+        QVERIFY(full.open(QIODevice::ReadOnly));
+        const QByteArray bytes = full.readAll();
+        const QString truncated = test::writeFile(dir, "truncated.ckpt", bytes.left(bytes.size() / 2));
+        expect(NeuralPipeline::RppgNet, truncated, ErrorCode::BadData, "truncated.ckpt");
+        QByteArray flipped = bytes;
+        flipped[flipped.size() - 100] = char(flipped[flipped.size() - 100] ^ 0x40);
+        expect(NeuralPipeline::RppgNet, test::writeFile(dir, "flipped.ckpt", flipped), ErrorCode::BadData, "flipped.ckpt");
+        // Mismatched: a STVEN file as rPPGNet, two rPPGNets as a pair, a pair of different crop sizes.
+        expect(NeuralPipeline::RppgNet, m_stven, ErrorCode::BadData, "tiny-stven.ckpt");
+        expect(NeuralPipeline::StvenRppgNet, m_rppg + "," + m_rppg, ErrorCode::BadData, "one of each");
+        const QString stven64 = saveStven(dir.filePath("stven64.ckpt"), tinyStvenConfig(64));
+        expect(NeuralPipeline::StvenRppgNet, stven64 + "," + m_rppg, ErrorCode::BadData, "matching pair");
+        expect(NeuralPipeline::StvenRppgNet, m_rppg, ErrorCode::Usage, "two checkpoints");
+        // Devices.
+        expect(NeuralPipeline::RppgNet, m_rppg, ErrorCode::Usage, "tpu", "tpu");
+        if (!models::cudaAvailable())
+            expect(NeuralPipeline::RppgNet, m_rppg, ErrorCode::Unsupported, "cuda", "cuda");
+        expect(NeuralPipeline::RppgNet, m_rppg, ErrorCode::Unsupported, "cuda:7", "cuda:7");
+        // Through the registry as the pipeline calls it.
+        auto viaRegistry = MethodRegistry::instance().create("stven+rppgnet", MethodOptions{"cpu", empty, 0});
+        QVERIFY(!viaRegistry.ok());
+        QCOMPARE(viaRegistry.error().code, ErrorCode::FileNotFound);
+    }
+
+    // A model saved on the CPU runs on CUDA and gives the CPU's values (float rounding aside).
+    void cudaRoundTrip()
+    {
+        if (!models::cudaAvailable())
+            QSKIP("libtorch has no CUDA or no GPU is present here: CPU-saved model on CUDA not checked");
+        const auto crops = makeCrops(60, 32, 30.0);
+        NeuralMethodSettings never;
+        never.folding = BatchNormFolding::Never;
+        auto cpu = make(NeuralPipeline::StvenRppgNet, m_folder, never, "cpu");
+        auto gpu = make(NeuralPipeline::StvenRppgNet, m_folder, never, "cuda");
+        QVERIFY2(cpu.ok() && gpu.ok(), qPrintable(gpu.ok() ? cpu.error().message : gpu.error().message));
+        QVERIFY(gpu.value()->deviceName().startsWith("CUDA"));
+        const auto a = runAll(*cpu.value(), crops);
+        const auto b = runAll(*gpu.value(), crops);
+        QCOMPARE(a.size(), b.size());
+        for (size_t i = 0; i < a.size(); ++i)
+            QVERIFY(std::abs(a[i].value - b[i].value) < 1e-2);
+        // And back: a CUDA-loaded checkpoint saved again loads on the CPU bit for bit.
+        std::string error;
+        auto onGpu = models::loadRppgNet(m_rppg.toStdString(), torch::Device(torch::kCUDA, 0), &error);
+        QVERIFY2(onGpu, error.c_str());
+        const QString back = m_dir.filePath("from-cuda.ckpt");
+        QVERIFY2(models::saveRppgNet(back.toStdString(), onGpu->net, onGpu->header.meta, &error), error.c_str());
+        auto onCpu = models::loadRppgNet(back.toStdString(), torch::kCPU, &error);
+        QVERIFY2(onCpu, error.c_str());
+        auto original = models::loadRppgNet(m_rppg.toStdString(), torch::kCPU, &error);
+        const auto pa = original->net->named_parameters(), pb = onCpu->net->named_parameters();
+        for (const auto &item : pa)
+            QVERIFY(torch::equal(item.value(), pb[item.key()]));
+    }
+
+    // `rppg analyze --method rppgnet --model FILE` writes the classical CSV (same columns, one row
+    // per frame) and the same JSON keys as POS; missing weights fail with their exit code.
+    void cliAnalyze()
+    {
+        SynthConfig sc = test::defaultSynthConfig(72, 6);
+        sc.width = 320;
+        sc.height = 240;
+        sc.writeMasks = false;
+        const QString video = test::makeSynthVideo(m_dir, "face.mkv", sc);
+        QVERIFY(!video.isEmpty());
+        // A 64 px model, as the shipped CPU configuration (64-frame clips).
+        torch::manual_seed(9);
+        const QString model = saveRppgNet(m_dir.filePath("cli-rppgnet.ckpt"), tinyRppgNetConfig(64, 64));
+        QVERIFY(!model.isEmpty());
+        const QString csvNeural = m_dir.filePath("neural.csv"), csvPos = m_dir.filePath("pos.csv");
+        const int codeNeural = cli::run({"rppg", "analyze", video, "--method", "rppgnet", "--model", model,
+                                         "--device", "cpu", "--csv", csvNeural, "--no-progress"});
+        // Random weights may or may not give a heart rate: both are regular outcomes with a CSV.
+        QVERIFY2(codeNeural == cli::kExitOk || codeNeural == cli::kExitTooShort, qPrintable(QString::number(codeNeural)));
+        QCOMPARE(cli::run({"rppg", "analyze", video, "--method", "pos", "--csv", csvPos, "--no-progress"}),
+                 int(cli::kExitOk));
+        auto data = [](const QStringList &lines) {
+            QStringList rows;
+            for (const QString &l : lines)
+                if (!l.startsWith('#'))
+                    rows << l;
+            return rows;
+        };
+        const QStringList neural = data(readLines(csvNeural)), pos = data(readLines(csvPos));
+        QVERIFY(neural.size() > 100);
+        QCOMPARE(neural.size(), pos.size());
+        QCOMPARE(neural.first(), analysisCsvColumns().join(','));
+        QCOMPARE(neural.first(), pos.first());
+        int withPulse = 0;
+        for (int i = 1; i < neural.size(); ++i) {
+            const QStringList a = neural[i].split(','), b = pos[i].split(',');
+            QCOMPARE(a.size(), b.size());
+            QCOMPARE(a[0], b[0]);   // frame
+            QCOMPARE(a[1], b[1]);   // time_s
+            withPulse += !a[analysisCsvColumns().indexOf("pulse_raw")].isEmpty();
+        }
+        QVERIFY2(withPulse > neural.size() * 3 / 4, qPrintable(QString("%1 rows with a pulse").arg(withPulse)));
+        const QStringList meta = readLines(csvNeural).filter(QRegularExpression("^# *method"));
+        QVERIFY2(!meta.isEmpty() && meta.first().contains("rppgnet"), qPrintable(meta.join('|')));
+        // Missing weights for an explicitly requested method: FileNotFound's exit code.
+        QCOMPARE(cli::run({"rppg", "analyze", video, "--method", "rppgnet", "--model", m_dir.filePath("none.ckpt"),
+                           "--no-progress"}),
+                 int(cli::kExitFileNotFound));
+        QCOMPARE(cli::run({"rppg", "analyze", video, "--method", "rppgnet", "--model", model, "--device", "tpu",
+                           "--no-progress"}),
+                 int(cli::kExitUsage));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestNeuralMethods)
+#include "tst_neuralmethods.moc"
