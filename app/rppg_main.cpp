@@ -2,6 +2,7 @@
 #include "cli.h"
 #ifdef RPPG_WITH_TORCH
 #include "modelsadapter.h"
+#include "traincommand.h"
 #endif
 
 #include <QGuiApplication>
@@ -17,6 +18,7 @@ int main(int argc, char **argv)
     QGuiApplication::setApplicationName(QStringLiteral("rppg"));
 #ifdef RPPG_WITH_TORCH
     rppg::registerNeuralMethods();
+    rppg::registerTrainCommand();
     // OpenMP's wait policy changes 2-thread timings on a loaded machine: runs with it set get
     // their own section.
     const QString omp = qEnvironmentVariable("OMP_WAIT_POLICY").toLower();

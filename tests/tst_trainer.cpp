@@ -1,0 +1,436 @@
+// The trainer and the clip-cache reader on a tiny cache this test writes itself in the documented
+// format (core/clipcache.h, version 1): coloured "faces" whose skin colour follows a known
+// sinusoidal pulse, one HR per subject, level 0 plus a coarsely quantised level 1.
+#include "checkpoint.h"
+#include "clipdataset.h"
+#include "losses.h"
+#include "trainer.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+#include <fstream>
+#include <set>
+
+using namespace rppg::models;
+
+namespace {
+
+constexpr int kS = 32;       // crop size
+constexpr int kT = 32;       // clip frames
+constexpr int kFrames = 96;  // frames per subject (one segment each)
+constexpr int kStride = 16;
+constexpr double kFps = 30.0;
+constexpr double kPi = 3.14159265358979323846;
+
+double subjectHr(int s) { return 66.0 + 14.0 * s; }
+
+// Writes a cache with `subjects` subjects and two levels; returns false on an IO failure.
+bool writeCache(const QString &dir, int subjects)
+{
+    QDir().mkpath(dir);
+    auto path = [&](const char *name) { return (dir + QLatin1Char('/') + QLatin1String(name)).toStdString(); };
+    std::ofstream f0(path("frames_l0.bin"), std::ios::binary), f1(path("frames_l1.bin"), std::ios::binary),
+        fm(path("masks.bin"), std::ios::binary), fp(path("ppg.bin"), std::ios::binary);
+    std::ofstream seg(path("segments.csv")), clips(path("clips.csv"));
+    seg << "segment,dataset,recording,subject,fps,frames,first_frame,start_s,offset,levels\n";
+    clips << "clip,segment,start,hr_bpm\n";
+    int clip = 0;
+    const int m = kS / 2;
+    for (int s = 0; s < subjects; ++s) {
+        const double f = subjectHr(s) / 60.0;
+        const double tone = 0.75 + 0.08 * s;
+        for (int t = 0; t < kFrames; ++t) {
+            const double pulse = std::sin(2 * kPi * f * t / kFps);
+            std::vector<uint8_t> px(size_t(kS * kS * 3)), q(px.size()), mk(size_t(m * m));
+            for (int y = 0; y < kS; ++y)
+                for (int x = 0; x < kS; ++x) {
+                    const double dx = (x + 0.5 - kS / 2.0) / (kS * 0.32), dy = (y + 0.5 - kS / 2.0) / (kS * 0.4);
+                    const bool skin = dx * dx + dy * dy < 1.0;
+                    const double base[3] = {200 * tone, 140 * tone, 110 * tone};
+                    const double sig[3] = {0.3, 0.8, 0.5};
+                    for (int c = 0; c < 3; ++c) {
+                        double v = skin ? base[c] * (1.0 - 0.04 * sig[c] * pulse) : 50.0 + 20.0 * c;
+                        v += ((x * 7 + y * 13 + t * 3 + c) % 5) - 2;   // deterministic texture
+                        const uint8_t u = uint8_t(std::clamp(v, 0.0, 255.0));
+                        px[size_t((y * kS + x) * 3 + c)] = u;
+                        q[size_t((y * kS + x) * 3 + c)] = uint8_t((u & 0xF0) + 8);
+                    }
+                }
+            for (int y = 0; y < m; ++y)
+                for (int x = 0; x < m; ++x) {
+                    const double dx = (x + 0.5 - m / 2.0) / (m * 0.32), dy = (y + 0.5 - m / 2.0) / (m * 0.4);
+                    mk[size_t(y * m + x)] = dx * dx + dy * dy < 1.0 ? 1 : 0;
+                }
+            const float p = float(pulse * std::sqrt(2.0));   // unit variance
+            f0.write(reinterpret_cast<const char *>(px.data()), std::streamsize(px.size()));
+            f1.write(reinterpret_cast<const char *>(q.data()), std::streamsize(q.size()));
+            fm.write(reinterpret_cast<const char *>(mk.data()), std::streamsize(mk.size()));
+            fp.write(reinterpret_cast<const char *>(&p), 4);
+        }
+        const int off = s * kFrames;
+        seg << s << ",tiny,rec" << s << ",subj" << s << "," << kFps << "," << kFrames << ",0,0," << off << ",0:" << off
+            << ";1:" << off << "\n";
+        for (int start = 0; start + kT <= kFrames; start += kStride)
+            clips << clip++ << "," << s << "," << start << "," << subjectHr(s) << "\n";
+    }
+    std::ofstream idx(path("index.txt"));
+    idx << "format=rppg-clip-cache\nversion=1\ncrop_size=" << kS << "\nmask_size=" << kS / 2 << "\nclip_frames=" << kT
+        << "\nstride_frames=" << kStride << "\nchannels=rgb\nframes=" << subjects * kFrames << "\nsegments=" << subjects
+        << "\nclips=" << clip << "\nrecordings=" << subjects << "\nsubjects=" << subjects
+        << "\nlevels=2\nlevel.0.name=original\nlevel.0.frames=" << subjects * kFrames
+        << "\nlevel.1.name=quantised\nlevel.1.frames=" << subjects * kFrames << "\nsources=tst_trainer\n";
+    return f0.good() && f1.good() && fm.good() && fp.good() && idx.good();
+}
+
+RppgNetConfig tinyRppgNet()
+{
+    RppgNetConfig c;
+    c.frames = kT;
+    c.inputSize = kS;
+    c.stemChannels = 4;
+    c.stage1Channels = 8;
+    c.stage2Channels = 8;
+    c.stage3Channels = 8;
+    c.skinHiddenChannels = 4;
+    c.skinChannels = 4;
+    return c;
+}
+
+StvenConfig tinyStven()
+{
+    StvenConfig c;
+    c.convDim = 4;
+    c.bottleneckChannels = 8;
+    c.repeatNum = 1;
+    c.cDim = 2;
+    c.frames = kT;
+    c.inputSize = kS;
+    return c;
+}
+
+TrainOptions tinyOptions(const QString &cache, const QString &out)
+{
+    TrainOptions o;
+    o.mode = TrainMode::RppgNet;
+    o.data = {cache.toStdString()};
+    o.outDir = out.toStdString();
+    o.epochs = 2;
+    o.batch = 4;
+    o.lr = 3e-3;
+    o.seed = 7;
+    o.valFraction = 0.5;
+    o.device = "cpu";
+    o.rppgNetConfig = tinyRppgNet();
+    o.stvenConfig = tinyStven();
+    o.stepsPerEpoch = 6;
+    o.augment = false;
+    return o;
+}
+
+struct FixedBatch
+{
+    torch::Tensor original, compressed, ppg, mask;
+};
+
+FixedBatch fixedBatch(const ClipDataset &ds)
+{
+    std::vector<torch::Tensor> o, c, p, m;
+    for (int64_t i : {0, 2, 5, 7}) {
+        const ClipRequest r = ds.plainRequest(i, 0, 0);
+        const ClipSample s0 = ds.read(r, 0);
+        o.push_back(s0.frames);
+        p.push_back(s0.ppg);
+        m.push_back(s0.mask);
+        c.push_back(ds.read(r, 1).frames);
+    }
+    return {torch::stack(o), torch::stack(c), torch::stack(p), torch::stack(m)};
+}
+
+} // namespace
+
+class TestTrainer : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_tmp;
+    QString m_cache;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        torch::set_num_threads(1);
+        QVERIFY(m_tmp.isValid());
+        m_cache = m_tmp.filePath(QStringLiteral("cache"));
+        QVERIFY(writeCache(m_cache, 2));
+    }
+
+    void readerGivesTheWrittenClips()
+    {
+        std::string err;
+        auto ds = ClipDataset::open({m_cache.toStdString()}, &err);
+        QVERIFY2(ds, err.c_str());
+        QCOMPARE(ds->size(), int64_t(2 * 5));
+        QCOMPARE(ds->levelCount(), 2);
+        QCOMPARE(int(ds->subjects().size()), 2);
+        const ClipSample s = ds->read(ds->plainRequest(1, 0, 0), 0);
+        QCOMPARE(s.frames.sizes().vec(), (std::vector<int64_t>{3, kT, kS, kS}));
+        QCOMPARE(s.mask.sizes().vec(), (std::vector<int64_t>{kT, kS / 2, kS / 2}));
+        QCOMPARE(s.ppg.size(0), int64_t(kT));
+        QVERIFY(s.frames.min().item<float>() >= -1.0f && s.frames.max().item<float>() <= 1.0f);
+        // Clip 1 starts at frame 16 of subject 0: the stored pulse is the sinusoid there.
+        const double expect = std::sin(2 * kPi * subjectHr(0) / 60.0 * 16 / kFps) * std::sqrt(2.0);
+        QVERIFY(std::abs(s.ppg[0].item<double>() - expect) < 1e-5);
+        QCOMPARE(s.hrBpm, subjectHr(0));
+        // The green channel of the skin follows the pulse inversely (blood absorbs).
+        const auto green = s.frames[1].slice(1, kS / 2 - 3, kS / 2 + 3).slice(2, kS / 2 - 3, kS / 2 + 3).mean({1, 2});
+        const double r = torch::corrcoef(torch::stack({green, s.ppg}))[0][1].item<double>();
+        QVERIFY2(r < -0.9, qPrintable(QString::number(r)));
+        // The spectral peak (what validation scores) recovers a known rate from 10 s of pulse.
+        std::vector<float> wave;
+        for (int i = 0; i < 300; ++i)
+            wave.push_back(float(std::sin(2 * kPi * 1.3 * i / kFps) + 0.3 * std::sin(2 * kPi * 2.6 * i / kFps + 1.0)));
+        QVERIFY(std::abs(spectralPeakBpm(wave, kFps) - 78.0) < 1.0);
+        QVERIFY(std::isnan(spectralPeakBpm(std::vector<float>(64, 1.0f), kFps)));
+        // Resizing on the fly: frames and masks at 16 px.
+        const ClipSample small = ds->read(ds->plainRequest(1, 16, 16), 1);
+        QCOMPARE(small.frames.sizes().vec(), (std::vector<int64_t>{3, 16, 16, 16}));
+        QCOMPARE(small.mask.sizes().vec(), (std::vector<int64_t>{16, 8, 8}));
+        QVERIFY(small.mask.sum().item<double>() > 0);
+        // Flip mirrors frames and masks.
+        ClipRequest fr = ds->plainRequest(1, 0, 0);
+        fr.flip = true;
+        const ClipSample flipped = ds->read(fr, 0);
+        QVERIFY(torch::allclose(flipped.frames, s.frames.flip({3})));
+        QVERIFY(torch::equal(flipped.mask, s.mask.flip({2})));
+    }
+
+    void splitIsSubjectDisjoint()
+    {
+        const QString dir = m_tmp.filePath(QStringLiteral("cache5"));
+        QVERIFY(writeCache(dir, 5));
+        auto ds = ClipDataset::open({dir.toStdString()});
+        QVERIFY(ds);
+        for (uint64_t seed : {1u, 2u, 3u}) {
+            const DatasetSplit sp = splitBySubject(*ds, 0.4, seed);
+            QVERIFY(!sp.train.empty());
+            QVERIFY(!sp.validation.empty());
+            QCOMPARE(int64_t(sp.train.size() + sp.validation.size()), ds->size());
+            std::set<int> trainSubjects, valSubjects;
+            for (int64_t i : sp.train)
+                trainSubjects.insert(ds->subjectOf(i));
+            for (int64_t i : sp.validation)
+                valSubjects.insert(ds->subjectOf(i));
+            for (int s : valSubjects)
+                QVERIFY(!trainSubjects.count(s));
+            QCOMPARE(int(valSubjects.size()), int(sp.validationSubjects.size()));
+            // Same seed, same split.
+            QCOMPARE(splitBySubject(*ds, 0.4, seed).validation, sp.validation);
+        }
+        // The same subject listed through two caches stays on one side.
+        auto two = ClipDataset::open({dir.toStdString(), m_cache.toStdString()});
+        QVERIFY(two);
+        QCOMPARE(int(two->subjects().size()), 5);
+        const DatasetSplit sp = splitBySubject(*two, 0.4, 1);
+        std::set<int> trainSubjects;
+        for (int64_t i : sp.train)
+            trainSubjects.insert(two->subjectOf(i));
+        for (int64_t i : sp.validation)
+            QVERIFY(!trainSubjects.count(two->subjectOf(i)));
+    }
+
+    void rppgNetTrainsCheckpointsAndResumes()
+    {
+        const QString out = m_tmp.filePath(QStringLiteral("out-rppgnet"));
+        TrainOptions o = tinyOptions(m_cache, out);
+        std::vector<double> stepLosses;
+        TrainCallbacks cb;
+        cb.progress = [&](const TrainProgress &p) {
+            QVERIFY(p.etaSec >= 0);
+            stepLosses.push_back(p.loss);
+        };
+        const TrainResult r = train(o, cb);
+        QVERIFY2(r.error == TrainErrorKind::None, r.message.c_str());
+        QCOMPARE(int(r.epochs.size()), 2);
+        QCOMPARE(int(stepLosses.size()), 12);
+        QVERIFY(r.valClips > 0 && r.trainClips > 0);
+        QVERIFY2(r.epochs[1].trainLoss < r.epochs[0].trainLoss,
+                 qPrintable(QStringLiteral("%1 -> %2").arg(r.epochs[0].trainLoss).arg(r.epochs[1].trainLoss)));
+        for (const EpochReport &e : r.epochs) {
+            QVERIFY(std::isfinite(e.valMaeBpm) && e.valMaeBpm >= 0);
+            QVERIFY(std::isfinite(e.valLoss));
+            QVERIFY(QFile::exists(QString::fromStdString(e.checkpoint)));
+            QVERIFY(QFile::exists(QString::fromStdString(e.checkpoint + ".optim")));
+        }
+        QVERIFY(QFile::exists(out + QStringLiteral("/rppgnet-best.ckpt")));
+
+        std::string err;
+        auto loaded = loadRppgNet((out + QStringLiteral("/rppgnet-epoch002.ckpt")).toStdString(), torch::kCPU, &err);
+        QVERIFY2(loaded, err.c_str());
+        const CheckpointHeader &h = loaded->header;
+        QCOMPARE(h.inputSize, kS);
+        QCOMPARE(h.rppgNet.stemChannels, 4);
+        QCOMPARE(h.meta.epochs, 2);
+        QCOMPARE(h.meta.iterations, int64_t(12));
+        QCOMPARE(h.meta.seed, uint64_t(7));
+        QCOMPARE(h.meta.training.at("mode"), std::string("rppgnet"));
+        QCOMPARE(h.meta.training.at("batch"), std::string("4"));
+        QVERIFY(h.meta.trainingData.find("clip cache") != std::string::npos);
+        QVERIFY(h.meta.trainingData.find("tiny/subj") != std::string::npos);   // the validation subject
+        QCOMPARE(h.meta.metrics.at("val_mae_bpm"), r.epochs[1].valMaeBpm);
+
+        // Resume from epoch 1 up to 3 epochs: continues at epoch 2, counts on.
+        TrainOptions ro = o;
+        ro.epochs = 3;
+        ro.resume = (out + QStringLiteral("/rppgnet-epoch001.ckpt")).toStdString();
+        ro.rppgNetConfig.reset();   // the checkpoint's own config is used
+        const TrainResult rr = train(ro);
+        QVERIFY2(rr.error == TrainErrorKind::None, rr.message.c_str());
+        QCOMPARE(rr.startEpoch, 1);
+        QCOMPARE(int(rr.epochs.size()), 2);
+        QCOMPARE(rr.epochs.front().epoch, 2);
+        auto third = readCheckpointHeader((out + QStringLiteral("/rppgnet-epoch003.ckpt")).toStdString(), &err);
+        QVERIFY2(third, err.c_str());
+        QCOMPARE(third->meta.epochs, 3);
+        QCOMPARE(third->meta.iterations, int64_t(18));
+        // Resuming epoch 1 replays epoch 2 with the same batches: the same training loss.
+        QVERIFY(std::abs(rr.epochs.front().trainLoss - r.epochs[1].trainLoss) < 1e-3 * std::abs(r.epochs[1].trainLoss) + 1e-4);
+    }
+
+    void stvenAndJointLossesFallOnAFixedBatch()
+    {
+        torch::manual_seed(3);
+        auto ds = ClipDataset::open({m_cache.toStdString()});
+        QVERIFY(ds);
+        const FixedBatch b = fixedBatch(*ds);
+        Stven g = makeStven(tinyStven());
+        QVERIFY(g);
+        g->train();
+        torch::optim::Adam opt(g->parameters(), torch::optim::AdamOptions(2e-3));
+        std::vector<double> losses;
+        for (int i = 0; i < 10; ++i) {
+            auto loss = stvenStepLoss(g, b.compressed, b.original, {1, 1, 1, 1}, {0, 0, 0, 0});
+            opt.zero_grad();
+            loss.backward();
+            opt.step();
+            losses.push_back(loss.item<double>());
+            QVERIFY(std::isfinite(losses.back()));
+        }
+        QVERIFY2(losses.back() < 0.8 * losses.front(),
+                 qPrintable(QStringLiteral("%1 -> %2").arg(losses.front()).arg(losses.back())));
+
+        RppgNet r = makeRppgNet(tinyRppgNet());
+        QVERIFY(r);
+        const auto before = r->parameters()[0].clone();
+        freezeModule(*r);
+        Stven g2 = makeStven(tinyStven());
+        g2->train();
+        torch::optim::Adam opt2(g2->parameters(), torch::optim::AdamOptions(2e-3));
+        losses.clear();
+        for (int i = 0; i < 10; ++i) {
+            auto loss = jointStepLoss(g2, r, b.compressed, b.original, b.ppg, b.mask);
+            opt2.zero_grad();
+            loss.backward();
+            opt2.step();
+            losses.push_back(loss.item<double>());
+            QVERIFY(std::isfinite(losses.back()));
+        }
+        QVERIFY2(losses.back() < losses.front(), qPrintable(QStringLiteral("%1 -> %2").arg(losses.front()).arg(losses.back())));
+        QVERIFY(torch::equal(before, r->parameters()[0]));   // rPPGNet stayed frozen
+    }
+
+    void stvenAndJointModesRunEndToEnd()
+    {
+        // An rPPGNet checkpoint for the joint stage.
+        const QString base = m_tmp.filePath(QStringLiteral("out-base"));
+        TrainOptions ro = tinyOptions(m_cache, base);
+        ro.epochs = 1;
+        ro.stepsPerEpoch = 2;
+        TrainResult rr = train(ro);
+        QVERIFY2(rr.error == TrainErrorKind::None, rr.message.c_str());
+
+        const QString out = m_tmp.filePath(QStringLiteral("out-stven"));
+        TrainOptions so = tinyOptions(m_cache, out);
+        so.mode = TrainMode::Stven;
+        so.epochs = 1;
+        so.stepsPerEpoch = 2;
+        so.rppgNetCheckpoint = rr.lastCheckpoint;   // scores HR MAE through it
+        const TrainResult sr = train(so);
+        QVERIFY2(sr.error == TrainErrorKind::None, sr.message.c_str());
+        QCOMPARE(int(sr.epochs.size()), 1);
+        QVERIFY(std::isfinite(sr.epochs[0].trainLoss));
+        QVERIFY(std::isfinite(sr.epochs[0].valPsnrDb));
+        QVERIFY(std::isfinite(sr.epochs[0].valMaeBpm));
+        std::string err;
+        auto st = loadStven(sr.lastCheckpoint, torch::kCPU, &err);
+        QVERIFY2(st, err.c_str());
+        QCOMPARE(st->header.meta.training.at("mode"), std::string("stven"));
+
+        TrainOptions jo = tinyOptions(m_cache, m_tmp.filePath(QStringLiteral("out-joint")));
+        jo.mode = TrainMode::Joint;
+        jo.epochs = 1;
+        jo.stepsPerEpoch = 2;
+        jo.rppgNetCheckpoint = rr.lastCheckpoint;
+        jo.init = sr.lastCheckpoint;
+        const TrainResult jr = train(jo);
+        QVERIFY2(jr.error == TrainErrorKind::None, jr.message.c_str());
+        QVERIFY(std::isfinite(jr.epochs[0].trainLoss));
+        QVERIFY(std::isfinite(jr.epochs[0].valMaeBpm));
+
+        // Wrong checkpoint kinds fail with a clear message.
+        TrainOptions wrong = so;
+        wrong.resume = rr.lastCheckpoint;
+        TrainResult w = train(wrong);
+        QCOMPARE(int(w.error), int(TrainErrorKind::BadData));
+        QVERIFY2(w.message.find("rppgnet checkpoint") != std::string::npos, w.message.c_str());
+        TrainOptions noRppg = jo;
+        noRppg.rppgNetCheckpoint.clear();
+        QCOMPARE(int(train(noRppg).error), int(TrainErrorKind::Usage));
+    }
+
+    void badInputFailsCleanly()
+    {
+        const QString out = m_tmp.filePath(QStringLiteral("out-bad"));
+        TrainOptions o = tinyOptions(m_tmp.filePath(QStringLiteral("missing")), out);
+        TrainResult r = train(o);
+        QCOMPARE(int(r.error), int(TrainErrorKind::FileNotFound));
+
+        const QString empty = m_tmp.filePath(QStringLiteral("empty"));
+        QVERIFY(QDir().mkpath(empty));
+        r = train(tinyOptions(empty, out));
+        QCOMPARE(int(r.error), int(TrainErrorKind::BadData));
+        QVERIFY2(r.message.find("index.txt") != std::string::npos, r.message.c_str());
+        QVERIFY(r.message.find('\n') == std::string::npos);
+
+        // A truncated ppg.bin.
+        const QString broken = m_tmp.filePath(QStringLiteral("broken"));
+        QVERIFY(writeCache(broken, 2));
+        QVERIFY(QFile::resize(broken + QStringLiteral("/ppg.bin"), 100));
+        r = train(tinyOptions(broken, out));
+        QCOMPARE(int(r.error), int(TrainErrorKind::BadData));
+        QVERIFY2(r.message.find("ppg.bin") != std::string::npos, r.message.c_str());
+
+        // An output "folder" that is a file.
+        const QString file = m_tmp.filePath(QStringLiteral("a-file"));
+        {
+            QFile f(file);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+        }
+        r = train(tinyOptions(m_cache, file));
+        QCOMPARE(int(r.error), int(TrainErrorKind::WriteFailed));
+
+        // STVEN needs compressed levels; clips shorter than the network's frames are refused.
+        TrainOptions frames = tinyOptions(m_cache, out);
+        RppgNetConfig longer = tinyRppgNet();
+        longer.frames = 2 * kT;
+        frames.rppgNetConfig = longer;
+        r = train(frames);
+        QCOMPARE(int(r.error), int(TrainErrorKind::BadData));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTrainer)
+#include "tst_trainer.moc"
