@@ -1,8 +1,11 @@
 #include "settings.h"
 
 #include <QFileInfo>
+#include <QMetaType>
+#include <QVariant>
 
 #include <algorithm>
+#include <cmath>
 
 namespace rppg {
 
@@ -23,13 +26,109 @@ const QString kTheme = QStringLiteral("view/theme");
 const QString kCameraId = QStringLiteral("camera/id");
 const QString kCameraSize = QStringLiteral("camera/resolution");
 const QString kCameraFps = QStringLiteral("camera/fps");
+
+// A number read from the file: the INI format gives text, a hand-written @Variant may give any
+// type (the registry on Windows gives numbers). Text must parse completely (QString::toDouble
+// accepts "nan" and "inf": refused below); @ByteArray(), lists, sizes... are not numbers.
+bool readFinite(const QVariant &v, double *out)
+{
+    if (!v.isValid())
+        return false;
+    bool ok = false;
+    double d = 0;
+    switch (v.metaType().id()) {
+    case QMetaType::QString:
+        d = v.toString().trimmed().toDouble(&ok);
+        break;
+    case QMetaType::Double:
+    case QMetaType::Float:
+    case QMetaType::Int:
+    case QMetaType::UInt:
+    case QMetaType::LongLong:
+    case QMetaType::ULongLong:
+        d = v.toDouble(&ok);
+        break;
+    default:
+        return false;   // a list, a size, a date...: not a number
+    }
+    if (!ok || !std::isfinite(d))
+        return false;
+    *out = d;
+    return true;
+}
+
+double finiteOr(const QVariant &v, double fallback)
+{
+    double d = 0;
+    return readFinite(v, &d) ? d : fallback;
+}
+
+// Text that is fit to show or to use as a path: no control characters (NUL, newlines, ...).
+bool isPlainText(const QString &s, int maxChars)
+{
+    if (s.size() > maxChars)
+        return false;
+    return std::none_of(s.cbegin(), s.cend(), [](QChar c) { return c.category() == QChar::Other_Control; });
+}
+
+// Only a string (or a one-element list, which the INI reader makes of text with a comma in
+// quotes) counts as text; anything else is the default.
+QString textOf(const QVariant &v)
+{
+    if (v.metaType().id() == QMetaType::QString)
+        return v.toString();
+    if (v.metaType().id() == QMetaType::QStringList && v.toStringList().size() == 1)
+        return v.toStringList().constFirst();
+    return {};
+}
 } // namespace
 
 Settings::Settings() = default;
 
+Settings::Settings(const QString &iniPath)
+    : m_s(iniPath, QSettings::IniFormat)
+{
+}
+
+bool Settings::isMethodKeyShape(const QString &method)
+{
+    if (method.isEmpty() || method.size() > 64)
+        return false;
+    return std::all_of(method.cbegin(), method.cend(), [](QChar c) {
+        const char16_t u = c.unicode();
+        return (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u == '_' || u == '-' || u == '+' || u == '.';
+    });
+}
+
+bool Settings::isValidDevice(const QString &device)
+{
+    if (device == QLatin1String("auto") || device == QLatin1String("cpu") || device == QLatin1String("cuda"))
+        return true;
+    if (!device.startsWith(QLatin1String("cuda:")))
+        return false;
+    const QString index = device.mid(5);
+    if (index.isEmpty() || index.size() > 2)
+        return false;
+    return std::all_of(index.cbegin(), index.cend(), [](QChar c) { return c >= QLatin1Char('0') && c <= QLatin1Char('9'); });
+}
+
 QStringList Settings::recentFiles() const
 {
-    return m_s.value(kRecent).toStringList();
+    const QVariant v = m_s.value(kRecent);
+    QStringList stored;
+    if (v.metaType().id() == QMetaType::QStringList)
+        stored = v.toStringList();
+    else if (v.metaType().id() == QMetaType::QString)
+        stored << v.toString();
+    QStringList list;
+    for (const QString &path : std::as_const(stored)) {
+        if (list.size() >= kMaxRecentFiles)
+            break;
+        if (path.trimmed().isEmpty() || !isPlainText(path, kMaxPathChars) || list.contains(path))
+            continue;
+        list << path;
+    }
+    return list;
 }
 
 void Settings::addRecentFile(const QString &path)
@@ -44,29 +143,72 @@ void Settings::addRecentFile(const QString &path)
 }
 
 void Settings::clearRecentFiles() { m_s.remove(kRecent); }
-QString Settings::lastDirectory() const { return m_s.value(kLastDir).toString(); }
+
+QString Settings::lastDirectory() const
+{
+    const QString dir = textOf(m_s.value(kLastDir));
+    return isPlainText(dir, kMaxPathChars) ? dir : QString();
+}
+
 void Settings::setLastDirectory(const QString &dir) { m_s.setValue(kLastDir, dir); }
 
-QByteArray Settings::windowGeometry() const { return m_s.value(kGeometry).toByteArray(); }
+namespace {
+QByteArray layoutBlob(const QVariant &v)
+{
+    if (v.metaType().id() != QMetaType::QByteArray)
+        return {};
+    const QByteArray b = v.toByteArray();
+    return b.size() <= Settings::kMaxLayoutBytes ? b : QByteArray();
+}
+} // namespace
+
+QByteArray Settings::windowGeometry() const { return layoutBlob(m_s.value(kGeometry)); }
 void Settings::setWindowGeometry(const QByteArray &g) { m_s.setValue(kGeometry, g); }
-QByteArray Settings::windowState() const { return m_s.value(kState).toByteArray(); }
+QByteArray Settings::windowState() const { return layoutBlob(m_s.value(kState)); }
 void Settings::setWindowState(const QByteArray &s) { m_s.setValue(kState, s); }
 
-QString Settings::method() const { return m_s.value(kMethod, QStringLiteral("pos")).toString(); }
+QString Settings::method() const
+{
+    const QString m = textOf(m_s.value(kMethod)).trimmed().toLower();
+    return isMethodKeyShape(m) ? m : defaultMethod();
+}
+
 void Settings::setMethod(const QString &m) { m_s.setValue(kMethod, m); }
-double Settings::windowSec() const { return std::clamp(m_s.value(kWindow, 10.0).toDouble(), 4.0, 60.0); }
+
+double Settings::windowSec() const
+{
+    return std::clamp(finiteOr(m_s.value(kWindow), kDefaultWindowSec), kMinWindowSec, kMaxWindowSec);
+}
+
 void Settings::setWindowSec(double s) { m_s.setValue(kWindow, s); }
-double Settings::bandLowHz() const { return std::clamp(m_s.value(kBandLow, 0.7).toDouble(), 0.3, 3.0); }
+
+Settings::Band Settings::band() const
+{
+    const double low = std::clamp(finiteOr(m_s.value(kBandLow), kDefaultBandLowHz), kMinBandLowHz, kMaxBandLowHz);
+    const double high = std::clamp(finiteOr(m_s.value(kBandHigh), kDefaultBandHighHz), kMinBandHighHz, kMaxBandHighHz);
+    // Both edges come from the file independently; an inverted or too narrow band is not a band.
+    if (!(high - low >= kMinBandGapHz))
+        return {kDefaultBandLowHz, kDefaultBandHighHz};
+    return {low, high};
+}
+
+double Settings::bandLowHz() const { return band().lowHz; }
 void Settings::setBandLowHz(double hz) { m_s.setValue(kBandLow, hz); }
-double Settings::bandHighHz() const { return std::clamp(m_s.value(kBandHigh, 4.0).toDouble(), 1.0, 8.0); }
+double Settings::bandHighHz() const { return band().highHz; }
 void Settings::setBandHighHz(double hz) { m_s.setValue(kBandHigh, hz); }
-QString Settings::device() const { return m_s.value(kDevice, QStringLiteral("auto")).toString(); }
+
+QString Settings::device() const
+{
+    const QString d = textOf(m_s.value(kDevice)).trimmed().toLower();
+    return isValidDevice(d) ? d : QStringLiteral("auto");
+}
+
 void Settings::setDevice(const QString &d) { m_s.setValue(kDevice, d); }
 
 PlaybackMode Settings::playbackMode() const
 {
-    return m_s.value(kPlayback).toString() == QLatin1String("fast") ? PlaybackMode::AsFastAsPossible
-                                                                     : PlaybackMode::RealTime;
+    return textOf(m_s.value(kPlayback)) == QLatin1String("fast") ? PlaybackMode::AsFastAsPossible
+                                                                  : PlaybackMode::RealTime;
 }
 
 void Settings::setPlaybackMode(PlaybackMode mode)
@@ -75,14 +217,34 @@ void Settings::setPlaybackMode(PlaybackMode mode)
                                                                     : QStringLiteral("realtime"));
 }
 
-bool Settings::overlayVisible() const { return m_s.value(kOverlay, true).toBool(); }
+bool Settings::overlayVisible() const
+{
+    // QVariant's own conversion calls any text but "", "0" and "false" true: only the two words
+    // (and 1/0) count here.
+    const QVariant v = m_s.value(kOverlay);
+    if (v.metaType().id() == QMetaType::Bool)
+        return v.toBool();
+    const QString t = textOf(v).trimmed().toLower();
+    if (t == QLatin1String("true") || t == QLatin1String("1"))
+        return true;
+    if (t == QLatin1String("false") || t == QLatin1String("0"))
+        return false;
+    return true;
+}
+
 void Settings::setOverlayVisible(bool v) { m_s.setValue(kOverlay, v); }
-int Settings::overlayOpacityPercent() const { return std::clamp(m_s.value(kOpacity, 45).toInt(), 0, 100); }
+
+int Settings::overlayOpacityPercent() const
+{
+    const double p = finiteOr(m_s.value(kOpacity), kDefaultOverlayOpacityPercent);
+    return static_cast<int>(std::lround(std::clamp(p, 0.0, 100.0)));
+}
+
 void Settings::setOverlayOpacityPercent(int p) { m_s.setValue(kOpacity, p); }
 
 Theme Settings::theme() const
 {
-    const QString t = m_s.value(kTheme).toString();
+    const QString t = textOf(m_s.value(kTheme));
     if (t == QLatin1String("light"))
         return Theme::Light;
     if (t == QLatin1String("dark"))
@@ -97,11 +259,36 @@ void Settings::setTheme(Theme theme)
                                                 : QStringLiteral("system"));
 }
 
-QString Settings::cameraId() const { return m_s.value(kCameraId).toString(); }
+QString Settings::cameraId() const
+{
+    const QString id = textOf(m_s.value(kCameraId));
+    return isPlainText(id, 1024) ? id : QString();
+}
+
 void Settings::setCameraId(const QString &id) { m_s.setValue(kCameraId, id); }
-QSize Settings::cameraResolution() const { return m_s.value(kCameraSize, QSize(640, 480)).toSize(); }
+
+QSize Settings::cameraResolution() const
+{
+    const QVariant v = m_s.value(kCameraSize);
+    if (v.metaType().id() != QMetaType::QSize)
+        return defaultCameraResolution();
+    const QSize s = v.toSize();
+    if (s.width() < kMinCameraWidth || s.width() > kMaxCameraWidth || s.height() < kMinCameraHeight
+        || s.height() > kMaxCameraHeight)
+        return defaultCameraResolution();
+    return s;
+}
+
 void Settings::setCameraResolution(const QSize &s) { m_s.setValue(kCameraSize, s); }
-double Settings::cameraFps() const { return m_s.value(kCameraFps, 30.0).toDouble(); }
+
+double Settings::cameraFps() const
+{
+    double fps = 0;
+    if (!readFinite(m_s.value(kCameraFps), &fps) || !(fps > 1.0 && fps <= kMaxCameraFps))
+        return kDefaultCameraFps;
+    return fps;
+}
+
 void Settings::setCameraFps(double fps) { m_s.setValue(kCameraFps, fps); }
 
 } // namespace rppg

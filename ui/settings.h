@@ -5,6 +5,12 @@
 //
 // Thread affinity: GUI thread (QSettings itself is reentrant; one instance per use is fine).
 // Units: seconds, Hz, percent, pixels, frames per second.
+//
+// The file is untrusted (edited by hand, written by another version, damaged): every getter returns
+// a valid value whatever the file holds. A value of the wrong type, not finite or not one of the
+// allowed words gives the default; a finite number outside its range is clamped where the range is
+// a slider's (window, band edges, opacity) and gives the default otherwise (camera size and rate).
+// A file that cannot be read (missing, a folder, no permission) gives every default.
 
 #include <QByteArray>
 #include <QSettings>
@@ -24,22 +30,50 @@ enum class Theme { System, Light, Dark };
 class Settings
 {
 public:
-    Settings();
+    Settings();                                 // the application's own settings (QSettings())
+    explicit Settings(const QString &iniPath);  // an INI file at this path (tests, the fuzzer)
 
     static constexpr int kMaxRecentFiles = 8;
+    static constexpr int kMaxPathChars = 4096;          // longer recent/last-directory entries are dropped
+    static constexpr int kMaxLayoutBytes = 1 << 20;     // longer geometry/state blobs are ignored
 
-    QStringList recentFiles() const;
+    static constexpr double kDefaultWindowSec = 10.0, kMinWindowSec = 4.0, kMaxWindowSec = 60.0;
+    static constexpr double kDefaultBandLowHz = 0.7, kMinBandLowHz = 0.3, kMaxBandLowHz = 3.0;
+    static constexpr double kDefaultBandHighHz = 4.0, kMinBandHighHz = 1.0, kMaxBandHighHz = 8.0;
+    static constexpr double kMinBandGapHz = 0.3;        // high - low; a narrower band gives the defaults
+    static constexpr int kDefaultOverlayOpacityPercent = 45;
+    static constexpr int kMinCameraWidth = 16, kMaxCameraWidth = 7680;
+    static constexpr int kMinCameraHeight = 16, kMaxCameraHeight = 4320;
+    static constexpr double kDefaultCameraFps = 30.0, kMaxCameraFps = 240.0;   // valid: (1, 240]
+    static QSize defaultCameraResolution() { return QSize(640, 480); }
+    static QString defaultMethod() { return QStringLiteral("pos"); }
+
+    // Whether `method` has the shape of a registry key (1 to 64 of a-z 0-9 _ - + .); whether it is
+    // registered is for the caller to check (the main window falls back to "pos").
+    static bool isMethodKeyShape(const QString &method);
+    // "auto", "cpu", "cuda" or "cuda:N" (N a device index 0..99).
+    static bool isValidDevice(const QString &device);
+
+    // Writes pending changes now (they are written at destruction otherwise); status() then says
+    // whether reading and writing the file worked.
+    void sync() { m_s.sync(); }
+    QSettings::Status status() const { return m_s.status(); }
+
+    QStringList recentFiles() const;            // ≤ kMaxRecentFiles distinct non-empty paths
     void addRecentFile(const QString &path);    // most recent first, no duplicates
     void clearRecentFiles();
-    QString lastDirectory() const;
+    QString lastDirectory() const;              // "" when unset or not a plausible path
     void setLastDirectory(const QString &dir);
 
+    // Opaque blobs from QMainWindow::saveGeometry()/saveState(); "" when unset or not a byte array
+    // of at most kMaxLayoutBytes. Their content is not checked here: restoreGeometry()/restoreState()
+    // refuse what they cannot read, and the main window then keeps its default layout.
     QByteArray windowGeometry() const;
     void setWindowGeometry(const QByteArray &geometry);
     QByteArray windowState() const;
     void setWindowState(const QByteArray &state);
 
-    QString method() const;                     // registry key
+    QString method() const;                     // a registry key's shape, lower case; default "pos"
     void setMethod(const QString &method);
     double windowSec() const;
     void setWindowSec(double sec);
@@ -47,7 +81,7 @@ public:
     void setBandLowHz(double hz);
     double bandHighHz() const;
     void setBandHighHz(double hz);
-    QString device() const;                     // "auto", "cpu", "cuda"
+    QString device() const;                     // "auto", "cpu", "cuda" or "cuda:N"; default "auto"
     void setDevice(const QString &device);
 
     PlaybackMode playbackMode() const;
@@ -59,14 +93,17 @@ public:
     Theme theme() const;
     void setTheme(Theme theme);
 
-    QString cameraId() const;                   // QCameraDevice::id() as text
+    QString cameraId() const;                   // QCameraDevice::id() as text; "" = the default camera
     void setCameraId(const QString &id);
-    QSize cameraResolution() const;
+    QSize cameraResolution() const;             // within 16..7680 × 16..4320, else 640×480
     void setCameraResolution(const QSize &size);
-    double cameraFps() const;
+    double cameraFps() const;                   // in (1, 240], else 30
     void setCameraFps(double fps);
 
 private:
+    struct Band { double lowHz, highHz; };
+    Band band() const;
+
     mutable QSettings m_s;
 };
 
