@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the seed corpora of the fuzz targets from the project's own generated files:
-#   fuzz/make_seeds.sh RPPG_BINARY OUT_DIR [CHECKPOINT_SEED_TOOL]
+#   fuzz/make_seeds.sh RPPG_BINARY OUT_DIR [CHECKPOINT_SEED_TOOL [SETTINGS_SEED_TOOL]]
 # `rppg synth` renders a tiny clip (96×72, 1 s) in several codecs and its ground truth; the other
 # reference layouts (UBFC, PURE, PPG CSVs, evaluation tables) are made from that ground truth, and
 # `rppg analyze --csv` adds an analysis CSV. Every seed is small (the fuzzers mutate bytes).
@@ -8,9 +8,10 @@ set -euo pipefail
 rppg="$1"
 out="$2"
 ckpt_tool="${3:-}"
+settings_tool="${4:-}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$out"/{video,csv,evalcsv,datasets,checkpoint}
+mkdir -p "$out"/{video,csv,evalcsv,datasets,checkpoint,settings}
 
 synth() { "$rppg" synth "$@" --size 96x72 --duration 1 --fps 15 --no-masks --motion none >/dev/null; }
 synth "$work/clip.mkv" --codec ffv1 \
@@ -55,4 +56,18 @@ printf 'roi=full\nname,bpm\nvideo1,60\nIndia/video1_forehead.avi,75\n' > "$out/e
 if [ -n "$ckpt_tool" ]; then
   "$ckpt_tool" "$out/checkpoint"
 fi
+# Settings files: real ones written by the app's setters (fuzz_settings_seeds), variants of them
+# with values out of range, not finite, of the wrong type or inverted, and a few odd files.
+if [ -n "$settings_tool" ]; then
+  "$settings_tool" "$out/settings" >/dev/null
+  app="$out/settings/app.ini"
+  sed -e 's/^windowSec=.*/windowSec=nan/' -e 's/^fps=.*/fps=inf/' -e 's/^bandLowHz=.*/bandLowHz=3/' \
+    -e 's/^bandHighHz=.*/bandHighHz=1/' -e 's/^overlayOpacityPercent=.*/overlayOpacityPercent=-1e9/' "$app" > "$out/settings/not-finite.ini"
+  sed -e 's/^resolution=.*/resolution=@Size(100000 -5)/' -e 's/^fps=.*/fps=1e308/' -e 's/^method=.*/method=<no such method>/' \
+    -e 's/^device=.*/device=cuda:999/' -e 's/^overlayVisible=.*/overlayVisible=maybe/' "$app" > "$out/settings/out-of-range.ini"
+  sed -e 's/^recent=.*/recent=, , \/a.mp4, \/a.mp4, "", \/b.mp4/' -e 's/^geometry=.*/geometry=@ByteArray(\\0\\x1)/' \
+    -e 's/^\[camera\]/[camera]\nresolution=@Size(1920 1080)/' "$app" > "$out/settings/odd-lists.ini"
+fi
+printf '[analysis]\nmethod=chrom\nwindowSec=20\n' > "$out/settings/minimal.ini"
+printf '\xef\xbb\xbf[General]\nanalysis%%2FwindowSec=8\n[analysis]\r\nwindowSec = "12" ; comment\r\n' > "$out/settings/bom-crlf.ini"
 du -sh "$out"/* | sed 's/^/seeds: /'

@@ -14,7 +14,7 @@ shift
 bdir="${RPPG_FUZZ_BUILD_DIR:-$root/build-fuzz}"
 jobs="${RPPG_FUZZ_JOBS:-2}"
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(fuzz_csv fuzz_evalcsv fuzz_datasets fuzz_checkpoint fuzz_video)
+[ ${#targets[@]} -eq 0 ] && targets=(fuzz_csv fuzz_evalcsv fuzz_datasets fuzz_checkpoint fuzz_video fuzz_settings)
 
 "$root/packaging/install-deps.sh" --fuzz
 if [ ! -f "$bdir/build.ninja" ]; then
@@ -25,6 +25,7 @@ build_targets=()
 for t in "${targets[@]}"; do
   build_targets+=("$t")
   [ "$t" = fuzz_checkpoint ] && build_targets+=(fuzz_checkpoint_seeds)
+  [ "$t" = fuzz_settings ] && build_targets+=(fuzz_settings_seeds)
 done
 nice cmake --build "$bdir" -j "$jobs" --target "${build_targets[@]}"
 
@@ -35,16 +36,25 @@ if [ ! -x "$rppg" ]; then
   nice cmake --build "$core" -j "$jobs" --target rppg
   rppg="$core/bin/rppg"
 fi
-if [ ! -d "$bdir/seeds/video" ]; then
+settings_seeds=""
+[ -x "$bdir/bin/fuzz_settings_seeds" ] && settings_seeds="$bdir/bin/fuzz_settings_seeds"
+if [ ! -d "$bdir/seeds/video" ] || { [ -n "$settings_seeds" ] && [ ! -f "$bdir/seeds/settings/app.ini" ]; }; then
   ckpt=""
   [ -x "$bdir/bin/fuzz_checkpoint_seeds" ] && ckpt="$bdir/bin/fuzz_checkpoint_seeds"
-  "$root/fuzz/make_seeds.sh" "$rppg" "$bdir/seeds" "$ckpt"
+  "$root/fuzz/make_seeds.sh" "$rppg" "$bdir/seeds" "$ckpt" "$settings_seeds"
 fi
 
-declare -A seeddir=([fuzz_csv]=csv [fuzz_evalcsv]=evalcsv [fuzz_datasets]=datasets [fuzz_checkpoint]=checkpoint [fuzz_video]=video)
+declare -A seeddir=([fuzz_csv]=csv [fuzz_evalcsv]=evalcsv [fuzz_datasets]=datasets [fuzz_checkpoint]=checkpoint [fuzz_video]=video
+                    [fuzz_settings]=settings)
 summary="$bdir/fuzz-summary.txt"
 status=0
-export RPPG_FUZZ_TMP="${RPPG_FUZZ_TMP:-/tmp}"
+# Inputs are written to files: on a RAM disk when there is one (fuzz_settings saves files, and
+# QSaveFile syncs them to disk, which costs milliseconds on a real disk).
+if [ -z "${RPPG_FUZZ_TMP:-}" ]; then
+  RPPG_FUZZ_TMP=/tmp
+  [ -d /dev/shm ] && [ -w /dev/shm ] && RPPG_FUZZ_TMP=/dev/shm
+fi
+export RPPG_FUZZ_TMP
 for t in "${targets[@]}"; do
   corpus="$bdir/corpus/$t"
   findings="$bdir/findings/$t"
