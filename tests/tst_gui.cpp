@@ -11,6 +11,7 @@
 #include "resourcepaths.h"
 
 #include <QCameraDevice>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QFileInfo>
 #include <QMediaDevices>
@@ -293,6 +294,51 @@ private Q_SLOTS:
             QVERIFY(clock.elapsed() < 5000);
         }
         Settings().setPlaybackMode(PlaybackMode::AsFastAsPossible);
+    }
+
+    // A damaged settings file: a method this build does not have falls back to POS with a message
+    // (and POS is remembered), a CUDA device index is kept as its own choice, and window geometry
+    // and dock state that Qt cannot read leave the default layout.
+    void damagedSettings()
+    {
+        QMap<QString, bool> defaultDocks;
+        {
+            MainWindow fresh;
+            fresh.show();
+            for (const QDockWidget *d : fresh.findChildren<QDockWidget *>())
+                defaultDocks[d->objectName()] = d->isVisible();
+            fresh.close();
+        }
+        QVERIFY(!defaultDocks.isEmpty());
+        {
+            QSettings raw;
+            raw.setValue(QStringLiteral("analysis/method"), QStringLiteral("no-such-method"));
+            raw.setValue(QStringLiteral("analysis/device"), QStringLiteral("cuda:3"));
+            raw.setValue(QStringLiteral("window/geometry"), QByteArray("\x01\xd9\xd0\xcb garbage", 13));
+            raw.setValue(QStringLiteral("window/state"), QByteArray(300, '\xff'));
+        }
+        {
+            MainWindow w;
+            w.show();
+            QCOMPARE(w.method(), QStringLiteral("pos"));
+            QVERIFY2(w.messageText().contains(QStringLiteral("no-such-method")), qPrintable(w.messageText()));
+            QCOMPARE(Settings().method(), QStringLiteral("pos"));
+            bool deviceShown = false;
+            for (const QComboBox *c : w.findChildren<QComboBox *>())
+                deviceShown = deviceShown || c->currentData().toString() == QLatin1String("cuda:3");
+            QVERIFY(deviceShown);
+            QVERIFY(w.width() > 200 && w.height() > 200);
+            for (const QDockWidget *d : w.findChildren<QDockWidget *>())
+                QCOMPARE(d->isVisible(), defaultDocks.value(d->objectName()));
+            // And it analyses.
+            QSignalSpy shown(&w, &MainWindow::updateShown);
+            w.openFile(m_sample);
+            QVERIFY(shown.wait(30000));
+            QCOMPARE(w.lastUpdate()->method, QStringLiteral("pos"));
+            w.close();
+        }
+        Settings s;
+        s.setDevice(QStringLiteral("auto"));
     }
 };
 

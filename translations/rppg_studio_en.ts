@@ -1029,5 +1029,13 @@
         <source>Clear list</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The remembered method “%1” is not available here; using %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CUDA device %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

@@ -1027,5 +1027,13 @@
         <source>Clear list</source>
         <translation>清除列表</translation>
     </message>
+    <message>
+        <source>The remembered method “%1” is not available here; using %2.</source>
+        <translation>上次使用的方法“%1”在此不可用；改用 %2。</translation>
+    </message>
+    <message>
+        <source>CUDA device %1</source>
+        <translation>CUDA 设备 %1</translation>
+    </message>
 </context>
 </TS>

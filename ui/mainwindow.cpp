@@ -207,6 +207,8 @@ MainWindow::MainWindow(QWidget *parent)
     clearDisplays();
     showMessage(tr("Open a video (File → Open, or drop it here), try Help → Open sample, or start a camera."),
                 false);
+    if (!m_startupNote.isEmpty())
+        showMessage(m_startupNote, true);
 }
 
 MainWindow::~MainWindow()
@@ -388,8 +390,17 @@ QWidget *MainWindow::buildControls()
         m_methodCombo->addItem(info->title.isEmpty() ? name : info->title, name);
         m_methodCombo->setItemData(m_methodCombo->count() - 1, info->description, Qt::ToolTipRole);
     }
-    const int methodIndex = m_methodCombo->findData(m_settings.method());
-    m_methodCombo->setCurrentIndex(methodIndex >= 0 ? methodIndex : 0);
+    // A remembered method that this build does not have (hand-edited, or a neural method from a
+    // build with libtorch) falls back to the classical default, and the user is told.
+    const QString storedMethod = m_settings.method();
+    int methodIndex = m_methodCombo->findData(storedMethod);
+    if (methodIndex < 0) {
+        methodIndex = std::max(0, m_methodCombo->findData(Settings::defaultMethod()));
+        m_startupNote = tr("The remembered method “%1” is not available here; using %2.")
+                            .arg(storedMethod, m_methodCombo->itemText(methodIndex));
+        m_settings.setMethod(m_methodCombo->itemData(methodIndex).toString());
+    }
+    m_methodCombo->setCurrentIndex(methodIndex);
     m_windowSpin = new QDoubleSpinBox;
     m_windowSpin->setRange(4, 60);
     m_windowSpin->setDecimals(0);
@@ -420,8 +431,10 @@ QWidget *MainWindow::buildControls()
     m_deviceCombo->addItem(tr("Automatic"), QStringLiteral("auto"));
     m_deviceCombo->addItem(tr("CPU"), QStringLiteral("cpu"));
     m_deviceCombo->addItem(tr("CUDA"), QStringLiteral("cuda"));
-    const int deviceIndex = m_deviceCombo->findData(m_settings.device());
-    m_deviceCombo->setCurrentIndex(deviceIndex >= 0 ? deviceIndex : 0);
+    const QString storedDevice = m_settings.device();   // auto, cpu, cuda or cuda:N
+    if (m_deviceCombo->findData(storedDevice) < 0)
+        m_deviceCombo->addItem(tr("CUDA device %1").arg(storedDevice.mid(5)), storedDevice);
+    m_deviceCombo->setCurrentIndex(m_deviceCombo->findData(storedDevice));
     m_deviceCombo->setToolTip(tr("Where neural methods run; classical methods always use the CPU"));
     af->addRow(tr("Method:"), m_methodCombo);
     af->addRow(tr("Window:"), m_windowSpin);
@@ -644,9 +657,11 @@ void MainWindow::restoreLayout()
     const QByteArray geometry = m_settings.windowGeometry();
     if (geometry.isEmpty() || !restoreGeometry(geometry))
         resize(1360, 860);
+    // restoreState() refuses a blob it cannot read; put the default docks back in case it
+    // got part way.
     const QByteArray state = m_settings.windowState();
-    if (!state.isEmpty())
-        restoreState(state);
+    if (!state.isEmpty() && !restoreState(state))
+        restoreState(m_defaultState);
 }
 
 // ---- sources --------------------------------------------------------------------------------

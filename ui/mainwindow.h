@@ -207,6 +207,7 @@ private:
     QAction *m_realTimeAction = nullptr;
     QAction *m_fastAction = nullptr;
     QByteArray m_defaultState;
+    QString m_startupNote;   // a setting that could not be used, shown once the window is built
 
     QList<QFutureWatcher<QString> *> m_exports;
 };
