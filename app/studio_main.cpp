@@ -13,7 +13,6 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
-#include <QSettings>
 #include <QTimer>
 
 #include <memory>
@@ -89,9 +88,7 @@ int main(int argc, char **argv)
                                                                 : rppg::Theme::System);
     }
 
-    QSettings settings;
-    const QString language = parser.isSet(lang) ? parser.value(lang)
-                                                : settings.value(QStringLiteral("ui/language")).toString();
+    const QString language = parser.isSet(lang) ? parser.value(lang) : rppg::Settings().language();
     rppg::installTranslations(language);
 
     if (parser.isSet(compareCodecs)) {

@@ -55,6 +55,8 @@ inline std::string checkSettingsGetters(const Settings &s)
     const int opacity = s.overlayOpacityPercent();
     if (opacity < 0 || opacity > 100)
         return "overlayOpacityPercent: outside [0, 100]";
+    if (s.language().size() > 16)
+        return "language: longer than 16 characters";
     if (s.cameraId().size() > 1024)
         return "cameraId: longer than 1024 characters";
     const QSize size = s.cameraResolution();
@@ -94,6 +96,7 @@ inline std::string checkSettingsFile(const QString &path, bool writeBack)
         s.setOverlayVisible(false);
         s.setOverlayOpacityPercent(70);
         s.setTheme(Theme::Dark);
+        s.setLanguage(QStringLiteral("zh_CN"));
         s.setCameraId(QStringLiteral("/dev/video2"));
         s.setCameraResolution(QSize(1280, 720));
         s.setCameraFps(59.94);
@@ -116,7 +119,7 @@ inline std::string checkSettingsFile(const QString &path, bool writeBack)
         || s.device() != QLatin1String("cuda:1"))
         return "round trip: analysis settings";
     if (s.playbackMode() != PlaybackMode::AsFastAsPossible || s.overlayVisible() || s.overlayOpacityPercent() != 70
-        || s.theme() != Theme::Dark)
+        || s.theme() != Theme::Dark || s.language() != QLatin1String("zh_CN"))
         return "round trip: view settings";
     if (s.cameraId() != QLatin1String("/dev/video2") || s.cameraResolution() != QSize(1280, 720) || s.cameraFps() != 59.94)
         return "round trip: camera settings";

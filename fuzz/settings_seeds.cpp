@@ -69,6 +69,7 @@ int main(int argc, char **argv)
         s.setOverlayVisible(false);
         s.setOverlayOpacityPercent(100);
         s.setTheme(rppg::Theme::Dark);
+        s.setLanguage(QStringLiteral("zh_CN"));
         s.setCameraId(QStringLiteral("usb-046d:0825 \"HD Webcam\""));
         s.setCameraResolution(QSize(1920, 1080));
         s.setCameraFps(59.94);

@@ -60,6 +60,7 @@ class TstSettings : public QObject
         QCOMPARE(s.overlayVisible(), true);
         QCOMPARE(s.overlayOpacityPercent(), 45);
         QCOMPARE(s.theme(), Theme::System);
+        QCOMPARE(s.language(), QString());
         QCOMPARE(s.cameraId(), QString());
         QCOMPARE(s.cameraResolution(), QSize(640, 480));
         QCOMPARE(s.cameraFps(), 30.0);
@@ -261,6 +262,11 @@ private Q_SLOTS:
         const Settings ok(writeIni("[files]\nlastDirectory=\"/home/u/a, b\"\n[camera]\nid=usb-046d:0825\n"));
         QCOMPARE(ok.lastDirectory(), QStringLiteral("/home/u/a, b"));
         QCOMPARE(ok.cameraId(), QStringLiteral("usb-046d:0825"));
+        QCOMPARE(Settings(writeIni("[ui]\nlanguage=zh_CN\n")).language(), QStringLiteral("zh_CN"));
+        QCOMPARE(Settings(writeIni("[ui]\nlanguage=system\n")).language(), QStringLiteral("system"));
+        QCOMPARE(Settings(writeIni("[ui]\nlanguage=../../etc/passwd\n")).language(), QString());
+        QCOMPARE(Settings(writeIni("[ui]\nlanguage=abcdefghijklmnopq\n")).language(), QString());
+        QCOMPARE(Settings(writeIni("[ui]\nlanguage=@Size(1 1)\n")).language(), QString());
     }
 
     void recentFiles()
@@ -326,7 +332,8 @@ private Q_SLOTS:
             QVERIFY2(failure.empty(), qPrintable(QStringLiteral("input %1: %2").arg(i).arg(QString::fromStdString(failure))));
         }
         // A NUL inside a line, a line with no '=', a section never closed, an unterminated @ form.
-        const Settings s(writeIni(QByteArray("[analysis\nwindowSec\nmethod=po\0s\n[camera]\nresolution=@Size(\n", 64)));
+        static const char odd[] = "[analysis\nwindowSec\nmethod=po\0s\n[camera]\nresolution=@Size(\n";
+        const Settings s(writeIni(QByteArray(odd, sizeof odd - 1)));
         verifyPromises(s);
         QCOMPARE(s.cameraResolution(), QSize(640, 480));
     }
@@ -376,6 +383,7 @@ private Q_SLOTS:
             s.setOverlayVisible(false);
             s.setOverlayOpacityPercent(0);
             s.setTheme(Theme::Light);
+            s.setLanguage(QStringLiteral("zh_CN"));
             s.setCameraId(QStringLiteral("/dev/video1"));
             s.setCameraResolution(QSize(1280, 720));
             s.setCameraFps(29.97);
@@ -397,6 +405,7 @@ private Q_SLOTS:
         QCOMPARE(s.overlayVisible(), false);
         QCOMPARE(s.overlayOpacityPercent(), 0);
         QCOMPARE(s.theme(), Theme::Light);
+        QCOMPARE(s.language(), QStringLiteral("zh_CN"));
         QCOMPARE(s.cameraId(), QStringLiteral("/dev/video1"));
         QCOMPARE(s.cameraResolution(), QSize(1280, 720));
         QCOMPARE(s.cameraFps(), 29.97);

@@ -23,6 +23,7 @@ const QString kPlayback = QStringLiteral("playback/mode");
 const QString kOverlay = QStringLiteral("view/overlayVisible");
 const QString kOpacity = QStringLiteral("view/overlayOpacityPercent");
 const QString kTheme = QStringLiteral("view/theme");
+const QString kLanguage = QStringLiteral("ui/language");
 const QString kCameraId = QStringLiteral("camera/id");
 const QString kCameraSize = QStringLiteral("camera/resolution");
 const QString kCameraFps = QStringLiteral("camera/fps");
@@ -258,6 +259,20 @@ void Settings::setTheme(Theme theme)
                          : theme == Theme::Dark ? QStringLiteral("dark")
                                                 : QStringLiteral("system"));
 }
+
+QString Settings::language() const
+{
+    const QString l = textOf(m_s.value(kLanguage)).trimmed();
+    if (l.size() > 16)
+        return {};
+    const bool shape = std::all_of(l.cbegin(), l.cend(), [](QChar c) {
+        return (c >= QLatin1Char('a') && c <= QLatin1Char('z')) || (c >= QLatin1Char('A') && c <= QLatin1Char('Z'))
+               || (c >= QLatin1Char('0') && c <= QLatin1Char('9')) || c == QLatin1Char('_') || c == QLatin1Char('-');
+    });
+    return shape ? l : QString();
+}
+
+void Settings::setLanguage(const QString &language) { m_s.setValue(kLanguage, language); }
 
 QString Settings::cameraId() const
 {

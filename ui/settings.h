@@ -93,6 +93,12 @@ public:
     Theme theme() const;
     void setTheme(Theme theme);
 
+    // The user-interface language ("ui/language"): a locale name such as "en" or "zh_CN", or
+    // "system"; "" (the system's) when unset or not a locale name's shape (letters, digits, _ and
+    // -, at most 16).
+    QString language() const;
+    void setLanguage(const QString &language);
+
     QString cameraId() const;                   // QCameraDevice::id() as text; "" = the default camera
     void setCameraId(const QString &id);
     QSize cameraResolution() const;             // within 16..7680 × 16..4320, else 640×480
