@@ -12,6 +12,8 @@
 
 #include <QCameraDevice>
 #include <QComboBox>
+#include <QDataStream>
+#include <QScreen>
 #include <QDockWidget>
 #include <QFileInfo>
 #include <QMediaDevices>
@@ -335,6 +337,33 @@ private Q_SLOTS:
             w.openFile(m_sample);
             QVERIFY(shown.wait(30000));
             QCOMPARE(w.lastUpdate()->method, QStringLiteral("pos"));
+            w.close();
+        }
+        // Geometry in Qt's own format but far off every screen: the window comes back on screen.
+        QByteArray geometry;
+        {
+            MainWindow w;
+            w.show();
+            geometry = w.saveGeometry();
+            w.close();
+        }
+        QVERIFY(geometry.size() >= 40);
+        QDataStream patch(&geometry, QIODevice::ReadWrite);
+        patch.device()->seek(8);   // after magic and version: frame and normal geometry
+        for (int i = 0; i < 2; ++i)
+            patch << qint32(100000) << qint32(100000) << qint32(101000) << qint32(100800);
+        {
+            QWidget probe;   // Qt accepts the patched blob (so the window really restores it)
+            QVERIFY(probe.restoreGeometry(geometry));
+        }
+        Settings().setWindowGeometry(geometry);
+        {
+            MainWindow w;
+            w.show();
+            const QRect screen = w.screen()->availableGeometry();
+            QVERIFY2(screen.intersects(w.geometry()), qPrintable(QStringLiteral("%1,%2 %3x%4 vs screen %5x%6")
+                                                                   .arg(w.x()).arg(w.y()).arg(w.width()).arg(w.height())
+                                                                   .arg(screen.width()).arg(screen.height())));
             w.close();
         }
         Settings s;
