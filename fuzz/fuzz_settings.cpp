@@ -22,6 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     // user lets go is dropped instead. Without this each input would leave its file's keys
     // behind, libFuzzer would see more allocations than frees and run a full leak scan per input.
     QFile::remove(path);
+    QFile::remove(path + QStringLiteral(".damaged"));   // an unsafe input, moved aside by Settings
     {
         rppg::Settings gone(path);
         gone.sync();

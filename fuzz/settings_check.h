@@ -77,8 +77,17 @@ inline std::string checkSettingsFile(const QString &path, bool writeBack)
     {
         const Settings s(path);
         const std::string failure = checkSettingsGetters(s);
-        if (!failure.empty() || !writeBack)
+        if (!failure.empty())
             return failure;
+        if (!s.setAsideFile().isEmpty()) {
+            // Moved aside unread: every value is the default.
+            if (!s.recentFiles().isEmpty() || s.method() != Settings::defaultMethod() || s.windowSec() != Settings::kDefaultWindowSec
+                || s.bandLowHz() != Settings::kDefaultBandLowHz || s.cameraResolution() != Settings::defaultCameraResolution()
+                || s.cameraFps() != Settings::kDefaultCameraFps || !s.windowState().isEmpty())
+                return "set aside, but values were read";
+        }
+        if (!writeBack)
+            return {};
     }
     {
         Settings s(path);
@@ -108,6 +117,8 @@ inline std::string checkSettingsFile(const QString &path, bool writeBack)
     const std::string failure = checkSettingsGetters(s);
     if (!failure.empty())
         return "after writing: " + failure;
+    if (!s.setAsideFile().isEmpty())
+        return "a file Settings wrote itself was set aside as unsafe";
     const QStringList recent = s.recentFiles();
     if (recent.size() < 2 || recent[0] != QLatin1String("/videos/a.mp4") || recent[1] != QLatin1String("/videos/b.mp4"))
         return "round trip: recentFiles";

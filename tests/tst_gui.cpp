@@ -299,8 +299,9 @@ private Q_SLOTS:
     }
 
     // A damaged settings file: a method this build does not have falls back to POS with a message
-    // (and POS is remembered), a CUDA device index is kept as its own choice, and window geometry
-    // and dock state that Qt cannot read leave the default layout.
+    // (and POS is remembered), a CUDA device index is kept as its own choice, window geometry and
+    // dock state that Qt cannot read leave the default layout, and a file Qt cannot read safely is
+    // moved aside.
     void damagedSettings()
     {
         QMap<QString, bool> defaultDocks;
@@ -339,6 +340,27 @@ private Q_SLOTS:
             QCOMPARE(w.lastUpdate()->method, QStringLiteral("pos"));
             w.close();
         }
+        // A value Qt would decode through QDataStream (a @Variant list claiming 2^32 elements made
+        // Qt reserve 4.4 GB): the file is moved aside unread, the window says so and works.
+        const QString file = QSettings().fileName();
+        {
+            QFile f(file);
+            QVERIFY(f.open(QIODevice::Append));
+            f.write("\n[camera]\nfps=@Variant(\\0\\0\\0\\t\\xff\\xff\\xff\\xff)\n");
+        }
+        {
+            MainWindow w;
+            w.show();
+            QVERIFY2(w.messageText().contains(QStringLiteral(".damaged")), qPrintable(w.messageText()));
+            QVERIFY(QFileInfo::exists(file + QStringLiteral(".damaged")));
+            QCOMPARE(w.method(), QStringLiteral("pos"));
+            QSignalSpy shown(&w, &MainWindow::updateShown);
+            w.openFile(m_sample);
+            QVERIFY(shown.wait(30000));
+            w.close();
+        }
+        QVERIFY(QFile::remove(file + QStringLiteral(".damaged")));
+
         // Geometry in Qt's own format but far off every screen: the window comes back on screen.
         QByteArray geometry;
         {
@@ -368,6 +390,9 @@ private Q_SLOTS:
         }
         Settings s;
         s.setDevice(QStringLiteral("auto"));
+        s.setPlaybackMode(PlaybackMode::AsFastAsPossible);
+        s.setMethod(QStringLiteral("pos"));
+        s.setWindowSec(10);
     }
 };
 

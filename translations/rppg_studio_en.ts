@@ -1037,5 +1037,9 @@
         <source>CUDA device %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The settings file could not be read safely; it was moved to %1 and the defaults are used.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

@@ -1035,5 +1035,9 @@
         <source>CUDA device %1</source>
         <translation>CUDA 设备 %1</translation>
     </message>
+    <message>
+        <source>The settings file could not be read safely; it was moved to %1 and the defaults are used.</source>
+        <translation>无法安全读取设置文件；已将其移至 %1，并使用默认设置。</translation>
+    </message>
 </context>
 </TS>

@@ -207,8 +207,14 @@ MainWindow::MainWindow(QWidget *parent)
     clearDisplays();
     showMessage(tr("Open a video (File → Open, or drop it here), try Help → Open sample, or start a camera."),
                 false);
+    QStringList notes;
+    if (!m_settings.setAsideFile().isEmpty())
+        notes << tr("The settings file could not be read safely; it was moved to %1 and the defaults are used.")
+                     .arg(QDir::toNativeSeparators(m_settings.setAsideFile()));
     if (!m_startupNote.isEmpty())
-        showMessage(m_startupNote, true);
+        notes << m_startupNote;
+    if (!notes.isEmpty())
+        showMessage(notes.join(QLatin1Char(' ')), true);
 }
 
 MainWindow::~MainWindow()

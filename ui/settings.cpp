@@ -1,11 +1,14 @@
 #include "settings.h"
 
+#include <QFile>
 #include <QFileInfo>
 #include <QMetaType>
 #include <QVariant>
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <vector>
 
 namespace rppg {
 
@@ -84,12 +87,116 @@ QString textOf(const QVariant &v)
 }
 } // namespace
 
-Settings::Settings() = default;
+bool Settings::holdsStreamedValue(const QByteArray &raw)
+{
+    // The bytes as QSettings' INI reader turns them into text: quotes vanish, a backslash and
+    // newline joins lines, escapes give their character (hex with any number of digits and octal
+    // keep the low 16 bits, as QChar does). An escape QSettings does not write counts as unsafe.
+    // Keys, section names and comments are decoded too: that can only add matches.
+    std::vector<int> text;
+    text.reserve(size_t(raw.size()));
+    const qsizetype n = raw.size();
+    auto hexDigit = [](char h) -> int {
+        if (h >= '0' && h <= '9')
+            return h - '0';
+        if (h >= 'a' && h <= 'f')
+            return h - 'a' + 10;
+        if (h >= 'A' && h <= 'F')
+            return h - 'A' + 10;
+        return -1;
+    };
+    for (qsizetype i = 0; i < n; ++i) {
+        const char c = raw[i];
+        if (c == '"')
+            continue;
+        if (c != '\\' || i + 1 >= n) {
+            text.push_back(static_cast<unsigned char>(c));
+            continue;
+        }
+        const char e = raw[++i];
+        static const char kSimple[][2] = {{'a', '\a'}, {'b', '\b'}, {'f', '\f'}, {'n', '\n'}, {'r', '\r'}, {'t', '\t'},
+                                          {'v', '\v'}, {'"', '"'}, {'?', '?'}, {'\'', '\''}, {'\\', '\\'}};
+        const auto simple = std::find_if(std::begin(kSimple), std::end(kSimple), [e](const char *p) { return p[0] == e; });
+        if (simple != std::end(kSimple)) {
+            text.push_back(static_cast<unsigned char>((*simple)[1]));
+        } else if (e == 'x' && i + 1 < n && hexDigit(raw[i + 1]) >= 0) {
+            quint32 value = 0;
+            while (i + 1 < n && hexDigit(raw[i + 1]) >= 0)
+                value = (value << 4) | quint32(hexDigit(raw[++i]));
+            text.push_back(int(value & 0xffff));
+        } else if (e >= '0' && e <= '7') {
+            quint32 value = quint32(e - '0');
+            while (i + 1 < n && raw[i + 1] >= '0' && raw[i + 1] <= '7')
+                value = (value << 3) | quint32(raw[++i] - '0');
+            text.push_back(int(value & 0xffff));
+        } else if (e == '\n' || e == '\r') {
+            if (e == '\r' && i + 1 < n && raw[i + 1] == '\n')
+                ++i;   // a continued line
+        } else {
+            return true;   // an escape QSettings never writes: whatever it gives, not trusted
+        }
+    }
+    auto found = [&text](const char *form) {
+        const size_t len = std::strlen(form);
+        for (size_t at = 0; at + len <= text.size(); ++at) {
+            size_t k = 0;
+            while (k < len && text[at + k] == static_cast<unsigned char>(form[k]))
+                ++k;
+            if (k == len)
+                return true;
+        }
+        return false;
+    };
+    return found("@Variant(") || found("@DateTime(");
+}
+
+namespace {
+// Screens the settings file at `path` (see Settings::holdsStreamedValue); moves an unsafe one
+// aside. Returns whether QSettings may read `path`.
+bool screenFile(const QString &path, QString *setAside)
+{
+    const QFileInfo info(path);
+    if (path.isEmpty() || !info.isFile())
+        return true;   // none yet, a folder, the Windows registry: nothing to screen
+    bool unsafe = info.size() > Settings::kMaxFileBytes;
+    if (!unsafe) {
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly))
+            return true;   // unreadable: QSettings reads nothing either
+        unsafe = Settings::holdsStreamedValue(f.read(Settings::kMaxFileBytes + 1));
+    }
+    if (!unsafe)
+        return true;
+    const QString aside = path + QStringLiteral(".damaged");
+    QFile::remove(aside);
+    if (QFile::rename(path, aside)) {
+        *setAside = aside;
+        qWarning("settings: %s holds values that cannot be read safely; moved to %s, using the defaults",
+                 qPrintable(path), qPrintable(aside));
+        return true;
+    }
+    qWarning("settings: %s holds values that cannot be read safely and cannot be moved; not reading it",
+             qPrintable(path));
+    return false;
+}
+} // namespace
+
+Settings::Settings()
+{
+    // The default file (format, organisation and application as QSettings() chooses them): its
+    // name only; a QSettings parses a file's values on the first value() call.
+    if (screenFile(QSettings().fileName(), &m_setAside))
+        m_s = std::make_unique<QSettings>();
+    else
+        m_s = std::make_unique<QSettings>(QString(), QSettings::IniFormat);
+}
 
 Settings::Settings(const QString &iniPath)
-    : m_s(iniPath, QSettings::IniFormat)
 {
+    m_s = std::make_unique<QSettings>(screenFile(iniPath, &m_setAside) ? iniPath : QString(), QSettings::IniFormat);
 }
+
+Settings::~Settings() = default;
 
 bool Settings::isMethodKeyShape(const QString &method)
 {
@@ -115,7 +222,7 @@ bool Settings::isValidDevice(const QString &device)
 
 QStringList Settings::recentFiles() const
 {
-    const QVariant v = m_s.value(kRecent);
+    const QVariant v = m_s->value(kRecent);
     QStringList stored;
     if (v.metaType().id() == QMetaType::QStringList)
         stored = v.toStringList();
@@ -140,18 +247,18 @@ void Settings::addRecentFile(const QString &path)
     list.prepend(abs);
     while (list.size() > kMaxRecentFiles)
         list.removeLast();
-    m_s.setValue(kRecent, list);
+    m_s->setValue(kRecent, list);
 }
 
-void Settings::clearRecentFiles() { m_s.remove(kRecent); }
+void Settings::clearRecentFiles() { m_s->remove(kRecent); }
 
 QString Settings::lastDirectory() const
 {
-    const QString dir = textOf(m_s.value(kLastDir));
+    const QString dir = textOf(m_s->value(kLastDir));
     return isPlainText(dir, kMaxPathChars) ? dir : QString();
 }
 
-void Settings::setLastDirectory(const QString &dir) { m_s.setValue(kLastDir, dir); }
+void Settings::setLastDirectory(const QString &dir) { m_s->setValue(kLastDir, dir); }
 
 namespace {
 QByteArray layoutBlob(const QVariant &v)
@@ -163,30 +270,30 @@ QByteArray layoutBlob(const QVariant &v)
 }
 } // namespace
 
-QByteArray Settings::windowGeometry() const { return layoutBlob(m_s.value(kGeometry)); }
-void Settings::setWindowGeometry(const QByteArray &g) { m_s.setValue(kGeometry, g); }
-QByteArray Settings::windowState() const { return layoutBlob(m_s.value(kState)); }
-void Settings::setWindowState(const QByteArray &s) { m_s.setValue(kState, s); }
+QByteArray Settings::windowGeometry() const { return layoutBlob(m_s->value(kGeometry)); }
+void Settings::setWindowGeometry(const QByteArray &g) { m_s->setValue(kGeometry, g); }
+QByteArray Settings::windowState() const { return layoutBlob(m_s->value(kState)); }
+void Settings::setWindowState(const QByteArray &s) { m_s->setValue(kState, s); }
 
 QString Settings::method() const
 {
-    const QString m = textOf(m_s.value(kMethod)).trimmed().toLower();
+    const QString m = textOf(m_s->value(kMethod)).trimmed().toLower();
     return isMethodKeyShape(m) ? m : defaultMethod();
 }
 
-void Settings::setMethod(const QString &m) { m_s.setValue(kMethod, m); }
+void Settings::setMethod(const QString &m) { m_s->setValue(kMethod, m); }
 
 double Settings::windowSec() const
 {
-    return std::clamp(finiteOr(m_s.value(kWindow), kDefaultWindowSec), kMinWindowSec, kMaxWindowSec);
+    return std::clamp(finiteOr(m_s->value(kWindow), kDefaultWindowSec), kMinWindowSec, kMaxWindowSec);
 }
 
-void Settings::setWindowSec(double s) { m_s.setValue(kWindow, s); }
+void Settings::setWindowSec(double s) { m_s->setValue(kWindow, s); }
 
 Settings::Band Settings::band() const
 {
-    const double low = std::clamp(finiteOr(m_s.value(kBandLow), kDefaultBandLowHz), kMinBandLowHz, kMaxBandLowHz);
-    const double high = std::clamp(finiteOr(m_s.value(kBandHigh), kDefaultBandHighHz), kMinBandHighHz, kMaxBandHighHz);
+    const double low = std::clamp(finiteOr(m_s->value(kBandLow), kDefaultBandLowHz), kMinBandLowHz, kMaxBandLowHz);
+    const double high = std::clamp(finiteOr(m_s->value(kBandHigh), kDefaultBandHighHz), kMinBandHighHz, kMaxBandHighHz);
     // Both edges come from the file independently; an inverted or too narrow band is not a band.
     if (!(high - low >= kMinBandGapHz))
         return {kDefaultBandLowHz, kDefaultBandHighHz};
@@ -194,27 +301,27 @@ Settings::Band Settings::band() const
 }
 
 double Settings::bandLowHz() const { return band().lowHz; }
-void Settings::setBandLowHz(double hz) { m_s.setValue(kBandLow, hz); }
+void Settings::setBandLowHz(double hz) { m_s->setValue(kBandLow, hz); }
 double Settings::bandHighHz() const { return band().highHz; }
-void Settings::setBandHighHz(double hz) { m_s.setValue(kBandHigh, hz); }
+void Settings::setBandHighHz(double hz) { m_s->setValue(kBandHigh, hz); }
 
 QString Settings::device() const
 {
-    const QString d = textOf(m_s.value(kDevice)).trimmed().toLower();
+    const QString d = textOf(m_s->value(kDevice)).trimmed().toLower();
     return isValidDevice(d) ? d : QStringLiteral("auto");
 }
 
-void Settings::setDevice(const QString &d) { m_s.setValue(kDevice, d); }
+void Settings::setDevice(const QString &d) { m_s->setValue(kDevice, d); }
 
 PlaybackMode Settings::playbackMode() const
 {
-    return textOf(m_s.value(kPlayback)) == QLatin1String("fast") ? PlaybackMode::AsFastAsPossible
+    return textOf(m_s->value(kPlayback)) == QLatin1String("fast") ? PlaybackMode::AsFastAsPossible
                                                                   : PlaybackMode::RealTime;
 }
 
 void Settings::setPlaybackMode(PlaybackMode mode)
 {
-    m_s.setValue(kPlayback, mode == PlaybackMode::AsFastAsPossible ? QStringLiteral("fast")
+    m_s->setValue(kPlayback, mode == PlaybackMode::AsFastAsPossible ? QStringLiteral("fast")
                                                                     : QStringLiteral("realtime"));
 }
 
@@ -222,7 +329,7 @@ bool Settings::overlayVisible() const
 {
     // QVariant's own conversion calls any text but "", "0" and "false" true: only the two words
     // (and 1/0) count here.
-    const QVariant v = m_s.value(kOverlay);
+    const QVariant v = m_s->value(kOverlay);
     if (v.metaType().id() == QMetaType::Bool)
         return v.toBool();
     const QString t = textOf(v).trimmed().toLower();
@@ -233,19 +340,19 @@ bool Settings::overlayVisible() const
     return true;
 }
 
-void Settings::setOverlayVisible(bool v) { m_s.setValue(kOverlay, v); }
+void Settings::setOverlayVisible(bool v) { m_s->setValue(kOverlay, v); }
 
 int Settings::overlayOpacityPercent() const
 {
-    const double p = finiteOr(m_s.value(kOpacity), kDefaultOverlayOpacityPercent);
+    const double p = finiteOr(m_s->value(kOpacity), kDefaultOverlayOpacityPercent);
     return static_cast<int>(std::lround(std::clamp(p, 0.0, 100.0)));
 }
 
-void Settings::setOverlayOpacityPercent(int p) { m_s.setValue(kOpacity, p); }
+void Settings::setOverlayOpacityPercent(int p) { m_s->setValue(kOpacity, p); }
 
 Theme Settings::theme() const
 {
-    const QString t = textOf(m_s.value(kTheme));
+    const QString t = textOf(m_s->value(kTheme));
     if (t == QLatin1String("light"))
         return Theme::Light;
     if (t == QLatin1String("dark"))
@@ -255,14 +362,14 @@ Theme Settings::theme() const
 
 void Settings::setTheme(Theme theme)
 {
-    m_s.setValue(kTheme, theme == Theme::Light  ? QStringLiteral("light")
+    m_s->setValue(kTheme, theme == Theme::Light  ? QStringLiteral("light")
                          : theme == Theme::Dark ? QStringLiteral("dark")
                                                 : QStringLiteral("system"));
 }
 
 QString Settings::language() const
 {
-    const QString l = textOf(m_s.value(kLanguage)).trimmed();
+    const QString l = textOf(m_s->value(kLanguage)).trimmed();
     if (l.size() > 16)
         return {};
     const bool shape = std::all_of(l.cbegin(), l.cend(), [](QChar c) {
@@ -272,19 +379,19 @@ QString Settings::language() const
     return shape ? l : QString();
 }
 
-void Settings::setLanguage(const QString &language) { m_s.setValue(kLanguage, language); }
+void Settings::setLanguage(const QString &language) { m_s->setValue(kLanguage, language); }
 
 QString Settings::cameraId() const
 {
-    const QString id = textOf(m_s.value(kCameraId));
+    const QString id = textOf(m_s->value(kCameraId));
     return isPlainText(id, 1024) ? id : QString();
 }
 
-void Settings::setCameraId(const QString &id) { m_s.setValue(kCameraId, id); }
+void Settings::setCameraId(const QString &id) { m_s->setValue(kCameraId, id); }
 
 QSize Settings::cameraResolution() const
 {
-    const QVariant v = m_s.value(kCameraSize);
+    const QVariant v = m_s->value(kCameraSize);
     if (v.metaType().id() != QMetaType::QSize)
         return defaultCameraResolution();
     const QSize s = v.toSize();
@@ -294,16 +401,16 @@ QSize Settings::cameraResolution() const
     return s;
 }
 
-void Settings::setCameraResolution(const QSize &s) { m_s.setValue(kCameraSize, s); }
+void Settings::setCameraResolution(const QSize &s) { m_s->setValue(kCameraSize, s); }
 
 double Settings::cameraFps() const
 {
     double fps = 0;
-    if (!readFinite(m_s.value(kCameraFps), &fps) || !(fps > 1.0 && fps <= kMaxCameraFps))
+    if (!readFinite(m_s->value(kCameraFps), &fps) || !(fps > 1.0 && fps <= kMaxCameraFps))
         return kDefaultCameraFps;
     return fps;
 }
 
-void Settings::setCameraFps(double fps) { m_s.setValue(kCameraFps, fps); }
+void Settings::setCameraFps(double fps) { m_s->setValue(kCameraFps, fps); }
 
 } // namespace rppg

@@ -18,6 +18,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
+
 namespace rppg {
 
 enum class PlaybackMode {
@@ -32,6 +34,7 @@ class Settings
 public:
     Settings();                                 // the application's own settings (QSettings())
     explicit Settings(const QString &iniPath);  // an INI file at this path (tests, the fuzzer)
+    ~Settings();
 
     static constexpr int kMaxRecentFiles = 8;
     static constexpr int kMaxPathChars = 4096;          // longer recent/last-directory entries are dropped
@@ -56,8 +59,20 @@ public:
 
     // Writes pending changes now (they are written at destruction otherwise); status() then says
     // whether reading and writing the file worked.
-    void sync() { m_s.sync(); }
-    QSettings::Status status() const { return m_s.status(); }
+    void sync() { m_s->sync(); }
+    QSettings::Status status() const { return m_s->status(); }
+    // Where the settings file was moved when this instance found it unsafe to read (see below);
+    // empty otherwise.
+    QString setAsideFile() const { return m_setAside; }
+
+    // QSettings turns "@Variant(...)" and "@DateTime(...)" values into objects through QDataStream,
+    // and a crafted one makes Qt allocate gigabytes at start-up (a list that claims 2^32 elements;
+    // found by fuzz_settings). The application never writes them. Before QSettings reads a file,
+    // its bytes are screened: when a value could decode to one of them (also through quotes and
+    // escapes), or the file is larger than kMaxFileBytes, the file is renamed to "<file>.damaged"
+    // and the defaults are used; when it cannot be renamed, it is not read at all.
+    static constexpr qint64 kMaxFileBytes = 8 << 20;
+    static bool holdsStreamedValue(const QByteArray &raw);
 
     QStringList recentFiles() const;            // ≤ kMaxRecentFiles distinct non-empty paths
     void addRecentFile(const QString &path);    // most recent first, no duplicates
@@ -110,7 +125,8 @@ private:
     struct Band { double lowHz, highHz; };
     Band band() const;
 
-    mutable QSettings m_s;
+    std::unique_ptr<QSettings> m_s;
+    QString m_setAside;
 };
 
 } // namespace rppg
