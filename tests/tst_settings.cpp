@@ -363,7 +363,9 @@ private Q_SLOTS:
         // Hex escapes take every hex digit that follows: this is U+056A, then "riant(".
         QTest::newRow("greedy hex") << QByteArray("@\\x56ariant(") << false;
         QTest::newRow("continued line") << QByteArray("@Var\\\niant(\\0)") << true;
-        QTest::newRow("unknown escape") << QByteArray("a\\qb") << true;
+        QTest::newRow("dropped escapes") << QByteArray("@Var\\qia\\xnt\\8(") << true;
+        QTest::newRow("unknown escape") << QByteArray("a\\qb") << false;
+        QTest::newRow("nested key") << QByteArray("1\nsub\\key=x") << false;
         QTest::newRow("bytes with @") << QByteArray("@ByteArray(@\\0@\\x5c@\\\\V)") << false;
         QTest::newRow("an address") << QByteArray("me@example.org/Variant(") << false;
         QTest::newRow("escaped backslash, then x40") << QByteArray("\\\\x40Variant(") << false;

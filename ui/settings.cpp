@@ -91,8 +91,9 @@ bool Settings::holdsStreamedValue(const QByteArray &raw)
 {
     // The bytes as QSettings' INI reader turns them into text: quotes vanish, a backslash and
     // newline joins lines, escapes give their character (hex with any number of digits and octal
-    // keep the low 16 bits, as QChar does). An escape QSettings does not write counts as unsafe.
-    // Keys, section names and comments are decoded too: that can only add matches.
+    // keep the low 16 bits, as QChar does), any other escaped character gives nothing (all checked
+    // against Qt 6.4). Keys, section names and comments are decoded the same way: they hold no
+    // '(' as QSettings writes them (it is %-encoded there), so that adds no false match.
     std::vector<int> text;
     text.reserve(size_t(raw.size()));
     const qsizetype n = raw.size();
@@ -119,7 +120,9 @@ bool Settings::holdsStreamedValue(const QByteArray &raw)
         const auto simple = std::find_if(std::begin(kSimple), std::end(kSimple), [e](const char *p) { return p[0] == e; });
         if (simple != std::end(kSimple)) {
             text.push_back(static_cast<unsigned char>((*simple)[1]));
-        } else if (e == 'x' && i + 1 < n && hexDigit(raw[i + 1]) >= 0) {
+        } else if (e == 'x') {
+            if (i + 1 >= n || hexDigit(raw[i + 1]) < 0)
+                continue;   // "\x" and no digit: nothing
             quint32 value = 0;
             while (i + 1 < n && hexDigit(raw[i + 1]) >= 0)
                 value = (value << 4) | quint32(hexDigit(raw[++i]));
@@ -132,9 +135,9 @@ bool Settings::holdsStreamedValue(const QByteArray &raw)
         } else if (e == '\n' || e == '\r') {
             if (e == '\r' && i + 1 < n && raw[i + 1] == '\n')
                 ++i;   // a continued line
-        } else {
-            return true;   // an escape QSettings never writes: whatever it gives, not trusted
         }
+        // Any other escaped character gives nothing (and "\\" is also the separator of nested
+        // keys, which QSettings writes itself).
     }
     auto found = [&text](const char *form) {
         const size_t len = std::strlen(form);

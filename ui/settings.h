@@ -68,8 +68,8 @@ public:
     // QSettings turns "@Variant(...)" and "@DateTime(...)" values into objects through QDataStream,
     // and a crafted one makes Qt allocate gigabytes at start-up (a list that claims 2^32 elements;
     // found by fuzz_settings). The application never writes them. Before QSettings reads a file,
-    // its bytes are screened: when a value could decode to one of them (also through quotes and
-    // escapes), or the file is larger than kMaxFileBytes, the file is renamed to "<file>.damaged"
+    // its bytes are screened: when a value could decode to one of them (also through quotes,
+    // escapes and continued lines), or the file is larger than kMaxFileBytes, the file is renamed to "<file>.damaged"
     // and the defaults are used; when it cannot be renamed, it is not read at all.
     static constexpr qint64 kMaxFileBytes = 8 << 20;
     static bool holdsStreamedValue(const QByteArray &raw);
