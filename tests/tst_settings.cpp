@@ -9,6 +9,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -398,6 +399,45 @@ private Q_SLOTS:
         again.setWindowSec(30);
         again.sync();
         QCOMPARE(Settings(path).windowSec(), 30.0);
+    }
+
+    // The screen's decoding against QSettings' own: "@Size(1 2)" disguised at random with what
+    // QSettings' reader undoes (hex escapes with extra digits, octal, quotes, dropped escapes,
+    // continued lines, list elements). Whenever QSettings makes a QSize of it, the screen must
+    // find "@Size(" (@Size stands in for @Variant: the same decoding, and harmless).
+    void screenDecodesAsQSettings()
+    {
+        std::mt19937 rng(7);
+        const QByteArray plain = "@Size(1 2)";
+        int decoded = 0;
+        for (int i = 0; i < 3000; ++i) {
+            QByteArray value = rng() % 4 == 0 ? "a, " : "";
+            for (char c : plain) {
+                switch (rng() % 9) {
+                case 0: value += "\\x" + QByteArray(int(rng() % 3), '0') + QByteArray::number(uchar(c), 16); break;
+                case 1: value += "\\x" + QByteArray::number(0x10000 + uchar(c), 16); break;   // 17 bits
+                case 2: value += "\\" + QByteArray::number(uchar(c), 8); break;
+                case 3: value += QByteArray("\"\"") + c; break;
+                case 4: value += QByteArray("\\q") + c; break;
+                case 5: value += QByteArray("\\\n") + c; break;
+                default: value += c; break;
+                }
+            }
+            if (rng() % 5 == 0)
+                value = "\"" + value + "\"";
+            const QByteArray ini = "[a]\nk=" + value + "\n";
+            const QString path = writeIni(ini);
+            const QVariant v = QSettings(path, QSettings::IniFormat).value(QStringLiteral("a/k"));
+            bool isSize = v.metaType().id() == QMetaType::QSize;
+            if (v.metaType().id() == QMetaType::QVariantList)
+                for (const QVariant &e : v.toList())
+                    isSize = isSize || e.metaType().id() == QMetaType::QSize;
+            decoded += isSize;
+            if (isSize)
+                QVERIFY2(Settings::iniTextContains(ini, "@Size("), ini.constData());
+        }
+        qInfo("%d of 3000 disguised values were decoded by QSettings; the screen found all", decoded);
+        QVERIFY(decoded > 300);
     }
 
     void unsafeFileThatCannotBeMoved()

@@ -89,6 +89,11 @@ QString textOf(const QVariant &v)
 
 bool Settings::holdsStreamedValue(const QByteArray &raw)
 {
+    return iniTextContains(raw, "@Variant(") || iniTextContains(raw, "@DateTime(");
+}
+
+bool Settings::iniTextContains(const QByteArray &raw, const char *form)
+{
     // The bytes as QSettings' INI reader turns them into text: quotes vanish, a backslash and
     // newline joins lines, escapes give their character (hex with any number of digits and octal
     // keep the low 16 bits, as QChar does), any other escaped character gives nothing (all checked
@@ -139,18 +144,15 @@ bool Settings::holdsStreamedValue(const QByteArray &raw)
         // Any other escaped character gives nothing (and "\\" is also the separator of nested
         // keys, which QSettings writes itself).
     }
-    auto found = [&text](const char *form) {
-        const size_t len = std::strlen(form);
-        for (size_t at = 0; at + len <= text.size(); ++at) {
-            size_t k = 0;
-            while (k < len && text[at + k] == static_cast<unsigned char>(form[k]))
-                ++k;
-            if (k == len)
-                return true;
-        }
-        return false;
-    };
-    return found("@Variant(") || found("@DateTime(");
+    const size_t len = std::strlen(form);
+    for (size_t at = 0; at + len <= text.size(); ++at) {
+        size_t k = 0;
+        while (k < len && text[at + k] == static_cast<unsigned char>(form[k]))
+            ++k;
+        if (k == len)
+            return true;
+    }
+    return false;
 }
 
 namespace {

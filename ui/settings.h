@@ -73,6 +73,9 @@ public:
     // and the defaults are used; when it cannot be renamed, it is not read at all.
     static constexpr qint64 kMaxFileBytes = 8 << 20;
     static bool holdsStreamedValue(const QByteArray &raw);
+    // Whether `form` (ASCII) appears in the text QSettings' INI reader makes of `raw`, values and
+    // keys alike (the decoding behind holdsStreamedValue; tested against QSettings itself).
+    static bool iniTextContains(const QByteArray &raw, const char *form);
 
     QStringList recentFiles() const;            // ≤ kMaxRecentFiles distinct non-empty paths
     void addRecentFile(const QString &path);    // most recent first, no duplicates
