@@ -168,7 +168,9 @@ bool screenFile(const QString &path, QString *setAside)
         QFile f(path);
         if (!f.open(QIODevice::ReadOnly))
             return true;   // unreadable: QSettings reads nothing either
-        unsafe = Settings::holdsStreamedValue(f.read(Settings::kMaxFileBytes + 1));
+        // read(n) reserves n bytes up front: ask for what the file holds (it may have grown).
+        const QByteArray raw = f.read(std::min(info.size(), Settings::kMaxFileBytes) + 1);
+        unsafe = raw.size() > Settings::kMaxFileBytes || Settings::holdsStreamedValue(raw);
     }
     if (!unsafe)
         return true;
