@@ -340,8 +340,8 @@ private Q_SLOTS:
             QCOMPARE(w.lastUpdate()->method, QStringLiteral("pos"));
             w.close();
         }
-        // A value Qt would decode through QDataStream (a @Variant list claiming 2^32 elements made
-        // Qt reserve 4.4 GB): the file is moved aside unread, the window says so and works.
+        // A value Qt would decode through QDataStream (a @Variant QStringList claiming 185 million
+        // entries made Qt reserve 4.4 GB): the file is moved aside unread, the window says so and works.
         const QString file = QSettings().fileName();
         {
             QFile f(file);

@@ -345,8 +345,8 @@ private Q_SLOTS:
     }
 
     // Values QSettings would decode through QDataStream (@Variant, @DateTime), however disguised,
-    // make the file be set aside unread: a 371-byte file with a @Variant list claiming 2^32
-    // elements made Qt allocate 4.4 GB (fuzz_settings). Files the app writes are never set aside.
+    // make the file be set aside unread: a 371-byte file with a @Variant QStringList claiming
+    // 185 million entries made Qt reserve 4.4 GB (fuzz_settings). Files the app writes are never set aside.
     void streamedValuesSetAside_data()
     {
         QTest::addColumn<QByteArray>("value");
@@ -549,8 +549,8 @@ private Q_SLOTS:
             const std::string failure = fuzz::checkSettingsFile(path, true);
             QVERIFY2(failure.empty(), qPrintable(name + QStringLiteral(": ") + QString::fromStdString(failure)));
         }
-        // fuzz_settings finding 1: a @Variant list claiming 2^32 elements (Qt reserved 4.4 GB
-        // for it on the first value() call). The file is set aside unread.
+        // fuzz_settings finding 1: a @Variant QStringList claiming 0x0b0b0b0b entries (Qt
+        // 6.4 reserved 4.4 GB for it on the first value() call). The file is set aside unread.
         QFile finding(dir.filePath(QStringLiteral("variant-list-oom.ini")));
         QVERIFY(finding.open(QIODevice::ReadOnly));
         const QString path = writeIni(finding.readAll());
