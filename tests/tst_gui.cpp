@@ -349,6 +349,7 @@ private Q_SLOTS:
             f.write("\n[camera]\nfps=@Variant(\\0\\0\\0\\t\\xff\\xff\\xff\\xff)\n");
         }
         {
+            QCOMPARE(Settings().language(), QString());   // what rppg-studio reads first
             MainWindow w;
             w.show();
             QVERIFY2(w.messageText().contains(QStringLiteral(".damaged")), qPrintable(w.messageText()));

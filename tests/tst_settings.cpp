@@ -388,6 +388,7 @@ private Q_SLOTS:
             return;
         }
         QCOMPARE(s.setAsideFile(), path + QStringLiteral(".damaged"));
+        QCOMPARE(Settings::setAsideInThisProcess(), s.setAsideFile());
         QVERIFY(!QFileInfo::exists(path));
         QFile aside(s.setAsideFile());
         QVERIFY(aside.open(QIODevice::ReadOnly));

@@ -208,9 +208,11 @@ MainWindow::MainWindow(QWidget *parent)
     showMessage(tr("Open a video (File → Open, or drop it here), try Help → Open sample, or start a camera."),
                 false);
     QStringList notes;
-    if (!m_settings.setAsideFile().isEmpty())
+    // Moved aside by whichever Settings read the file first (app/studio_main.cpp reads the
+    // language before this window exists).
+    if (!Settings::setAsideInThisProcess().isEmpty())
         notes << tr("The settings file could not be read safely; it was moved to %1 and the defaults are used.")
-                     .arg(QDir::toNativeSeparators(m_settings.setAsideFile()));
+                     .arg(QDir::toNativeSeparators(Settings::setAsideInThisProcess()));
     if (!m_startupNote.isEmpty())
         notes << m_startupNote;
     if (!notes.isEmpty())

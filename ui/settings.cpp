@@ -156,6 +156,12 @@ bool Settings::iniTextContains(const QByteArray &raw, const char *form)
 }
 
 namespace {
+QString &lastSetAside()
+{
+    static QString path;   // GUI thread, like every Settings
+    return path;
+}
+
 // Screens the settings file at `path` (see Settings::holdsStreamedValue); moves an unsafe one
 // aside. Returns whether QSettings may read `path`.
 bool screenFile(const QString &path, QString *setAside)
@@ -178,6 +184,7 @@ bool screenFile(const QString &path, QString *setAside)
     QFile::remove(aside);
     if (QFile::rename(path, aside)) {
         *setAside = aside;
+        lastSetAside() = aside;
         qWarning("settings: %s holds values that cannot be read safely; moved to %s, using the defaults",
                  qPrintable(path), qPrintable(aside));
         return true;
@@ -204,6 +211,8 @@ Settings::Settings(const QString &iniPath)
 }
 
 Settings::~Settings() = default;
+
+QString Settings::setAsideInThisProcess() { return lastSetAside(); }
 
 bool Settings::isMethodKeyShape(const QString &method)
 {

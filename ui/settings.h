@@ -64,6 +64,8 @@ public:
     // Where the settings file was moved when this instance found it unsafe to read (see below);
     // empty otherwise.
     QString setAsideFile() const { return m_setAside; }
+    // The same for any Settings of this process (the first one, at start-up, is what moves it).
+    static QString setAsideInThisProcess();
 
     // QSettings turns "@Variant(...)" and "@DateTime(...)" values into objects through QDataStream,
     // and a crafted one makes Qt allocate gigabytes at start-up (a QStringList that claims 185
