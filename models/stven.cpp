@@ -85,6 +85,11 @@ StvenImpl::StvenImpl(const StvenConfig &config)
     auto out = sequentialName(*this, "layers4");
     m_outputConv = out->register_module(
         "0", nn::Conv3d(nn::Conv3dOptions(c.convDim, 3, {1, 7, 7}).padding({0, 3, 3}).bias(false)));
+    // Start close to the identity: with the default initialisation tanh(G) adds a residual of
+    // about ±0.5 to every pixel, and a short CPU training run spends most of its steps unlearning
+    // it. A small (not zero) output layer keeps gradients flowing to every layer from step one.
+    torch::NoGradGuard noGrad;
+    m_outputConv->weight.mul_(0.01);
 }
 
 std::string StvenImpl::checkInput(const torch::Tensor &x, const torch::Tensor &label) const

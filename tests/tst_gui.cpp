@@ -71,11 +71,39 @@ private Q_SLOTS:
         w.resize(1280, 800);
         w.show();
         QSignalSpy finished(&w, &MainWindow::analysisFinished);
+        // The session is also recorded as it runs (File → Record session).
+        const QString recording = m_dir.filePath(QStringLiteral("recording.csv"));
+        QVERIFY(w.startRecording(recording));
         w.openFile(m_sample);
         QVERIFY(finished.wait(kAnalysisTimeoutMs));
         QTRY_VERIFY(w.lastUpdate() && w.lastUpdate()->endOfStream);
+        QVERIFY(w.isRecording());
+        QVERIFY(QFile::exists(LiveRecorder::partPathFor(recording)));
+        w.stopRecording();
+        QVERIFY(!w.isRecording());
 
         const LiveUpdatePtr u = w.lastUpdate();
+        {
+            // One row per waveform sample over the whole file, no gap, no repeat, and the
+            // final estimate in the last row.
+            QFile f(recording);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QVERIFY(!QFile::exists(LiveRecorder::partPathFor(recording)));
+            QList<QByteArray> lines = f.readAll().trimmed().split('\n');
+            QCOMPARE(lines.takeFirst(), QByteArray("segment,time_s,pulse,hr_bpm,snr_db,quality"));
+            QVERIFY(lines.size() > int(20 * u->fsHz));
+            double previous = -1;
+            for (const QByteArray &line : lines) {
+                const QList<QByteArray> c = line.split(',');
+                QCOMPARE(c.size(), 6);
+                const double t = c[1].toDouble();
+                QVERIFY2(previous < 0 || std::abs(t - previous - 1 / u->fsHz) < 1e-3, line.constData());
+                previous = t;
+            }
+            QVERIFY(previous > 24);
+            const QList<QByteArray> last = lines.last().split(',');
+            QCOMPARE(last[3].toDouble(), std::round(u->hrBpm * 100) / 100);
+        }
         QCOMPARE(u->framesAnalysed, int64_t(750));
         QCOMPARE(u->droppedFrames, uint64_t(0));
         QCOMPARE(u->state, LiveState::Ok);

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <chrono>
 #include <mutex>
+#include <random>
 #include <thread>
 
 using namespace rppg;
@@ -388,6 +389,59 @@ private Q_SLOTS:
         // The records analysed before the stop are still there for export.
         QVERIFY(!a->sessionSnapshot().frames.empty());
         a.reset();   // destroying a stopped analyzer is fine too
+    }
+
+    // A camera whose rate wanders: 30 fps, then 15, then about 10, then 24 (the frames in between
+    // never arrive), timestamps jittered by up to ±4 ms, and a 0.4 s stall (shorter than maxGapSec, so bridged).
+    // The estimates stay on the truth once a window of signal exists, and the counters add up.
+    void varyingCameraRate()
+    {
+        LiveAnalyzer a;
+        Collector c;
+        c.attach(a);
+        const uint64_t gen = a.start(testConfig());
+        VideoFileSource src;
+        QVERIFY(!src.open(m_video).isError());
+        std::mt19937 rng(11);
+        std::uniform_int_distribution<int> jitterUs(-4000, 4000);
+        VideoFrame f;
+        int submitted = 0;
+        double lastKept = -1;
+        while (src.read(f) == ReadStatus::Frame) {
+            const double t = f.ptsUs / 1e6;
+            if (t >= kAbsentFromSec)
+                break;
+            const double period = t < 4 ? 1 / 30.0 : t < 7 ? 1 / 15.0 : t < 10 ? 1 / 10.0 : 1 / 24.0;
+            const bool stalled = t >= 8.0 && t < 8.4;
+            if (stalled || (lastKept >= 0 && t - lastKept < period - 0.004))
+                continue;
+            lastKept = t;
+            f.ptsUs += jitterUs(rng);
+            QVERIFY(a.submit(f, InputPolicy::Backpressure, gen));
+            ++submitted;
+        }
+        QVERIFY(a.endOfStream(InputPolicy::Backpressure, gen));
+        const LiveUpdatePtr last = c.waitForEnd(gen);
+        QVERIFY(last);
+        QCOMPARE(last->framesAnalysed, int64_t(submitted));
+        QCOMPARE(last->droppedFrames, uint64_t(0));
+        QVERIFY(c.errors.isEmpty());
+
+        int compared = 0;
+        double worst = 0;
+        for (const auto &u : c.of(gen)) {
+            for (size_t k = 0; k < u->pulse.size(); ++k)   // the waveform grid stays usable
+                QVERIFY(std::isnan(u->pulse[k]) || std::isfinite(u->pulse[k]));
+            if (u->timeSec < 12.0 || u->endOfStream || u->state != LiveState::Ok)
+                continue;
+            const double truth = truthAt(u->timeSec, u->windowSec);
+            worst = std::max(worst, std::abs(u->hrBpm - truth));
+            ++compared;
+        }
+        qInfo("%d frames at 30/15/10/24 fps with jitter and a stall; %d estimates from 12 s, worst "
+              "error %.2f bpm", submitted, compared, worst);
+        QVERIFY(compared >= 4);
+        QVERIFY2(worst <= 3.0, qPrintable(QString::number(worst)));
     }
 
     // Every history is a ring: a long session keeps only the configured spans.

@@ -1030,15 +1030,58 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>&amp;Record session to CSV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ctrl+R</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write the pulse and heart rate to a CSV file while the analysis runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Record session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recording stopped: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot record: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>● Recording to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recording the session to %1 (saved every second).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The recording could not be completed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Recorded %n sample(s) to %1.</source>
+        <translation>
+            <numerusform>Recorded %n sample to %1.</numerusform>
+            <numerusform>Recorded %n samples to %1.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The settings file could not be read safely; it was moved to %1 and the defaults are used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The remembered method “%1” is not available here; using %2.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>CUDA device %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The settings file could not be read safely; it was moved to %1 and the defaults are used.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1028,16 +1028,58 @@
         <translation>清除列表</translation>
     </message>
     <message>
+        <source>&amp;Record session to CSV…</source>
+        <translation>录制会话到 CSV(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Ctrl+R</source>
+        <translation>Ctrl+R</translation>
+    </message>
+    <message>
+        <source>Write the pulse and heart rate to a CSV file while the analysis runs</source>
+        <translation>在分析进行时把脉搏波形和心率写入 CSV 文件</translation>
+    </message>
+    <message>
+        <source>Record session</source>
+        <translation>录制会话</translation>
+    </message>
+    <message>
+        <source>Recording stopped: %1</source>
+        <translation>录制已停止：%1</translation>
+    </message>
+    <message>
+        <source>Cannot record: %1</source>
+        <translation>无法录制：%1</translation>
+    </message>
+    <message>
+        <source>● Recording to %1</source>
+        <translation>● 正在录制到 %1</translation>
+    </message>
+    <message>
+        <source>Recording the session to %1 (saved every second).</source>
+        <translation>正在把会话录制到 %1（每秒保存一次）。</translation>
+    </message>
+    <message>
+        <source>The recording could not be completed: %1</source>
+        <translation>录制未能完成：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Recorded %n sample(s) to %1.</source>
+        <translation>
+            <numerusform>已录制 %n 个样本到 %1。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The settings file could not be read safely; it was moved to %1 and the defaults are used.</source>
+        <translation>无法安全读取设置文件；已将其移至 %1，并使用默认设置。</translation>
+    </message>
+    <message>
         <source>The remembered method “%1” is not available here; using %2.</source>
         <translation>上次使用的方法“%1”在此不可用；改用 %2。</translation>
     </message>
     <message>
         <source>CUDA device %1</source>
         <translation>CUDA 设备 %1</translation>
-    </message>
-    <message>
-        <source>The settings file could not be read safely; it was moved to %1 and the defaults are used.</source>
-        <translation>无法安全读取设置文件；已将其移至 %1，并使用默认设置。</translation>
     </message>
 </context>
 </TS>

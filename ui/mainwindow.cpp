@@ -26,6 +26,7 @@
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
+#include <QDir>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -532,6 +533,19 @@ void MainWindow::buildActions()
         if (!path.isEmpty())
             exportSnapshot(path);
     });
+    m_recordAction = file->addAction(tr("&Record session to CSV…"));
+    m_recordAction->setShortcut(QKeySequence(tr("Ctrl+R")));
+    m_recordAction->setCheckable(true);
+    m_recordAction->setToolTip(tr("Write the pulse and heart rate to a CSV file while the analysis runs"));
+    connect(m_recordAction, &QAction::triggered, this, [this](bool checked) {
+        if (!checked) {
+            stopRecording();
+            return;
+        }
+        const QString path = chooseExportPath(tr("Record session"), tr("CSV files (*.csv)"), QStringLiteral("csv"));
+        if (path.isEmpty() || !startRecording(path))
+            m_recordAction->setChecked(false);
+    });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -655,6 +669,9 @@ void MainWindow::buildStatusBar()
     m_methodLabel = new QLabel;
     for (QLabel *l : {m_fpsLabel, m_droppedLabel, m_deviceLabel, m_methodLabel})
         statusBar()->addPermanentWidget(l);
+    m_recordLabel = new QLabel;
+    m_recordLabel->setVisible(false);
+    statusBar()->addPermanentWidget(m_recordLabel);
     m_fpsLabel->setToolTip(tr("Frames analysed per second"));
     m_droppedLabel->setToolTip(tr("Stale frames dropped because the analysis fell behind the source"));
 }
@@ -973,6 +990,13 @@ void MainWindow::onUpdate(LiveUpdatePtr update)
     if (!update || update->generation != m_session)
         return;
     m_latestUpdate = std::move(update);
+    if (m_recorder.isRecording()) {
+        if (const Error e = m_recorder.add(*m_latestUpdate); e.isError()) {
+            showMessage(tr("Recording stopped: %1").arg(e.message), true);
+            m_recordAction->setChecked(false);
+            m_recordLabel->setVisible(false);
+        }
+    }
     if (m_latestUpdate->endOfStream && m_source == SourceKind::File) {
         // Draw the final state before anyone looks at it.
         redraw();
@@ -1413,6 +1437,34 @@ void MainWindow::rebuildRecentMenu()
     m_recentMenu->addAction(tr("Clear list"), this, [this] { m_settings.clearRecentFiles(); });
 }
 
+bool MainWindow::startRecording(const QString &path)
+{
+    if (const Error e = m_recorder.start(path); e.isError()) {
+        showMessage(tr("Cannot record: %1").arg(e.message), true);
+        return false;
+    }
+    m_recordAction->setChecked(true);
+    m_recordLabel->setText(tr("● Recording to %1").arg(QFileInfo(path).fileName()));
+    m_recordLabel->setToolTip(QDir::toNativeSeparators(path));
+    m_recordLabel->setVisible(true);
+    showMessage(tr("Recording the session to %1 (saved every second).").arg(QDir::toNativeSeparators(path)), false);
+    return true;
+}
+
+void MainWindow::stopRecording()
+{
+    if (!m_recorder.isRecording())
+        return;
+    const int64_t rows = m_recorder.rowsWritten();
+    const QString path = m_recorder.path();
+    m_recordAction->setChecked(false);
+    m_recordLabel->setVisible(false);
+    if (const Error e = m_recorder.finish(); e.isError())
+        showMessage(tr("The recording could not be completed: %1").arg(e.message), true);
+    else
+        showMessage(tr("Recorded %n sample(s) to %1.", nullptr, int(rows)).arg(QDir::toNativeSeparators(path)), false);
+}
+
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     m_settings.setWindowGeometry(saveGeometry());
@@ -1438,6 +1490,7 @@ void MainWindow::shutdown()
         w->waitForFinished();
     m_analyzer->stop();
     retirePlayer();
+    stopRecording();
 }
 
 } // namespace rppg

@@ -13,6 +13,7 @@
 // Units: seconds of media time, Hz, beats per minute, decibels.
 
 #include "liveanalyzer.h"
+#include "liverecorder.h"
 #include "settings.h"
 
 #include <QFutureWatcher>
@@ -76,6 +77,11 @@ public:
     void exportCsv(const QString &path);
     void exportPlots(const QString &path);
     void exportSnapshot(const QString &path);
+    // Streams the live session to CSV as it runs (File → Record session), flushed about every
+    // second; stopRecording() moves the file into place (see core/liverecorder.h).
+    bool startRecording(const QString &path);
+    void stopRecording();
+    bool isRecording() const { return m_recorder.isRecording(); }
 
     // What the window shows, for tests and scripts.
     LiveUpdatePtr lastUpdate() const { return m_shownUpdate; }
@@ -210,6 +216,9 @@ private:
     QString m_startupNote;   // a setting that could not be used, shown once the window is built
 
     QList<QFutureWatcher<QString> *> m_exports;
+    LiveRecorder m_recorder;
+    QAction *m_recordAction = nullptr;
+    QLabel *m_recordLabel = nullptr;
 };
 
 } // namespace rppg

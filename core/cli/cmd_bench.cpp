@@ -257,7 +257,38 @@ struct BenchContext
     std::vector<std::unique_ptr<PulseMethod>> methodObjs;
     bool quick = false;
     double duration = 20;
+    bool methodsGiven = false;
+    QStringList variants;   // accuracy: labels to keep ("lossless", "x264@250k"); empty = all
 };
+
+// The accuracy variants, narrowed to `wanted` ("lossless" or "ffv1", "codec@kbps" with or without
+// the k). Error: Usage for a label that is not in the set.
+Result<std::vector<Variant>> selectVariants(const QStringList &wanted)
+{
+    const std::vector<Variant> all = variants();
+    if (wanted.isEmpty())
+        return all;
+    std::vector<Variant> out;
+    for (const Variant &v : all) {
+        const QString key = v.bitrateBps > 0 ? QStringLiteral("%1@%2k").arg(v.codec).arg(v.bitrateBps / 1000)
+                                             : QStringLiteral("lossless");
+        for (QString w : wanted) {
+            w = w.trimmed().toLower();
+            if (w == QLatin1String("ffv1"))
+                w = QStringLiteral("lossless");
+            if (w.contains(QLatin1Char('@')) && !w.endsWith(QLatin1Char('k')))
+                w += QLatin1Char('k');
+            if (w == key) {
+                out.push_back(v);
+                break;
+            }
+        }
+    }
+    if (out.size() != size_t(wanted.size()))
+        return Error{ErrorCode::Usage, QStringLiteral("--variants: use lossless and codec@kbps with codec x264, x265 or "
+                                                      "mpeg4 and kbps 1000, 500 or 250 (e.g. lossless,x264@250k)")};
+    return out;
+}
 
 // Accuracy over the synthetic codec set: each subject rendered once, encoded in every variant.
 Result<QString> accuracyPart(BenchContext &ctx)
@@ -267,7 +298,10 @@ Result<QString> accuracyPart(BenchContext &ctx)
     std::vector<Subject> subjects = kSubjects;
     if (ctx.quick)
         subjects = {kSubjects[1], kSubjects[3], kSubjects[5], kSubjects[7]};
-    const std::vector<Variant> vars = variants();
+    auto selected = selectVariants(ctx.variants);
+    if (!selected.ok())
+        return selected.error();
+    const std::vector<Variant> vars = selected.value();
     std::map<std::pair<QString, QString>, Scores> scores;   // (method, variant label)
     for (size_t si = 0; si < subjects.size(); ++si) {
         const Subject &s = subjects[si];
@@ -309,12 +343,23 @@ Result<QString> accuracyPart(BenchContext &ctx)
     QTextStream out(&md);
     out << (hasNeural(ctx.methods) ? "## Neural methods: accuracy next to the classical ones on the synthetic codec set\n\n"
                                    : "## Foundation: accuracy of the classical methods on the synthetic codec set\n\n")
-        << machineLines(QStringLiteral("rppg bench --parts accuracy%1").arg(ctx.quick ? QStringLiteral(" --quick") : QString()),
+        << machineLines(QStringLiteral("rppg bench --parts accuracy%1%2%3")
+                                    .arg(ctx.quick ? QStringLiteral(" --quick") : QString(),
+                                         ctx.variants.isEmpty() ? QString() : QStringLiteral(" --variants ") + ctx.variants.join(QLatin1Char(',')),
+                                         ctx.methodsGiven ? QStringLiteral(" --methods ") + ctx.methods.join(QLatin1Char(',')) : QString()),
                         total.elapsed() / 60000.0)
         << "- Set: " << subjects.size() << " subjects × " << ctx.duration << " s, 640×480 at 30 fps, HR "
         << "52–150 bpm, motion none/mild/strong, Fitzpatrick I–VI, illumination drift, sensor noise σ 1.5, pulse "
-        << "modulation 0.8 % peak to peak (green); each rendered once and encoded losslessly (FFV1) and with x264, "
-        << "x265 (preset fast) and MPEG-4 at 1000k, 500k and 250k.\n"
+        << "modulation 0.8 % peak to peak (green); each rendered once and encoded "
+        << (ctx.variants.isEmpty() ? QStringLiteral("losslessly (FFV1) and with x264, x265 (preset fast) and MPEG-4 at "
+                                                    "1000k, 500k and 250k")
+                                   : QStringLiteral("as: %1 (lossless = FFV1; x265 preset fast)").arg([&vars] {
+                                         QStringList l;
+                                         for (const Variant &v : vars)
+                                             l << v.label();
+                                         return l.join(QStringLiteral(", "));
+                                     }()))
+        << ".\n"
         << "- Scores: 10 s windows (1 s hop) against the reference HR of the same window (the spectral peak of the "
         << "true PPG, processed like the estimate); *video MAE*: whole-recording estimate against the whole-recording "
         << "reference.\n\n"
@@ -512,6 +557,9 @@ Command benchCommand()
                      QStringLiteral("sec"), QStringLiteral("20")});
         p.addOption({QStringLiteral("methods"), QStringLiteral("Comma-separated methods (default: every classical one, and the neural ones when their weights load)."),
                      QStringLiteral("list")});
+        p.addOption({QStringLiteral("variants"), QStringLiteral("Accuracy: only these encodings, e.g. lossless,x264@250k (default: "
+                                                                "lossless and x264, x265, mpeg4 at 1000k, 500k, 250k)."),
+                     QStringLiteral("list")});
         p.addOption({QStringLiteral("real"), QStringLiteral("bias-eval-rppg folder for the real part."), QStringLiteral("dir")});
         p.addOption({QStringLiteral("results"), QStringLiteral("Markdown file whose sections to update."), QStringLiteral("file")});
         p.addOption({QStringLiteral("work"), QStringLiteral("Keep the generated videos in <dir>."), QStringLiteral("dir")});
@@ -531,7 +579,11 @@ Command benchCommand()
             ctx.duration = std::min(ctx.duration, 15.0);
         if (p.isSet(QStringLiteral("methods"))) {
             ctx.methods = p.value(QStringLiteral("methods")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+            ctx.methodsGiven = true;
         }
+        ctx.variants = p.value(QStringLiteral("variants")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+        if (auto sv = selectVariants(ctx.variants); !sv.ok())
+            return fail(sv.error().code, sv.error().message);
         for (const QString &m : ctx.methods)
             if (!MethodRegistry::instance().find(m))
                 return fail(ErrorCode::Usage, QStringLiteral("unknown method '%1'").arg(m));

@@ -692,6 +692,16 @@ Result<NeuralModelFiles> findNeuralModelFiles(NeuralPipeline pipeline, const QSt
     return NeuralModelFiles{spec, {}};
 }
 
+int defaultInferenceThreads()
+{
+    // One core stays free for decoding and face tracking, which run beside the network in every
+    // pipeline; at most 4, where the small CPU networks stop scaling. Measured on the 2-core VM
+    // (bench/RESULTS.md, neural timing): with 2 OpenMP threads, their busy-waiting between the
+    // many small parallel regions took the decoder's core (16 stream fps); 1 thread gave 88.
+    const int cores = int(std::max(1u, std::thread::hardware_concurrency()));
+    return std::clamp(cores - 1, 1, 4);
+}
+
 Result<std::unique_ptr<PulseMethod>> createNeuralMethod(NeuralPipeline pipeline, const MethodOptions &options,
                                                         const NeuralMethodSettings &settings)
 {
@@ -700,10 +710,8 @@ Result<std::unique_ptr<PulseMethod>> createNeuralMethod(NeuralPipeline pipeline,
                                            .arg(options.threads)};
     if (!(settings.networkRateHz > 0) || !(settings.rateTolerance >= 1) || !(settings.maxFillSec >= 0))
         return Error{ErrorCode::Usage, QStringLiteral("invalid neural method settings")};
-    // Before anything runs in libtorch, so the count holds for the whole process. 0 = one per
-    // core (libtorch's own default can be lower: it counted 1 on this 2-core VM).
-    models::setThreadsOnce(options.threads > 0 ? options.threads
-                                               : int(std::max(1u, std::thread::hardware_concurrency())));
+    // Before anything runs in libtorch, so the count holds for the whole process.
+    models::setThreadsOnce(options.threads > 0 ? options.threads : defaultInferenceThreads());
 
     const QString request = options.device.trimmed().isEmpty() ? QStringLiteral("auto")
                                                                : options.device.trimmed().toLower();

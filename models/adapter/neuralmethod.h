@@ -48,6 +48,9 @@ enum class NeuralPipeline {
 
 QString neuralMethodName(NeuralPipeline pipeline);
 
+// CPU threads libtorch gets when MethodOptions::threads is 0: one fewer than the cores, 1 to 4.
+int defaultInferenceThreads();
+
 enum class BatchNormFolding {
     Auto,     // where it was measured faster (see neuralmethod.cpp)
     Always,
