@@ -15,6 +15,7 @@
 #include "neuralmethod.h"
 #include "syntheticcrops.h"
 #include "testsupport.h"
+#include "torchtestsupport.h"
 
 #include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
@@ -33,28 +34,12 @@ namespace {
 // Tiny networks: every code path of the real ones, milliseconds per clip.
 models::RppgNetConfig tinyRppgNetConfig(int frames = 16, int size = 32)
 {
-    models::RppgNetConfig c;
-    c.frames = frames;
-    c.inputSize = size;
-    c.stemChannels = 4;
-    c.stage1Channels = 8;
-    c.stage2Channels = 8;
-    c.stage3Channels = 8;
-    c.skinHiddenChannels = 4;
-    c.skinChannels = 4;
-    return c;
+    return test::tinyRppgNet(frames, size, 8);
 }
 
 models::StvenConfig tinyStvenConfig(int size = 32)
 {
-    models::StvenConfig c;
-    c.convDim = 4;
-    c.bottleneckChannels = 8;
-    c.repeatNum = 1;
-    c.cDim = 3;
-    c.frames = 16;
-    c.inputSize = size;
-    return c;
+    return test::tinyStven(1, 3, size, 16);
 }
 
 QString saveRppgNet(const QString &path, const models::RppgNetConfig &config)
