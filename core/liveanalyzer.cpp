@@ -28,25 +28,6 @@ bool isEndMarker(const VideoFrame &f)
     return f.index == kEndMarkerIndex && f.bgr.empty();
 }
 
-// Longest run of valid samples inside [a, b): (start, length).
-std::pair<int, int> longestValidRun(const std::vector<unsigned char> &valid, int a, int b)
-{
-    int bestStart = a, bestLen = 0, runStart = -1;
-    for (int k = a; k <= b; ++k) {
-        const bool v = k < b && valid[size_t(k)];
-        if (v && runStart < 0)
-            runStart = k;
-        if (!v && runStart >= 0) {
-            if (k - runStart > bestLen) {
-                bestLen = k - runStart;
-                bestStart = runStart;
-            }
-            runStart = -1;
-        }
-    }
-    return {bestStart, bestLen};
-}
-
 void registerMetaTypes()
 {
     static const bool once = [] {

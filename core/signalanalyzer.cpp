@@ -30,12 +30,13 @@ int nfftFor(int samples)
     return n;
 }
 
-// Longest run of valid samples inside [a, b).
-std::pair<int, int> longestRun(const std::vector<unsigned char> &valid, int a, int b)
+} // namespace
+
+std::pair<int, int> longestValidRun(const std::vector<unsigned char> &valid, int a, int b)
 {
     int bestStart = a, bestLen = 0, runStart = -1;
     for (int k = a; k <= b; ++k) {
-        const bool v = k < b && valid[k];
+        const bool v = k < b && valid[size_t(k)];
         if (v && runStart < 0)
             runStart = k;
         if (!v && runStart >= 0) {
@@ -48,8 +49,6 @@ std::pair<int, int> longestRun(const std::vector<unsigned char> &valid, int a, i
     }
     return {bestStart, bestLen};
 }
-
-} // namespace
 
 double estimateFrameRate(const std::vector<FrameRecord> &frames)
 {
@@ -179,7 +178,7 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
         WindowEstimate w;
         w.startSec = out.timeAt(end - winSamples);
         w.endSec = out.timeAt(end - 1);
-        const auto [runStart, runLen] = longestRun(out.valid, end - winSamples, end);
+        const auto [runStart, runLen] = longestValidRun(out.valid, end - winSamples, end);
         w.coverage = double(runLen) / winSamples;
         if (w.coverage >= config.minWindowCoverage) {
             const std::vector<double> part(out.pulse.begin() + runStart,

@@ -9,6 +9,9 @@
 
 #include "analysisconfig.h"
 
+#include <utility>
+#include <vector>
+
 namespace rppg {
 
 // `method` may be null for FaceVideo methods (their FrameRecord::methodPulse is used).
@@ -27,5 +30,8 @@ SpectrumEstimate estimateHeartRate(const std::vector<double> &pulse, double fsHz
 
 // The frame rate implied by timestamps (median interval), clamped to 1..240 Hz; 0 when < 2 frames.
 double estimateFrameRate(const std::vector<FrameRecord> &frames);
+
+// The longest run of non-zero flags inside [a, b) of `valid`: (start, length); (a, 0) when none.
+std::pair<int, int> longestValidRun(const std::vector<unsigned char> &valid, int a, int b);
 
 } // namespace rppg

@@ -1,4 +1,5 @@
 #include "checkpoint.h"
+#include "errortext.h"
 
 #include <charconv>
 #include <cstring>
@@ -14,6 +15,9 @@
 namespace rppg::models {
 
 namespace {
+
+using detail::firstLine;
+using detail::guarded;
 
 const char *const kMagic = "RPPG-STUDIO-CHECKPOINT";
 const char *const kMagicKey = "rppg_magic";
@@ -457,24 +461,6 @@ void writeCheckpoint(const std::string &path, ModelKind kind, const MetaWriter &
 
 // --- load --------------------------------------------------------------------------------------
 
-// One line for an error message: the first non-blank line of a (possibly multi-line) text.
-std::string firstLine(const std::string &text)
-{
-    size_t start = 0;
-    while (start < text.size()) {
-        auto end = text.find('\n', start);
-        if (end == std::string::npos)
-            end = text.size();
-        auto line = text.substr(start, end - start);
-        while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
-            line.pop_back();
-        if (!line.empty())
-            return line;
-        start = end + 1;
-    }
-    return "unknown error";
-}
-
 void parseHeader(torch::serialize::InputArchive &archive, CheckpointHeader &header)
 {
     c10::IValue magic;
@@ -595,7 +581,8 @@ template<typename Loaded, typename Bytes>
 std::optional<Loaded> loadModel(ModelKind expected, const Bytes &bytes, const torch::Device &device,
                                 std::string *error)
 {
-    try {
+    std::optional<Loaded> result;
+    guarded(error, [&] {
         std::string storage;
         const auto [data, size] = bytes(storage);
         torch::serialize::InputArchive archive;
@@ -616,15 +603,9 @@ std::optional<Loaded> loadModel(ModelKind expected, const Bytes &bytes, const to
         loadState(archive, loaded.header, *loaded.net);
         loaded.net->eval();
         loaded.net->to(device);
-        return loaded;
-    } catch (const c10::Error &e) {
-        if (error)
-            *error = firstLine(e.what_without_backtrace());
-    } catch (const std::exception &e) {
-        if (error)
-            *error = firstLine(e.what());
-    }
-    return std::nullopt;
+        result = std::move(loaded);
+    });
+    return result;
 }
 
 auto fileSource(const std::string &path)
@@ -638,22 +619,6 @@ auto fileSource(const std::string &path)
 auto memorySource(const char *data, size_t size)
 {
     return [data, size](std::string &) { return std::pair<const char *, size_t>(data, size); };
-}
-
-template<typename Fn>
-bool guarded(std::string *error, Fn &&fn)
-{
-    try {
-        fn();
-        return true;
-    } catch (const c10::Error &e) {
-        if (error)
-            *error = firstLine(e.what_without_backtrace());
-    } catch (const std::exception &e) {
-        if (error)
-            *error = firstLine(e.what());
-    }
-    return false;
 }
 
 } // namespace

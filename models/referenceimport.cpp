@@ -1,4 +1,5 @@
 #include "referenceimport.h"
+#include "errortext.h"
 
 #include <torch/csrc/jit/serialization/pickle.h>
 
@@ -12,44 +13,13 @@ namespace rppg::models {
 
 namespace {
 
+using detail::firstLine;
+using detail::guarded;
+
 struct ImportError : std::runtime_error
 {
     using std::runtime_error::runtime_error;
 };
-
-// One line for an error message: the first non-blank line of a (possibly multi-line) text.
-std::string firstLine(const std::string &text)
-{
-    size_t start = 0;
-    while (start < text.size()) {
-        auto end = text.find('\n', start);
-        if (end == std::string::npos)
-            end = text.size();
-        auto line = text.substr(start, end - start);
-        while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
-            line.pop_back();
-        if (!line.empty())
-            return line;
-        start = end + 1;
-    }
-    return "unknown error";
-}
-
-template<typename Fn>
-bool guarded(std::string *error, Fn &&fn)
-{
-    try {
-        fn();
-        return true;
-    } catch (const c10::Error &e) {
-        if (error)
-            *error = firstLine(e.what_without_backtrace());
-    } catch (const std::exception &e) {
-        if (error)
-            *error = firstLine(e.what());
-    }
-    return false;
-}
 
 bool startsWith(const std::string &s, const std::string &prefix)
 {

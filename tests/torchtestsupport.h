@@ -8,17 +8,18 @@
 
 namespace rppg::test {
 
-inline models::RppgNetConfig tinyRppgNet(int frames = 8, int inputSize = 32)
+// `width`: the first stage's channels; the skin branch gets half of them.
+inline models::RppgNetConfig tinyRppgNet(int frames = 8, int inputSize = 32, int width = 6)
 {
     models::RppgNetConfig c;
     c.frames = frames;
     c.inputSize = inputSize;
     c.stemChannels = 4;
-    c.stage1Channels = 6;
+    c.stage1Channels = width;
     c.stage2Channels = 8;
     c.stage3Channels = 8;
     c.skinHiddenChannels = 4;
-    c.skinChannels = 3;
+    c.skinChannels = width / 2;
     return c;
 }
 

@@ -13,7 +13,9 @@
 #include "device.h"
 #include "modelsadapter.h"
 #include "neuralmethod.h"
+#include "syntheticcrops.h"
 #include "testsupport.h"
+#include "torchtestsupport.h"
 
 #include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
@@ -32,28 +34,12 @@ namespace {
 // Tiny networks: every code path of the real ones, milliseconds per clip.
 models::RppgNetConfig tinyRppgNetConfig(int frames = 16, int size = 32)
 {
-    models::RppgNetConfig c;
-    c.frames = frames;
-    c.inputSize = size;
-    c.stemChannels = 4;
-    c.stage1Channels = 8;
-    c.stage2Channels = 8;
-    c.stage3Channels = 8;
-    c.skinHiddenChannels = 4;
-    c.skinChannels = 4;
-    return c;
+    return test::tinyRppgNet(frames, size, 8);
 }
 
 models::StvenConfig tinyStvenConfig(int size = 32)
 {
-    models::StvenConfig c;
-    c.convDim = 4;
-    c.bottleneckChannels = 8;
-    c.repeatNum = 1;
-    c.cDim = 3;
-    c.frames = 16;
-    c.inputSize = size;
-    return c;
+    return test::tinyStven(1, 3, size, 16);
 }
 
 QString saveRppgNet(const QString &path, const models::RppgNetConfig &config)
@@ -89,24 +75,15 @@ QString saveStven(const QString &path, const models::StvenConfig &config)
 std::vector<FaceCrop> makeCrops(int count, int size, double fps, const std::function<bool(int)> &faceAt = {},
                                 double hz = 1.2)
 {
-    std::mt19937 rng(5);
-    std::normal_distribution<double> noise(0, 2);
-    std::vector<FaceCrop> crops;
-    for (int i = 0; i < count; ++i) {
-        FaceCrop c;
-        const double t = i / fps;
-        c.ptsUs = std::llround(t * 1e6);
-        if (!faceAt || faceAt(i)) {
-            const double p = 3 * std::sin(2 * M_PI * hz * t);
-            c.bgr = cv::Mat(size, size, CV_8UC3, cv::Scalar(40, 50, 60));
-            cv::circle(c.bgr, {size / 2, size / 2}, size * 2 / 5, cv::Scalar(110 - p, 140 - 2 * p, 190 - p), -1);
-            for (auto it = c.bgr.begin<cv::Vec3b>(); it != c.bgr.end<cv::Vec3b>(); ++it)
-                for (int ch = 0; ch < 3; ++ch)
-                    (*it)[ch] = cv::saturate_cast<uint8_t>((*it)[ch] + noise(rng));
-        }
-        crops.push_back(std::move(c));
-    }
-    return crops;
+    SyntheticCropSpec spec;
+    spec.count = count;
+    spec.size = size;
+    spec.fps = fps;
+    spec.pulseHz = hz;
+    spec.amplitude = 3;
+    spec.seed = 5;
+    spec.faceAt = faceAt;
+    return syntheticPulseCrops(spec);
 }
 
 std::vector<PulseSample> runAll(PulseMethod &method, const std::vector<FaceCrop> &crops,

@@ -4,6 +4,7 @@
 #include "checkpoint.h"
 #include "clipdataset.h"
 #include "losses.h"
+#include "torchtestsupport.h"
 #include "trainer.h"
 
 #include <QDir>
@@ -88,28 +89,12 @@ bool writeCache(const QString &dir, int subjects)
 
 RppgNetConfig tinyRppgNet()
 {
-    RppgNetConfig c;
-    c.frames = kT;
-    c.inputSize = kS;
-    c.stemChannels = 4;
-    c.stage1Channels = 8;
-    c.stage2Channels = 8;
-    c.stage3Channels = 8;
-    c.skinHiddenChannels = 4;
-    c.skinChannels = 4;
-    return c;
+    return rppg::test::tinyRppgNet(kT, kS, 8);
 }
 
 StvenConfig tinyStven()
 {
-    StvenConfig c;
-    c.convDim = 4;
-    c.bottleneckChannels = 8;
-    c.repeatNum = 1;
-    c.cDim = 2;
-    c.frames = kT;
-    c.inputSize = kS;
-    return c;
+    return rppg::test::tinyStven(1, 2, kS, kT);
 }
 
 TrainOptions tinyOptions(const QString &cache, const QString &out)

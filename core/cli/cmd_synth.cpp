@@ -75,11 +75,8 @@ int runSynth(const QStringList &args)
     const QCommandLineOption duration(QStringLiteral("duration"),
                                       QStringLiteral("Length (default 20)."), QStringLiteral("SEC"),
                                       QStringLiteral("20"));
-    const QCommandLineOption fps(QStringLiteral("fps"), QStringLiteral("Frame rate (default 30)."),
-                                 QStringLiteral("N"), QStringLiteral("30"));
-    const QCommandLineOption size(QStringLiteral("size"),
-                                  QStringLiteral("Frame size (default 640x480)."),
-                                  QStringLiteral("WxH"), QStringLiteral("640x480"));
+    const QCommandLineOption fps = frameRateOption();
+    const QCommandLineOption size = frameSizeOption(QStringLiteral("640x480"));
     const QCommandLineOption codec(
         QStringLiteral("codec"),
         QStringLiteral("x264, x265, mpeg4, ffv1, mjpeg or raw (default x264; mpeg4 for .avi)."),
@@ -184,11 +181,7 @@ int runSynth(const QStringList &args)
         out = *v;
         return true;
     };
-    auto bad = [&](const QCommandLineOption &o) {
-        return fail(
-            ErrorCode::Usage,
-            QStringLiteral("invalid --%1 value '%2'").arg(o.names().constLast(), p.value(o)));
-    };
+    auto bad = [&](const QCommandLineOption &o) { return badOptionValue(p, o); };
 
     SynthConfig c;
     if (!number(hr, c.pulse.meanHrBpm))

@@ -116,10 +116,8 @@ int runSynthSet(const QStringList &args)
                        "rates suit 320x240, about a quarter of those for 640x480 (default "
                        "ffv1,x264@250k,x264@100k,x265@100k,mpeg4@250k)."),
         QStringLiteral("LIST"), QStringLiteral("ffv1,x264@250k,x264@100k,x265@100k,mpeg4@250k"));
-    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Frame size (default 320x240)."),
-                                  QStringLiteral("WxH"), QStringLiteral("320x240"));
-    const QCommandLineOption fps(QStringLiteral("fps"), QStringLiteral("Frame rate (default 30)."),
-                                 QStringLiteral("N"), QStringLiteral("30"));
+    const QCommandLineOption size = frameSizeOption(QStringLiteral("320x240"));
+    const QCommandLineOption fps = frameRateOption();
     const QCommandLineOption jobs(QStringLiteral("jobs"),
                                   QStringLiteral("Clips generated in parallel (default: the number of cores)."),
                                   QStringLiteral("N"));
@@ -133,9 +131,7 @@ int runSynthSet(const QStringList &args)
                                           .arg(p.positionalArguments().first()));
     if (!p.isSet(out) || p.value(out).trimmed().isEmpty())
         return fail(ErrorCode::Usage, QStringLiteral("synth-set needs --out DIR"));
-    auto bad = [&](const QCommandLineOption &o) {
-        return fail(ErrorCode::Usage, QStringLiteral("invalid --%1 value '%2'").arg(o.names().constLast(), p.value(o)));
-    };
+    auto bad = [&](const QCommandLineOption &o) { return badOptionValue(p, o); };
     bool ok = false;
     const int n = p.value(count).toInt(&ok);
     if (!ok || n < 1 || n > 100000)

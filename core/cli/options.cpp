@@ -33,6 +33,24 @@ std::optional<int> parseCommandLine(QCommandLineParser &p, const QStringList &ar
     return std::nullopt;
 }
 
+int badOptionValue(const QCommandLineParser &p, const QCommandLineOption &option)
+{
+    return fail(ErrorCode::Usage,
+                QStringLiteral("invalid --%1 value '%2'").arg(option.names().constLast(), p.value(option)));
+}
+
+QCommandLineOption frameRateOption()
+{
+    return {QStringLiteral("fps"), QStringLiteral("Frame rate (default 30)."), QStringLiteral("N"),
+            QStringLiteral("30")};
+}
+
+QCommandLineOption frameSizeOption(const QString &defaultSize)
+{
+    return {QStringLiteral("size"), QStringLiteral("Frame size (default %1).").arg(defaultSize),
+            QStringLiteral("WxH"), defaultSize};
+}
+
 void addAnalysisOptions(QCommandLineParser &p)
 {
     const QString methods = MethodRegistry::instance().names().join(QLatin1Char('|'));

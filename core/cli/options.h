@@ -16,6 +16,13 @@ namespace rppg::cli {
 // exit code when the command should stop here.
 void addHelpOption(QCommandLineParser &parser);
 std::optional<int> parseCommandLine(QCommandLineParser &parser, const QStringList &args);
+// The `error: invalid --NAME value 'VALUE'` line for an option whose value does not parse; returns
+// the usage exit code.
+int badOptionValue(const QCommandLineParser &parser, const QCommandLineOption &option);
+
+// --fps N (default 30) and --size WxH of a generated video, spelled the same by every command.
+QCommandLineOption frameRateOption();
+QCommandLineOption frameSizeOption(const QString &defaultSize);
 
 // --method --window --hop --band --roi --snr-threshold --device --model --rate
 void addAnalysisOptions(QCommandLineParser &parser);

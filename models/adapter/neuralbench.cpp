@@ -10,8 +10,8 @@
 #include "checkpoint.h"
 #include "device.h"
 #include "neuralmethod.h"
-
-#include <opencv2/imgproc.hpp>
+#include "syntheticcrops.h"
+#include "tools/intlist.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -22,7 +22,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <random>
 
 using namespace rppg;
 
@@ -37,41 +36,6 @@ struct Options
     QStringList methods{QStringLiteral("rppgnet"), QStringLiteral("stven+rppgnet")};
     QString device = QStringLiteral("cpu");
 };
-
-std::vector<int> parseList(const char *text)
-{
-    std::vector<int> values;
-    for (const char *p = text; *p;) {
-        values.push_back(std::atoi(p));
-        p = std::strchr(p, ',');
-        if (!p)
-            break;
-        ++p;
-    }
-    return values;
-}
-
-// A face-coloured disc on a darker background whose colour follows a 72 bpm pulse, with noise.
-std::vector<FaceCrop> makeCrops(int count, int size, double fps)
-{
-    std::mt19937 rng(1);
-    std::normal_distribution<double> noise(0, 2);
-    std::vector<FaceCrop> crops;
-    crops.reserve(size_t(count));
-    for (int i = 0; i < count; ++i) {
-        const double t = i / fps;
-        const double p = std::sin(2 * M_PI * 1.2 * t);
-        FaceCrop c;
-        c.ptsUs = std::llround(t * 1e6);
-        c.bgr = cv::Mat(size, size, CV_8UC3, cv::Scalar(40, 50, 60));
-        cv::circle(c.bgr, {size / 2, size / 2}, size * 2 / 5, cv::Scalar(110 - p, 140 - 2 * p, 190 - p), -1);
-        for (auto it = c.bgr.begin<cv::Vec3b>(); it != c.bgr.end<cv::Vec3b>(); ++it)
-            for (int ch = 0; ch < 3; ++ch)
-                (*it)[ch] = cv::saturate_cast<uint8_t>((*it)[ch] + noise(rng));
-        crops.push_back(std::move(c));
-    }
-    return crops;
-}
 
 struct Timing
 {
@@ -137,7 +101,7 @@ int main(int argc, char **argv)
         const std::string key = argv[i];
         const char *value = argv[i + 1];
         if (key == "--threads")
-            o.threads = parseList(value);
+            o.threads = models::tools::parseIntList(value);
         else if (key == "--seconds")
             o.seconds = std::max(5.0, std::atof(value));
         else if (key == "--runs")
@@ -182,7 +146,10 @@ int main(int argc, char **argv)
     }
 
     const int frames = int(o.seconds * 30);
-    const auto crops = makeCrops(frames, 64, 30.0);
+    SyntheticCropSpec spec;   // a 72 bpm pulse, seed 1
+    spec.count = frames;
+    spec.size = 64;
+    const auto crops = syntheticPulseCrops(spec);
     std::printf("libtorch %s, device %s, %d crops of 64×64 at 30 fps, median of %d runs\n\n", TORCH_VERSION,
                 qPrintable(o.device), frames, o.runs);
     std::printf("| method | BN folded | threads | ms/frame | fps | push without clip (ms) | push with clip (ms) |\n");

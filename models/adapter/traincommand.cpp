@@ -129,9 +129,7 @@ int runTrain(const QStringList &args)
         return fail(ErrorCode::Usage, QStringLiteral("--out DIR is required"));
     o.outDir = local(p.value(out));
 
-    auto bad = [&](const QCommandLineOption &opt) {
-        return fail(ErrorCode::Usage, QStringLiteral("invalid --%1 value '%2'").arg(opt.names().constLast(), p.value(opt)));
-    };
+    auto bad = [&](const QCommandLineOption &opt) { return cli::badOptionValue(p, opt); };
     bool ok = false;
     o.epochs = p.value(epochs).toInt(&ok);
     if (!ok || o.epochs < 1)

@@ -7,6 +7,7 @@
 #include "layers.h"
 #include "rppgnet.h"
 #include "stven.h"
+#include "tools/intlist.h"
 
 #include <torch/torch.h>
 
@@ -93,19 +94,6 @@ StvenConfig stvenConfig(int size, int convDim, int bottleneck, int blocks, int f
     return c;
 }
 
-std::vector<int> parseList(const char *text)
-{
-    std::vector<int> values;
-    for (const char *p = text; *p;) {
-        values.push_back(std::atoi(p));
-        p = std::strchr(p, ',');
-        if (!p)
-            break;
-        ++p;
-    }
-    return values;
-}
-
 } // namespace
 
 int main(int argc, char **argv)
@@ -114,7 +102,7 @@ int main(int argc, char **argv)
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string key = argv[i];
         if (key == "--threads")
-            o.threads = parseList(argv[i + 1]);
+            o.threads = tools::parseIntList(argv[i + 1]);
         else if (key == "--runs")
             o.runs = std::max(1, std::atoi(argv[i + 1]));
         else if (key == "--frames")
