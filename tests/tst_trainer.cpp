@@ -293,6 +293,23 @@ private Q_SLOTS:
         const FixedBatch b = fixedBatch(*ds);
         Stven g = makeStven(tinyStven());
         QVERIFY(g);
+        // A fresh STVEN starts close to the identity (its output layer is scaled down) ...
+        {
+            torch::NoGradGuard noGrad;
+            g->eval();
+            const std::vector<int> original(size_t(b.compressed.size(0)), 0);
+            const double change = (g->forward(b.compressed, oneHotLevels(original, g->config().cDim)) - b.compressed)
+                                      .abs().mean().item<double>();
+            QVERIFY2(change < 0.02, qPrintable(QString::number(change)));
+        }
+        // ... so give it a random residual of the default scale to unlearn, as a test of learning.
+        auto randomResidual = [](Stven &net) {
+            torch::NoGradGuard noGrad;
+            for (auto &p : net->named_parameters())
+                if (p.key().rfind("layers4.", 0) == 0)
+                    p.value().mul_(100.0);
+        };
+        randomResidual(g);
         g->train();
         torch::optim::Adam opt(g->parameters(), torch::optim::AdamOptions(2e-3));
         std::vector<double> losses;
@@ -312,6 +329,7 @@ private Q_SLOTS:
         const auto before = r->parameters()[0].clone();
         freezeModule(*r);
         Stven g2 = makeStven(tinyStven());
+        randomResidual(g2);
         g2->train();
         torch::optim::Adam opt2(g2->parameters(), torch::optim::AdamOptions(2e-3));
         losses.clear();
