@@ -480,8 +480,11 @@ Result<CodecStudyResult> runCodecStudy(const CodecStudyConfig &configIn, const S
         std::vector<std::unique_ptr<BoundedQueue<VideoFrame>>> queues;
         std::vector<Error> errors(encoders.size());
         std::vector<std::thread> threads;
-        for (size_t i = 0; i < encoders.size(); ++i) {
+        // All queues exist before the first thread starts: the threads index `queues`, so it
+        // must not grow (and reallocate) under them (found by ThreadSanitizer).
+        for (size_t i = 0; i < encoders.size(); ++i)
             queues.push_back(std::make_unique<BoundedQueue<VideoFrame>>(6));
+        for (size_t i = 0; i < encoders.size(); ++i) {
             threads.emplace_back([&, i] {
                 while (auto f = queues[i]->pop()) {
                     if (errors[i].isError())

@@ -1,6 +1,10 @@
 #include "testsupport.h"
 
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTest>
 
 namespace rppg::test {
@@ -19,15 +23,137 @@ SynthConfig defaultSynthConfig(double meanHrBpm, double durationSec)
     return c;
 }
 
+namespace {
+
+// --- Opt-in render cache (RPPG_TEST_VIDEO_CACHE) ------------------------------------------------
+// Rendering is by far the slowest part of the media tests under ThreadSanitizer, so a sanitizer run
+// can reuse renders made by a normal build. An entry is keyed by the test application, the file
+// name and every SynthConfig field that shapes the output; it holds the video, its variants and
+// side files laid out as in the test's folder (synth.json refers to them by relative path, so the
+// copies stay consistent). The key does not cover the generator's own code: clear the folder after
+// changing core/synth.cpp.
+
+QString num(double v) { return QString::number(v, 'g', 17); }
+
+// "path relative to the test folder" when it lies inside it, else the absolute path.
+QString relativeToDir(const QTemporaryDir &dir, const QString &path)
+{
+    const QString rel = QDir(dir.path()).relativeFilePath(QFileInfo(path).absoluteFilePath());
+    return rel.startsWith(QLatin1String("..")) || QDir::isAbsolutePath(rel) ? QString() : rel;
+}
+
+// An input file (photo, PPG CSV) enters the key with its content, so an edited file misses.
+QString inputKey(const QTemporaryDir &dir, const QString &path)
+{
+    if (path.isEmpty())
+        return QStringLiteral("-");
+    QFile f(path);
+    QByteArray digest = "unreadable";
+    if (f.open(QIODevice::ReadOnly))
+        digest = QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha1).toHex();
+    const QString rel = relativeToDir(dir, path);
+    return (rel.isEmpty() ? QFileInfo(path).absoluteFilePath() : rel) + QLatin1Char('@')
+           + QString::fromLatin1(digest);
+}
+
+// The key text, or empty when the render cannot be cached (a variant outside the test folder).
+QString cacheKey(const QTemporaryDir &dir, const QString &fileName, const SynthConfig &c)
+{
+    QStringList k;
+    k << QCoreApplication::applicationName() << fileName;
+    k << inputKey(dir, c.facePhotoPath);
+    k << QString::number(c.width) << QString::number(c.height) << num(c.fps) << num(c.durationSec)
+      << QString::number(qulonglong(c.seed));
+    const PulseWaveConfig &p = c.pulse;
+    k << num(p.meanHrBpm) << num(p.sdnnMs) << num(p.respirationHz) << num(p.dicroticRatio)
+      << inputKey(dir, p.ppgCsvPath) << num(p.ppgCsvRateHz) << num(p.ppgCsvOffsetSec);
+    k << num(c.pulseAmplitude) << QString::number(c.fitzpatrick) << num(c.motionTranslationPx)
+      << num(c.motionRotationDeg) << num(c.motionScale) << num(c.illuminationDrift)
+      << num(c.flickerAmplitude) << num(c.flickerHz) << num(c.noiseSigma) << num(c.faceScale);
+    for (const auto &[a, b] : c.absentIntervals)
+        k << QStringLiteral("absent %1 %2").arg(num(a), num(b));
+    for (const SynthVariant &v : c.variants) {
+        const QString rel = relativeToDir(dir, v.videoPath);
+        if (rel.isEmpty())
+            return {};
+        const EncoderSettings &e = v.encoder;
+        k << QStringLiteral("variant") << rel << e.codec << QString::number(e.bitrateBps)
+          << QString::number(e.crf) << e.preset << num(e.fps) << QString::number(e.width)
+          << QString::number(e.height) << QString::number(e.gopFrames) << QString::number(e.grey)
+          << QString::number(e.threads) << e.pixelFormat << QString::number(e.rotationDeg);
+    }
+    k << QString::number(c.writeGroundTruth) << QString::number(c.writeMasks);
+    return k.join(QLatin1Char('\n'));
+}
+
+// The files one render produces, relative to the test folder.
+QStringList producedFiles(const QTemporaryDir &dir, const SynthConfig &c)
+{
+    QStringList files;
+    for (const SynthVariant &v : c.variants)
+        files << relativeToDir(dir, v.videoPath);
+    const QString first = c.variants.front().videoPath;
+    if (c.writeGroundTruth)
+        files << relativeToDir(dir, groundTruthPathFor(first))
+              << relativeToDir(dir, synthMetaPathFor(first));
+    if (c.writeMasks)
+        files << relativeToDir(dir, maskPathFor(first));
+    return files;
+}
+
+bool copyFiles(const QString &fromRoot, const QString &toRoot, const QStringList &files)
+{
+    for (const QString &rel : files) {
+        const QString to = QDir(toRoot).filePath(rel);
+        QDir().mkpath(QFileInfo(to).absolutePath());
+        QFile::remove(to);
+        if (!QFile::copy(QDir(fromRoot).filePath(rel), to))
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
 QString makeSynthVideo(const QTemporaryDir &dir, const QString &fileName, SynthConfig config)
 {
     if (config.variants.empty())
         config.variants.push_back(SynthVariant{});
     config.variants[0].videoPath = dir.filePath(fileName);
+
+    const QString cacheRoot = qEnvironmentVariable("RPPG_TEST_VIDEO_CACHE");
+    const QString key = cacheRoot.isEmpty() ? QString() : cacheKey(dir, fileName, config);
+    QString entry;
+    if (!key.isEmpty()) {
+        const QByteArray digest
+            = QCryptographicHash::hash(key.toUtf8(), QCryptographicHash::Sha1).toHex();
+        entry = QDir(cacheRoot).filePath(QString::fromLatin1(digest));
+        // An entry is complete once key.txt is there (it is written last).
+        if (QFileInfo::exists(QDir(entry).filePath(QStringLiteral("key.txt")))
+            && copyFiles(entry, dir.path(), producedFiles(dir, config))) {
+            return config.variants[0].videoPath;
+        }
+    }
+
     const auto result = generateSynthVideo(config);
     if (!result.ok()) {
         qWarning("synthetic video generation failed: %s", qPrintable(result.error().message));
         return {};
+    }
+    if (!entry.isEmpty()) {
+        // Stored in a temporary folder and renamed, so a concurrent or interrupted run never
+        // sees half an entry. Failing to store only costs the next run a render.
+        const QString tmp = entry + QStringLiteral(".tmp%1").arg(QCoreApplication::applicationPid());
+        QDir(tmp).removeRecursively();
+        QFile keyFile(QDir(tmp).filePath(QStringLiteral("key.txt")));
+        if (copyFiles(dir.path(), tmp, producedFiles(dir, config)) && keyFile.open(QIODevice::WriteOnly)
+            && keyFile.write(key.toUtf8()) == key.toUtf8().size() && keyFile.flush()) {
+            keyFile.close();
+            if (!QDir().rename(tmp, entry))
+                QDir(tmp).removeRecursively();
+        } else {
+            QDir(tmp).removeRecursively();
+        }
     }
     return config.variants[0].videoPath;
 }
