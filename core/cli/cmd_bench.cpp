@@ -349,7 +349,12 @@ Result<QString> accuracyPart(BenchContext &ctx)
                                          ctx.methodsGiven ? QStringLiteral(" --methods ") + ctx.methods.join(QLatin1Char(',')) : QString()),
                         total.elapsed() / 60000.0)
         << "- Set: " << subjects.size() << " subjects × " << ctx.duration << " s, 640×480 at 30 fps, HR "
-        << "52–150 bpm, motion none/mild/strong, Fitzpatrick I–VI, illumination drift, sensor noise σ 1.5, pulse "
+        << [&subjects] {
+               auto [lo, hi] = std::minmax_element(subjects.begin(), subjects.end(),
+                                                   [](const Subject &a, const Subject &b) { return a.hrBpm < b.hrBpm; });
+               return QStringLiteral("%1–%2").arg(lo->hrBpm).arg(hi->hrBpm);
+           }()
+        << " bpm, motion none/mild/strong, Fitzpatrick I–VI, illumination drift, sensor noise σ 1.5, pulse "
         << "modulation 0.8 % peak to peak (green); each rendered once and encoded "
         << (ctx.variants.isEmpty() ? QStringLiteral("losslessly (FFV1) and with x264, x265 (preset fast) and MPEG-4 at "
                                                     "1000k, 500k and 250k")
