@@ -463,7 +463,9 @@ Result<QString> realPart(BenchContext &ctx, const QString &root)
     QTextStream out(&md);
     out << (hasNeural(ctx.methods) ? "## Neural methods: real skin videos (bias-eval-rppg)\n\n"
                                    : "## Foundation: real skin videos (bias-eval-rppg)\n\n")
-        << machineLines(QStringLiteral("rppg bench --parts real --real …/bias-eval-rppg"), total.elapsed() / 60000.0)
+        << machineLines(QStringLiteral("rppg bench --parts real --real …/bias-eval-rppg%1")
+                            .arg(ctx.methodsGiven ? QStringLiteral(" --methods ") + ctx.methods.join(QLatin1Char(',')) : QString()),
+                        total.elapsed() / 60000.0)
         << "- " << scan->items.size() << " clips: forehead and cheek patches of 9 subjects with dark skin (India, "
         << "Sierra Leone), 200×200 upscaled from 60×30 / 25×25 px, 15 fps, MPEG-4, 27–137 s; one contact HR per "
         << "subject. Whole frame as the skin region; whole-recording HR per clip.\n"
