@@ -81,18 +81,20 @@ int main(int argc, char **argv)
     parser.addOption(run);
     parser.process(app);
 
+    // One facade for start-up (each Settings screens and parses the file).
+    rppg::Settings settings;
     if (parser.isSet(theme)) {
         const QString t = parser.value(theme);
-        rppg::Settings().setTheme(t == QLatin1String("dark")    ? rppg::Theme::Dark
-                                  : t == QLatin1String("light") ? rppg::Theme::Light
-                                                                : rppg::Theme::System);
+        settings.setTheme(t == QLatin1String("dark")    ? rppg::Theme::Dark
+                          : t == QLatin1String("light") ? rppg::Theme::Light
+                                                        : rppg::Theme::System);
     }
 
-    const QString language = parser.isSet(lang) ? parser.value(lang) : rppg::Settings().language();
+    const QString language = parser.isSet(lang) ? parser.value(lang) : settings.language();
     rppg::installTranslations(language);
 
     if (parser.isSet(compareCodecs)) {
-        rppg::applyTheme(rppg::Settings().theme());
+        rppg::applyTheme(settings.theme());
         auto view = std::make_unique<rppg::CodecComparisonView>();
         view->setWindowTitle(QCoreApplication::translate("main", "rPPG Studio — codec comparison"));
         view->setSourceVideo(parser.value(compareCodecs));

@@ -258,7 +258,19 @@ struct BenchContext
     bool quick = false;
     double duration = 20;
     bool methodsGiven = false;
-    QStringList variants;   // accuracy: labels to keep ("lossless", "x264@250k"); empty = all
+    QStringList variantLabels;     // --variants as given ("lossless", "x264@250k"); empty = all
+    std::vector<Variant> variants; // the accuracy set those select
+
+    // The options that shaped a part's results, for its "Command" line.
+    QString selectionArgs() const
+    {
+        QString args;
+        if (!variantLabels.isEmpty())
+            args += QStringLiteral(" --variants ") + variantLabels.join(QLatin1Char(','));
+        if (methodsGiven)
+            args += QStringLiteral(" --methods ") + methods.join(QLatin1Char(','));
+        return args;
+    }
 };
 
 // The accuracy variants, narrowed to `wanted` ("lossless" or "ffv1", "codec@kbps" with or without
@@ -298,10 +310,7 @@ Result<QString> accuracyPart(BenchContext &ctx)
     std::vector<Subject> subjects = kSubjects;
     if (ctx.quick)
         subjects = {kSubjects[1], kSubjects[3], kSubjects[5], kSubjects[7]};
-    auto selected = selectVariants(ctx.variants);
-    if (!selected.ok())
-        return selected.error();
-    const std::vector<Variant> vars = selected.value();
+    const std::vector<Variant> &vars = ctx.variants;
     std::map<std::pair<QString, QString>, Scores> scores;   // (method, variant label)
     for (size_t si = 0; si < subjects.size(); ++si) {
         const Subject &s = subjects[si];
@@ -343,10 +352,8 @@ Result<QString> accuracyPart(BenchContext &ctx)
     QTextStream out(&md);
     out << (hasNeural(ctx.methods) ? "## Neural methods: accuracy next to the classical ones on the synthetic codec set\n\n"
                                    : "## Foundation: accuracy of the classical methods on the synthetic codec set\n\n")
-        << machineLines(QStringLiteral("rppg bench --parts accuracy%1%2%3")
-                                    .arg(ctx.quick ? QStringLiteral(" --quick") : QString(),
-                                         ctx.variants.isEmpty() ? QString() : QStringLiteral(" --variants ") + ctx.variants.join(QLatin1Char(',')),
-                                         ctx.methodsGiven ? QStringLiteral(" --methods ") + ctx.methods.join(QLatin1Char(',')) : QString()),
+        << machineLines(QStringLiteral("rppg bench --parts accuracy%1%2")
+                                    .arg(ctx.quick ? QStringLiteral(" --quick") : QString(), ctx.selectionArgs()),
                         total.elapsed() / 60000.0)
         << "- Set: " << subjects.size() << " subjects × " << ctx.duration << " s, 640×480 at 30 fps, HR "
         << [&subjects] {
@@ -356,7 +363,7 @@ Result<QString> accuracyPart(BenchContext &ctx)
            }()
         << " bpm, motion none/mild/strong, Fitzpatrick I–VI, illumination drift, sensor noise σ 1.5, pulse "
         << "modulation 0.8 % peak to peak (green); each rendered once and encoded "
-        << (ctx.variants.isEmpty() ? QStringLiteral("losslessly (FFV1) and with x264, x265 (preset fast) and MPEG-4 at "
+        << (ctx.variantLabels.isEmpty() ? QStringLiteral("losslessly (FFV1) and with x264, x265 (preset fast) and MPEG-4 at "
                                                     "1000k, 500k and 250k")
                                    : QStringLiteral("as: %1 (lossless = FFV1; x265 preset fast)").arg([&vars] {
                                          QStringList l;
@@ -588,9 +595,11 @@ Command benchCommand()
             ctx.methods = p.value(QStringLiteral("methods")).split(QLatin1Char(','), Qt::SkipEmptyParts);
             ctx.methodsGiven = true;
         }
-        ctx.variants = p.value(QStringLiteral("variants")).split(QLatin1Char(','), Qt::SkipEmptyParts);
-        if (auto sv = selectVariants(ctx.variants); !sv.ok())
-            return fail(sv.error().code, sv.error().message);
+        ctx.variantLabels = p.value(QStringLiteral("variants")).split(QLatin1Char(','), Qt::SkipEmptyParts);
+        auto selected = selectVariants(ctx.variantLabels);
+        if (!selected.ok())
+            return fail(selected.error().code, selected.error().message);
+        ctx.variants = selected.value();
         for (const QString &m : ctx.methods)
             if (!MethodRegistry::instance().find(m))
                 return fail(ErrorCode::Usage, QStringLiteral("unknown method '%1'").arg(m));
