@@ -8,6 +8,7 @@
 #include "rppgnet.h"
 #include "stven.h"
 #include "tools/intlist.h"
+#include "trainer.h"
 
 #include <torch/torch.h>
 
@@ -94,6 +95,13 @@ StvenConfig stvenConfig(int size, int convDim, int bottleneck, int blocks, int f
     return c;
 }
 
+StvenConfig paperStven(int frames)
+{
+    StvenConfig c = *stvenPreset("paper");
+    c.frames = frames;
+    return c;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -142,7 +150,7 @@ int main(int argc, char **argv)
                 const auto parameters = countParameters(*net);
                 net->foldBatchNorm();
                 const auto folded = timeRuns(o.runs, device, run);
-                std::printf("| %s | %lld | %d | %.0f (%.0f) | %.0f (%.0f) | %.0f |\n", candidate.name.c_str(),
+                std::printf("| %s | %lld | %d | %.1f (%.1f) | %.1f (%.1f) | %.0f |\n", candidate.name.c_str(),
                             static_cast<long long>(parameters), threads, plain.medianMs, plain.minMs,
                             folded.medianMs, folded.minMs, 1000.0 * o.frames / folded.medianMs);
                 std::fflush(stdout);
@@ -158,6 +166,7 @@ int main(int argc, char **argv)
             {"64 px, conv 16, bottleneck 128, 2 blocks", stvenConfig(64, 16, 128, 2, o.frames)},
             {"64 px, conv 32, bottleneck 128, 4 blocks", stvenConfig(64, 32, 128, 4, o.frames)},
             {"128 px, conv 16, bottleneck 64, 2 blocks", stvenConfig(128, 16, 64, 2, o.frames)},
+            {"paper: 128 px, conv 64, bottleneck 512, 4 blocks", paperStven(o.frames)},
         };
         std::printf("| STVEN | params | threads | ms/clip | fps |\n");
         std::printf("|---|---|---|---|---|\n");
@@ -174,7 +183,7 @@ int main(int argc, char **argv)
                     torch::InferenceMode inference;
                     net->forward(x, label);
                 });
-                std::printf("| %s | %lld | %d | %.0f (%.0f) | %.0f |\n", candidate.name.c_str(),
+                std::printf("| %s | %lld | %d | %.1f (%.1f) | %.0f |\n", candidate.name.c_str(),
                             static_cast<long long>(countParameters(*net)), threads, t.medianMs, t.minMs,
                             1000.0 * o.frames / t.medianMs);
                 std::fflush(stdout);

@@ -1,0 +1,46 @@
+#!/bin/bash
+# One GPU session, run from the repository root on a machine with a CUDA PyTorch, CMake and ninja
+# (the `device` machine): builds models/ alone against PyTorch's libtorch, checks that the shipped
+# CPU checkpoints load and run on CUDA and round-trip bit-exactly, times every configuration on the
+# GPU, then trains STVEN and the joint stage on the packed cache in .gpudata/cache16 (see
+# pack_cache.py), each within a time budget. Results and checkpoints go to $OUT.
+# Usage: bench/gpu/device_session.sh STVEN_MINUTES JOINT_MINUTES
+set -u
+OUT=${OUT:-/tmp/out}
+mkdir -p "$OUT"
+exec > >(tee "$OUT/log.txt") 2>&1
+t0=$(date +%s)
+stamp() { echo "== $(( $(date +%s) - t0 )) s: $*"; }
+stamp start
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
+python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda)'
+PREFIX=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
+python3 bench/gpu/unpack_cache.py .gpudata/cache16 /tmp/cache16 > /tmp/unpack.log 2>&1 &
+unpack=$!
+cmake -S models -B /tmp/bm -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$PREFIX" > /tmp/cmake.log 2>&1 \
+  || { tail -30 /tmp/cmake.log; exit 1; }
+ninja -C /tmp/bm rppg_models_train rppg_models_bench > /tmp/ninja.log 2>&1 || { grep -m5 -A5 error /tmp/ninja.log; tail -20 /tmp/ninja.log; exit 1; }
+stamp built
+B=/tmp/bm/bin
+$B/rppg_models_train devicecheck --device cuda resources/models/rppgnet-cpu.ckpt resources/models/stven-cpu.ckpt
+stamp devicecheck
+$B/rppg_models_bench --device cuda --threads 1 --runs 20 | tee "$OUT/bench_cuda.md"
+stamp bench
+wait $unpack; cat /tmp/unpack.log
+stamp unpacked
+[ -s /tmp/cache16/frames_l4.bin ] || { echo "no training data"; exit 1; }
+$B/rppg_models_train stven --data /tmp/cache16 --out /tmp/stven --device cuda --batch 8 --lr 2e-4 --epochs 40 \
+  --steps-per-epoch 150 --val-clips 48 --rppgnet resources/models/rppgnet-cpu.ckpt --log-every 50 --max-minutes "$1"
+stamp stven
+cp /tmp/stven/stven-best.ckpt "$OUT/stven_best.ckpt" 2>/dev/null
+last=$(ls /tmp/stven/stven-epoch*.ckpt 2>/dev/null | sort | tail -1)
+[ -n "$last" ] || exit 1
+cp "$last" "$OUT/stven_last.ckpt"
+$B/rppg_models_train joint --data /tmp/cache16 --out /tmp/joint --device cuda --batch 8 --lr 1e-4 --epochs 40 \
+  --steps-per-epoch 100 --val-clips 48 --init "$last" --rppgnet resources/models/rppgnet-cpu.ckpt --log-every 50 \
+  --max-minutes "$2"
+stamp joint
+cp /tmp/joint/joint-best.ckpt "$OUT/joint_best.ckpt" 2>/dev/null
+last=$(ls /tmp/joint/joint-epoch*.ckpt 2>/dev/null | sort | tail -1)
+[ -n "$last" ] && cp "$last" "$OUT/joint_last.ckpt"
+stamp done

@@ -1,0 +1,256 @@
+// rppg_models_train: the trainer of models/ without the rest of rPPG Studio, for a GPU machine
+// that has a CUDA libtorch and nothing else (no Qt, OpenCV or FFmpeg). It reads clip caches made
+// elsewhere by `rppg prepare` / `rppg synth-set`. Not built by default: `ninja rppg_models_train`.
+//
+//   rppg_models_train rppgnet|stven|joint --data CACHE[,CACHE] --out DIR [--epochs N] [--batch B]
+//       [--lr X] [--device auto|cpu|cuda|cuda:N] [--config cpu|paper] [--rppgnet CKPT] [--init CKPT]
+//       [--resume CKPT] [--steps-per-epoch N] [--val-clips N] [--seed S] [--all-levels]
+//       [--log-every N] [--max-minutes M]
+//   rppg_models_train devicecheck --device cuda CKPT...
+//
+// Training prints one line per event and, with --log-every, a progress line every N steps. With
+// --max-minutes the run stops after that time (what the finished epochs saved stays). devicecheck
+// loads each checkpoint on the CPU and on the device, runs both on the same clip and prints the
+// largest output difference, then saves from the device and reloads on the CPU to check that the
+// round trip is bit-exact. Exit codes: 0 done, 2 bad usage, 1 anything else.
+
+#include "checkpoint.h"
+#include "device.h"
+#include "trainer.h"
+
+#include <torch/torch.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace rppg::models;
+
+namespace {
+
+int usage(const std::string &why)
+{
+    std::fprintf(stderr, "rppg_models_train: %s (see the comment at the top of models/tools/trainmain.cpp)\n", why.c_str());
+    return 2;
+}
+
+bool readNumber(const std::string &text, double &out)
+{
+    char *end = nullptr;
+    out = std::strtod(text.c_str(), &end);
+    return !text.empty() && end && *end == '\0' && std::isfinite(out);
+}
+
+// Largest absolute difference between two tensors on any device.
+double maxDiff(const torch::Tensor &a, const torch::Tensor &b)
+{
+    return (a.to(torch::kCPU) - b.to(torch::kCPU)).abs().max().item<double>();
+}
+
+bool sameState(const torch::nn::Module &a, const torch::nn::Module &b)
+{
+    const auto pa = a.named_parameters(true), pb = b.named_parameters(true);
+    const auto ba = a.named_buffers(true), bb = b.named_buffers(true);
+    if (pa.size() != pb.size() || ba.size() != bb.size())
+        return false;
+    for (const auto &item : pa)
+        if (!torch::equal(item.value().to(torch::kCPU), pb[item.key()].to(torch::kCPU)))
+            return false;
+    for (const auto &item : ba)
+        if (!torch::equal(item.value().to(torch::kCPU), bb[item.key()].to(torch::kCPU)))
+            return false;
+    return true;
+}
+
+int deviceCheck(const std::string &deviceSpec, const std::vector<std::string> &files)
+{
+    const DeviceChoice choice = chooseDevice(deviceSpec);
+    if (!choice.error.empty()) {
+        std::fprintf(stderr, "rppg_models_train: %s\n", choice.error.c_str());
+        return 1;
+    }
+    std::printf("device: %s\n", choice.description.c_str());
+    const torch::Device device(choice.spec);
+    int failures = 0;
+    for (const std::string &file : files) {
+        std::string err;
+        const auto header = readCheckpointHeader(file, &err);
+        if (!header) {
+            std::fprintf(stderr, "rppg_models_train: %s\n", err.c_str());
+            return 1;
+        }
+        torch::manual_seed(7);
+        const int size = header->inputSize;
+        const int frames = header->kind == ModelKind::RppgNet ? header->rppgNet.frames : header->stven.frames;
+        const auto clip = torch::rand({1, 3, frames, size, size}) * 2 - 1;
+        torch::NoGradGuard noGrad;
+        const std::string tmp = file + ".devicecheck.ckpt";
+        double diff = 0;
+        bool exact = false;
+        if (header->kind == ModelKind::RppgNet) {
+            auto cpu = loadRppgNet(file, torch::kCPU, &err);
+            auto dev = loadRppgNet(file, device, &err);
+            if (!cpu || !dev) {
+                std::fprintf(stderr, "rppg_models_train: %s\n", err.c_str());
+                return 1;
+            }
+            diff = maxDiff(cpu->net->forward(clip).global, dev->net->forward(clip.to(device)).global);
+            auto back = saveRppgNet(tmp, dev->net, header->meta, &err) ? loadRppgNet(tmp, torch::kCPU, &err) : std::nullopt;
+            exact = back && sameState(*cpu->net, *back->net);
+        } else {
+            auto cpu = loadStven(file, torch::kCPU, &err);
+            auto dev = loadStven(file, device, &err);
+            if (!cpu || !dev) {
+                std::fprintf(stderr, "rppg_models_train: %s\n", err.c_str());
+                return 1;
+            }
+            const auto label = oneHotLevels({0}, header->stven.cDim);
+            diff = maxDiff(cpu->net->forward(clip, label), dev->net->forward(clip.to(device), label.to(device)));
+            auto back = saveStven(tmp, dev->net, header->meta, &err) ? loadStven(tmp, torch::kCPU, &err) : std::nullopt;
+            exact = back && sameState(*cpu->net, *back->net);
+        }
+        std::remove(tmp.c_str());
+        const bool ok = exact && diff < 1e-3;
+        failures += ok ? 0 : 1;
+        std::printf("%s: %s, CPU vs %s max |difference| %.3g; saved from %s and reloaded on CPU: %s -> %s\n",
+                    file.c_str(), modelKindName(header->kind), choice.spec.c_str(), diff, choice.spec.c_str(),
+                    exact ? "bit-exact" : "DIFFERENT", ok ? "ok" : "FAILED");
+    }
+    return failures == 0 ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage("a mode is needed: rppgnet, stven, joint or devicecheck");
+    const std::string modeName = argv[1];
+    std::vector<std::string> positional;
+    TrainOptions o;
+    int logEvery = 0;
+    double maxMinutes = 0;
+    for (int i = 2; i < argc; ++i) {
+        const std::string key = argv[i];
+        if (key == "--all-levels") {
+            o.rppgNetAllLevels = true;
+            continue;
+        }
+        if (key.rfind("--", 0) != 0) {
+            positional.push_back(key);
+            continue;
+        }
+        if (i + 1 >= argc)
+            return usage(key + " needs a value");
+        const std::string value = argv[++i];
+        double number = 0;
+        const bool numeric = readNumber(value, number);
+        auto needCount = [&](double min) { return numeric && number >= min && number == double(int64_t(number)); };
+        if (key == "--data") {
+            for (size_t start = 0; start <= value.size();) {
+                const size_t comma = std::min(value.find(',', start), value.size());
+                if (comma > start)
+                    o.data.push_back(value.substr(start, comma - start));
+                start = comma + 1;
+            }
+        } else if (key == "--out") {
+            o.outDir = value;
+        } else if (key == "--device") {
+            o.device = value;
+        } else if (key == "--config") {
+            o.preset = value;
+        } else if (key == "--rppgnet") {
+            o.rppgNetCheckpoint = value;
+        } else if (key == "--init") {
+            o.init = value;
+        } else if (key == "--resume") {
+            o.resume = value;
+        } else if (key == "--epochs" && needCount(1)) {
+            o.epochs = int(number);
+        } else if (key == "--batch" && needCount(1)) {
+            o.batch = int(number);
+        } else if (key == "--lr" && numeric && number > 0) {
+            o.lr = number;
+        } else if (key == "--steps-per-epoch" && needCount(0)) {
+            o.stepsPerEpoch = int64_t(number);
+        } else if (key == "--val-clips" && needCount(0)) {
+            o.maxValidationClips = int64_t(number);
+        } else if (key == "--seed" && needCount(0)) {
+            o.seed = uint64_t(number);
+        } else if (key == "--threads" && needCount(0)) {
+            o.threads = int(number);
+        } else if (key == "--log-every" && needCount(0)) {
+            logEvery = int(number);
+        } else if (key == "--max-minutes" && numeric && number > 0) {
+            maxMinutes = number;
+        } else {
+            return usage("bad option or value: " + key + " " + value);
+        }
+    }
+
+    if (modeName == "devicecheck") {
+        if (positional.empty())
+            return usage("devicecheck needs checkpoint files");
+        return deviceCheck(o.device, positional);
+    }
+    const auto mode = trainModeFromName(modeName);
+    if (!mode)
+        return usage("unknown mode '" + modeName + "'");
+    if (!positional.empty())
+        return usage("unexpected argument '" + positional.front() + "'");
+    if (o.data.empty() || o.outDir.empty())
+        return usage("--data and --out are required");
+    o.mode = *mode;
+    o.extraMeta["command"] = "rppg_models_train " + modeName;
+
+    std::atomic<bool> cancel{false};
+    std::mutex mutex;
+    std::condition_variable wake;
+    bool finished = false;
+    std::thread watchdog;
+    if (maxMinutes > 0)
+        watchdog = std::thread([&] {
+            std::unique_lock<std::mutex> lock(mutex);
+            if (!wake.wait_for(lock, std::chrono::duration<double, std::ratio<60>>(maxMinutes), [&] { return finished; })) {
+                std::printf("time limit of %g min reached: stopping\n", maxMinutes);
+                cancel = true;
+            }
+        });
+
+    TrainCallbacks cb;
+    cb.log = [](const std::string &line) {
+        std::printf("%s\n", line.c_str());
+        std::fflush(stdout);
+    };
+    cb.progress = [logEvery](const TrainProgress &p) {
+        if (logEvery > 0 && (p.step % logEvery == 0 || p.step == p.steps)) {
+            std::printf("epoch %d/%d step %lld/%lld loss %.4f elapsed %.0f s ETA %.0f s\n", p.epoch, p.epochs,
+                        (long long)p.step, (long long)p.steps, p.loss, p.elapsedSec, p.etaSec);
+            std::fflush(stdout);
+        }
+    };
+    const TrainResult r = train(o, cb, &cancel);
+    {
+        std::lock_guard<std::mutex> lock(mutex);
+        finished = true;
+    }
+    wake.notify_all();
+    if (watchdog.joinable())
+        watchdog.join();
+    std::printf("%d epochs in %.0f s on %s; last %s; best %s\n", int(r.epochs.size()), r.seconds,
+                r.deviceDescription.c_str(), r.lastCheckpoint.empty() ? "-" : r.lastCheckpoint.c_str(),
+                r.bestCheckpoint.empty() ? "-" : r.bestCheckpoint.c_str());
+    if (r.error == TrainErrorKind::Cancelled && !r.epochs.empty())
+        return 0;
+    if (r.error != TrainErrorKind::None) {
+        std::fprintf(stderr, "rppg_models_train: %s\n", r.message.c_str());
+        return r.error == TrainErrorKind::Usage ? 2 : 1;
+    }
+    return 0;
+}
