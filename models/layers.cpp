@@ -59,8 +59,8 @@ torch::Tensor convolve(const torch::Tensor &x, const torch::Tensor &weight, cons
 torch::Tensor runConv3d(torch::nn::Conv3dImpl &conv, const torch::Tensor &x)
 {
     const auto &o = conv.options;
-    const auto *padding = c10::get_if<torch::ExpandingArray<3>>(&o.padding());
-    const bool plain = padding && o.groups() == 1 && c10::get_if<torch::enumtype::kZeros>(&o.padding_mode())
+    const auto *padding = RPPG_VARIANT_NS::get_if<torch::ExpandingArray<3>>(&o.padding());
+    const bool plain = padding && o.groups() == 1 && RPPG_VARIANT_NS::get_if<torch::enumtype::kZeros>(&o.padding_mode())
                        && *o.stride() == std::array<int64_t, 3>{1, 1, 1}
                        && *o.dilation() == std::array<int64_t, 3>{1, 1, 1};
     if (plain && useOneDnnDirectly(x, conv.weight))

@@ -8,6 +8,15 @@
 // synchronised); read-only forward passes in InferenceMode may share one instance.
 
 #include <torch/torch.h>
+#include <torch/version.h>
+
+// libtorch's option variants (padding, padding mode) are c10::variant before 2.0 and std::variant
+// since; RPPG_VARIANT_NS::get / get_if work on both.
+#if TORCH_VERSION_MAJOR >= 2
+#define RPPG_VARIANT_NS std
+#else
+#define RPPG_VARIANT_NS c10
+#endif
 
 #include <string>
 #include <vector>

@@ -17,7 +17,7 @@ torch::Tensor upsample(torch::nn::ConvTranspose3dImpl &deconv, const torch::Tens
 {
     if (x.is_cuda())
         return deconv.forward(x);
-    const auto &padding = c10::get<torch::ExpandingArray<3>>(deconv.options.padding());
+    const auto &padding = RPPG_VARIANT_NS::get<torch::ExpandingArray<3>>(deconv.options.padding());
     return convTranspose3dByPhases(x, deconv.weight, deconv.options.stride(), padding);
 }
 
