@@ -437,8 +437,8 @@ private:
                 break;
             case TrainMode::Stven:
                 if (training) {
-                    src = randomLevel(levels, false);
-                    dst = (m_rng() & 1u) ? levels.front() : randomLevel(levels, false);
+                    src = randomLevel(levels, m_o.stvenRestoreOnly);
+                    dst = m_o.stvenRestoreOnly || (m_rng() & 1u) ? levels.front() : randomLevel(levels, false);
                 } else {   // validation: a fixed compressed level per clip, restored to the original
                     src = levels.size() > 1 ? levels[1 + size_t(c) % (levels.size() - 1)] : levels.front();
                     dst = levels.front();
@@ -477,7 +477,9 @@ private:
         torch::Tensor loss;
         switch (m_o.mode) {
         case TrainMode::RppgNet: loss = rppgNetStepLoss(m_rppg, b.frames, b.ppg, b.mask); break;
-        case TrainMode::Stven: loss = stvenStepLoss(m_stven, b.frames, b.target, b.sourceLevels, b.targetLevels); break;
+        case TrainMode::Stven:
+            loss = stvenStepLoss(m_stven, b.frames, b.target, b.sourceLevels, b.targetLevels, !m_o.stvenRestoreOnly);
+            break;
         case TrainMode::Joint: loss = jointStepLoss(m_stven, m_rppg, b.frames, b.target, b.ppg, b.mask); break;
         }
         m_optimizer->zero_grad();
@@ -607,6 +609,8 @@ private:
                                                  : "off";
         if (m_o.mode == TrainMode::RppgNet)
             m.training["levels"] = m_o.rppgNetAllLevels ? "all" : "original";
+        if (m_o.mode == TrainMode::Stven)
+            m.training["pairs"] = m_o.stvenRestoreOnly ? "compressed to original, no cycle" : "any to any, with cycle";
         if (!m_o.rppgNetCheckpoint.empty())
             m.training["rppgnet"] = m_o.rppgNetCheckpoint;
         if (!m_result.bestCheckpoint.empty())
@@ -853,11 +857,13 @@ torch::Tensor rppgNetStepLoss(RppgNet &net, const torch::Tensor &clips, const to
 }
 
 torch::Tensor stvenStepLoss(Stven &net, const torch::Tensor &source, const torch::Tensor &target,
-                            const std::vector<int> &sourceLevels, const std::vector<int> &targetLevels)
+                            const std::vector<int> &sourceLevels, const std::vector<int> &targetLevels, bool cycle)
 {
     const int c = net->config().cDim;
     const auto device = source.device();
     const auto enhanced = net->forward(source, oneHotLevels(targetLevels, c).to(device));
+    if (!cycle)
+        return reconstructionLoss(enhanced, target).loss;
     const auto cycled = net->forward(enhanced, oneHotLevels(sourceLevels, c).to(device));
     return stvenLoss(enhanced, target, cycled, source).total;
 }

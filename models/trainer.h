@@ -76,6 +76,8 @@ struct TrainOptions
     bool augment = true;
     Augmentation augmentation;
     bool rppgNetAllLevels = false;   // rppgnet: train on every compression level, not only level 0
+    bool stvenRestoreOnly = false;   // stven: only compressed → original pairs, no cycle term (the one
+                                     // direction inference uses; see README: Training)
     std::map<std::string, std::string> extraMeta;   // copied into the checkpoints' training.* keys
 };
 
@@ -144,8 +146,10 @@ std::string bestCheckpointName(TrainMode mode);               // "rppgnet-best.c
 torch::Tensor rppgNetStepLoss(RppgNet &net, const torch::Tensor &clips, const torch::Tensor &ppg,
                               const torch::Tensor &mask);
 // source at sourceLevels → targetLevels, compared with `target`, plus the cycle back to source.
+// Without `cycle` only the reconstruction term counts.
 torch::Tensor stvenStepLoss(Stven &net, const torch::Tensor &source, const torch::Tensor &target,
-                            const std::vector<int> &sourceLevels, const std::vector<int> &targetLevels);
+                            const std::vector<int> &sourceLevels, const std::vector<int> &targetLevels,
+                            bool cycle = true);
 // STVEN restores `source` to level 0; the frozen rPPGNet (see freezeModule) reads the result.
 torch::Tensor jointStepLoss(Stven &net, RppgNet &frozenRppgNet, const torch::Tensor &source,
                             const torch::Tensor &original, const torch::Tensor &ppg, const torch::Tensor &mask);

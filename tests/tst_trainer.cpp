@@ -323,6 +323,17 @@ private Q_SLOTS:
         }
         QVERIFY2(losses.back() < 0.8 * losses.front(),
                  qPrintable(QStringLiteral("%1 -> %2").arg(losses.front()).arg(losses.back())));
+        {   // restore-only training: the reconstruction term alone, below the loss with the cycle
+            g->eval();
+            torch::NoGradGuard noGrad;
+            const std::vector<int> from(4, 1), to(4, 0);
+            const double plain = stvenStepLoss(g, b.compressed, b.original, from, to, false).item<double>();
+            const double expected =
+                reconstructionLoss(g->forward(b.compressed, oneHotLevels(to, g->config().cDim)), b.original).loss.item<double>();
+            QCOMPARE(plain, expected);
+            QVERIFY(stvenStepLoss(g, b.compressed, b.original, from, to, true).item<double>() > plain);
+            g->train();
+        }
 
         RppgNet r = makeRppgNet(tinyRppgNet());
         QVERIFY(r);

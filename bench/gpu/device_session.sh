@@ -4,7 +4,9 @@
 # CPU checkpoints load and run on CUDA and round-trip bit-exactly, times every configuration on the
 # GPU, then trains STVEN and the joint stage on the packed cache in .gpudata/cache16 (see
 # pack_cache.py), each within a time budget. Results and checkpoints go to $OUT.
-# Usage: bench/gpu/device_session.sh STVEN_MINUTES JOINT_MINUTES
+# Usage: bench/gpu/device_session.sh STVEN_MINUTES JOINT_MINUTES (0 skips the joint stage)
+# Environment: SKIP_CHECKS=1 leaves out the device check and the timing; STVEN_FLAGS adds options
+# to the STVEN run (e.g. "--restore-only --lr 2e-4").
 set -u
 OUT=${OUT:-/tmp/out}
 mkdir -p "$OUT"
@@ -22,20 +24,23 @@ cmake -S models -B /tmp/bm -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PA
 ninja -C /tmp/bm rppg_models_train rppg_models_bench > /tmp/ninja.log 2>&1 || { grep -m5 -A5 error /tmp/ninja.log; tail -20 /tmp/ninja.log; exit 1; }
 stamp built
 B=/tmp/bm/bin
+if [ -z "${SKIP_CHECKS:-}" ]; then
 $B/rppg_models_train devicecheck --device cuda resources/models/rppgnet-cpu.ckpt resources/models/stven-cpu.ckpt
 stamp devicecheck
 $B/rppg_models_bench --device cuda --threads 1 --runs 20 | tee "$OUT/bench_cuda.md"
 stamp bench
+fi
 wait $unpack; cat /tmp/unpack.log
 stamp unpacked
 [ -s /tmp/cache16/frames_l4.bin ] || { echo "no training data"; exit 1; }
 $B/rppg_models_train stven --data /tmp/cache16 --out /tmp/stven --device cuda --batch 8 --lr 2e-4 --epochs 40 \
-  --steps-per-epoch 150 --val-clips 48 --rppgnet resources/models/rppgnet-cpu.ckpt --log-every 50 --max-minutes "$1"
+  --steps-per-epoch 150 --val-clips 48 --log-every 50 --max-minutes "$1" ${STVEN_FLAGS:-}
 stamp stven
 cp /tmp/stven/stven-best.ckpt "$OUT/stven_best.ckpt" 2>/dev/null
 last=$(ls /tmp/stven/stven-epoch*.ckpt 2>/dev/null | sort | tail -1)
 [ -n "$last" ] || exit 1
 cp "$last" "$OUT/stven_last.ckpt"
+[ "$2" != 0 ] || { stamp done; exit 0; }
 $B/rppg_models_train joint --data /tmp/cache16 --out /tmp/joint --device cuda --batch 8 --lr 1e-4 --epochs 40 \
   --steps-per-epoch 100 --val-clips 48 --init "$last" --rppgnet resources/models/rppgnet-cpu.ckpt --log-every 50 \
   --max-minutes "$2"

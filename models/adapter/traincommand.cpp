@@ -100,6 +100,9 @@ int runTrain(const QStringList &args)
                                       QStringLiteral("N"), QStringLiteral("0"));
     const QCommandLineOption allLevels(QStringLiteral("all-levels"),
                                        QStringLiteral("rppgnet: train on every compression level, not only the original."));
+    const QCommandLineOption restoreOnly(
+        QStringLiteral("restore-only"),
+        QStringLiteral("stven: train only compressed-to-original pairs, without the cycle term."));
     const QCommandLineOption noAugment(QStringLiteral("no-augment"), QStringLiteral("No flips or brightness/contrast jitter."));
     const QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("CPU threads (default: libtorch's)."),
                                      QStringLiteral("N"), QStringLiteral("0"));
@@ -107,7 +110,7 @@ int runTrain(const QStringList &args)
                                       QStringLiteral("Print a progress line every N steps (for logs; default 0 = off)."),
                                       QStringLiteral("N"), QStringLiteral("0"));
     p.addOptions({data, epochs, batch, lr, out, resume, init, device, config, seed, valFraction, rppgnet, steps, valClips,
-                  allLevels, noAugment, threads, logEvery});
+                  allLevels, restoreOnly, noAugment, threads, logEvery});
     if (auto code = cli::parseCommandLine(p, args))
         return *code;
 
@@ -166,6 +169,7 @@ int runTrain(const QStringList &args)
     o.init = p.isSet(init) ? local(p.value(init)) : std::string();
     o.rppgNetCheckpoint = p.isSet(rppgnet) ? local(p.value(rppgnet)) : std::string();
     o.rppgNetAllLevels = p.isSet(allLevels);
+    o.stvenRestoreOnly = p.isSet(restoreOnly);
     o.augment = !p.isSet(noAugment);
     o.extraMeta["command"] = args.join(QLatin1Char(' ')).toStdString();
 

@@ -4,7 +4,7 @@
 //
 //   rppg_models_train rppgnet|stven|joint --data CACHE[,CACHE] --out DIR [--epochs N] [--batch B]
 //       [--lr X] [--device auto|cpu|cuda|cuda:N] [--config cpu|paper] [--rppgnet CKPT] [--init CKPT]
-//       [--resume CKPT] [--steps-per-epoch N] [--val-clips N] [--seed S] [--all-levels]
+//       [--resume CKPT] [--steps-per-epoch N] [--val-clips N] [--seed S] [--all-levels] [--restore-only]
 //       [--log-every N] [--max-minutes M]
 //   rppg_models_train devicecheck --device cuda CKPT...
 //
@@ -140,6 +140,10 @@ int main(int argc, char **argv)
         const std::string key = argv[i];
         if (key == "--all-levels") {
             o.rppgNetAllLevels = true;
+            continue;
+        }
+        if (key == "--restore-only") {
+            o.stvenRestoreOnly = true;
             continue;
         }
         if (key.rfind("--", 0) != 0) {
