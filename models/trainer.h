@@ -76,8 +76,8 @@ struct TrainOptions
     bool augment = true;
     Augmentation augmentation;
     bool rppgNetAllLevels = false;   // rppgnet: train on every compression level, not only level 0
-    bool stvenRestoreOnly = false;   // stven: only compressed → original pairs, no cycle term (the one
-                                     // direction inference uses; see README: Training)
+    bool stvenRestoreOnly = false;   // stven: only pairs to the original (from every level, the original
+                                     // included), no cycle term: the one direction inference uses
     std::map<std::string, std::string> extraMeta;   // copied into the checkpoints' training.* keys
 };
 

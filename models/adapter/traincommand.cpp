@@ -102,7 +102,7 @@ int runTrain(const QStringList &args)
                                        QStringLiteral("rppgnet: train on every compression level, not only the original."));
     const QCommandLineOption restoreOnly(
         QStringLiteral("restore-only"),
-        QStringLiteral("stven: train only compressed-to-original pairs, without the cycle term."));
+        QStringLiteral("stven: train only pairs to the original (from every level), without the cycle term."));
     const QCommandLineOption noAugment(QStringLiteral("no-augment"), QStringLiteral("No flips or brightness/contrast jitter."));
     const QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("CPU threads (default: libtorch's)."),
                                      QStringLiteral("N"), QStringLiteral("0"));
