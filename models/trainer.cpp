@@ -12,9 +12,11 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <future>
 #include <limits>
 #include <numeric>
 #include <sstream>
+#include <thread>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -423,8 +425,17 @@ private:
 
     Batch makeBatch(const std::vector<int64_t> &clips, bool training)
     {
-        Batch b;
-        std::vector<torch::Tensor> fr, tg, mk, pp;
+        // What to read is drawn in order on this thread (so batches depend on the seed alone);
+        // the reads themselves (measured: 9 ms per clip pair here, half or more of a STVEN step on
+        // an H200) run in parallel when training on CUDA, so batches stay the same either way.
+        struct Job
+        {
+            ClipRequest req;
+            int src = 0, dst = 0;
+            ClipSample sample;
+            torch::Tensor target;
+        };
+        std::vector<Job> jobs;
         const Augmentation aug = m_o.augment ? m_o.augmentation : Augmentation{false, 0.0, 0.0};
         for (int64_t c : clips) {
             const ClipRequest req = training ? m_data->randomRequest(c, m_frames, m_size, aug, m_rng)
@@ -455,16 +466,43 @@ private:
                 dst = levels.front();
                 break;
             }
-            ClipSample s = m_data->read(req, src);
-            fr.push_back(s.frames);
-            mk.push_back(s.mask);
-            pp.push_back(s.ppg);
-            b.hr.push_back(s.hrBpm);
-            b.fps.push_back(s.fps);
-            b.sourceLevels.push_back(src);
-            b.targetLevels.push_back(dst);
-            if (m_o.mode != TrainMode::RppgNet)
-                tg.push_back(src == dst ? s.frames : m_data->read(req, dst).frames);
+            jobs.push_back(Job{req, src, dst, {}, {}});
+        }
+        const bool paired = m_o.mode != TrainMode::RppgNet;
+        auto readJob = [this, paired](Job &j) {
+            j.sample = m_data->read(j.req, j.src);
+            if (paired)
+                j.target = j.src == j.dst ? j.sample.frames : m_data->read(j.req, j.dst).frames;
+        };
+        const size_t wanted = m_o.readerThreads > 0 ? size_t(m_o.readerThreads)
+                              : m_device.is_cuda() ? std::min<size_t>(8, std::max(1u, std::thread::hardware_concurrency()))
+                                                   : 1;
+        const size_t readers = std::min(jobs.size(), wanted);
+        if (readers <= 1) {
+            for (Job &j : jobs)
+                readJob(j);
+        } else {
+            std::vector<std::future<void>> running;
+            for (size_t r = 0; r < readers; ++r)
+                running.push_back(std::async(std::launch::async, [&jobs, &readJob, r, readers] {
+                    for (size_t i = r; i < jobs.size(); i += readers)
+                        readJob(jobs[i]);
+                }));
+            for (auto &f : running)
+                f.get();   // rethrows a reader's error
+        }
+        Batch b;
+        std::vector<torch::Tensor> fr, tg, mk, pp;
+        for (Job &j : jobs) {
+            fr.push_back(j.sample.frames);
+            mk.push_back(j.sample.mask);
+            pp.push_back(j.sample.ppg);
+            b.hr.push_back(j.sample.hrBpm);
+            b.fps.push_back(j.sample.fps);
+            b.sourceLevels.push_back(j.src);
+            b.targetLevels.push_back(j.dst);
+            if (paired)
+                tg.push_back(j.target);
         }
         b.frames = torch::stack(fr).to(m_device);
         b.mask = torch::stack(mk).to(m_device);
@@ -613,7 +651,7 @@ private:
         if (m_o.mode == TrainMode::RppgNet)
             m.training["levels"] = m_o.rppgNetAllLevels ? "all" : "original";
         if (m_o.mode == TrainMode::Stven)
-            m.training["pairs"] = m_o.stvenRestoreOnly ? "compressed to original, no cycle" : "any to any, with cycle";
+            m.training["pairs"] = m_o.stvenRestoreOnly ? "every level to the original, no cycle" : "any to any, with cycle";
         if (!m_o.rppgNetCheckpoint.empty())
             m.training["rppgnet"] = m_o.rppgNetCheckpoint;
         if (!m_result.bestCheckpoint.empty())

@@ -65,6 +65,7 @@ struct TrainOptions
     double valFraction = 0.2;
     std::string device = "auto";     // "auto", "cpu", "cuda", "cuda:N"
     int threads = 0;                 // 0 = libtorch's default
+    int readerThreads = 0;           // threads reading a batch's clips; 0 = up to 8 on CUDA, 1 on the CPU
     std::string preset = "cpu";      // "cpu" (the shipped live configuration) or "paper"
     std::optional<RppgNetConfig> rppgNetConfig;   // overrides the preset (tests, experiments)
     std::optional<StvenConfig> stvenConfig;
