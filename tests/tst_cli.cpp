@@ -148,6 +148,13 @@ private Q_SLOTS:
         QTest::newRow("bad roi") << QStringList{QStringLiteral("analyze"), QStringLiteral("@video"),
                                                 QStringLiteral("--roi"), QStringLiteral("1,2,3")}
                                  << int(cli::kExitUsage);
+        QTest::newRow("synth bad size") << QStringList{QStringLiteral("synth"), QStringLiteral("@dir/s.mkv"),
+                                                       QStringLiteral("--size"), QStringLiteral("320by240")}
+                                        << int(cli::kExitUsage);
+        QTest::newRow("synth-set bad size") << QStringList{QStringLiteral("synth-set"), QStringLiteral("--out"),
+                                                           QStringLiteral("@dir/set"), QStringLiteral("--size"),
+                                                           QStringLiteral("320x")}
+                                            << int(cli::kExitUsage);
         QTest::newRow("unwritable csv") << QStringList{QStringLiteral("analyze"), QStringLiteral("@video"),
                                                        QStringLiteral("--csv"), QStringLiteral("@dir/no/such/dir/x.csv")}
                                         << int(cli::kExitWriteFailed);
@@ -223,7 +230,7 @@ private Q_SLOTS:
         const QString out = m_dir.filePath(QStringLiteral("made.mkv"));
         const Run r = rppgRun({QStringLiteral("synth"), out, QStringLiteral("--hr"), QStringLiteral("95"),
                                QStringLiteral("--duration"), QStringLiteral("12"), QStringLiteral("--codec"),
-                               QStringLiteral("ffv1"), QStringLiteral("--size"), QStringLiteral("320x240"),
+                               QStringLiteral("ffv1"), QStringLiteral("--size"), QStringLiteral("320 \u00d7 240"),
                                QStringLiteral("--no-masks"), QStringLiteral("--seed"), QStringLiteral("5")});
         QCOMPARE(r.code, 0);
         QVERIFY(QFile::exists(out));

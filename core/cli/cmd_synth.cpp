@@ -192,14 +192,8 @@ int runSynth(const QStringList &args)
         return bad(duration);
     if (!number(fps, c.fps))
         return bad(fps);
-    {
-        static const QRegularExpression re(QStringLiteral("^\\s*(\\d+)\\s*[xX×]\\s*(\\d+)\\s*$"));
-        const auto m = re.match(p.value(size));
-        if (!m.hasMatch())
-            return bad(size);
-        c.width = m.captured(1).toInt();
-        c.height = m.captured(2).toInt();
-    }
+    if (!frameSizeValue(p.value(size), c.width, c.height))
+        return bad(size);
 
     if (!applyMotionPreset(c, p.value(motion)))
         return fail(

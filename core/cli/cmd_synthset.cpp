@@ -150,12 +150,8 @@ int runSynthSet(const QStringList &args)
     }
     int width = 0, height = 0;
     {
-        static const QRegularExpression re(QStringLiteral("^\\s*(\\d+)\\s*[xX]\\s*(\\d+)\\s*$"));
-        const auto m = re.match(p.value(size));
-        if (!m.hasMatch())
+        if (!frameSizeValue(p.value(size), width, height))
             return bad(size);
-        width = m.captured(1).toInt();
-        height = m.captured(2).toInt();
         if (width < 64 || height < 64 || width > 4096 || height > 4096 || width % 2 || height % 2)
             return fail(ErrorCode::Usage, QStringLiteral("invalid --size '%1' (even sides from 64 to 4096)").arg(p.value(size)));
     }

@@ -51,6 +51,17 @@ QCommandLineOption frameSizeOption(const QString &defaultSize)
             QStringLiteral("WxH"), defaultSize};
 }
 
+bool frameSizeValue(const QString &text, int &width, int &height)
+{
+    static const QRegularExpression re(QStringLiteral("^\\s*(\\d{1,6})\\s*[xX\u00d7]\\s*(\\d{1,6})\\s*$"));
+    const auto m = re.match(text);
+    if (!m.hasMatch())
+        return false;
+    width = m.captured(1).toInt();
+    height = m.captured(2).toInt();
+    return true;
+}
+
 void addAnalysisOptions(QCommandLineParser &p)
 {
     const QString methods = MethodRegistry::instance().names().join(QLatin1Char('|'));

@@ -23,6 +23,8 @@ int badOptionValue(const QCommandLineParser &parser, const QCommandLineOption &o
 // --fps N (default 30) and --size WxH of a generated video, spelled the same by every command.
 QCommandLineOption frameRateOption();
 QCommandLineOption frameSizeOption(const QString &defaultSize);
+// Reads a "WxH" value ('x', 'X' or '×', spaces allowed); false when it is not one.
+bool frameSizeValue(const QString &text, int &width, int &height);
 
 // --method --window --hop --band --roi --snr-threshold --device --model --rate
 void addAnalysisOptions(QCommandLineParser &parser);
