@@ -330,6 +330,22 @@ private Q_SLOTS:
     // (and POS is remembered), a CUDA device index is kept as its own choice, window geometry and
     // dock state that Qt cannot read leave the default layout, and a file Qt cannot read safely is
     // moved aside.
+    void languageMenuStoresTheChoice()
+    {
+        MainWindow w;
+        w.show();
+        auto *zh = w.findChild<QAction *>(QStringLiteral("language_zh_CN"));
+        auto *system = w.findChild<QAction *>(QStringLiteral("language_system"));
+        QVERIFY(zh && system);
+        QVERIFY(system->isChecked() || w.findChild<QAction *>(QStringLiteral("language_en"))->isChecked());
+        zh->trigger();
+        QCOMPARE(Settings().language(), QStringLiteral("zh_CN"));
+        QVERIFY(zh->isChecked() && !system->isChecked());
+        QVERIFY2(w.messageText().contains(QStringLiteral("next starts")), qPrintable(w.messageText()));
+        system->trigger();
+        QCOMPARE(Settings().language(), QStringLiteral("system"));
+    }
+
     void damagedSettings()
     {
         QMap<QString, bool> defaultDocks;

@@ -1084,5 +1084,17 @@
         <source>CUDA device %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Language set to %1: it applies when rPPG Studio next starts.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

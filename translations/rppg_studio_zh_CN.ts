@@ -1081,5 +1081,17 @@
         <source>CUDA device %1</source>
         <translation>CUDA 设备 %1</translation>
     </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Language set to %1: it applies when rPPG Studio next starts.</source>
+        <translation>界面语言已设为 %1，下次启动 rPPG Studio 时生效。</translation>
+    </message>
 </context>
 </TS>

@@ -590,6 +590,27 @@ void MainWindow::buildActions()
             applyTheme(theme);
         });
     }
+    // Language: stored for the next start (the widgets are built translated, not re-translated).
+    auto *languageMenu = view->addMenu(tr("&Language"));
+    languageMenu->setObjectName(QStringLiteral("languageMenu"));
+    auto *languageGroup = new QActionGroup(this);
+    const QString storedLanguage = m_settings.language();
+    const std::pair<QString, QString> languages[] = {
+        {QStringLiteral("system"), tr("System default")},
+        {QStringLiteral("en"), QStringLiteral("English")},
+        {QStringLiteral("zh_CN"), QStringLiteral("\u7b80\u4f53\u4e2d\u6587")},   // native names, never translated
+    };
+    for (const auto &[code, title] : languages) {
+        QAction *a = languageMenu->addAction(title);
+        a->setObjectName(QStringLiteral("language_") + code);
+        a->setCheckable(true);
+        a->setChecked(storedLanguage == code || (code == QLatin1String("system") && storedLanguage.isEmpty()));
+        languageGroup->addAction(a);
+        connect(a, &QAction::triggered, this, [this, code = code, title = title] {
+            m_settings.setLanguage(code);
+            showMessage(tr("Language set to %1: it applies when rPPG Studio next starts.").arg(title), false);
+        });
+    }
     view->addAction(tr("&Reset layout"), this, [this] {
         for (QDockWidget *dock : findChildren<QDockWidget *>())
             dock->show();
