@@ -47,7 +47,22 @@ Error LiveRecorder::start(const QString &path)
     if (path.trimmed().isEmpty())
         return makeError(ErrorCode::Usage, QStringLiteral("no file name given for the recording"));
     m_path = path;
-    m_file = std::make_unique<QFile>(partPathFor(path));
+    m_recovered.clear();
+    const QString part = partPathFor(path);
+    if (QFileInfo::exists(part)) {
+        // An interrupted recording: keep it under a name of its own before starting afresh.
+        const QFileInfo target(path);
+        const QString stem = target.path() + QLatin1Char('/') + target.completeBaseName() + QStringLiteral(".recovered");
+        const QString suffix = target.suffix().isEmpty() ? QString() : QLatin1Char('.') + target.suffix();
+        QString kept = stem + suffix;
+        for (int n = 2; QFileInfo::exists(kept) && n < 10000; ++n)
+            kept = stem + QLatin1Char('-') + QString::number(n) + suffix;
+        if (QFileInfo::exists(kept) || !QFile::rename(part, kept))
+            return makeError(ErrorCode::WriteFailed,
+                             QStringLiteral("cannot move the interrupted recording '%1' aside").arg(part));
+        m_recovered = kept;
+    }
+    m_file = std::make_unique<QFile>(part);
     if (!m_file->open(QIODevice::WriteOnly | QIODevice::Truncate))
         return fail(QStringLiteral("write the recording"));
     m_generation = 0;

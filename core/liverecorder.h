@@ -34,8 +34,9 @@ public:
     LiveRecorder(const LiveRecorder &) = delete;
     LiveRecorder &operator=(const LiveRecorder &) = delete;
 
-    // Starts writing to `path` + ".part"; finishes any recording already open first.
-    // Errors: Usage (empty path), WriteFailed.
+    // Starts writing to `path` + ".part"; finishes any recording already open first. A ".part"
+    // file left there by an interrupted recording is first moved to recoveredPath() (never
+    // overwritten). Errors: Usage (empty path), WriteFailed (also when that move fails).
     Error start(const QString &path);
     // Appends the samples of `update` newer than those already written. Error: WriteFailed (the
     // recording is then closed, its ".part" file kept).
@@ -47,6 +48,9 @@ public:
     bool isRecording() const { return bool(m_file); }
     QString path() const { return m_path; }
     static QString partPathFor(const QString &path) { return path + QStringLiteral(".part"); }
+    // Where the last start() kept an interrupted recording's ".part" file ("NAME.recovered.csv",
+    // "NAME.recovered-2.csv", ...), or empty when there was none.
+    QString recoveredPath() const { return m_recovered; }
     int64_t rowsWritten() const { return m_rows; }
 
 private:
@@ -55,6 +59,7 @@ private:
 
     double m_flushIntervalSec;
     QString m_path;
+    QString m_recovered;
     std::unique_ptr<QFile> m_file;
     QElapsedTimer m_sinceFlush;
     uint64_t m_generation = 0;

@@ -172,6 +172,35 @@ private Q_SLOTS:
         QCOMPARE(readRows(path).size(), int(2 * kFs) + 1);
     }
 
+    void interruptedRecordingIsKeptAside()
+    {
+        // A ".part" file left by a crash is moved aside, never truncated by the next recording.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("session.csv"));
+        const QByteArray crashed("segment,time_s,pulse,hr_bpm,snr_db,quality\n0,0.000,0.1,,,\n");
+        for (int round = 0; round < 2; ++round) {
+            QFile part(LiveRecorder::partPathFor(path));
+            QVERIFY(part.open(QIODevice::WriteOnly));
+            part.write(crashed);
+            part.close();
+            LiveRecorder rec(0);
+            QVERIFY(!rec.start(path).isError());
+            const QString expected = dir.filePath(round == 0 ? QStringLiteral("session.recovered.csv")
+                                                             : QStringLiteral("session.recovered-2.csv"));
+            QCOMPARE(rec.recoveredPath(), expected);
+            QFile kept(expected);
+            QVERIFY(kept.open(QIODevice::ReadOnly));
+            QCOMPARE(kept.readAll(), crashed);
+            QVERIFY(!rec.add(makeUpdate(1, 1.0)).isError());
+            QVERIFY(!rec.finish().isError());
+            QCOMPARE(readRows(path).size(), int(kFs) + 1);
+        }
+        LiveRecorder clean;
+        QVERIFY(!clean.start(path).isError());
+        QVERIFY(clean.recoveredPath().isEmpty());
+        QVERIFY(!clean.finish().isError());
+    }
+
     void badPathsFailCleanly()
     {
         QTemporaryDir dir;

@@ -1096,5 +1096,9 @@
         <source>Language set to %1: it applies when rPPG Studio next starts.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Recording to %1. An interrupted earlier recording to that file was kept as %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

@@ -1093,5 +1093,9 @@
         <source>Language set to %1: it applies when rPPG Studio next starts.</source>
         <translation>界面语言已设为 %1，下次启动 rPPG Studio 时生效。</translation>
     </message>
+    <message>
+        <source>Recording to %1. An interrupted earlier recording to that file was kept as %2.</source>
+        <translation>正在录制到 %1。之前中断的同名录制已保留为 %2。</translation>
+    </message>
 </context>
 </TS>

@@ -1468,7 +1468,12 @@ bool MainWindow::startRecording(const QString &path)
     m_recordLabel->setText(tr("● Recording to %1").arg(QFileInfo(path).fileName()));
     m_recordLabel->setToolTip(QDir::toNativeSeparators(path));
     m_recordLabel->setVisible(true);
-    showMessage(tr("Recording the session to %1 (saved every second).").arg(QDir::toNativeSeparators(path)), false);
+    if (!m_recorder.recoveredPath().isEmpty())
+        showMessage(tr("Recording to %1. An interrupted earlier recording to that file was kept as %2.")
+                        .arg(QDir::toNativeSeparators(path), QDir::toNativeSeparators(m_recorder.recoveredPath())),
+                    false);
+    else
+        showMessage(tr("Recording the session to %1 (saved every second).").arg(QDir::toNativeSeparators(path)), false);
     return true;
 }
 
