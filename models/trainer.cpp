@@ -568,8 +568,13 @@ private:
                 psnrSum += psnrDb(enhanced, b.target).item<double>() * double(bs);
                 psnrInSum += psnrDb(b.frames, b.target).item<double>() * double(bs);
                 if (m_o.mode == TrainMode::Stven) {
-                    const auto cycled = m_stven->forward(enhanced, oneHotLevels(b.sourceLevels, c).to(m_device));
-                    lossSum += stvenLoss(enhanced, b.target, cycled, b.frames).total.item<double>() * double(bs);
+                    // Scored with the loss it trains: restore-only has no cycle term.
+                    const double l = m_o.stvenRestoreOnly
+                                         ? reconstructionLoss(enhanced, b.target).loss.item<double>()
+                                         : stvenLoss(enhanced, b.target,
+                                                     m_stven->forward(enhanced, oneHotLevels(b.sourceLevels, c).to(m_device)),
+                                                     b.frames).total.item<double>();
+                    lossSum += l * double(bs);
                     if (m_rppg)
                         signal = m_rppg->forward(enhanced).global;
                 } else {
