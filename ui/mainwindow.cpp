@@ -3,6 +3,7 @@
 #include "analysiscsv.h"
 #include "camerasource.h"
 #include "fileplayer.h"
+#include "i18n.h"
 #include "imageview.h"
 #include "qcp.h"
 #include "resourcepaths.h"
@@ -32,6 +33,7 @@
 #include <QGroupBox>
 #include <QLabel>
 #include <QLoggingCategory>
+#include <QLocale>
 #include <QMenuBar>
 #include <QMimeData>
 #include <QPainter>
@@ -47,6 +49,8 @@
 #include <QtConcurrent>
 
 #include <cmath>
+#include <utility>
+#include <vector>
 
 Q_LOGGING_CATEGORY(lcUi, "rppg.ui")
 
@@ -595,11 +599,13 @@ void MainWindow::buildActions()
     languageMenu->setObjectName(QStringLiteral("languageMenu"));
     auto *languageGroup = new QActionGroup(this);
     const QString storedLanguage = m_settings.language();
-    const std::pair<QString, QString> languages[] = {
-        {QStringLiteral("system"), tr("System default")},
-        {QStringLiteral("en"), QStringLiteral("English")},
-        {QStringLiteral("zh_CN"), QStringLiteral("\u7b80\u4f53\u4e2d\u6587")},   // native names, never translated
-    };
+    // The compiled-in translations, each named in its own language ("English", "简体中文").
+    std::vector<std::pair<QString, QString>> languages{{QStringLiteral("system"), tr("System default")}};
+    for (const QString &code : availableLanguages()) {
+        const QLocale locale(code);
+        languages.emplace_back(code, locale.language() == QLocale::English ? QStringLiteral("English")
+                                                                          : locale.nativeLanguageName());
+    }
     for (const auto &[code, title] : languages) {
         QAction *a = languageMenu->addAction(title);
         a->setObjectName(QStringLiteral("language_") + code);

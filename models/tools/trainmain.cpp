@@ -1,6 +1,6 @@
 // rppg_models_train: the trainer of models/ without the rest of rPPG Studio, for a GPU machine
 // that has a CUDA libtorch and nothing else (no Qt, OpenCV or FFmpeg). It reads clip caches made
-// elsewhere by `rppg prepare` / `rppg synth-set`. Not built by default: `ninja rppg_models_train`.
+// elsewhere by `rppg prepare` / `rppg synth-set`. Built with models/ (tests/tst_models_tools.sh).
 //
 //   rppg_models_train rppgnet|stven|joint --data CACHE[,CACHE] --out DIR [--epochs N] [--batch B]
 //       [--lr X] [--device auto|cpu|cuda|cuda:N] [--config cpu|paper] [--rppgnet CKPT] [--init CKPT]
@@ -26,8 +26,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 using namespace rppg::models;
@@ -91,30 +93,30 @@ int deviceCheck(const std::string &deviceSpec, const std::vector<std::string> &f
         const auto clip = torch::rand({1, 3, frames, size, size}) * 2 - 1;
         torch::NoGradGuard noGrad;
         const std::string tmp = file + ".devicecheck.ckpt";
-        double diff = 0;
-        bool exact = false;
+        // The same steps for either network: load on both devices, run the clip, save from the
+        // device, reload on the CPU.
+        auto check = [&](auto load, auto save, auto run) -> std::optional<std::pair<double, bool>> {
+            auto cpu = load(file, torch::Device(torch::kCPU), &err);
+            auto dev = load(file, device, &err);
+            if (!cpu || !dev)
+                return std::nullopt;
+            const double diff = maxDiff(run(cpu->net, clip), run(dev->net, clip.to(device)));
+            auto back = save(tmp, dev->net, header->meta, &err) ? load(tmp, torch::Device(torch::kCPU), &err) : std::nullopt;
+            return std::make_pair(diff, back && sameState(*cpu->net, *back->net));
+        };
+        std::optional<std::pair<double, bool>> result;
         if (header->kind == ModelKind::RppgNet) {
-            auto cpu = loadRppgNet(file, torch::kCPU, &err);
-            auto dev = loadRppgNet(file, device, &err);
-            if (!cpu || !dev) {
-                std::fprintf(stderr, "rppg_models_train: %s\n", err.c_str());
-                return 1;
-            }
-            diff = maxDiff(cpu->net->forward(clip).global, dev->net->forward(clip.to(device)).global);
-            auto back = saveRppgNet(tmp, dev->net, header->meta, &err) ? loadRppgNet(tmp, torch::kCPU, &err) : std::nullopt;
-            exact = back && sameState(*cpu->net, *back->net);
+            result = check(loadRppgNet, saveRppgNet, [](RppgNet &net, const torch::Tensor &x) { return net->forward(x).global; });
         } else {
-            auto cpu = loadStven(file, torch::kCPU, &err);
-            auto dev = loadStven(file, device, &err);
-            if (!cpu || !dev) {
-                std::fprintf(stderr, "rppg_models_train: %s\n", err.c_str());
-                return 1;
-            }
             const auto label = oneHotLevels({0}, header->stven.cDim);
-            diff = maxDiff(cpu->net->forward(clip, label), dev->net->forward(clip.to(device), label.to(device)));
-            auto back = saveStven(tmp, dev->net, header->meta, &err) ? loadStven(tmp, torch::kCPU, &err) : std::nullopt;
-            exact = back && sameState(*cpu->net, *back->net);
+            result = check(loadStven, saveStven,
+                           [&label](Stven &net, const torch::Tensor &x) { return net->forward(x, label.to(x.device())); });
         }
+        if (!result) {
+            std::fprintf(stderr, "rppg_models_train: %s\n", err.c_str());
+            return 1;
+        }
+        const auto [diff, exact] = *result;
         std::remove(tmp.c_str());
         const bool ok = exact && diff < 1e-3;
         failures += ok ? 0 : 1;
