@@ -460,7 +460,7 @@ private:
                 break;
             case TrainMode::Joint:
                 if (training)
-                    src = randomLevel(levels, true);
+                    src = randomLevel(levels, !m_o.jointWithOriginal);
                 else
                     src = levels.size() > 1 ? levels[1 + size_t(c) % (levels.size() - 1)] : levels.front();
                 dst = levels.front();
@@ -521,7 +521,7 @@ private:
         case TrainMode::Stven:
             loss = stvenStepLoss(m_stven, b.frames, b.target, b.sourceLevels, b.targetLevels, !m_o.stvenRestoreOnly);
             break;
-        case TrainMode::Joint: loss = jointStepLoss(m_stven, m_rppg, b.frames, b.target, b.ppg, b.mask); break;
+        case TrainMode::Joint: loss = jointStepLoss(m_stven, m_rppg, b.frames, b.target, b.ppg, b.mask, jointWeights()); break;
         }
         m_optimizer->zero_grad();
         loss.backward();
@@ -534,6 +534,13 @@ private:
     {
         double loss = kNaN, mae = kNaN, pearson = kNaN, psnr = kNaN, psnrInput = kNaN;
     };
+
+    JointLossWeights jointWeights() const
+    {
+        JointLossWeights w;
+        w.stven = m_o.jointReconstruction;
+        return w;
+    }
 
     Validation validate()
     {
@@ -580,7 +587,8 @@ private:
                 } else {
                     const RppgNetOutput teacher = m_rppg->forward(b.target);
                     const RppgNetOutput student = m_rppg->forward(enhanced);
-                    lossSum += jointLoss(student, teacher, b.ppg, b.mask, enhanced, b.target).total.item<double>() * double(bs);
+                    lossSum += jointLoss(student, teacher, b.ppg, b.mask, enhanced, b.target, jointWeights()).total.item<double>()
+                               * double(bs);
                     signal = student.global;
                 }
                 break;
@@ -657,6 +665,10 @@ private:
             m.training["levels"] = m_o.rppgNetAllLevels ? "all" : "original";
         if (m_o.mode == TrainMode::Stven)
             m.training["pairs"] = m_o.stvenRestoreOnly ? "every level to the original, no cycle" : "any to any, with cycle";
+        if (m_o.mode == TrainMode::Joint) {
+            m.training["sources"] = m_o.jointWithOriginal ? "every level, the original included" : "compressed levels";
+            m.training["reconstruction_weight"] = fixed(m_o.jointReconstruction, 8);
+        }
         if (!m_o.rppgNetCheckpoint.empty())
             m.training["rppgnet"] = m_o.rppgNetCheckpoint;
         if (!m_result.bestCheckpoint.empty())
@@ -915,7 +927,7 @@ torch::Tensor stvenStepLoss(Stven &net, const torch::Tensor &source, const torch
 }
 
 torch::Tensor jointStepLoss(Stven &net, RppgNet &frozenRppgNet, const torch::Tensor &source, const torch::Tensor &original,
-                            const torch::Tensor &ppg, const torch::Tensor &mask)
+                            const torch::Tensor &ppg, const torch::Tensor &mask, const JointLossWeights &weights)
 {
     const std::vector<int> toOriginal(size_t(source.size(0)), 0);
     const auto enhanced = net->forward(source, oneHotLevels(toOriginal, net->config().cDim).to(source.device()));
@@ -925,7 +937,7 @@ torch::Tensor jointStepLoss(Stven &net, RppgNet &frozenRppgNet, const torch::Ten
         teacher = frozenRppgNet->forward(original);
     }
     const RppgNetOutput student = frozenRppgNet->forward(enhanced);
-    return jointLoss(student, teacher, ppg, mask, enhanced, original).total;
+    return jointLoss(student, teacher, ppg, mask, enhanced, original, weights).total;
 }
 
 TrainResult train(const TrainOptions &options, const TrainCallbacks &callbacks, const std::atomic<bool> *cancel)

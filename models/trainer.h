@@ -11,7 +11,8 @@
 //    fixed, BN in eval mode, gradients flow through it into G) reads x̂ for the task loss against
 //    the labels; the perceptual loss compares R(x̂) with R(x_0) (the teacher: the same frozen
 //    weights on the original clip, so one network serves as both copies of the reference code);
-//    plus 1e-4 · (L1 + MSE)(x̂, x_0). Only STVEN is updated and saved.
+//    plus ρ · (L1 + MSE)(x̂, x_0) (ρ = 1e-4 as in the paper, or `jointReconstruction`); with
+//    `jointWithOriginal` k may also be the original. Only STVEN is updated and saved.
 // Adam, a fixed seed (weights, shuffling and augmentation), a subject-disjoint validation split,
 // a validation pass per epoch (HR MAE from the spectral peak of the predicted clip signal
 // against the clip's reference HR), a checkpoint per epoch (architecture config, input size,
@@ -21,6 +22,7 @@
 // Thread affinity: train() blocks the calling thread; callbacks run on it.
 
 #include "clipdataset.h"
+#include "losses.h"
 #include "rppgnet.h"
 #include "stven.h"
 
@@ -79,6 +81,8 @@ struct TrainOptions
     bool rppgNetAllLevels = false;   // rppgnet: train on every compression level, not only level 0
     bool stvenRestoreOnly = false;   // stven: only pairs to the original (from every level, the original
                                      // included), no cycle term: the one direction inference uses
+    double jointReconstruction = 1e-4;   // joint: ρ, the weight of (L1 + MSE)(x̂, x_0) (the paper's 1e-4)
+    bool jointWithOriginal = false;  // joint: draw the original as a source too (the paper: compressed only)
     std::map<std::string, std::string> extraMeta;   // copied into the checkpoints' training.* keys
 };
 
@@ -153,7 +157,8 @@ torch::Tensor stvenStepLoss(Stven &net, const torch::Tensor &source, const torch
                             bool cycle = true);
 // STVEN restores `source` to level 0; the frozen rPPGNet (see freezeModule) reads the result.
 torch::Tensor jointStepLoss(Stven &net, RppgNet &frozenRppgNet, const torch::Tensor &source,
-                            const torch::Tensor &original, const torch::Tensor &ppg, const torch::Tensor &mask);
+                            const torch::Tensor &original, const torch::Tensor &ppg, const torch::Tensor &mask,
+                            const JointLossWeights &weights = {});
 
 TrainResult train(const TrainOptions &options, const TrainCallbacks &callbacks = {},
                   const std::atomic<bool> *cancel = nullptr);

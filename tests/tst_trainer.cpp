@@ -354,6 +354,21 @@ private Q_SLOTS:
         }
         QVERIFY2(losses.back() < losses.front(), qPrintable(QStringLiteral("%1 -> %2").arg(losses.front()).arg(losses.back())));
         QVERIFY(torch::equal(before, r->parameters()[0]));   // rPPGNet stayed frozen
+        {   // the reconstruction weight ρ enters linearly: L(ρ) - L(1e-4) = (ρ - 1e-4) · (L1 + MSE)(x̂, x_0)
+            g2->eval();
+            torch::NoGradGuard noGrad;
+            JointLossWeights heavy;
+            heavy.stven = 10.0;
+            const double paper = jointStepLoss(g2, r, b.compressed, b.original, b.ppg, b.mask).item<double>();
+            const double anchored = jointStepLoss(g2, r, b.compressed, b.original, b.ppg, b.mask, heavy).item<double>();
+            const std::vector<int> toOriginal(size_t(b.compressed.size(0)), 0);
+            const double recon =
+                reconstructionLoss(g2->forward(b.compressed, oneHotLevels(toOriginal, g2->config().cDim)), b.original)
+                    .loss.item<double>();
+            QVERIFY(recon > 0);
+            QVERIFY2(std::abs((anchored - paper) - (10.0 - 1e-4) * recon) < 1e-4 * (1 + anchored),
+                     qPrintable(QStringLiteral("%1 vs %2 + %3").arg(anchored).arg(paper).arg(recon)));
+        }
     }
 
     void stvenAndJointModesRunEndToEnd()
@@ -393,6 +408,24 @@ private Q_SLOTS:
         QVERIFY2(jr.error == TrainErrorKind::None, jr.message.c_str());
         QVERIFY(std::isfinite(jr.epochs[0].trainLoss));
         QVERIFY(std::isfinite(jr.epochs[0].valMaeBpm));
+        auto jc = readCheckpointHeader(jr.lastCheckpoint, &err);
+        QVERIFY2(jc, err.c_str());
+        QCOMPARE(jc->meta.training.at("sources"), std::string("compressed levels"));
+
+        // The anchored variant: originals among the sources, a heavier reconstruction term; the
+        // checkpoint says so, and the run's loss differs from the paper's on the same batches.
+        TrainOptions ja = jo;
+        ja.outDir = m_tmp.filePath(QStringLiteral("out-joint-anchored")).toStdString();
+        ja.jointWithOriginal = true;
+        ja.jointReconstruction = 5.0;
+        const TrainResult jar = train(ja);
+        QVERIFY2(jar.error == TrainErrorKind::None, jar.message.c_str());
+        auto jac = readCheckpointHeader(jar.lastCheckpoint, &err);
+        QVERIFY2(jac, err.c_str());
+        QCOMPARE(jac->meta.training.at("sources"), std::string("every level, the original included"));
+        QCOMPARE(std::stod(jac->meta.training.at("reconstruction_weight")), 5.0);
+        QVERIFY(std::isfinite(jar.epochs[0].trainLoss));
+        QVERIFY(jar.epochs[0].trainLoss != jr.epochs[0].trainLoss);
 
         // Wrong checkpoint kinds fail with a clear message.
         TrainOptions wrong = so;

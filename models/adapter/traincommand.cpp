@@ -103,6 +103,13 @@ int runTrain(const QStringList &args)
     const QCommandLineOption restoreOnly(
         QStringLiteral("restore-only"),
         QStringLiteral("stven: train only pairs to the original (from every level), without the cycle term."));
+    const QCommandLineOption withOriginal(
+        QStringLiteral("with-original"),
+        QStringLiteral("joint: draw the original as a source too, so STVEN learns to leave clean video clean."));
+    const QCommandLineOption reconWeight(
+        QStringLiteral("recon-weight"),
+        QStringLiteral("joint: weight of the reconstruction term (L1 + MSE to the original; default 1e-4, the paper's)."),
+        QStringLiteral("X"), QStringLiteral("0.0001"));
     const QCommandLineOption noAugment(QStringLiteral("no-augment"), QStringLiteral("No flips or brightness/contrast jitter."));
     const QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("CPU threads (default: libtorch's)."),
                                      QStringLiteral("N"), QStringLiteral("0"));
@@ -110,7 +117,7 @@ int runTrain(const QStringList &args)
                                       QStringLiteral("Print a progress line every N steps (for logs; default 0 = off)."),
                                       QStringLiteral("N"), QStringLiteral("0"));
     p.addOptions({data, epochs, batch, lr, out, resume, init, device, config, seed, valFraction, rppgnet, steps, valClips,
-                  allLevels, restoreOnly, noAugment, threads, logEvery});
+                  allLevels, restoreOnly, withOriginal, reconWeight, noAugment, threads, logEvery});
     if (auto code = cli::parseCommandLine(p, args))
         return *code;
 
@@ -170,6 +177,10 @@ int runTrain(const QStringList &args)
     o.rppgNetCheckpoint = p.isSet(rppgnet) ? local(p.value(rppgnet)) : std::string();
     o.rppgNetAllLevels = p.isSet(allLevels);
     o.stvenRestoreOnly = p.isSet(restoreOnly);
+    o.jointWithOriginal = p.isSet(withOriginal);
+    o.jointReconstruction = p.value(reconWeight).toDouble(&ok);
+    if (!ok || o.jointReconstruction < 0 || !std::isfinite(o.jointReconstruction))
+        return bad(reconWeight);
     o.augment = !p.isSet(noAugment);
     o.extraMeta["command"] = args.join(QLatin1Char(' ')).toStdString();
 
