@@ -59,6 +59,12 @@ struct Collector
                 out.push_back(u);
         return out;
     }
+    // Ends the stream of `generation` and waits for its last update; null when the analyzer refused
+    // the end or the update did not come.
+    LiveUpdatePtr finish(LiveAnalyzer &a, uint64_t generation)
+    {
+        return a.endOfStream(InputPolicy::Backpressure, generation) ? waitForEnd(generation) : LiveUpdatePtr{};
+    }
     // Waits (without an event loop: the connections are direct) for the end-of-stream update.
     LiveUpdatePtr waitForEnd(uint64_t generation, int timeoutMs = 120000)
     {
@@ -161,8 +167,7 @@ private Q_SLOTS:
         QVERIFY(gen > 0);
         const int submitted = feed(a, m_video, InputPolicy::Backpressure, gen);
         QCOMPARE(submitted, int(kDurationSec * 30));
-        QVERIFY(a.endOfStream(InputPolicy::Backpressure, gen));
-        const LiveUpdatePtr last = c.waitForEnd(gen);
+        const LiveUpdatePtr last = c.finish(a, gen);
         QVERIFY(last);
         QCOMPARE(last->framesAnalysed, int64_t(submitted));
         QCOMPARE(last->droppedFrames, uint64_t(0));
@@ -261,8 +266,7 @@ private Q_SLOTS:
         const uint64_t gen = a.start(cfg);
         for (const VideoFrame &f : burst)
             QVERIFY(a.submit(f, InputPolicy::NewestWins, gen));   // never blocks, never refuses
-        QVERIFY(a.endOfStream(InputPolicy::Backpressure, gen));
-        const LiveUpdatePtr last = c.waitForEnd(gen);
+        const LiveUpdatePtr last = c.finish(a, gen);
         QVERIFY(last);
         qInfo("burst of %zu frames: %lld analysed, %llu dropped", burst.size(),
               (long long)last->framesAnalysed, (unsigned long long)last->droppedFrames);
@@ -297,8 +301,7 @@ private Q_SLOTS:
 
         QCOMPARE(feed(a, m_video, InputPolicy::Backpressure, gen2, 6.0, kAbsentFromSec),
                  int((kAbsentFromSec - 6.0) * 30));
-        QVERIFY(a.endOfStream(InputPolicy::Backpressure, gen2));
-        const LiveUpdatePtr last = c.waitForEnd(gen2);
+        const LiveUpdatePtr last = c.finish(a, gen2);
         QVERIFY(last);
         const auto ups = c.of(gen2);
         const LiveUpdatePtr first = ups.front();
@@ -331,8 +334,7 @@ private Q_SLOTS:
         const uint64_t gen3 = a.restart();
         QVERIFY(gen3 > gen2);
         QCOMPARE(feed(a, m_video, InputPolicy::Backpressure, gen3, 0, 2.0), 60);
-        QVERIFY(a.endOfStream(InputPolicy::Backpressure, gen3));
-        const LiveUpdatePtr last3 = c.waitForEnd(gen3);
+        const LiveUpdatePtr last3 = c.finish(a, gen3);
         QVERIFY(last3);
         QCOMPARE(last3->framesAnalysed, int64_t(60));
         QCOMPARE(last3->method, QStringLiteral("chrom"));
@@ -352,8 +354,7 @@ private Q_SLOTS:
         bad.analysis.method = QStringLiteral("no-such-method");
         const uint64_t gen = a.setConfig(bad);
         QCOMPARE(feed(a, m_video, InputPolicy::Backpressure, gen, 0, 1.0), 30);
-        QVERIFY(a.endOfStream(InputPolicy::Backpressure, gen));
-        const LiveUpdatePtr last = c.waitForEnd(gen);
+        const LiveUpdatePtr last = c.finish(a, gen);
         QVERIFY(last);
         QCOMPARE(c.errors.size(), 1);
         QVERIFY(c.errors.first().contains(QStringLiteral("no-such-method")));
@@ -420,8 +421,7 @@ private Q_SLOTS:
             QVERIFY(a.submit(f, InputPolicy::Backpressure, gen));
             ++submitted;
         }
-        QVERIFY(a.endOfStream(InputPolicy::Backpressure, gen));
-        const LiveUpdatePtr last = c.waitForEnd(gen);
+        const LiveUpdatePtr last = c.finish(a, gen);
         QVERIFY(last);
         QCOMPARE(last->framesAnalysed, int64_t(submitted));
         QCOMPARE(last->droppedFrames, uint64_t(0));
@@ -460,8 +460,7 @@ private Q_SLOTS:
                                          cfg.waveformSec});
         const uint64_t gen = a.start(cfg);
         const int n = feed(a, m_video, InputPolicy::Backpressure, gen, 0, kAbsentFromSec);
-        QVERIFY(a.endOfStream(InputPolicy::Backpressure, gen));
-        const LiveUpdatePtr last = c.waitForEnd(gen);
+        const LiveUpdatePtr last = c.finish(a, gen);
         QVERIFY(last);
         QCOMPARE(last->framesAnalysed, int64_t(n));
 

@@ -34,6 +34,7 @@
 #include <QLabel>
 #include <QLoggingCategory>
 #include <QLocale>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMimeData>
 #include <QPainter>
@@ -61,6 +62,19 @@ namespace {
 constexpr int kRedrawIntervalMs = 33;   // ~30 Hz
 constexpr int kApplyDelayMs = 250;      // settle time before a control change restarts analysis
 constexpr double kWaveformSpanSec = 15.0;
+
+// One entry of a menu's exclusive choice (playback mode, theme, language): checkable, in `group`,
+// `slot` run in `context` when the user picks it.
+template <typename Slot>
+QAction *addChoice(QMenu *menu, QActionGroup *group, const QString &title, bool checked, QObject *context, Slot slot)
+{
+    QAction *a = menu->addAction(title);
+    a->setCheckable(true);
+    a->setChecked(checked);
+    group->addAction(a);
+    QObject::connect(a, &QAction::triggered, context, std::move(slot));
+    return a;
+}
 
 // Wraps an immutable BGR frame without copying; the QImage keeps the pixels alive.
 QImage toQImage(const cv::Mat &bgr)
@@ -564,15 +578,11 @@ void MainWindow::buildActions()
     });
     playback->addSeparator();
     m_playbackGroup = new QActionGroup(this);
-    m_realTimeAction = playback->addAction(tr("&Real time"));
-    m_fastAction = playback->addAction(tr("&As fast as possible"));
-    for (QAction *a : {m_realTimeAction, m_fastAction}) {
-        a->setCheckable(true);
-        m_playbackGroup->addAction(a);
-    }
-    (m_settings.playbackMode() == PlaybackMode::RealTime ? m_realTimeAction : m_fastAction)->setChecked(true);
-    connect(m_realTimeAction, &QAction::triggered, this, [this] { setPlaybackMode(PlaybackMode::RealTime); });
-    connect(m_fastAction, &QAction::triggered, this, [this] { setPlaybackMode(PlaybackMode::AsFastAsPossible); });
+    const bool realTime = m_settings.playbackMode() == PlaybackMode::RealTime;
+    m_realTimeAction = addChoice(playback, m_playbackGroup, tr("&Real time"), realTime, this,
+                                 [this] { setPlaybackMode(PlaybackMode::RealTime); });
+    m_fastAction = addChoice(playback, m_playbackGroup, tr("&As fast as possible"), !realTime, this,
+                             [this] { setPlaybackMode(PlaybackMode::AsFastAsPossible); });
 
     // View.
     auto *view = menuBar()->addMenu(tr("&View"));
@@ -584,16 +594,11 @@ void MainWindow::buildActions()
     auto *themeGroup = new QActionGroup(this);
     const std::pair<Theme, QString> themes[] = {
         {Theme::System, tr("&System")}, {Theme::Light, tr("&Light")}, {Theme::Dark, tr("&Dark")}};
-    for (const auto &[theme, title] : themes) {
-        QAction *a = themeMenu->addAction(title);
-        a->setCheckable(true);
-        a->setChecked(m_settings.theme() == theme);
-        themeGroup->addAction(a);
-        connect(a, &QAction::triggered, this, [this, theme = theme] {
+    for (const auto &[theme, title] : themes)
+        addChoice(themeMenu, themeGroup, title, m_settings.theme() == theme, this, [this, theme = theme] {
             m_settings.setTheme(theme);
             applyTheme(theme);
         });
-    }
     // Language: stored for the next start (the widgets are built translated, not re-translated).
     auto *languageMenu = view->addMenu(tr("&Language"));
     languageMenu->setObjectName(QStringLiteral("languageMenu"));
@@ -607,15 +612,12 @@ void MainWindow::buildActions()
                                                                           : locale.nativeLanguageName());
     }
     for (const auto &[code, title] : languages) {
-        QAction *a = languageMenu->addAction(title);
-        a->setObjectName(QStringLiteral("language_") + code);
-        a->setCheckable(true);
-        a->setChecked(storedLanguage == code || (code == QLatin1String("system") && storedLanguage.isEmpty()));
-        languageGroup->addAction(a);
-        connect(a, &QAction::triggered, this, [this, code = code, title = title] {
+        const bool stored = storedLanguage == code || (code == QLatin1String("system") && storedLanguage.isEmpty());
+        QAction *a = addChoice(languageMenu, languageGroup, title, stored, this, [this, code = code, title = title] {
             m_settings.setLanguage(code);
             showMessage(tr("Language set to %1: it applies when rPPG Studio next starts.").arg(title), false);
         });
+        a->setObjectName(QStringLiteral("language_") + code);
     }
     view->addAction(tr("&Reset layout"), this, [this] {
         for (QDockWidget *dock : findChildren<QDockWidget *>())

@@ -8,8 +8,8 @@
 #include "checkpoint.h"
 #include "device.h"
 #include "neuralmethod.h"
+#include "syntheticcrops.h"
 
-#include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
 
 #include <QDir>
@@ -22,7 +22,6 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
-#include <random>
 #include <thread>
 
 namespace rppg {
@@ -68,23 +67,11 @@ double cpuSeconds()
 // A skin-coloured disc pulsing at 72 bpm on a darker background, with sensor noise.
 std::vector<FaceCrop> makeCrops(int count, int size)
 {
-    std::mt19937 rng(1);
-    std::normal_distribution<double> noise(0, 2);
-    std::vector<FaceCrop> crops;
-    crops.reserve(size_t(count));
-    for (int i = 0; i < count; ++i) {
-        const double t = i / 30.0;
-        const double p = 2 * std::sin(2 * M_PI * 1.2 * t);
-        FaceCrop c;
-        c.ptsUs = std::llround(t * 1e6);
-        c.bgr = cv::Mat(size, size, CV_8UC3, cv::Scalar(40, 50, 60));
-        cv::circle(c.bgr, {size / 2, size / 2}, size * 2 / 5, cv::Scalar(110 - p, 140 - 2 * p, 190 - p), -1);
-        cv::Mat n(size, size, CV_8UC3);
-        cv::randn(n, cv::Scalar::all(0), cv::Scalar::all(2));
-        c.bgr += n;
-        crops.push_back(std::move(c));
-    }
-    return crops;
+    SyntheticCropSpec spec;
+    spec.count = count;
+    spec.size = size;
+    spec.amplitude = 2;
+    return syntheticPulseCrops(spec);
 }
 
 struct Candidate
