@@ -483,4 +483,71 @@ double spectralPeakBpm(const std::vector<float> &signal, double fsHz, double min
     return bestBpm;
 }
 
+WindowedHrScore windowedHrMae(const std::vector<PredictedClip> &clips, double windowSec, double hopSec)
+{
+    WindowedHrScore score;
+    score.maeBpm = std::nan("");
+    std::map<int, std::vector<const PredictedClip *>> bySegment;
+    for (const PredictedClip &c : clips)
+        if (!c.prediction.empty() && c.prediction.size() == c.reference.size() && c.fps > 0 && c.start >= 0)
+            bySegment[c.segment].push_back(&c);
+    double sum = 0;
+    for (const auto &[segment, list] : bySegment) {
+        (void)segment;
+        int64_t end = 0;
+        for (const PredictedClip *c : list)
+            end = std::max(end, c->start + int64_t(c->prediction.size()));
+        std::vector<double> acc(size_t(end), 0.0), weight(size_t(end), 0.0);
+        std::vector<float> ref(size_t(end), 0.0f);
+        for (const PredictedClip *c : list) {
+            const size_t n = c->prediction.size();
+            double mean = 0, var = 0;
+            for (float v : c->prediction)
+                mean += v;
+            mean /= double(n);
+            for (float v : c->prediction)
+                var += (v - mean) * (v - mean);
+            const double sd = std::sqrt(var / double(n));
+            if (!(sd > 1e-12) || !std::isfinite(sd))
+                continue;   // a flat clip adds nothing (and leaves its frames uncovered)
+            for (size_t i = 0; i < n; ++i) {
+                const double w = 0.5 - 0.5 * std::cos(2.0 * kPi * (double(i) + 0.5) / double(n));
+                const size_t f = size_t(c->start) + i;
+                acc[f] += w * (c->prediction[i] - mean) / sd;
+                weight[f] += w;
+                ref[f] = c->reference[i];
+            }
+        }
+        const double fps = list.front()->fps;
+        const auto win = int64_t(std::llround(windowSec * fps));
+        const auto hop = std::max<int64_t>(1, std::llround(hopSec * fps));
+        // Runs of covered frames, each scored in windows.
+        for (int64_t a = 0; a < end;) {
+            if (!(weight[size_t(a)] > 0)) {
+                ++a;
+                continue;
+            }
+            int64_t b = a;
+            while (b < end && weight[size_t(b)] > 0)
+                ++b;
+            for (int64_t w0 = a; w0 + win <= b; w0 += hop) {
+                std::vector<float> p(static_cast<size_t>(win)), r(static_cast<size_t>(win));
+                for (int64_t i = 0; i < win; ++i) {
+                    p[size_t(i)] = float(acc[size_t(w0 + i)] / weight[size_t(w0 + i)]);
+                    r[size_t(i)] = ref[size_t(w0 + i)];
+                }
+                const double hp = spectralPeakBpm(p, fps), hr = spectralPeakBpm(r, fps);
+                if (std::isfinite(hp) && std::isfinite(hr)) {
+                    sum += std::abs(hp - hr);
+                    ++score.windows;
+                }
+            }
+            a = b;
+        }
+    }
+    if (score.windows > 0)
+        score.maeBpm = sum / double(score.windows);
+    return score;
+}
+
 } // namespace rppg::models

@@ -142,8 +142,27 @@ struct DatasetSplit
 DatasetSplit splitBySubject(const ClipDataset &data, double valFraction, uint64_t seed);
 
 // Heart rate in bpm from the spectral peak of a pulse signal sampled at fsHz, searched in
-// [minBpm, maxBpm] (linear detrend, Hann window, zero-padded FFT, parabolic peak refinement).
+// [minBpm, maxBpm] (linear detrend, Hann window, power on a 0.1 bpm grid by a direct DFT).
 // NaN for an empty or flat signal.
 double spectralPeakBpm(const std::vector<float> &signal, double fsHz, double minBpm = 40.0, double maxBpm = 180.0);
+
+// Validation HR the way inference and the benchmark score a video, rather than per 2-second clip
+// (whose spectrum is too coarse for a heart rate: with 64 frames the Hann main lobe spans about
+// ±56 bpm). The predicted clips of each segment are standardised, Hann-weighted and overlap-added
+// into one signal; the reference is assembled from the clips' own PPG. Over each run of frames the
+// clips cover, windows of `windowSec` every `hopSec` are scored: |HR(prediction) − HR(reference)|.
+struct PredictedClip
+{
+    int segment = 0;
+    int64_t start = 0;           // first frame within the segment
+    double fps = 0;
+    std::vector<float> prediction, reference;   // the same length
+};
+struct WindowedHrScore
+{
+    double maeBpm = 0;           // NaN when no window fits
+    int64_t windows = 0;
+};
+WindowedHrScore windowedHrMae(const std::vector<PredictedClip> &clips, double windowSec = 10.0, double hopSec = 1.0);
 
 } // namespace rppg::models

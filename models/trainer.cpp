@@ -87,16 +87,6 @@ std::string fixed(double v, int digits)
     return buf;
 }
 
-std::string utcNow()
-{
-    const std::time_t t = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 double pearson(const std::vector<float> &a, const std::vector<float> &b)
 {
     const size_t n = std::min(a.size(), b.size());
@@ -238,11 +228,26 @@ private:
         m_train = split.train;
         m_val = split.validation;
         if (m_o.maxValidationClips > 0 && int64_t(m_val.size()) > m_o.maxValidationClips) {
-            // An even spread over the validation clips, not the first subject's.
+            // Whole segments (the windowed HR needs runs of consecutive clips), spread evenly over
+            // the validation segments rather than the first subject's; the last one may be cut.
+            std::vector<std::vector<int64_t>> groups;
+            for (int64_t c : m_val) {
+                if (groups.empty() || m_data->clips()[size_t(groups.back().front())].segment != m_data->clips()[size_t(c)].segment)
+                    groups.emplace_back();
+                groups.back().push_back(c);
+            }
+            const double perGroup = double(m_val.size()) / double(groups.size());
+            const auto wanted = std::min<int64_t>(int64_t(groups.size()),
+                                                  int64_t(std::ceil(double(m_o.maxValidationClips) / perGroup)));
             std::vector<int64_t> kept;
-            const double step = double(m_val.size()) / double(m_o.maxValidationClips);
-            for (int64_t i = 0; i < m_o.maxValidationClips; ++i)
-                kept.push_back(m_val[size_t(double(i) * step)]);
+            for (int64_t i = 0; i < wanted && int64_t(kept.size()) < m_o.maxValidationClips; ++i)
+                for (int64_t c : groups[size_t(i * int64_t(groups.size()) / wanted)])
+                    if (int64_t(kept.size()) < m_o.maxValidationClips)
+                        kept.push_back(c);
+            for (size_t g = 0; g < groups.size() && int64_t(kept.size()) < m_o.maxValidationClips; ++g)
+                for (int64_t c : groups[g])   // short segments left room: fill it in order
+                    if (int64_t(kept.size()) < m_o.maxValidationClips && std::find(kept.begin(), kept.end(), c) == kept.end())
+                        kept.push_back(c);
             m_val = kept;
         }
         if (m_train.empty())
@@ -423,6 +428,16 @@ private:
         return pool[size_t(std::uniform_int_distribution<size_t>(0, pool.size() - 1)(m_rng))];
     }
 
+    // The compressed level a validation clip is scored at: one per segment (so that the windowed HR
+    // of a segment reads one codec), the segments taking the levels in turn.
+    int validationLevel(int64_t clip, const std::vector<int> &levels) const
+    {
+        if (levels.size() < 2)
+            return levels.front();
+        const auto segment = size_t(m_data->clips()[size_t(clip)].segment);
+        return levels[1 + segment % (levels.size() - 1)];
+    }
+
     Batch makeBatch(const std::vector<int64_t> &clips, bool training)
     {
         // What to read is drawn in order on this thread (so batches depend on the seed alone);
@@ -444,7 +459,12 @@ private:
             int src = 0, dst = 0;
             switch (m_o.mode) {
             case TrainMode::RppgNet:
-                src = m_o.rppgNetAllLevels && training ? randomLevel(levels, false) : levels.front();
+                if (!m_o.rppgNetAllLevels)
+                    src = levels.front();
+                else if (training)
+                    src = randomLevel(levels, false);
+                else   // validation: every level in turn, the original included, one per segment
+                    src = levels[size_t(m_data->clips()[size_t(c)].segment) % levels.size()];
                 break;
             case TrainMode::Stven:
                 if (training) {
@@ -453,8 +473,8 @@ private:
                     // it (measured: the lossless HR MAE rose from 0.2 to 38.6 bpm).
                     src = randomLevel(levels, false);
                     dst = m_o.stvenRestoreOnly || (m_rng() & 1u) ? levels.front() : randomLevel(levels, false);
-                } else {   // validation: a fixed compressed level per clip, restored to the original
-                    src = levels.size() > 1 ? levels[1 + size_t(c) % (levels.size() - 1)] : levels.front();
+                } else {   // validation: restored to the original from a fixed compressed level per segment
+                    src = validationLevel(c, levels);
                     dst = levels.front();
                 }
                 break;
@@ -462,7 +482,7 @@ private:
                 if (training)
                     src = randomLevel(levels, !m_o.jointWithOriginal);
                 else
-                    src = levels.size() > 1 ? levels[1 + size_t(c) % (levels.size() - 1)] : levels.front();
+                    src = validationLevel(c, levels);
                 dst = levels.front();
                 break;
             }
@@ -532,7 +552,8 @@ private:
 
     struct Validation
     {
-        double loss = kNaN, mae = kNaN, pearson = kNaN, psnr = kNaN, psnrInput = kNaN;
+        double loss = kNaN, mae = kNaN, clipMae = kNaN, pearson = kNaN, psnr = kNaN, psnrInput = kNaN;
+        int64_t windows = 0;
     };
 
     JointLossWeights jointWeights() const
@@ -552,6 +573,7 @@ private:
             m_rppg->eval();
         if (m_stven)
             m_stven->eval();
+        std::vector<PredictedClip> predicted;
         double lossSum = 0, maeSum = 0, rSum = 0, psnrSum = 0, psnrInSum = 0;
         int64_t n = 0, nMae = 0, nR = 0;
         for (size_t i = 0; i < m_val.size(); i += size_t(m_o.batch)) {
@@ -598,6 +620,8 @@ private:
             if (signal.defined()) {
                 for (int64_t k = 0; k < bs; ++k) {
                     const std::vector<float> pred = toVector(signal[k]);
+                    const ClipInfo &info = m_data->clips()[size_t(ids[size_t(k)])];
+                    predicted.push_back({info.segment, info.start, b.fps[size_t(k)], pred, toVector(b.ppg[k])});
                     const double hr = spectralPeakBpm(pred, b.fps[size_t(k)]);
                     if (std::isfinite(hr) && b.hr[size_t(k)] > 0) {
                         maeSum += std::abs(hr - b.hr[size_t(k)]);
@@ -619,7 +643,10 @@ private:
             }
         }
         if (nMae > 0)
-            v.mae = maeSum / double(nMae);
+            v.clipMae = maeSum / double(nMae);
+        const WindowedHrScore windowed = windowedHrMae(predicted);
+        v.windows = windowed.windows;
+        v.mae = windowed.windows > 0 ? windowed.maeBpm : v.clipMae;
         if (nR > 0)
             v.pearson = rSum / double(nR);
         if (m_rppg && m_o.mode == TrainMode::RppgNet)
@@ -678,6 +705,8 @@ private:
         m.metrics["train_loss"] = r.trainLoss;
         m.metrics["val_loss"] = r.valLoss;
         m.metrics["val_mae_bpm"] = r.valMaeBpm;
+        m.metrics["val_clip_mae_bpm"] = r.valClipMaeBpm;
+        m.metrics["val_windows"] = double(r.valWindows);
         m.metrics["val_pearson"] = r.valPearson;
         if (m_stven) {
             m.metrics["val_psnr_db"] = r.valPsnrDb;
@@ -784,6 +813,8 @@ private:
                 return Failure{TrainErrorKind::Cancelled, "training cancelled"};
             r.valLoss = v.loss;
             r.valMaeBpm = v.mae;
+            r.valClipMaeBpm = v.clipMae;
+            r.valWindows = v.windows;
             r.valPearson = v.pearson;
             r.valPsnrDb = v.psnr;
             r.valPsnrInputDb = v.psnrInput;
@@ -811,7 +842,9 @@ private:
             m_result.epochs.push_back(r);
             std::ostringstream os;
             os << "epoch " << epoch << "/" << m_o.epochs << ": train loss " << fixed(r.trainLoss, 4) << ", val loss "
-               << fixed(r.valLoss, 4) << ", val HR MAE " << fixed(r.valMaeBpm, 2) << " bpm, val r " << fixed(r.valPearson, 3);
+               << fixed(r.valLoss, 4) << ", val HR MAE " << fixed(r.valMaeBpm, 2) << " bpm ("
+               << (r.valWindows > 0 ? std::to_string(r.valWindows) + " windows of 10 s" : std::string("per clip")) << "), val r "
+               << fixed(r.valPearson, 3);
             if (m_stven)
                 os << ", val PSNR " << fixed(r.valPsnrDb, 2) << " dB (input " << fixed(r.valPsnrInputDb, 2) << " dB)";
             os << ", " << fixed(r.seconds, 1) << " s" << (r.best ? " (best)" : "");

@@ -14,8 +14,9 @@
 //    plus ρ · (L1 + MSE)(x̂, x_0) (ρ = 1e-4 as in the paper, or `jointReconstruction`); with
 //    `jointWithOriginal` k may also be the original. Only STVEN is updated and saved.
 // Adam, a fixed seed (weights, shuffling and augmentation), a subject-disjoint validation split,
-// a validation pass per epoch (HR MAE from the spectral peak of the predicted clip signal
-// against the clip's reference HR), a checkpoint per epoch (architecture config, input size,
+// a validation pass per epoch (HR MAE over 10 s windows of each held-out segment, its clips'
+// predictions overlap-added as inference does, against the reference PPG's HR over the same
+// frames; see windowedHrMae), a checkpoint per epoch (architecture config, input size,
 // training data, settings and validation metrics in its metadata; the optimizer state next to it
 // as <checkpoint>.optim) plus <mode>-best.ckpt, and resume from an epoch checkpoint.
 //
@@ -102,7 +103,10 @@ struct EpochReport
     int epoch = 0;            // 1-based, counting resumed epochs
     double trainLoss = 0;
     double valLoss = 0;       // NaN without validation clips
-    double valMaeBpm = 0;     // NaN where not measured
+    double valMaeBpm = 0;     // over 10 s windows of the held-out segments (windowedHrMae); per clip when no
+                              // segment is covered for 10 s; NaN where not measured
+    double valClipMaeBpm = 0; // per 64-frame clip (coarse: see windowedHrMae)
+    int64_t valWindows = 0;   // windows behind valMaeBpm; 0 = it is the per-clip MAE
     double valPearson = 0;
     double valPsnrDb = 0;     // stven/joint: enhanced vs original (NaN for rppgnet)
     double valPsnrInputDb = 0;   // stven/joint: compressed input vs original

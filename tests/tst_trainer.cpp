@@ -14,6 +14,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <random>
 #include <set>
 
 using namespace rppg::models;
@@ -191,6 +192,76 @@ private Q_SLOTS:
         const ClipSample flipped = ds->read(fr, 0);
         QVERIFY(torch::allclose(flipped.frames, s.frames.flip({3})));
         QVERIFY(torch::equal(flipped.mask, s.mask.flip({2})));
+    }
+
+    void windowedValidationHr()
+    {
+        // Clips of 64 frames every 32 over a 20 s segment at 30 fps, as the trainer validates them.
+        const double fps = 30;
+        auto clipsOf = [&](int segment, int frames, double predBpm, double noise, unsigned seed) {
+            std::mt19937 rng(seed);
+            std::normal_distribution<double> n(0, noise);
+            std::vector<PredictedClip> out;
+            for (int start = 0; start + 64 <= frames; start += 32) {
+                PredictedClip c{segment, start, fps, {}, {}};
+                for (int i = 0; i < 64; ++i) {
+                    const double t = (start + i) / fps;
+                    c.reference.push_back(float(std::sin(2 * M_PI * 72 / 60.0 * t) + 0.3 * std::sin(4 * M_PI * 72 / 60.0 * t)));
+                    // Another scale, sign and offset per clip: only the shape counts.
+                    c.prediction.push_back(float(-3.0 * std::sin(2 * M_PI * predBpm / 60.0 * t + 0.4) + 5.0 * start + n(rng)));
+                }
+                out.push_back(std::move(c));
+            }
+            return out;
+        };
+        const auto right = clipsOf(0, 600, 72, 0.8, 1);
+        const WindowedHrScore good = windowedHrMae(right);
+        QCOMPARE(good.windows, int64_t(10));   // the clips cover frames 0..575: windows at 0, 1, ..., 9 s
+        QVERIFY2(good.maeBpm < 1.0, qPrintable(QString::number(good.maeBpm)));
+        // The same clips one by one: a 64-frame spectrum cannot resolve the rate as well.
+        double clipMae = 0;
+        for (const PredictedClip &c : right)
+            clipMae += std::abs(spectralPeakBpm(c.prediction, fps) - spectralPeakBpm(c.reference, fps)) / double(right.size());
+        QVERIFY2(clipMae > good.maeBpm, qPrintable(QStringLiteral("%1 vs %2").arg(clipMae).arg(good.maeBpm)));
+
+        const WindowedHrScore wrong = windowedHrMae(clipsOf(0, 600, 90, 0.1, 2));
+        QCOMPARE(wrong.windows, int64_t(10));
+        QVERIFY2(std::abs(wrong.maeBpm - 18.0) < 1.0, qPrintable(QString::number(wrong.maeBpm)));
+
+        // A second, 8 s segment is too short for a window; a gap in the first splits its run.
+        auto mixed = clipsOf(1, 240, 72, 0.1, 3);
+        QCOMPARE(windowedHrMae(mixed).windows, int64_t(0));
+        QVERIFY(std::isnan(windowedHrMae(mixed).maeBpm));
+        std::vector<PredictedClip> gap;
+        for (const PredictedClip &c : right)
+            if (c.start < 224 || c.start > 288)   // frames 256..319 covered by no clip
+                gap.push_back(c);
+        const WindowedHrScore split = windowedHrMae(gap);
+        // Runs 0..255 and 320..575, both shorter than 10 s: nothing to score.
+        QCOMPARE(split.windows, int64_t(0));
+        gap.insert(gap.end(), mixed.begin(), mixed.end());
+        gap.insert(gap.end(), right.begin(), right.end());   // segment 0 whole again, plus segment 1
+        QCOMPARE(windowedHrMae(gap).windows, int64_t(10));
+        // Malformed entries are ignored, not read out of bounds.
+        PredictedClip bad{0, 500, fps, std::vector<float>(64, 1.0f), std::vector<float>(10, 0.0f)};
+        gap.push_back(bad);
+        QCOMPARE(windowedHrMae(gap).windows, int64_t(10));
+    }
+
+    void validationCapKeepsRunsOfClips()
+    {
+        // The held-out subject's 5 clips form one segment; a cap of 3 keeps 3 consecutive clips.
+        TrainOptions o = tinyOptions(m_cache, m_tmp.filePath(QStringLiteral("out-cap")));
+        o.epochs = 1;
+        o.stepsPerEpoch = 1;
+        o.maxValidationClips = 3;
+        const TrainResult r = train(o);
+        QVERIFY2(r.error == TrainErrorKind::None, r.message.c_str());
+        QCOMPARE(r.valClips, int64_t(3));
+        // The fixture's segments are shorter than a 10 s window: the per-clip MAE stands in.
+        QCOMPARE(r.epochs[0].valWindows, int64_t(0));
+        QVERIFY(std::isfinite(r.epochs[0].valClipMaeBpm));
+        QCOMPARE(r.epochs[0].valMaeBpm, r.epochs[0].valClipMaeBpm);
     }
 
     void splitIsSubjectDisjoint()

@@ -60,7 +60,8 @@ int runTrain(const QStringList &args)
     p.setApplicationDescription(QStringLiteral(
         "Trains rPPGNet, STVEN, or STVEN through a frozen rPPGNet (joint) on clip caches written by "
         "'rppg prepare' or 'rppg synth-set'. A subject-disjoint part of the clips is held out and "
-        "scored after every epoch (HR MAE from the spectral peak of each predicted clip); every "
+        "scored after every epoch (HR MAE over 10 s windows of each held-out recording, its clips "
+        "overlap-added as in analysis); every "
         "epoch is saved as OUT/<mode>-epochNNN.ckpt (plus .optim, the optimizer state for "
         "--resume) and the best as OUT/<mode>-best.ckpt."));
     p.addPositionalArgument(QStringLiteral("MODE"), QStringLiteral("rppgnet, stven or joint."));
