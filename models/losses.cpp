@@ -10,6 +10,7 @@ namespace {
 // Small enough not to matter for real signals (the network's raw outputs can vary by only
 // ~1e-4 early in training), large enough to keep 1/sqrt finite in float32.
 constexpr double kZScoreVarianceEpsilon = 1e-10;
+constexpr double kPi = 3.14159265358979323846;
 
 void requireSameShape(const torch::Tensor &a, const torch::Tensor &b, const char *what)
 {
@@ -69,7 +70,41 @@ RppgNetLossTerms rppgNetLoss(const RppgNetOutput &output, const torch::Tensor &t
         local = local + terms.parts[i];
     }
     terms.total = weights.skin * terms.skinBce + weights.local * local + weights.global * terms.global;
+    if (weights.frequency > 0) {
+        terms.frequency = frequencyCrossEntropyLoss(output.global, targetPpg);
+        terms.total = terms.total + weights.frequency * terms.frequency;
+    }
     return terms;
+}
+
+torch::Tensor frequencyCrossEntropyLoss(const torch::Tensor &prediction, const torch::Tensor &target,
+                                        double lowCyclesPerFrame, double highCyclesPerFrame, int bins)
+{
+    requireSameShape(prediction, target, "frequencyCrossEntropyLoss");
+    if (prediction.dim() != 2 || prediction.size(1) < 2)
+        throw std::invalid_argument("frequencyCrossEntropyLoss: expected B x T signals with T >= 2");
+    if (!(lowCyclesPerFrame > 0) || !(highCyclesPerFrame > lowCyclesPerFrame) || highCyclesPerFrame > 0.5 || bins < 2)
+        throw std::invalid_argument("frequencyCrossEntropyLoss: bad frequency grid");
+    const int64_t T = prediction.size(1);
+    const auto opts = prediction.options();
+    const auto t = torch::arange(T, opts);
+    const auto window = 0.5 - 0.5 * torch::cos(2.0 * kPi * (t + 0.5) / double(T));
+    const auto angle = 2.0 * kPi * torch::linspace(lowCyclesPerFrame, highCyclesPerFrame, bins, opts).unsqueeze(1) * t.unsqueeze(0);
+    const auto cosBasis = (torch::cos(angle) * window).t();   // T × bins
+    const auto sinBasis = (torch::sin(angle) * window).t();
+    auto power = [&](const torch::Tensor &x) {
+        const auto centred = x - x.mean(1, true);
+        return torch::matmul(centred, cosBasis).pow(2) + torch::matmul(centred, sinBasis).pow(2);   // B × bins
+    };
+    torch::Tensor peak;
+    {
+        torch::NoGradGuard noGrad;
+        peak = power(target.detach().to(prediction.dtype())).argmax(1, true);   // B × 1
+    }
+    const double eps = 1e-12;
+    const auto p = power(prediction);
+    const auto logShare = torch::log(p + eps) - torch::log(p.sum(1, true) + eps * bins);
+    return -logShare.gather(1, peak).mean();
 }
 
 torch::Tensor psnrDb(const torch::Tensor &estimate, const torch::Tensor &reference, double dataRange)

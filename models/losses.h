@@ -31,20 +31,34 @@ torch::Tensor negPearsonLoss(const torch::Tensor &prediction, const torch::Tenso
 // Mean binary cross-entropy between the sigmoid skin map and a 0/1 label of the same shape.
 torch::Tensor skinLoss(const torch::Tensor &skinMap, const torch::Tensor &skinLabel);
 
+// Frequency cross-entropy of the prediction's spectrum against the reference's dominant frequency
+// (not in the ICCV 2019 paper; the same group's PhysFormer, CVPR 2022, trains with such a term).
+// Power of each Hann-windowed, mean-removed row on `bins` frequencies evenly spaced over
+// [low, high] cycles per frame (default 0.02–0.12: 36–216 bpm at 30 fps, 30–180 at 25), read as a
+// distribution; the loss is −log of its share at the bin where the reference's power peaks,
+// averaged over the batch. Negative Pearson rewards a waveform's shape, harmonics included; this
+// term rewards putting the power at the heart rate rather than at a harmonic. Scale-free; finite
+// (log bins) on flat rows.
+torch::Tensor frequencyCrossEntropyLoss(const torch::Tensor &prediction, const torch::Tensor &target,
+                                        double lowCyclesPerFrame = 0.02, double highCyclesPerFrame = 0.12,
+                                        int bins = 128);
+
 struct RppgNetLossWeights
 {
     double skin = 0.1;    // α: skin segmentation BCE
     double local = 0.5;   // β: partition heads and the auxiliary head
     double global = 1.0;  // the main prediction
+    double frequency = 0.0;   // frequencyCrossEntropyLoss on the main prediction (0 = the paper's loss)
 };
 
 struct RppgNetLossTerms
 {
-    torch::Tensor total;    // skin·BCE + local·(Σ parts + aux) + global·L_np(global)
+    torch::Tensor total;    // skin·BCE + local·(Σ parts + aux) + global·L_np(global) [+ frequency·CE(global)]
     torch::Tensor skinBce;
     torch::Tensor global;   // negative Pearson terms, each in [0, 2]
     torch::Tensor aux;
     std::array<torch::Tensor, 4> parts;
+    torch::Tensor frequency;   // undefined when its weight is 0
 };
 
 // targetPpg: B × T pulse (PPG/BVP or smoothed ECG); skinLabel: B × T × S/2 × S/2, 0/1 floats.

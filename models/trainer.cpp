@@ -187,7 +187,9 @@ private:
     {
         using K = TrainErrorKind;
         if (m_o.epochs < 1 || m_o.batch < 1 || !(m_o.lr > 0) || !std::isfinite(m_o.lr) || m_o.valFraction < 0
-            || m_o.valFraction >= 1 || m_o.stepsPerEpoch < 0 || m_o.maxValidationClips < 0)
+            || m_o.valFraction >= 1 || m_o.stepsPerEpoch < 0 || m_o.maxValidationClips < 0
+            || !(m_o.frequencyWeight >= 0) || !std::isfinite(m_o.frequencyWeight) || !(m_o.jointReconstruction >= 0)
+            || !std::isfinite(m_o.jointReconstruction))
             return Failure{K::Usage, "epochs and batch must be positive, lr > 0, val fraction in [0, 1)"};
         if (!m_o.resume.empty() && !m_o.init.empty())
             return Failure{K::Usage, "give either a checkpoint to resume or one to start from, not both"};
@@ -537,7 +539,7 @@ private:
     {
         torch::Tensor loss;
         switch (m_o.mode) {
-        case TrainMode::RppgNet: loss = rppgNetStepLoss(m_rppg, b.frames, b.ppg, b.mask); break;
+        case TrainMode::RppgNet: loss = rppgNetStepLoss(m_rppg, b.frames, b.ppg, b.mask, rppgWeights()); break;
         case TrainMode::Stven:
             loss = stvenStepLoss(m_stven, b.frames, b.target, b.sourceLevels, b.targetLevels, !m_o.stvenRestoreOnly);
             break;
@@ -556,9 +558,17 @@ private:
         int64_t windows = 0;
     };
 
+    RppgNetLossWeights rppgWeights() const
+    {
+        RppgNetLossWeights w;
+        w.frequency = m_o.frequencyWeight;
+        return w;
+    }
+
     JointLossWeights jointWeights() const
     {
         JointLossWeights w;
+        w.task = rppgWeights();
         w.stven = m_o.jointReconstruction;
         return w;
     }
@@ -586,7 +596,7 @@ private:
             switch (m_o.mode) {
             case TrainMode::RppgNet: {
                 const RppgNetOutput out = m_rppg->forward(b.frames);
-                lossSum += rppgNetLoss(out, b.ppg, b.mask).total.item<double>() * double(bs);
+                lossSum += rppgNetLoss(out, b.ppg, b.mask, rppgWeights()).total.item<double>() * double(bs);
                 signal = out.global;
                 break;
             }
@@ -692,6 +702,8 @@ private:
             m.training["levels"] = m_o.rppgNetAllLevels ? "all" : "original";
         if (m_o.mode == TrainMode::Stven)
             m.training["pairs"] = m_o.stvenRestoreOnly ? "every level to the original, no cycle" : "any to any, with cycle";
+        if (m_o.mode != TrainMode::Stven)
+            m.training["frequency_weight"] = fixed(m_o.frequencyWeight, 6);
         if (m_o.mode == TrainMode::Joint) {
             m.training["sources"] = m_o.jointWithOriginal ? "every level, the original included" : "compressed levels";
             m.training["reconstruction_weight"] = fixed(m_o.jointReconstruction, 8);
@@ -942,9 +954,10 @@ std::string bestCheckpointName(TrainMode mode)
     return std::string(trainModeName(mode)) + "-best.ckpt";
 }
 
-torch::Tensor rppgNetStepLoss(RppgNet &net, const torch::Tensor &clips, const torch::Tensor &ppg, const torch::Tensor &mask)
+torch::Tensor rppgNetStepLoss(RppgNet &net, const torch::Tensor &clips, const torch::Tensor &ppg, const torch::Tensor &mask,
+                              const RppgNetLossWeights &weights)
 {
-    return rppgNetLoss(net->forward(clips), ppg, mask).total;
+    return rppgNetLoss(net->forward(clips), ppg, mask, weights).total;
 }
 
 torch::Tensor stvenStepLoss(Stven &net, const torch::Tensor &source, const torch::Tensor &target,

@@ -84,6 +84,8 @@ struct TrainOptions
                                      // included), no cycle term: the one direction inference uses
     double jointReconstruction = 1e-4;   // joint: ρ, the weight of (L1 + MSE)(x̂, x_0) (the paper's 1e-4)
     bool jointWithOriginal = false;  // joint: draw the original as a source too (the paper: compressed only)
+    double frequencyWeight = 0;      // rppgnet and joint's task loss: weight of frequencyCrossEntropyLoss
+                                     // on the main prediction (0 = the paper's loss)
     std::map<std::string, std::string> extraMeta;   // copied into the checkpoints' training.* keys
 };
 
@@ -153,7 +155,7 @@ std::string bestCheckpointName(TrainMode mode);               // "rppgnet-best.c
 // caller runs backward and the optimizer). Clips B × 3 × T × S × S in [-1, 1], ppg B × T, mask
 // B × T × S/2 × S/2, levels one per clip.
 torch::Tensor rppgNetStepLoss(RppgNet &net, const torch::Tensor &clips, const torch::Tensor &ppg,
-                              const torch::Tensor &mask);
+                              const torch::Tensor &mask, const RppgNetLossWeights &weights = {});
 // source at sourceLevels → targetLevels, compared with `target`, plus the cycle back to source.
 // Without `cycle` only the reconstruction term counts.
 torch::Tensor stvenStepLoss(Stven &net, const torch::Tensor &source, const torch::Tensor &target,

@@ -161,6 +161,50 @@ private Q_SLOTS:
         weights.local = 0;
         QVERIFY(std::abs(rppgNetLoss(out, target, label, weights).total.item<double>() - terms.global.item<double>())
                 < 1e-12);
+        QVERIFY(!terms.frequency.defined());   // off by default: the paper's loss
+        weights.frequency = 0.5;
+        const auto withFrequency = rppgNetLoss(out, target, label, weights);
+        QVERIFY(withFrequency.frequency.defined());
+        QVERIFY(std::abs(withFrequency.total.item<double>()
+                         - (terms.global.item<double>() + 0.5 * frequencyCrossEntropyLoss(out.global, target).item<double>()))
+                < 1e-9);
+    }
+
+    void frequencyLossPrefersTheHeartRateToItsHarmonic()
+    {
+        // 64 frames at 30 fps; the reference beats at 66 bpm with a second harmonic of 40 %.
+        const int T = 64;
+        auto wave = [&](double bpm, double harmonic, double phase) {
+            auto t = torch::arange(T, torch::kFloat64) / 30.0;
+            return (torch::sin(2 * M_PI * bpm / 60.0 * t + phase) + harmonic * torch::sin(4 * M_PI * bpm / 60.0 * t + phase))
+                .unsqueeze(0);
+        };
+        const auto reference = wave(66, 0.4, 0.0);
+        const double atRate = frequencyCrossEntropyLoss(wave(66, 0.0, 1.0), reference).item<double>();
+        const double atHarmonic = frequencyCrossEntropyLoss(wave(132, 0.0, 1.0), reference).item<double>();
+        const double offRate = frequencyCrossEntropyLoss(wave(90, 0.0, 1.0), reference).item<double>();
+        // A 64-frame main lobe spreads over ~±40 of the 128 bins, so even the right rate keeps ~3.3.
+        QVERIFY2(atRate < 4.0 && atHarmonic > atRate + 3.0 && offRate > atRate + 0.5,
+                 qPrintable(QStringLiteral("%1 %2 %3").arg(atRate).arg(atHarmonic).arg(offRate)));
+        // Scale, sign and offset do not matter; a flat prediction gives log(bins) and a finite gradient.
+        QVERIFY(std::abs(frequencyCrossEntropyLoss(-7.0 * wave(66, 0.0, 1.0) + 3.0, reference).item<double>() - atRate) < 1e-9);
+        auto flat = torch::full({1, T}, 0.25, torch::dtype(torch::kFloat64).requires_grad(true));
+        auto loss = frequencyCrossEntropyLoss(flat, reference);
+        QVERIFY(std::abs(loss.item<double>() - std::log(128.0)) < 1e-6);
+        loss.backward();
+        QVERIFY(torch::isfinite(flat.grad()).all().item<bool>());
+        // Gradient descent on the term alone moves a harmonic-heavy prediction's power to the rate.
+        auto x = (wave(66, 2.0, 0.3)).clone().set_requires_grad(true);
+        torch::optim::Adam opt({x}, torch::optim::AdamOptions(0.05));
+        const double before = frequencyCrossEntropyLoss(x, reference).item<double>();
+        for (int i = 0; i < 50; ++i) {
+            auto l = frequencyCrossEntropyLoss(x, reference);
+            opt.zero_grad();
+            l.backward();
+            opt.step();
+        }
+        QVERIFY(frequencyCrossEntropyLoss(x, reference).item<double>() < before - 1.0);
+        QVERIFY_EXCEPTION_THROWN(frequencyCrossEntropyLoss(torch::zeros({2, 8}), torch::zeros({2, 9})), std::invalid_argument);
     }
 
     void reconstructionAndPsnr()

@@ -111,6 +111,11 @@ int runTrain(const QStringList &args)
         QStringLiteral("recon-weight"),
         QStringLiteral("joint: weight of the reconstruction term (L1 + MSE to the original; default 1e-4, the paper's)."),
         QStringLiteral("X"), QStringLiteral("0.0001"));
+    const QCommandLineOption freqWeight(
+        QStringLiteral("freq-weight"),
+        QStringLiteral("rppgnet, joint: weight of a frequency cross-entropy term that puts the predicted power at the "
+                       "heart rate, not a harmonic (default 0, the paper's loss)."),
+        QStringLiteral("X"), QStringLiteral("0"));
     const QCommandLineOption noAugment(QStringLiteral("no-augment"), QStringLiteral("No flips or brightness/contrast jitter."));
     const QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("CPU threads (default: libtorch's)."),
                                      QStringLiteral("N"), QStringLiteral("0"));
@@ -118,7 +123,7 @@ int runTrain(const QStringList &args)
                                       QStringLiteral("Print a progress line every N steps (for logs; default 0 = off)."),
                                       QStringLiteral("N"), QStringLiteral("0"));
     p.addOptions({data, epochs, batch, lr, out, resume, init, device, config, seed, valFraction, rppgnet, steps, valClips,
-                  allLevels, restoreOnly, withOriginal, reconWeight, noAugment, threads, logEvery});
+                  allLevels, restoreOnly, withOriginal, reconWeight, freqWeight, noAugment, threads, logEvery});
     if (auto code = cli::parseCommandLine(p, args))
         return *code;
 
@@ -182,6 +187,9 @@ int runTrain(const QStringList &args)
     o.jointReconstruction = p.value(reconWeight).toDouble(&ok);
     if (!ok || o.jointReconstruction < 0 || !std::isfinite(o.jointReconstruction))
         return bad(reconWeight);
+    o.frequencyWeight = p.value(freqWeight).toDouble(&ok);
+    if (!ok || o.frequencyWeight < 0 || !std::isfinite(o.frequencyWeight))
+        return bad(freqWeight);
     o.augment = !p.isSet(noAugment);
     o.extraMeta["command"] = args.join(QLatin1Char(' ')).toStdString();
 

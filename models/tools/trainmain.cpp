@@ -5,7 +5,7 @@
 //   rppg_models_train rppgnet|stven|joint --data CACHE[,CACHE] --out DIR [--epochs N] [--batch B]
 //       [--lr X] [--device auto|cpu|cuda|cuda:N] [--config cpu|paper] [--rppgnet CKPT] [--init CKPT]
 //       [--resume CKPT] [--steps-per-epoch N] [--val-clips N] [--seed S] [--all-levels] [--restore-only]
-//       [--with-original] [--recon-weight X] [--log-every N] [--max-minutes M]
+//       [--with-original] [--recon-weight X] [--freq-weight X] [--log-every N] [--max-minutes M]
 //   rppg_models_train devicecheck --device cuda CKPT...
 //
 // Training prints one line per event and, with --log-every, a progress line every N steps. With
@@ -189,6 +189,8 @@ int main(int argc, char **argv)
             o.lr = number;
         } else if (key == "--recon-weight" && numeric && number >= 0) {
             o.jointReconstruction = number;
+        } else if (key == "--freq-weight" && numeric && number >= 0) {
+            o.frequencyWeight = number;
         } else if (key == "--steps-per-epoch" && needCount(0)) {
             o.stepsPerEpoch = int64_t(number);
         } else if (key == "--val-clips" && needCount(0)) {
