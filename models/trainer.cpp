@@ -556,7 +556,14 @@ private:
     {
         double loss = kNaN, mae = kNaN, clipMae = kNaN, pearson = kNaN, psnr = kNaN, psnrInput = kNaN;
         int64_t windows = 0;
+        std::map<int, WindowedHrScore> byLevel;   // the windowed MAE of each held-out level
     };
+
+    std::string levelName(int level) const
+    {
+        const auto &names = m_data->caches().front().levelNames;
+        return level >= 0 && size_t(level) < names.size() ? names[size_t(level)] : "level " + std::to_string(level);
+    }
 
     RppgNetLossWeights rppgWeights() const
     {
@@ -584,6 +591,7 @@ private:
         if (m_stven)
             m_stven->eval();
         std::vector<PredictedClip> predicted;
+        std::vector<int> predictedLevel;
         double lossSum = 0, maeSum = 0, rSum = 0, psnrSum = 0, psnrInSum = 0;
         int64_t n = 0, nMae = 0, nR = 0;
         for (size_t i = 0; i < m_val.size(); i += size_t(m_o.batch)) {
@@ -632,6 +640,7 @@ private:
                     const std::vector<float> pred = toVector(signal[k]);
                     const ClipInfo &info = m_data->clips()[size_t(ids[size_t(k)])];
                     predicted.push_back({info.segment, info.start, b.fps[size_t(k)], pred, toVector(b.ppg[k])});
+                    predictedLevel.push_back(b.sourceLevels[size_t(k)]);
                     const double hr = spectralPeakBpm(pred, b.fps[size_t(k)]);
                     if (std::isfinite(hr) && b.hr[size_t(k)] > 0) {
                         maeSum += std::abs(hr - b.hr[size_t(k)]);
@@ -656,6 +665,12 @@ private:
             v.clipMae = maeSum / double(nMae);
         const WindowedHrScore windowed = windowedHrMae(predicted);
         v.windows = windowed.windows;
+        std::map<int, std::vector<PredictedClip>> perLevel;
+        for (size_t i = 0; i < predicted.size(); ++i)
+            perLevel[predictedLevel[i]].push_back(predicted[i]);
+        if (perLevel.size() > 1)
+            for (const auto &[level, clips] : perLevel)
+                v.byLevel[level] = windowedHrMae(clips);
         v.mae = windowed.windows > 0 ? windowed.maeBpm : v.clipMae;
         if (nR > 0)
             v.pearson = rSum / double(nR);
@@ -719,6 +734,8 @@ private:
         m.metrics["val_mae_bpm"] = r.valMaeBpm;
         m.metrics["val_clip_mae_bpm"] = r.valClipMaeBpm;
         m.metrics["val_windows"] = double(r.valWindows);
+        for (const auto &[level, mae] : r.valMaeByLevel)
+            m.metrics["val_mae_bpm_level" + std::to_string(level)] = mae;
         m.metrics["val_pearson"] = r.valPearson;
         if (m_stven) {
             m.metrics["val_psnr_db"] = r.valPsnrDb;
@@ -827,6 +844,9 @@ private:
             r.valMaeBpm = v.mae;
             r.valClipMaeBpm = v.clipMae;
             r.valWindows = v.windows;
+            for (const auto &[level, score] : v.byLevel)
+                if (score.windows > 0)
+                    r.valMaeByLevel[level] = score.maeBpm;
             r.valPearson = v.pearson;
             r.valPsnrDb = v.psnr;
             r.valPsnrInputDb = v.psnrInput;
@@ -857,6 +877,12 @@ private:
                << fixed(r.valLoss, 4) << ", val HR MAE " << fixed(r.valMaeBpm, 2) << " bpm ("
                << (r.valWindows > 0 ? std::to_string(r.valWindows) + " windows of 10 s" : std::string("per clip")) << "), val r "
                << fixed(r.valPearson, 3);
+            if (!r.valMaeByLevel.empty()) {
+                os << " [MAE by level:";
+                for (const auto &[level, mae] : r.valMaeByLevel)
+                    os << " " << levelName(level) << " " << fixed(mae, 1);
+                os << "]";
+            }
             if (m_stven)
                 os << ", val PSNR " << fixed(r.valPsnrDb, 2) << " dB (input " << fixed(r.valPsnrInputDb, 2) << " dB)";
             os << ", " << fixed(r.seconds, 1) << " s" << (r.best ? " (best)" : "");

@@ -109,6 +109,7 @@ struct EpochReport
                               // segment is covered for 10 s; NaN where not measured
     double valClipMaeBpm = 0; // per 64-frame clip (coarse: see windowedHrMae)
     int64_t valWindows = 0;   // windows behind valMaeBpm; 0 = it is the per-clip MAE
+    std::map<int, double> valMaeByLevel;   // level → windowed MAE, when several levels are held out
     double valPearson = 0;
     double valPsnrDb = 0;     // stven/joint: enhanced vs original (NaN for rppgnet)
     double valPsnrInputDb = 0;   // stven/joint: compressed input vs original
