@@ -69,6 +69,12 @@ private Q_SLOTS:
         QVERIFY(std::isfinite(pos.windowMaeBpm));
         QVERIFY(pos.windowCoverage > 0.9);
         QCOMPARE(res->problems.size(), 2);
+        // The console summary carries the windowed MAE next to the whole-video one.
+        const QStringList lines = evaluationSummaryText(res.value()).split(QLatin1Char('\n'));
+        QVERIFY(lines.size() > 2 && lines[1].contains(QStringLiteral("win MAE")));
+        QVERIFY2(lines[2].startsWith(QStringLiteral("POS"))
+                     && lines[2].contains(QString::number(pos.windowMaeBpm, 'f', 2)),
+                 qPrintable(lines[2]));
 
         const QString out = m_dir.filePath(QStringLiteral("out"));
         auto written = writeEvaluationReport(res.value(), out);
