@@ -17,6 +17,13 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
+// Sample i of an n-point Hann window, sampled at bin centres so that it is never exactly zero
+// (the overlap-add of windowedHrMae divides by sums of these).
+double hannWeight(size_t i, size_t n)
+{
+    return 0.5 - 0.5 * std::cos(2.0 * kPi * (double(i) + 0.5) / double(n));
+}
+
 std::string trim(const std::string &s)
 {
     const auto b = s.find_first_not_of(" \t\r\n");
@@ -459,7 +466,7 @@ double spectralPeakBpm(const std::vector<float> &signal, double fsHz, double min
     std::vector<double> y(n);
     double energy = 0;
     for (size_t i = 0; i < n; ++i) {
-        const double w = 0.5 - 0.5 * std::cos(2.0 * kPi * (double(i) + 0.5) / double(n));
+        const double w = hannWeight(i, n);
         y[i] = (double(signal[i]) - (icpt + slope * double(i))) * w;
         energy += y[i] * y[i];
     }
@@ -511,7 +518,7 @@ WindowedHrScore windowedHrMae(const std::vector<PredictedClip> &clips, double wi
             if (!(sd > 1e-12) || !std::isfinite(sd))
                 continue;   // a flat clip adds nothing (and leaves its frames uncovered)
             for (size_t i = 0; i < n; ++i) {
-                const double w = 0.5 - 0.5 * std::cos(2.0 * kPi * (double(i) + 0.5) / double(n));
+                const double w = hannWeight(i, n);
                 const size_t f = size_t(c->start) + i;
                 acc[f] += w * (c->prediction[i] - mean) / sd;
                 weight[f] += w;

@@ -190,7 +190,7 @@ private:
             || m_o.valFraction >= 1 || m_o.stepsPerEpoch < 0 || m_o.maxValidationClips < 0
             || !(m_o.frequencyWeight >= 0) || !std::isfinite(m_o.frequencyWeight) || !(m_o.jointReconstruction >= 0)
             || !std::isfinite(m_o.jointReconstruction))
-            return Failure{K::Usage, "epochs and batch must be positive, lr > 0, val fraction in [0, 1)"};
+            return Failure{K::Usage, "epochs and batch must be positive, lr > 0, val fraction in [0, 1), loss weights >= 0"};
         if (!m_o.resume.empty() && !m_o.init.empty())
             return Failure{K::Usage, "give either a checkpoint to resume or one to start from, not both"};
         if (m_o.mode == TrainMode::Joint && m_o.rppgNetCheckpoint.empty())
@@ -242,14 +242,18 @@ private:
             const auto wanted = std::min<int64_t>(int64_t(groups.size()),
                                                   int64_t(std::ceil(double(m_o.maxValidationClips) / perGroup)));
             std::vector<int64_t> kept;
-            for (int64_t i = 0; i < wanted && int64_t(kept.size()) < m_o.maxValidationClips; ++i)
-                for (int64_t c : groups[size_t(i * int64_t(groups.size()) / wanted)])
+            std::vector<char> taken(groups.size(), 0);
+            auto take = [&](size_t g) {
+                taken[g] = 1;
+                for (int64_t c : groups[g])
                     if (int64_t(kept.size()) < m_o.maxValidationClips)
                         kept.push_back(c);
+            };
+            for (int64_t i = 0; i < wanted; ++i)
+                take(size_t(i * int64_t(groups.size()) / wanted));
             for (size_t g = 0; g < groups.size() && int64_t(kept.size()) < m_o.maxValidationClips; ++g)
-                for (int64_t c : groups[g])   // short segments left room: fill it in order
-                    if (int64_t(kept.size()) < m_o.maxValidationClips && std::find(kept.begin(), kept.end(), c) == kept.end())
-                        kept.push_back(c);
+                if (!taken[g])   // short segments left room: fill it in order
+                    take(g);
             m_val = kept;
         }
         if (m_train.empty())
@@ -430,14 +434,14 @@ private:
         return pool[size_t(std::uniform_int_distribution<size_t>(0, pool.size() - 1)(m_rng))];
     }
 
-    // The compressed level a validation clip is scored at: one per segment (so that the windowed HR
-    // of a segment reads one codec), the segments taking the levels in turn.
-    int validationLevel(int64_t clip, const std::vector<int> &levels) const
+    // The level a validation clip is scored at: one per segment (so that the windowed HR of a
+    // segment reads one codec), the segments taking the compressed levels (or, with `original`,
+    // all levels) in turn.
+    int validationLevel(int64_t clip, const std::vector<int> &levels, bool original) const
     {
-        if (levels.size() < 2)
-            return levels.front();
+        const size_t first = original || levels.size() < 2 ? 0 : 1;
         const auto segment = size_t(m_data->clips()[size_t(clip)].segment);
-        return levels[1 + segment % (levels.size() - 1)];
+        return levels[first + segment % (levels.size() - first)];
     }
 
     Batch makeBatch(const std::vector<int64_t> &clips, bool training)
@@ -465,8 +469,8 @@ private:
                     src = levels.front();
                 else if (training)
                     src = randomLevel(levels, false);
-                else   // validation: every level in turn, the original included, one per segment
-                    src = levels[size_t(m_data->clips()[size_t(c)].segment) % levels.size()];
+                else
+                    src = validationLevel(c, levels, true);
                 break;
             case TrainMode::Stven:
                 if (training) {
@@ -476,7 +480,7 @@ private:
                     src = randomLevel(levels, false);
                     dst = m_o.stvenRestoreOnly || (m_rng() & 1u) ? levels.front() : randomLevel(levels, false);
                 } else {   // validation: restored to the original from a fixed compressed level per segment
-                    src = validationLevel(c, levels);
+                    src = validationLevel(c, levels, false);
                     dst = levels.front();
                 }
                 break;
@@ -484,7 +488,7 @@ private:
                 if (training)
                     src = randomLevel(levels, !m_o.jointWithOriginal);
                 else
-                    src = validationLevel(c, levels);
+                    src = validationLevel(c, levels, false);
                 dst = levels.front();
                 break;
             }
@@ -556,7 +560,7 @@ private:
     {
         double loss = kNaN, mae = kNaN, clipMae = kNaN, pearson = kNaN, psnr = kNaN, psnrInput = kNaN;
         int64_t windows = 0;
-        std::map<int, WindowedHrScore> byLevel;   // the windowed MAE of each held-out level
+        std::map<int, double> byLevel;   // level → windowed MAE, when several levels are held out
     };
 
     std::string levelName(int level) const
@@ -590,8 +594,7 @@ private:
             m_rppg->eval();
         if (m_stven)
             m_stven->eval();
-        std::vector<PredictedClip> predicted;
-        std::vector<int> predictedLevel;
+        std::map<int, std::vector<PredictedClip>> predicted;   // by held-out level
         double lossSum = 0, maeSum = 0, rSum = 0, psnrSum = 0, psnrInSum = 0;
         int64_t n = 0, nMae = 0, nR = 0;
         for (size_t i = 0; i < m_val.size(); i += size_t(m_o.batch)) {
@@ -639,8 +642,8 @@ private:
                 for (int64_t k = 0; k < bs; ++k) {
                     const std::vector<float> pred = toVector(signal[k]);
                     const ClipInfo &info = m_data->clips()[size_t(ids[size_t(k)])];
-                    predicted.push_back({info.segment, info.start, b.fps[size_t(k)], pred, toVector(b.ppg[k])});
-                    predictedLevel.push_back(b.sourceLevels[size_t(k)]);
+                    predicted[b.sourceLevels[size_t(k)]].push_back(
+                        {info.segment, info.start, b.fps[size_t(k)], pred, toVector(b.ppg[k])});
                     const double hr = spectralPeakBpm(pred, b.fps[size_t(k)]);
                     if (std::isfinite(hr) && b.hr[size_t(k)] > 0) {
                         maeSum += std::abs(hr - b.hr[size_t(k)]);
@@ -663,15 +666,19 @@ private:
         }
         if (nMae > 0)
             v.clipMae = maeSum / double(nMae);
-        const WindowedHrScore windowed = windowedHrMae(predicted);
-        v.windows = windowed.windows;
-        std::map<int, std::vector<PredictedClip>> perLevel;
-        for (size_t i = 0; i < predicted.size(); ++i)
-            perLevel[predictedLevel[i]].push_back(predicted[i]);
-        if (perLevel.size() > 1)
-            for (const auto &[level, clips] : perLevel)
-                v.byLevel[level] = windowedHrMae(clips);
-        v.mae = windowed.windows > 0 ? windowed.maeBpm : v.clipMae;
+        // Each segment is held out at one level, so the overall windowed MAE is the window-weighted
+        // mean of the levels' (scored once per level, not again over all clips).
+        double windowedSum = 0;
+        for (const auto &[level, clips] : predicted) {
+            const WindowedHrScore score = windowedHrMae(clips);
+            if (score.windows == 0)
+                continue;
+            windowedSum += score.maeBpm * double(score.windows);
+            v.windows += score.windows;
+            if (predicted.size() > 1)
+                v.byLevel[level] = score.maeBpm;
+        }
+        v.mae = v.windows > 0 ? windowedSum / double(v.windows) : v.clipMae;
         if (nR > 0)
             v.pearson = rSum / double(nR);
         if (m_rppg && m_o.mode == TrainMode::RppgNet)
@@ -844,9 +851,7 @@ private:
             r.valMaeBpm = v.mae;
             r.valClipMaeBpm = v.clipMae;
             r.valWindows = v.windows;
-            for (const auto &[level, score] : v.byLevel)
-                if (score.windows > 0)
-                    r.valMaeByLevel[level] = score.maeBpm;
+            r.valMaeByLevel = v.byLevel;
             r.valPearson = v.pearson;
             r.valPsnrDb = v.psnr;
             r.valPsnrInputDb = v.psnrInput;
