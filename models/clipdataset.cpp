@@ -1,5 +1,7 @@
 #include "clipdataset.h"
 
+#include "mathconst.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -15,13 +17,41 @@ namespace rppg::models {
 
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
 
 // Sample i of an n-point Hann window, sampled at bin centres so that it is never exactly zero
 // (the overlap-add of windowedHrMae divides by sums of these).
 double hannWeight(size_t i, size_t n)
 {
     return 0.5 - 0.5 * std::cos(2.0 * kPi * (double(i) + 0.5) / double(n));
+}
+
+// The last component of a path ("/tmp/work/cache40/" -> "cache40").
+std::string folderName(std::string path)
+{
+    while (path.size() > 1 && path.back() == '/')
+        path.pop_back();
+    const auto slash = path.find_last_of('/');
+    return slash == std::string::npos || path.size() == 1 ? path : path.substr(slash + 1);
+}
+
+// index.txt "sources" lists dataset specs "PATH[,option...]" separated by ';': each path is
+// shortened to its folder name, the options are kept.
+std::string sourceFolders(const std::string &sources)
+{
+    std::string out;
+    size_t begin = 0;
+    while (begin <= sources.size()) {
+        size_t end = sources.find(';', begin);
+        if (end == std::string::npos)
+            end = sources.size();
+        const std::string spec = sources.substr(begin, end - begin);
+        const size_t comma = spec.find(',');
+        if (!out.empty())
+            out += ';';
+        out += folderName(spec.substr(0, comma)) + (comma == std::string::npos ? "" : spec.substr(comma));
+        begin = end + 1;
+    }
+    return out;
 }
 
 std::string trim(const std::string &s)
@@ -323,12 +353,13 @@ std::string ClipDataset::describe() const
         const auto &f = m_caches[c];
         if (c)
             os << "; ";
-        os << "clip cache " << f.dir << " (" << f.cropSize << " px, levels ";
+        // Folder names, not paths: this text goes into checkpoints, which travel between machines.
+        os << "clip cache " << folderName(f.dir) << " (" << f.cropSize << " px, levels ";
         for (size_t k = 0; k < f.levelNames.size(); ++k)
             os << (k ? "|" : "") << f.levelNames[k];
         os << ")";
         if (!f.sources.empty())
-            os << " sources " << f.sources;
+            os << " sources " << sourceFolders(f.sources);
     }
     return os.str();
 }

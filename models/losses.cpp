@@ -1,5 +1,7 @@
 #include "losses.h"
 
+#include "mathconst.h"
+
 #include <cmath>
 #include <stdexcept>
 
@@ -10,7 +12,6 @@ namespace {
 // Small enough not to matter for real signals (the network's raw outputs can vary by only
 // ~1e-4 early in training), large enough to keep 1/sqrt finite in float32.
 constexpr double kZScoreVarianceEpsilon = 1e-10;
-constexpr double kPi = 3.14159265358979323846;
 
 void requireSameShape(const torch::Tensor &a, const torch::Tensor &b, const char *what)
 {

@@ -6,9 +6,11 @@
 #include "losses.h"
 #include "torchtestsupport.h"
 #include "trainer.h"
+#include "trainoptions.h"
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -84,7 +86,7 @@ bool writeCache(const QString &dir, int subjects)
         << "\nstride_frames=" << kStride << "\nchannels=rgb\nframes=" << subjects * kFrames << "\nsegments=" << subjects
         << "\nclips=" << clip << "\nrecordings=" << subjects << "\nsubjects=" << subjects
         << "\nlevels=2\nlevel.0.name=original\nlevel.0.frames=" << subjects * kFrames
-        << "\nlevel.1.name=quantised\nlevel.1.frames=" << subjects * kFrames << "\nsources=tst_trainer\n";
+        << "\nlevel.1.name=quantised\nlevel.1.frames=" << subjects * kFrames << "\nsources=/data/where/tiny-set,roi=full;/data/b/\n";
     return f0.good() && f1.good() && fm.good() && fp.good() && idx.good();
 }
 
@@ -264,6 +266,44 @@ private Q_SLOTS:
         QCOMPARE(r.epochs[0].valMaeBpm, r.epochs[0].valClipMaeBpm);
     }
 
+    // The option table both command lines parse with.
+    void optionTableAppliesAndRejects()
+    {
+        TrainOptions o;
+        QVERIFY(applyTrainOption(o, "data", " a, b ,,"));
+        QVERIFY(applyTrainOption(o, "data", "c"));
+        QCOMPARE(o.data, (std::vector<std::string>{"a", "b", "c"}));
+        QVERIFY(applyTrainOption(o, "epochs", "7") && o.epochs == 7);
+        QVERIFY(applyTrainOption(o, "lr", "2e-4") && o.lr == 2e-4);
+        QVERIFY(applyTrainOption(o, "val-fraction", "0") && o.valFraction == 0);
+        QVERIFY(applyTrainOption(o, "config", "paper") && o.preset == "paper");
+        QVERIFY(applyTrainOption(o, "all-levels", "") && o.rppgNetAllLevels);
+        QVERIFY(applyTrainOption(o, "no-augment", "") && !o.augment);
+        QVERIFY(applyTrainOption(o, "freq-weight", "0.5") && o.frequencyWeight == 0.5);
+        // Bad values leave the options as they were.
+        const TrainOptions before = o;
+        for (const auto &[name, value] : std::vector<std::pair<std::string, std::string>>{
+                 {"epochs", "0"}, {"epochs", "-3"}, {"epochs", "2.5"}, {"epochs", "9999999999"}, {"batch", "4097"},
+                 {"lr", "0"}, {"lr", "nan"}, {"lr", "1e-4x"}, {"val-fraction", "1"}, {"config", "gpu"},
+                 {"recon-weight", "-1"}, {"threads", "1025"}, {"seed", "-1"}, {"data", ", ,"}, {"out", ""},
+                 {"no-such-option", "1"}}) {
+            QVERIFY2(!applyTrainOption(o, name, value), (name + " " + value).c_str());
+        }
+        QCOMPARE(o.epochs, before.epochs);
+        QCOMPARE(o.lr, before.lr);
+        QCOMPARE(o.valFraction, before.valFraction);
+        QCOMPARE(o.preset, before.preset);
+        QCOMPARE(o.data, before.data);
+        // Every entry has help, and names are unique.
+        std::set<std::string> names;
+        for (const TrainOptionSpec &spec : trainOptionSpecs()) {
+            QVERIFY(!spec.help.empty());
+            QVERIFY2(names.insert(spec.name).second, spec.name.c_str());
+            QCOMPARE(findTrainOption(spec.name), &spec);
+        }
+        QVERIFY(findTrainOption("log-every") == nullptr);
+    }
+
     void splitIsSubjectDisjoint()
     {
         const QString dir = m_tmp.filePath(QStringLiteral("cache5"));
@@ -334,7 +374,14 @@ private Q_SLOTS:
         QCOMPARE(h.meta.seed, uint64_t(7));
         QCOMPARE(h.meta.training.at("mode"), std::string("rppgnet"));
         QCOMPARE(h.meta.training.at("batch"), std::string("4"));
-        QVERIFY(h.meta.trainingData.find("clip cache") != std::string::npos);
+        // Folder names, not this machine's paths: checkpoints travel.
+        const std::string cacheName = QFileInfo(m_cache).fileName().toStdString();
+        QVERIFY2(h.meta.trainingData.find("clip cache " + cacheName + " (") != std::string::npos,
+                 h.meta.trainingData.c_str());
+        QVERIFY2(h.meta.trainingData.find(QFileInfo(m_cache).path().toStdString()) == std::string::npos,
+                 h.meta.trainingData.c_str());
+        QVERIFY2(h.meta.trainingData.find(" sources tiny-set,roi=full;b;") != std::string::npos,
+                 h.meta.trainingData.c_str());
         QVERIFY(h.meta.trainingData.find("tiny/subj") != std::string::npos);   // the validation subject
         QCOMPARE(h.meta.metrics.at("val_mae_bpm"), r.epochs[1].valMaeBpm);
 

@@ -1245,8 +1245,10 @@ void MainWindow::drawUpdate()
     m_deviceLabel->setText(tr("device: %1").arg(u->device.isEmpty() ? tr("CPU") : u->device));
     const MethodInfo *info = MethodRegistry::instance().find(u->method);
     const QString title = info && !info->title.isEmpty() ? info->title : u->method;
-    m_methodLabel->setText(u->model.isEmpty() ? tr("method: %1").arg(title)
-                                              : tr("method: %1 (%2)").arg(title, u->model));
+    // The model description (architecture, checkpoint, training data) is a long line: it goes in
+    // the tooltip, so the permanent widgets never push the status bar wider than the window.
+    m_methodLabel->setText(tr("method: %1").arg(title));
+    m_methodLabel->setToolTip(u->model.isEmpty() ? tr("Pulse method") : u->model);
 }
 
 void MainWindow::drawTransport()

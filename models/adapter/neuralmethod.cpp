@@ -2,6 +2,7 @@
 
 #include "checkpoint.h"
 #include "device.h"
+#include "mathconst.h"
 #include "resourcepaths.h"
 
 #include <opencv2/imgproc.hpp>
@@ -27,7 +28,6 @@ namespace rppg {
 namespace {
 
 constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
-constexpr double kPi = 3.14159265358979323846;
 // Crops whose timestamps decide the input rate: enough for a median that ignores a late frame.
 constexpr int kProbeFrames = 8;
 
@@ -179,7 +179,7 @@ public:
         m_curRgb.create(m_size, m_size, CV_8UC3);
         m_taper.resize(size_t(m_frames));
         for (int i = 0; i < m_frames; ++i) {
-            const double s = std::sin(kPi * (i + 0.5) / m_frames);
+            const double s = std::sin(models::kPi * (i + 0.5) / m_frames);
             m_taper[size_t(i)] = s * s;
         }
         m_clipSignal.resize(size_t(m_frames));

@@ -2,10 +2,9 @@
 // that has a CUDA libtorch and nothing else (no Qt, OpenCV or FFmpeg). It reads clip caches made
 // elsewhere by `rppg prepare` / `rppg synth-set`. Built with models/ (tests/tst_models_tools.sh).
 //
-//   rppg_models_train rppgnet|stven|joint --data CACHE[,CACHE] --out DIR [--epochs N] [--batch B]
-//       [--lr X] [--device auto|cpu|cuda|cuda:N] [--config cpu|paper] [--rppgnet CKPT] [--init CKPT]
-//       [--resume CKPT] [--steps-per-epoch N] [--val-clips N] [--seed S] [--all-levels] [--restore-only]
-//       [--with-original] [--recon-weight X] [--freq-weight X] [--log-every N] [--max-minutes M]
+//   rppg_models_train rppgnet|stven|joint --data CACHE[,CACHE] --out DIR [options]
+//       the options of `rppg train` (one table: models/trainoptions.cpp) plus --log-every N and
+//       --max-minutes M; run it without arguments for the list
 //   rppg_models_train devicecheck --device cuda CKPT...
 //
 // Training prints one line per event and, with --log-every, a progress line every N steps. With
@@ -17,6 +16,7 @@
 #include "checkpoint.h"
 #include "device.h"
 #include "trainer.h"
+#include "trainoptions.h"
 
 #include <torch/torch.h>
 
@@ -38,7 +38,21 @@ namespace {
 
 int usage(const std::string &why)
 {
-    std::fprintf(stderr, "rppg_models_train: %s (see the comment at the top of models/tools/trainmain.cpp)\n", why.c_str());
+    std::fprintf(stderr, "rppg_models_train: %s (run it without arguments for the options)\n", why.c_str());
+    return 2;
+}
+
+int printUsage()
+{
+    std::printf("usage: rppg_models_train rppgnet|stven|joint --data CACHE --out DIR [options]\n"
+                "       rppg_models_train devicecheck --device DEV CKPT...\n\noptions:\n");
+    auto line = [](const std::string &left, const std::string &help) {
+        std::printf("  %-24s %s\n", left.c_str(), help.c_str());
+    };
+    for (const TrainOptionSpec &s : trainOptionSpecs())
+        line("--" + s.name + (s.valueName.empty() ? "" : " " + s.valueName), s.help);
+    line("--log-every N", "Print a progress line every N steps (default 0 = off).");
+    line("--max-minutes M", "Stop after M minutes; the finished epochs' checkpoints stay.");
     return 2;
 }
 
@@ -131,8 +145,8 @@ int deviceCheck(const std::string &deviceSpec, const std::vector<std::string> &f
 
 int main(int argc, char **argv)
 {
-    if (argc < 2)
-        return usage("a mode is needed: rppgnet, stven, joint or devicecheck");
+    if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")
+        return printUsage();
     const std::string modeName = argv[1];
     std::vector<std::string> positional;
     TrainOptions o;
@@ -140,72 +154,28 @@ int main(int argc, char **argv)
     double maxMinutes = 0;
     for (int i = 2; i < argc; ++i) {
         const std::string key = argv[i];
-        if (key == "--all-levels") {
-            o.rppgNetAllLevels = true;
-            continue;
-        }
-        if (key == "--restore-only") {
-            o.stvenRestoreOnly = true;
-            continue;
-        }
-        if (key == "--with-original") {
-            o.jointWithOriginal = true;
-            continue;
-        }
         if (key.rfind("--", 0) != 0) {
             positional.push_back(key);
             continue;
         }
-        if (i + 1 >= argc)
+        const std::string name = key.substr(2);
+        const TrainOptionSpec *spec = findTrainOption(name);
+        const bool takesValue = spec ? !spec->valueName.empty() : (name == "log-every" || name == "max-minutes");
+        if (!spec && !takesValue)
+            return usage("unknown option " + key);
+        if (takesValue && i + 1 >= argc)
             return usage(key + " needs a value");
-        const std::string value = argv[++i];
+        const std::string value = takesValue ? argv[++i] : std::string();
         double number = 0;
-        const bool numeric = readNumber(value, number);
-        auto needCount = [&](double min) { return numeric && number >= min && number == double(int64_t(number)); };
-        if (key == "--data") {
-            for (size_t start = 0; start <= value.size();) {
-                const size_t comma = std::min(value.find(',', start), value.size());
-                if (comma > start)
-                    o.data.push_back(value.substr(start, comma - start));
-                start = comma + 1;
-            }
-        } else if (key == "--out") {
-            o.outDir = value;
-        } else if (key == "--device") {
-            o.device = value;
-        } else if (key == "--config") {
-            o.preset = value;
-        } else if (key == "--rppgnet") {
-            o.rppgNetCheckpoint = value;
-        } else if (key == "--init") {
-            o.init = value;
-        } else if (key == "--resume") {
-            o.resume = value;
-        } else if (key == "--epochs" && needCount(1)) {
-            o.epochs = int(number);
-        } else if (key == "--batch" && needCount(1)) {
-            o.batch = int(number);
-        } else if (key == "--lr" && numeric && number > 0) {
-            o.lr = number;
-        } else if (key == "--recon-weight" && numeric && number >= 0) {
-            o.jointReconstruction = number;
-        } else if (key == "--freq-weight" && numeric && number >= 0) {
-            o.frequencyWeight = number;
-        } else if (key == "--steps-per-epoch" && needCount(0)) {
-            o.stepsPerEpoch = int64_t(number);
-        } else if (key == "--val-clips" && needCount(0)) {
-            o.maxValidationClips = int64_t(number);
-        } else if (key == "--seed" && needCount(0)) {
-            o.seed = uint64_t(number);
-        } else if (key == "--threads" && needCount(0)) {
-            o.threads = int(number);
-        } else if (key == "--log-every" && needCount(0)) {
-            logEvery = int(number);
-        } else if (key == "--max-minutes" && numeric && number > 0) {
-            maxMinutes = number;
-        } else {
-            return usage("bad option or value: " + key + " " + value);
-        }
+        bool ok = false;
+        if (spec)
+            ok = applyTrainOption(o, name, value);
+        else if (name == "log-every" && readNumber(value, number) && number >= 0 && number == double(int(number)))
+            ok = (logEvery = int(number), true);
+        else if (name == "max-minutes" && readNumber(value, number) && number > 0)
+            ok = (maxMinutes = number, true);
+        if (!ok)
+            return usage("invalid " + key + " value '" + value + "'");
     }
 
     if (modeName == "devicecheck") {
