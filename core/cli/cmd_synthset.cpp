@@ -113,7 +113,7 @@ int runSynthSet(const QStringList &args)
     const QCommandLineOption levels(
         QStringLiteral("levels"),
         QStringLiteral("Comma-separated CODEC[@RATE|@crfN] list; the lossless one (ffv1/raw) is level 0; "
-                       "rates suit 320x240, about a quarter of those for 640x480 (default "
+                       "a rate spreads over the frame, so 250k at 320x240 is as mild as 1M at 640x480 (default "
                        "ffv1,x264@250k,x264@100k,x265@100k,mpeg4@250k)."),
         QStringLiteral("LIST"), QStringLiteral("ffv1,x264@250k,x264@100k,x265@100k,mpeg4@250k"));
     const QCommandLineOption size = frameSizeOption(QStringLiteral("320x240"));
