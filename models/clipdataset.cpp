@@ -17,7 +17,6 @@ namespace rppg::models {
 
 namespace {
 
-
 // Sample i of an n-point Hann window, sampled at bin centres so that it is never exactly zero
 // (the overlap-add of windowedHrMae divides by sums of these).
 double hannWeight(size_t i, size_t n)
