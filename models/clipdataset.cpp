@@ -1,6 +1,7 @@
 #include "clipdataset.h"
 
 #include "mathconst.h"
+#include "textparse.h"
 
 #include <algorithm>
 #include <cmath>
@@ -50,27 +51,6 @@ std::string sourceFolders(const std::string &sources)
         out += folderName(spec.substr(0, comma)) + (comma == std::string::npos ? "" : spec.substr(comma));
         begin = end + 1;
     }
-    return out;
-}
-
-std::string trim(const std::string &s)
-{
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos)
-        return {};
-    const auto e = s.find_last_not_of(" \t\r\n");
-    return s.substr(b, e - b + 1);
-}
-
-std::vector<std::string> splitText(const std::string &s, char sep)
-{
-    std::vector<std::string> out;
-    std::string cur;
-    std::istringstream in(s);
-    while (std::getline(in, cur, sep))
-        out.push_back(trim(cur));
-    if (!s.empty() && s.back() == sep)
-        out.emplace_back();
     return out;
 }
 
@@ -133,11 +113,11 @@ bool readCsv(const std::string &path, std::vector<std::map<std::string, std::str
         why = path + " is empty";
         return false;
     }
-    const std::vector<std::string> header = splitText(trim(line), ',');
+    const std::vector<std::string> header = splitText(trimText(line), ',');
     int lineNo = 1;
     while (std::getline(in, line)) {
         ++lineNo;
-        line = trim(line);
+        line = trimText(line);
         if (line.empty())
             continue;
         const std::vector<std::string> cells = splitText(line, ',');
@@ -211,7 +191,7 @@ std::optional<ClipDataset> ClipDataset::open(const std::vector<std::string> &dir
             const auto eq = line.find('=');
             if (eq == std::string::npos)
                 continue;
-            kv[trim(line.substr(0, eq))] = trim(line.substr(eq + 1));
+            kv[trimText(line.substr(0, eq))] = trimText(line.substr(eq + 1));
         }
         if (kv["format"] != "rppg-clip-cache")
             return fail(where + "index.txt does not say format=rppg-clip-cache");

@@ -1,5 +1,7 @@
 #include "trainoptions.h"
 
+#include "textparse.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -11,16 +13,6 @@ namespace rppg::models {
 
 namespace {
 
-bool readDouble(const std::string &text, double &out)
-{
-    if (text.empty())
-        return false;
-    char *end = nullptr;
-    errno = 0;
-    out = std::strtod(text.c_str(), &end);
-    return errno == 0 && end && *end == '\0' && std::isfinite(out);
-}
-
 // A whole number in [lo, hi], written as digits (no sign, exponent or fraction).
 bool readCount(const std::string &text, int64_t lo, int64_t hi, int64_t &out)
 {
@@ -28,14 +20,6 @@ bool readCount(const std::string &text, int64_t lo, int64_t hi, int64_t &out)
         return false;
     out = std::stoll(text);
     return out >= lo && out <= hi;
-}
-
-std::string trimmed(const std::string &s)
-{
-    const auto b = s.find_first_not_of(" \t");
-    if (b == std::string::npos)
-        return {};
-    return s.substr(b, s.find_last_not_of(" \t") - b + 1);
 }
 
 using Setter = std::function<bool(TrainOptions &, const std::string &)>;
@@ -61,7 +45,7 @@ Setter number(std::function<bool(double)> valid, std::function<void(TrainOptions
 {
     return [=](TrainOptions &o, const std::string &v) {
         double x = 0;
-        if (!readDouble(v, x) || !valid(x))
+        if (!readFiniteNumber(v, x) || !valid(x))
             return false;
         store(o, x);
         return true;
@@ -93,12 +77,9 @@ const std::vector<Entry> &entries()
         {{"data", "CACHE", "Clip cache folder (repeat or separate with commas for several)."},
          [](TrainOptions &o, const std::string &v) {
              std::vector<std::string> add;
-             for (size_t start = 0; start <= v.size();) {
-                 const size_t comma = std::min(v.find(',', start), v.size());
-                 if (std::string d = trimmed(v.substr(start, comma - start)); !d.empty())
+             for (std::string &d : splitText(v, ','))
+                 if (!d.empty())
                      add.push_back(std::move(d));
-                 start = comma + 1;
-             }
              if (add.empty())
                  return false;
              o.data.insert(o.data.end(), add.begin(), add.end());

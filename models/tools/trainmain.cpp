@@ -16,6 +16,7 @@
 #include "checkpoint.h"
 #include "device.h"
 #include "trainer.h"
+#include "textparse.h"
 #include "trainoptions.h"
 
 #include <torch/torch.h>
@@ -54,13 +55,6 @@ int printUsage()
     line("--log-every N", "Print a progress line every N steps (default 0 = off).");
     line("--max-minutes M", "Stop after M minutes; the finished epochs' checkpoints stay.");
     return 2;
-}
-
-bool readNumber(const std::string &text, double &out)
-{
-    char *end = nullptr;
-    out = std::strtod(text.c_str(), &end);
-    return !text.empty() && end && *end == '\0' && std::isfinite(out);
 }
 
 // Largest absolute difference between two tensors on any device.
@@ -170,9 +164,9 @@ int main(int argc, char **argv)
         bool ok = false;
         if (spec)
             ok = applyTrainOption(o, name, value);
-        else if (name == "log-every" && readNumber(value, number) && number >= 0 && number == double(int(number)))
+        else if (name == "log-every" && readFiniteNumber(value, number) && number >= 0 && number == double(int(number)))
             ok = (logEvery = int(number), true);
-        else if (name == "max-minutes" && readNumber(value, number) && number > 0)
+        else if (name == "max-minutes" && readFiniteNumber(value, number) && number > 0)
             ok = (maxMinutes = number, true);
         if (!ok)
             return usage("invalid " + key + " value '" + value + "'");
