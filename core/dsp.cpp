@@ -7,7 +7,9 @@
 #include <limits>
 #include <cmath>
 #include <complex>
+#include <map>
 #include <numeric>
+#include <random>
 
 namespace rppg::dsp {
 
@@ -594,6 +596,59 @@ void normalize(std::vector<double> &x)
     const double s = stddev(x);
     for (double &v : x)
         v = s > 0 ? (v - m) / s : v - m;
+}
+
+PairedDifference clusteredBootstrapMean(const std::vector<double> &d, const std::vector<int> &cluster, int resamples,
+                                        unsigned seed)
+{
+    PairedDifference out;
+    const size_t n = std::min(d.size(), cluster.size());
+    // Per cluster: the sum of its differences and their count (a resample adds whole clusters).
+    std::map<int, std::pair<double, int>> byCluster;
+    for (size_t i = 0; i < n; ++i) {
+        if (!std::isfinite(d[i]))
+            continue;
+        auto &c = byCluster[cluster[i]];
+        c.first += d[i];
+        ++c.second;
+        ++out.pairs;
+    }
+    if (out.pairs == 0)
+        return out;
+    std::vector<std::pair<double, int>> sums;
+    double total = 0;
+    for (const auto &[id, c] : byCluster) {
+        sums.push_back(c);
+        total += c.first;
+    }
+    out.clusters = int(sums.size());
+    out.mean = total / out.pairs;
+    if (sums.size() < 2 || resamples < 10)
+        return out;
+    std::mt19937 rng(seed);
+    std::uniform_int_distribution<size_t> pick(0, sums.size() - 1);
+    std::vector<double> means;
+    means.reserve(size_t(resamples));
+    for (int r = 0; r < resamples; ++r) {
+        double s = 0;
+        int k = 0;
+        for (size_t j = 0; j < sums.size(); ++j) {
+            const auto &c = sums[pick(rng)];
+            s += c.first;
+            k += c.second;
+        }
+        means.push_back(s / k);
+    }
+    std::sort(means.begin(), means.end());
+    auto quantile = [&means](double q) {
+        const double pos = q * double(means.size() - 1);
+        const size_t i = size_t(pos);
+        const double f = pos - double(i);
+        return i + 1 < means.size() ? means[i] * (1 - f) + means[i + 1] * f : means[i];
+    };
+    out.lo = quantile(0.025);
+    out.hi = quantile(0.975);
+    return out;
 }
 
 } // namespace rppg::dsp

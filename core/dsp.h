@@ -6,6 +6,7 @@
 //
 // Units: frequencies in Hz, times in seconds, rates in samples per second.
 
+#include <limits>
 #include <vector>
 
 namespace rppg::dsp {
@@ -107,5 +108,21 @@ double stddev(const std::vector<double> &x);   // unbiased (n - 1)
 double pearson(const std::vector<double> &a, const std::vector<double> &b);
 double median(std::vector<double> x);
 void normalize(std::vector<double> &x);        // zero mean, unit standard deviation (if non-zero)
+
+// Mean of the paired differences d_i (e.g. method A's |error| minus method B's on the same window)
+// with a 95 % percentile-bootstrap interval that resamples whole clusters (e.g. recordings:
+// windows of one recording are not independent, so resampling windows would understate the
+// spread). `cluster[i]` names the cluster of d_i. The interval is NaN with fewer than two clusters;
+// everything is NaN with no differences.
+struct PairedDifference
+{
+    double mean = std::numeric_limits<double>::quiet_NaN();
+    double lo = std::numeric_limits<double>::quiet_NaN();
+    double hi = std::numeric_limits<double>::quiet_NaN();
+    int pairs = 0;
+    int clusters = 0;
+};
+PairedDifference clusteredBootstrapMean(const std::vector<double> &d, const std::vector<int> &cluster,
+                                        int resamples = 4000, unsigned seed = 1);
 
 } // namespace rppg::dsp

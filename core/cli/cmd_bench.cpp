@@ -84,15 +84,17 @@ std::vector<Variant> variants()
 struct Scores
 {
     std::vector<double> est, ref;   // per window
+    std::vector<std::pair<int, double>> key;   // per window: subject, window start (s)
     std::vector<double> videoErr;   // whole-recording |error| per video
     int windows = 0;                // windows in total (with or without an estimate)
     double kbpsSum = 0;
     int kbpsCount = 0;
 
-    void addWindow(double e, double r)
+    void addWindow(double e, double r, int subject, double startSec)
     {
         est.push_back(e);
         ref.push_back(r);
+        key.push_back({subject, startSec});
     }
     double mae() const
     {
@@ -302,6 +304,57 @@ Result<std::vector<Variant>> selectVariants(const QStringList &wanted)
     return out;
 }
 
+// The paired comparisons behind the neural issue's claims (STVEN + rPPGNet against rPPGNet, and
+// each network against POS), for the methods present: per variant, the mean over windows both
+// methods scored of |error A| − |error B|, with a bootstrap interval over subjects.
+QString pairedComparisons(const QStringList &methods, const std::vector<Variant> &vars,
+                          const std::map<std::pair<QString, QString>, Scores> &scores)
+{
+    const std::vector<std::pair<QString, QString>> wanted = {{QStringLiteral("stven+rppgnet"), QStringLiteral("rppgnet")},
+                                                             {QStringLiteral("rppgnet"), QStringLiteral("pos")},
+                                                             {QStringLiteral("stven+rppgnet"), QStringLiteral("pos")}};
+    QString md;
+    QTextStream out(&md);
+    bool any = false;
+    for (const auto &[a, b] : wanted) {
+        if (!methods.contains(a) || !methods.contains(b))
+            continue;
+        for (const Variant &v : vars) {
+            auto ia = scores.find({a, v.label()}), ib = scores.find({b, v.label()});
+            if (ia == scores.end() || ib == scores.end())
+                continue;
+            std::map<std::pair<int, double>, double> errB;
+            for (size_t i = 0; i < ib->second.key.size(); ++i)
+                errB[ib->second.key[i]] = std::abs(ib->second.est[i] - ib->second.ref[i]);
+            std::vector<double> d;
+            std::vector<int> subject;
+            for (size_t i = 0; i < ia->second.key.size(); ++i) {
+                auto it = errB.find(ia->second.key[i]);
+                if (it == errB.end())
+                    continue;
+                d.push_back(std::abs(ia->second.est[i] - ia->second.ref[i]) - it->second);
+                subject.push_back(ia->second.key[i].first);
+            }
+            const dsp::PairedDifference p = dsp::clusteredBootstrapMean(d, subject);
+            if (!any) {
+                out << "Paired: mean over the windows both methods scored of |error A| − |error B| (negative: A is "
+                    << "better), with a 95 % bootstrap interval that resamples whole subjects. An interval that spans "
+                    << "0 does not separate the two methods on this set.\n\n"
+                    << "| A − B | variant | difference (bpm) | 95 % interval | windows | subjects |\n"
+                    << "|---|---|---|---|---|---|\n";
+                any = true;
+            }
+            out << "| " << a.toUpper() << " − " << b.toUpper() << " | " << v.label() << " | " << fmt(p.mean) << " | "
+                << (std::isfinite(p.lo) ? QStringLiteral("%1 to %2").arg(fmt(p.lo), fmt(p.hi)) : QStringLiteral("–"))
+                << " | " << p.pairs << " | " << p.clusters << " |\n";
+        }
+    }
+    if (any)
+        out << "\n";
+    out.flush();
+    return md;
+}
+
 // Accuracy over the synthetic codec set: each subject rendered once, encoded in every variant.
 Result<QString> accuracyPart(BenchContext &ctx)
 {
@@ -340,7 +393,7 @@ Result<QString> accuracyPart(BenchContext &ctx)
                 sco.windows += int(sig.windows.size());
                 for (const WindowEstimate &w : sig.windows)
                     if (std::isfinite(w.hrBpm))
-                        sco.addWindow(w.hrBpm, ref->windowHr(w.startSec, w.endSec));
+                        sco.addWindow(w.hrBpm, ref->windowHr(w.startSec, w.endSec), int(si), w.startSec);
                 if (sig.hasHr())
                     sco.videoErr.push_back(std::abs(sig.hrBpm - ref->recordingHr(config.windowSec)));
                 sco.kbpsSum += synth->variantStats[vi].achievedBitrateBps / 1000.0;
@@ -388,7 +441,7 @@ Result<QString> accuracyPart(BenchContext &ctx)
                 << fmt(dsp::mean(s.videoErr)) << " | " << fmt(100 * s.coverage(), 0) << " % |\n";
         }
     }
-    out << "\n";
+    out << "\n" << pairedComparisons(ctx.methods, vars, scores);
     out.flush();
     return md;
 }
