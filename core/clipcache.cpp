@@ -21,9 +21,13 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 
 namespace rppg {
 
@@ -76,6 +80,22 @@ public:
         const bool ok = m_file.flush();
         m_file.close();
         return ok && m_file.error() == QFileDevice::NoError;
+    }
+    // Appends the whole of another file.
+    bool append(const QString &path)
+    {
+        QFile in(path);
+        if (!in.open(QIODevice::ReadOnly))
+            return false;
+        for (;;) {
+            const QByteArray chunk = in.read(qint64(1) << 20);
+            if (chunk.isEmpty())
+                break;
+            if (!write(chunk.constData(), chunk.size()))
+                return false;
+            advance(chunk.size());
+        }
+        return in.error() == QFileDevice::NoError;
     }
     QString errorString() const { return m_file.errorString(); }
 
@@ -265,6 +285,338 @@ cv::Rect scaleRect(const cv::Rect &r, const cv::Size &from, const cv::Size &to)
     return s & cv::Rect(0, 0, to.width, to.height);
 }
 
+// What one recording adds to the cache, in its own files (appended to the cache's files in
+// recording order by writeClipCache).
+struct RecordingPart
+{
+    bool used = false;                   // it gave clips (else `problems` says why not)
+    QStringList problems;
+    std::vector<SegmentOut> segments;    // offsets into this part's files; recording index unset
+    std::vector<ClipCacheClip> clips;    // segment: index into `segments`
+};
+
+// What the workers share: read-only settings, the stop flag and the progress count.
+struct PrepareShared
+{
+    PrepareShared(const ClipCacheConfig &c, const std::map<QString, int> &levels, int count, const std::atomic<bool> *userCancel)
+        : config(c), levelIndex(levels), levelCount(count), cancel(userCancel)
+    {
+    }
+    const ClipCacheConfig &config;
+    const std::map<QString, int> &levelIndex;
+    const int levelCount;
+    const std::atomic<bool> *cancel;
+    std::atomic<bool> stop{false};          // another worker failed, or the cache is abandoned
+    std::atomic<int64_t> doneWork{0};       // decoded frames over every level (progress)
+    bool cancelled() const { return stop.load() || (cancel && cancel->load()); }
+};
+
+// Prepares recordings one at a time on one worker thread, with its own face tracker.
+class RecordingPreparer
+{
+public:
+    explicit RecordingPreparer(PrepareShared &shared)
+        : m_sh(shared), m_skinRoi(SkinRoiConfig{RoiMode::Face, {}, true, 50})
+    {
+    }
+    // Writes the recording's crops, masks and pulse into `dir`. An error is fatal for the whole
+    // cache (cancelled, cannot write, no face model); a recording that cannot be used returns no
+    // error with `part.used` false.
+    Error run(const TrainingRecording &rec, int64_t estimate, const QString &dir, RecordingPart &part);
+
+private:
+    PrepareShared &m_sh;
+    FaceTracker m_tracker;
+    bool m_trackerReady = false;
+    SkinRoi m_skinRoi;
+};
+
+Error RecordingPreparer::run(const TrainingRecording &rec, int64_t estimate, const QString &dir, RecordingPart &part)
+{
+    const ClipCacheConfig &config = m_sh.config;
+    const int S = config.cropSizePx, M = config.cropSizePx / 2, T = config.clipFrames;
+    const qint64 frameBytes = qint64(S) * S * 3, maskBytes = qint64(M) * M;
+    auto cancelled = [this] { return m_sh.cancelled(); };
+    auto writeError = [&](const QString &file, const QString &why) {
+        return makeError(ErrorCode::WriteFailed, QStringLiteral("cannot write '%1': %2").arg(QDir(dir).filePath(file), why));
+    };
+    int64_t credited = 0;   // this recording's share of the progress count
+    auto creditFrame = [&] {
+        ++credited;
+        m_sh.doneWork.fetch_add(1, std::memory_order_relaxed);
+    };
+    auto creditUpTo = [&](int64_t target) {
+        if (target > credited) {
+            m_sh.doneWork.fetch_add(target - credited, std::memory_order_relaxed);
+            credited = target;
+        }
+    };
+    if (!QDir().mkpath(dir))
+        return makeError(ErrorCode::WriteFailed, QStringLiteral("cannot create the folder '%1'").arg(dir));
+    std::vector<BinWriter> levelFiles(size_t(m_sh.levelCount));
+    BinWriter masks, ppg;
+    for (int k = 0; k < m_sh.levelCount; ++k)
+        if (Error e = levelFiles[size_t(k)].open(QDir(dir).filePath(QStringLiteral("frames_l%1.bin").arg(k))); e.isError())
+            return e;
+    if (Error e = masks.open(QDir(dir).filePath(QStringLiteral("masks.bin"))); e.isError())
+        return e;
+    if (Error e = ppg.open(QDir(dir).filePath(QStringLiteral("ppg.bin"))); e.isError())
+        return e;
+    std::vector<SegmentOut> &segments = part.segments;
+    std::vector<ClipCacheClip> &clips = part.clips;
+    cv::Mat resized, rgb, maskCrop, maskSmall, maskFull;
+
+    const QString name = rec.dataset + QLatin1Char('/') + rec.id;
+    auto skip = [&](const QString &why) {
+        part.problems << QStringLiteral("%1: %2").arg(name, why);
+        creditUpTo(estimate * int64_t(rec.levels.size()));
+    };
+    auto refResult = loadPulseReference(rec);
+    if (!refResult.ok()) {
+        skip(refResult.error().message);
+        return {};
+    }
+    PulseReference refData = std::move(refResult).value();
+    auto source = openRecordingLevel(rec, 0);
+    if (!source.ok()) {
+        skip(source.error().message);
+        return {};
+    }
+    FrameSource &src = *source.value();
+    const VideoInfo info0 = src.info();
+    if (refData.spansVideo) {
+        double duration = info0.durationSec;
+        if (!(duration > 0) && info0.nominalFps > 0)
+            duration = double(info0.frameCountEstimate) / info0.nominalFps;
+        refData.stretchToDuration(duration);
+        if (refData.spansVideo) {
+            skip(QStringLiteral("the reference has no time axis and the video no duration"));
+            return {};
+        }
+    }
+    auto prepared = prepareReference(refData, name);
+    if (!prepared.ok()) {
+        skip(prepared.error().message);
+        return {};
+    }
+    const PreparedReference &ref = prepared.value();
+
+    const bool faceMode = rec.roi == RoiMode::Face;
+    if (faceMode && !m_trackerReady) {
+        if (Error e = m_tracker.init(); e.isError())
+            return e;
+        m_trackerReady = true;
+    }
+    if (faceMode)
+        m_tracker.reset();
+    VideoFileSource maskSource;
+    bool haveMasks = false;
+    if (!rec.maskVideoPath.isEmpty()) {
+        if (Error e = maskSource.open(rec.maskVideoPath); e.isError())
+            part.problems << QStringLiteral("%1: skin masks unreadable (%2); using the colour model").arg(name, e.message);
+        else
+            haveMasks = true;
+    }
+    SkinColourModel colourModel;
+
+    // ---- level 0: track, crop, mask, pulse ----
+    std::vector<cv::Rect> boxes;   // per decoded frame; empty = not stored
+    const size_t firstSegment = segments.size();
+    bool runOpen = false;
+    SegmentOut run;
+    double runLastSec = 0;
+    auto closeRun = [&]() -> bool {
+        if (!runOpen)
+            return true;
+        runOpen = false;
+        if (run.frames >= T) {
+            run.fps = run.frames > 1 && runLastSec > run.startSec ? double(run.frames - 1) / (runLastSec - run.startSec)
+                                                                   : (info0.nominalFps > 0 ? info0.nominalFps : 30.0);
+            segments.push_back(run);
+            return true;
+        }
+        for (int64_t i = run.firstFrame; i < run.firstFrame + run.frames; ++i)
+            boxes[size_t(i)] = cv::Rect();
+        return levelFiles[0].truncate(run.levelOffsets[0] * frameBytes) && masks.truncate(run.offset * maskBytes)
+               && ppg.truncate(run.offset * 4);
+    };
+    VideoFrame frame, maskFrame;
+    Error readError;
+    for (int64_t index = 0;; ++index) {
+        if (cancelled())
+            return makeError(ErrorCode::Cancelled, QStringLiteral("preparing the clip cache was cancelled"));
+        const ReadStatus st = src.read(frame);
+        if (st == ReadStatus::Error) {
+            readError = src.lastError();
+            break;
+        }
+        if (st != ReadStatus::Frame)
+            break;
+        creditFrame();
+        const cv::Mat &bgr = frame.bgr;
+        const double t = frame.ptsUs / 1e6;
+        bool haveMaskFrame = false;
+        if (haveMasks) {
+            haveMaskFrame = maskSource.read(maskFrame) == ReadStatus::Frame && maskFrame.bgr.size() == bgr.size();
+        }
+        cv::Rect box;
+        FaceObservation face;
+        if (faceMode) {
+            face = m_tracker.process(bgr, t);
+            if (face.found())
+                box = faceCropRect(face.box, bgr.size());
+        } else {
+            box = cv::Rect(0, 0, bgr.cols, bgr.rows);
+        }
+        boxes.push_back(cv::Rect());
+        const bool good = box.width >= 8 && box.height >= 8 && ref.covers(t);
+        if (!good) {
+            if (!closeRun())
+                return writeError(QStringLiteral("frames"), levelFiles[0].errorString());
+            continue;
+        }
+        if (!runOpen) {
+            runOpen = true;
+            run = SegmentOut{};
+            run.firstFrame = index;
+            run.startSec = t;
+            run.offset = ppg.size() / 4;
+            run.levelOffsets[0] = levelFiles[0].size() / frameBytes;
+        }
+        boxes.back() = box;
+        ++run.frames;
+        runLastSec = t;
+
+        if (!writeCrop(levelFiles[0], bgr, box, S, resized, rgb))
+            return writeError(QStringLiteral("frames_l0.bin"), levelFiles[0].errorString());
+        // Skin mask at M × M.
+        if (haveMaskFrame) {
+            cv::cvtColor(maskFrame.bgr(box), maskCrop, cv::COLOR_BGR2GRAY);
+            cv::resize(maskCrop, maskSmall, cv::Size(M, M), 0, 0, cv::INTER_AREA);
+            cv::threshold(maskSmall, maskSmall, 127, 1, cv::THRESH_BINARY);
+        } else if (!faceMode) {
+            maskSmall = cv::Mat(M, M, CV_8UC1, cv::Scalar(1));
+        } else {
+            const SkinSample s = m_skinRoi.measure(bgr, face, &maskFull);
+            if (s.valid)
+                colourModel.fit(bgr, s.bounds, maskFull);
+            if (colourModel.valid) {
+                cv::resize(bgr(box), maskCrop, cv::Size(M, M), 0, 0, cv::INTER_AREA);
+                colourModel.apply(maskCrop, config.skinThreshold, maskSmall);
+            } else {
+                maskSmall = cv::Mat(M, M, CV_8UC1, cv::Scalar(0));
+            }
+        }
+        if (!maskSmall.isContinuous())
+            maskSmall = maskSmall.clone();
+        if (!masks.write(maskSmall.data, maskBytes))
+            return writeError(QStringLiteral("masks.bin"), masks.errorString());
+        masks.advance(maskBytes);
+        const float value = qToLittleEndian(ref.at(t));
+        if (!ppg.write(&value, 4))
+            return writeError(QStringLiteral("ppg.bin"), ppg.errorString());
+        ppg.advance(4);
+    }
+    if (!closeRun())
+        return writeError(QStringLiteral("frames"), levelFiles[0].errorString());
+    if (readError.isError())
+        part.problems << QStringLiteral("%1: decoding stopped early (%2)").arg(name, readError.message);
+    creditUpTo(estimate);
+
+    if (segments.size() == firstSegment) {
+        part.problems << QStringLiteral("%1: no run of %2 frames with a face and a reference").arg(name).arg(T);
+        creditUpTo(estimate * int64_t(rec.levels.size()));
+        return {};
+    }
+
+    // ---- other levels: the same boxes, frame for frame ----
+    for (size_t l = 1; l < rec.levels.size(); ++l) {
+        const int k = m_sh.levelIndex.at(rec.levels[l].name);
+        BinWriter &out = levelFiles[size_t(k)];
+        const int64_t levelWorkBefore = credited;
+        auto lvl = openRecordingLevel(rec, int(l));
+        if (!lvl.ok()) {
+            part.problems << QStringLiteral("%1: level %2 dropped (%3)").arg(name, rec.levels[l].name, lvl.error().message);
+            creditUpTo(levelWorkBefore + estimate);
+            continue;
+        }
+        FrameSource &ls = *lvl.value();
+        size_t seg = firstSegment;
+        int64_t segDone = 0;
+        int64_t segStartBytes = out.size();
+        bool failed = false;
+        for (int64_t index = 0; seg < segments.size(); ++index) {
+            if (cancelled())
+                return makeError(ErrorCode::Cancelled, QStringLiteral("preparing the clip cache was cancelled"));
+            const ReadStatus st = ls.read(frame);
+            if (st != ReadStatus::Frame)
+                break;
+            creditFrame();
+            SegmentOut &s = segments[seg];
+            if (index < s.firstFrame)
+                continue;
+            if (segDone == 0) {
+                segStartBytes = out.size();
+                s.levelOffsets[k] = out.size() / frameBytes;
+            }
+            const cv::Rect box = scaleRect(boxes[size_t(index)], info0.width > 0 ? cv::Size(info0.width, info0.height) : frame.bgr.size(),
+                                           frame.bgr.size());
+            if (box.width < 1 || box.height < 1) {
+                failed = true;
+                break;
+            }
+            if (!writeCrop(out, frame.bgr, box, S, resized, rgb))
+                return writeError(QStringLiteral("frames_l%1.bin").arg(k), out.errorString());
+            if (++segDone == s.frames) {
+                ++seg;
+                segDone = 0;
+            }
+        }
+        if (seg < segments.size()) {
+            // The level ended early (or its frames do not match): keep the segments it covered.
+            if (segDone > 0 && !out.truncate(segStartBytes))
+                return writeError(QStringLiteral("frames_l%1.bin").arg(k), out.errorString());
+            for (size_t s = seg; s < segments.size(); ++s)
+                segments[s].levelOffsets.erase(k);
+            part.problems << QStringLiteral("%1: level %2 %3; %4 of %5 segments kept")
+                                    .arg(name, rec.levels[l].name,
+                                         failed ? QStringLiteral("does not match the original's frame size")
+                                                : QStringLiteral("has fewer frames than the original"))
+                                    .arg(seg - firstSegment)
+                                    .arg(segments.size() - firstSegment);
+        }
+        creditUpTo(levelWorkBefore + estimate);
+    }
+
+    part.used = true;
+    // Clips: T-frame windows every `stride` frames inside each segment; a window without a
+    // reference HR (no clear pulse in the reference there) is left out.
+    int noHr = 0;
+    for (size_t s = firstSegment; s < segments.size(); ++s) {
+        const SegmentOut &seg = segments[s];
+        for (int64_t start = 0; start + T <= seg.frames; start += config.strideFrames) {
+            const double a = seg.startSec + double(start) / seg.fps;
+            const double b = seg.startSec + double(start + T - 1) / seg.fps;
+            const double hr = ref.hrOver(a, b);
+            if (std::isfinite(hr))
+                clips.push_back({int(s), start, hr});
+            else
+                ++noHr;
+        }
+    }
+    if (noHr > 0)
+        part.problems << QStringLiteral("%1: %2 clip(s) left out: no reference heart rate there").arg(name).arg(noHr);
+
+    for (int k = 0; k < m_sh.levelCount; ++k)
+        if (!levelFiles[size_t(k)].close())
+            return writeError(QStringLiteral("frames_l%1.bin").arg(k), levelFiles[size_t(k)].errorString());
+    if (!masks.close())
+        return writeError(QStringLiteral("masks.bin"), masks.errorString());
+    if (!ppg.close())
+        return writeError(QStringLiteral("ppg.bin"), ppg.errorString());
+    return {};
+}
+
 bool isClipCacheDir(const QString &dir)
 {
     QFile f(QDir(dir).filePath(QStringLiteral("index.txt")));
@@ -349,7 +701,8 @@ Result<ClipCacheSummary> writeClipCache(const std::vector<TrainingDatasetScan> &
         return e;
 
     // Progress counts decoded frames over every level; totals are the containers' estimates.
-    int64_t totalWork = 0, doneWork = 0;
+    PrepareShared shared(config, levelIndex, levelCount, cancel);
+    int64_t totalWork = 0;
     std::vector<int64_t> estimates(recordings.size(), 0);
     for (size_t r = 0; r < recordings.size(); ++r) {
         auto src = openRecordingLevel(*recordings[r], 0);
@@ -358,276 +711,111 @@ Result<ClipCacheSummary> writeClipCache(const std::vector<TrainingDatasetScan> &
         totalWork += estimates[r] * int64_t(recordings[r]->levels.size());
     }
     auto report = [&] {
+        const int64_t done = shared.doneWork.load();
         if (progress)
-            progress(doneWork, std::max(totalWork, doneWork));
+            progress(done, std::max(totalWork, done));
     };
-
-    FaceTracker tracker;
-    bool trackerReady = false;
-    SkinRoi skinRoi(SkinRoiConfig{RoiMode::Face, {}, true, 50});
 
     std::vector<RecordingInfo> infos;
     std::vector<SegmentOut> segments;
     std::vector<ClipCacheClip> clips;
     std::set<QString> subjects;
-    const qint64 frameBytes = qint64(S) * S * 3, maskBytes = qint64(M) * M;
-    cv::Mat resized, rgb, maskCrop, maskSmall, maskFull;
+    const qint64 frameBytes = qint64(S) * S * 3;
+
+    // Recordings are prepared by worker threads, each into its own part folder (own face tracker,
+    // own files); this thread appends the parts to the cache in recording order, so the cache is
+    // the same whatever the thread count, and reports progress.
+    const int wantedThreads = config.threads > 0 ? config.threads : int(std::min(8u, std::max(1u, std::thread::hardware_concurrency())));
+    const size_t workerCount = std::min(recordings.size(), size_t(std::clamp(wantedThreads, 1, 64)));
+    std::vector<RecordingPart> parts(recordings.size());
+    std::vector<char> finished(recordings.size(), 0);
+    std::mutex mutex;
+    std::condition_variable changed;
+    Error fatal;
+    size_t nextRecording = 0;
+    auto partDir = [&](size_t r) { return QDir(tmpDir).filePath(QStringLiteral("part-%1").arg(r)); };
+    struct Workers
+    {
+        PrepareShared &shared;
+        std::vector<std::thread> threads;
+        ~Workers()
+        {
+            shared.stop = true;
+            for (std::thread &t : threads)
+                t.join();
+        }
+    } workers{shared, {}};
+    for (size_t w = 0; w < workerCount; ++w)
+        workers.threads.emplace_back([&] {
+            RecordingPreparer preparer(shared);
+            for (;;) {
+                size_t r = 0;
+                {
+                    const std::lock_guard<std::mutex> lock(mutex);
+                    if (nextRecording >= recordings.size() || shared.stop)
+                        return;
+                    r = nextRecording++;
+                }
+                RecordingPart part;
+                const Error e = preparer.run(*recordings[r], estimates[r], partDir(r), part);
+                const std::lock_guard<std::mutex> lock(mutex);
+                parts[r] = std::move(part);
+                finished[r] = 1;
+                if (e.isError() && !fatal.isError()) {
+                    fatal = e;
+                    shared.stop = true;
+                }
+                changed.notify_all();
+            }
+        });
 
     for (size_t r = 0; r < recordings.size(); ++r) {
-        const TrainingRecording &rec = *recordings[r];
-        const QString name = rec.dataset + QLatin1Char('/') + rec.id;
-        const int64_t workBefore = doneWork;
-        auto skip = [&](const QString &why) {
-            summary.problems << QStringLiteral("%1: %2").arg(name, why);
-            doneWork = std::max(doneWork, workBefore + estimates[r] * int64_t(rec.levels.size()));
-            report();
-        };
-        auto refResult = loadPulseReference(rec);
-        if (!refResult.ok()) {
-            skip(refResult.error().message);
-            continue;
-        }
-        PulseReference refData = std::move(refResult).value();
-        auto source = openRecordingLevel(rec, 0);
-        if (!source.ok()) {
-            skip(source.error().message);
-            continue;
-        }
-        FrameSource &src = *source.value();
-        const VideoInfo info0 = src.info();
-        if (refData.spansVideo) {
-            double duration = info0.durationSec;
-            if (!(duration > 0) && info0.nominalFps > 0)
-                duration = double(info0.frameCountEstimate) / info0.nominalFps;
-            refData.stretchToDuration(duration);
-            if (refData.spansVideo) {
-                skip(QStringLiteral("the reference has no time axis and the video no duration"));
-                continue;
-            }
-        }
-        auto prepared = prepareReference(refData, name);
-        if (!prepared.ok()) {
-            skip(prepared.error().message);
-            continue;
-        }
-        const PreparedReference &ref = prepared.value();
-
-        const bool faceMode = rec.roi == RoiMode::Face;
-        if (faceMode && !trackerReady) {
-            if (Error e = tracker.init(); e.isError())
-                return e;
-            trackerReady = true;
-        }
-        if (faceMode)
-            tracker.reset();
-        VideoFileSource maskSource;
-        bool haveMasks = false;
-        if (!rec.maskVideoPath.isEmpty()) {
-            if (Error e = maskSource.open(rec.maskVideoPath); e.isError())
-                summary.problems << QStringLiteral("%1: skin masks unreadable (%2); using the colour model").arg(name, e.message);
-            else
-                haveMasks = true;
-        }
-        SkinColourModel colourModel;
-
-        // ---- level 0: track, crop, mask, pulse ----
-        std::vector<cv::Rect> boxes;   // per decoded frame; empty = not stored
-        const int recordingIndex = int(infos.size());
-        const size_t firstSegment = segments.size();
-        bool runOpen = false;
-        SegmentOut run;
-        double runLastSec = 0;
-        auto closeRun = [&]() -> bool {
-            if (!runOpen)
-                return true;
-            runOpen = false;
-            if (run.frames >= T) {
-                run.fps = run.frames > 1 && runLastSec > run.startSec ? double(run.frames - 1) / (runLastSec - run.startSec)
-                                                                       : (info0.nominalFps > 0 ? info0.nominalFps : 30.0);
-                segments.push_back(run);
-                return true;
-            }
-            for (int64_t i = run.firstFrame; i < run.firstFrame + run.frames; ++i)
-                boxes[size_t(i)] = cv::Rect();
-            return levelFiles[0].truncate(run.levelOffsets[0] * frameBytes) && masks.truncate(run.offset * maskBytes)
-                   && ppg.truncate(run.offset * 4);
-        };
-        VideoFrame frame, maskFrame;
-        Error readError;
-        for (int64_t index = 0;; ++index) {
-            if (cancelled())
-                return makeError(ErrorCode::Cancelled, QStringLiteral("preparing the clip cache was cancelled"));
-            const ReadStatus st = src.read(frame);
-            if (st == ReadStatus::Error) {
-                readError = src.lastError();
-                break;
-            }
-            if (st != ReadStatus::Frame)
-                break;
-            ++doneWork;
-            if ((index & 7) == 0)
+        {
+            std::unique_lock<std::mutex> lock(mutex);
+            while (!finished[r] && !fatal.isError()) {
+                changed.wait_for(lock, std::chrono::milliseconds(200));
+                lock.unlock();
                 report();
-            const cv::Mat &bgr = frame.bgr;
-            const double t = frame.ptsUs / 1e6;
-            bool haveMaskFrame = false;
-            if (haveMasks) {
-                haveMaskFrame = maskSource.read(maskFrame) == ReadStatus::Frame && maskFrame.bgr.size() == bgr.size();
+                lock.lock();
             }
-            cv::Rect box;
-            FaceObservation face;
-            if (faceMode) {
-                face = tracker.process(bgr, t);
-                if (face.found())
-                    box = faceCropRect(face.box, bgr.size());
-            } else {
-                box = cv::Rect(0, 0, bgr.cols, bgr.rows);
+            if (fatal.isError())
+                return fatal;
+        }
+        RecordingPart part = std::move(parts[r]);
+        summary.problems << part.problems;
+        if (part.used) {
+            const TrainingRecording &rec = *recordings[r];
+            const QDir from(partDir(r));
+            const int64_t ppgBase = ppg.size() / 4;
+            std::vector<int64_t> levelBase(static_cast<size_t>(levelCount), 0);
+            for (int k = 0; k < levelCount; ++k) {
+                const QString file = QStringLiteral("frames_l%1.bin").arg(k);
+                levelBase[size_t(k)] = levelFiles[size_t(k)].size() / frameBytes;
+                if (!levelFiles[size_t(k)].append(from.filePath(file)))
+                    return writeError(file, levelFiles[size_t(k)].errorString());
             }
-            boxes.push_back(cv::Rect());
-            const bool good = box.width >= 8 && box.height >= 8 && ref.covers(t);
-            if (!good) {
-                if (!closeRun())
-                    return writeError(QStringLiteral("frames"), levelFiles[0].errorString());
-                continue;
-            }
-            if (!runOpen) {
-                runOpen = true;
-                run = SegmentOut{};
-                run.recording = recordingIndex;
-                run.firstFrame = index;
-                run.startSec = t;
-                run.offset = ppg.size() / 4;
-                run.levelOffsets[0] = levelFiles[0].size() / frameBytes;
-            }
-            boxes.back() = box;
-            ++run.frames;
-            runLastSec = t;
-
-            if (!writeCrop(levelFiles[0], bgr, box, S, resized, rgb))
-                return writeError(QStringLiteral("frames_l0.bin"), levelFiles[0].errorString());
-            // Skin mask at M × M.
-            if (haveMaskFrame) {
-                cv::cvtColor(maskFrame.bgr(box), maskCrop, cv::COLOR_BGR2GRAY);
-                cv::resize(maskCrop, maskSmall, cv::Size(M, M), 0, 0, cv::INTER_AREA);
-                cv::threshold(maskSmall, maskSmall, 127, 1, cv::THRESH_BINARY);
-            } else if (!faceMode) {
-                maskSmall = cv::Mat(M, M, CV_8UC1, cv::Scalar(1));
-            } else {
-                const SkinSample s = skinRoi.measure(bgr, face, &maskFull);
-                if (s.valid)
-                    colourModel.fit(bgr, s.bounds, maskFull);
-                if (colourModel.valid) {
-                    cv::resize(bgr(box), maskCrop, cv::Size(M, M), 0, 0, cv::INTER_AREA);
-                    colourModel.apply(maskCrop, config.skinThreshold, maskSmall);
-                } else {
-                    maskSmall = cv::Mat(M, M, CV_8UC1, cv::Scalar(0));
-                }
-            }
-            if (!maskSmall.isContinuous())
-                maskSmall = maskSmall.clone();
-            if (!masks.write(maskSmall.data, maskBytes))
+            if (!masks.append(from.filePath(QStringLiteral("masks.bin"))))
                 return writeError(QStringLiteral("masks.bin"), masks.errorString());
-            masks.advance(maskBytes);
-            const float value = qToLittleEndian(ref.at(t));
-            if (!ppg.write(&value, 4))
+            if (!ppg.append(from.filePath(QStringLiteral("ppg.bin"))))
                 return writeError(QStringLiteral("ppg.bin"), ppg.errorString());
-            ppg.advance(4);
-        }
-        if (!closeRun())
-            return writeError(QStringLiteral("frames"), levelFiles[0].errorString());
-        if (readError.isError())
-            summary.problems << QStringLiteral("%1: decoding stopped early (%2)").arg(name, readError.message);
-        doneWork = std::max(doneWork, workBefore + estimates[r]);
-        report();
-
-        if (segments.size() == firstSegment) {
-            summary.problems << QStringLiteral("%1: no run of %2 frames with a face and a reference").arg(name).arg(T);
-            doneWork = std::max(doneWork, workBefore + estimates[r] * int64_t(rec.levels.size()));
-            report();
-            continue;
-        }
-
-        // ---- other levels: the same boxes, frame for frame ----
-        for (size_t l = 1; l < rec.levels.size(); ++l) {
-            const int k = levelIndex[rec.levels[l].name];
-            BinWriter &out = levelFiles[size_t(k)];
-            const int64_t levelWorkBefore = doneWork;
-            auto lvl = openRecordingLevel(rec, int(l));
-            if (!lvl.ok()) {
-                summary.problems << QStringLiteral("%1: level %2 dropped (%3)").arg(name, rec.levels[l].name, lvl.error().message);
-                doneWork = std::max(doneWork, levelWorkBefore + estimates[r]);
-                continue;
+            const int segmentBase = int(segments.size());
+            for (SegmentOut s : part.segments) {
+                s.recording = int(infos.size());
+                s.offset += ppgBase;
+                for (auto &[k, off] : s.levelOffsets)
+                    off += levelBase[size_t(k)];
+                segments.push_back(std::move(s));
             }
-            FrameSource &ls = *lvl.value();
-            size_t seg = firstSegment;
-            int64_t segDone = 0;
-            int64_t segStartBytes = out.size();
-            bool failed = false;
-            for (int64_t index = 0; seg < segments.size(); ++index) {
-                if (cancelled())
-                    return makeError(ErrorCode::Cancelled, QStringLiteral("preparing the clip cache was cancelled"));
-                const ReadStatus st = ls.read(frame);
-                if (st != ReadStatus::Frame)
-                    break;
-                ++doneWork;
-                if ((index & 7) == 0)
-                    report();
-                SegmentOut &s = segments[seg];
-                if (index < s.firstFrame)
-                    continue;
-                if (segDone == 0) {
-                    segStartBytes = out.size();
-                    s.levelOffsets[k] = out.size() / frameBytes;
-                }
-                const cv::Rect box = scaleRect(boxes[size_t(index)], info0.width > 0 ? cv::Size(info0.width, info0.height) : frame.bgr.size(),
-                                               frame.bgr.size());
-                if (box.width < 1 || box.height < 1) {
-                    failed = true;
-                    break;
-                }
-                if (!writeCrop(out, frame.bgr, box, S, resized, rgb))
-                    return writeError(QStringLiteral("frames_l%1.bin").arg(k), out.errorString());
-                if (++segDone == s.frames) {
-                    ++seg;
-                    segDone = 0;
-                }
+            for (ClipCacheClip c : part.clips) {
+                c.segment += segmentBase;
+                clips.push_back(c);
             }
-            if (seg < segments.size()) {
-                // The level ended early (or its frames do not match): keep the segments it covered.
-                if (segDone > 0 && !out.truncate(segStartBytes))
-                    return writeError(QStringLiteral("frames_l%1.bin").arg(k), out.errorString());
-                for (size_t s = seg; s < segments.size(); ++s)
-                    segments[s].levelOffsets.erase(k);
-                summary.problems << QStringLiteral("%1: level %2 %3; %4 of %5 segments kept")
-                                        .arg(name, rec.levels[l].name,
-                                             failed ? QStringLiteral("does not match the original's frame size")
-                                                    : QStringLiteral("has fewer frames than the original"))
-                                        .arg(seg - firstSegment)
-                                        .arg(segments.size() - firstSegment);
-            }
-            doneWork = std::max(doneWork, levelWorkBefore + estimates[r]);
-            report();
+            infos.push_back({csvSafe(rec.dataset), csvSafe(rec.id), csvSafe(rec.subject)});
+            subjects.insert(rec.dataset + QLatin1Char('/') + rec.subject);
         }
-
-        infos.push_back({csvSafe(rec.dataset), csvSafe(rec.id), csvSafe(rec.subject)});
-        subjects.insert(rec.dataset + QLatin1Char('/') + rec.subject);
-        // Clips: T-frame windows every `stride` frames inside each segment; a window without a
-        // reference HR (no clear pulse in the reference there) is left out.
-        int noHr = 0;
-        for (size_t s = firstSegment; s < segments.size(); ++s) {
-            const SegmentOut &seg = segments[s];
-            for (int64_t start = 0; start + T <= seg.frames; start += config.strideFrames) {
-                const double a = seg.startSec + double(start) / seg.fps;
-                const double b = seg.startSec + double(start + T - 1) / seg.fps;
-                const double hr = ref.hrOver(a, b);
-                if (std::isfinite(hr))
-                    clips.push_back({int(s), start, hr});
-                else
-                    ++noHr;
-            }
-        }
-        if (noHr > 0)
-            summary.problems << QStringLiteral("%1: %2 clip(s) left out: no reference heart rate there").arg(name).arg(noHr);
+        removeTree(partDir(r));
     }
+    report();
 
     summary.frames = ppg.size() / 4;
     for (int k = 0; k < levelCount; ++k)

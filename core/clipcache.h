@@ -58,6 +58,8 @@ struct ClipCacheConfig
     int strideFrames = 32;       // between clip starts inside a segment
     bool overwrite = false;      // replace an existing cache at outDir
     double skinThreshold = 0.3;  // colour-model likelihood above which a pixel is skin
+    int threads = 0;             // recordings prepared at once; 0 = one per core (at most 8). The
+                                 // cache is the same for every value.
 };
 
 struct ClipCacheSummary

@@ -20,6 +20,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QTest>
 
 #include <opencv2/imgcodecs.hpp>
@@ -550,6 +551,46 @@ private Q_SLOTS:
 
     // A lossy level shorter than the original (a cut or damaged copy): the segments it does not
     // cover lose that level, with a problem line, and the cache stays consistent.
+    // Recordings are prepared in parallel and appended in order: the cache (every table and binary
+    // file) and the problem list are the same on one thread as on several.
+    void clipCacheSameOnAnyThreadCount()
+    {
+        auto synth = scanTrainingDataset(path(QStringLiteral("synth")));
+        auto ubfc = scanTrainingDataset(path(QStringLiteral("ubfc2")));
+        QVERIFY(synth.ok() && ubfc.ok());
+        QStringList problems[2];
+        for (int run = 0; run < 2; ++run) {
+            ClipCacheConfig cfg;
+            cfg.outDir = path(QStringLiteral("cache-threads%1").arg(run));
+            cfg.cropSizePx = kCrop;
+            cfg.clipFrames = kClipFrames;
+            cfg.strideFrames = kStride;
+            cfg.threads = run == 0 ? 1 : 3;
+            auto written = writeClipCache({ubfc.value(), synth.value(), ubfc.value()}, cfg);
+            QVERIFY2(written.ok(), qPrintable(written.error().message));
+            QCOMPARE(written->recordings, 3);
+            problems[run] = written->problems;
+        }
+        QCOMPARE(problems[0], problems[1]);
+        const QDir a(path(QStringLiteral("cache-threads0"))), b(path(QStringLiteral("cache-threads1")));
+        const QStringList files = a.entryList(QDir::Files, QDir::Name);
+        QCOMPARE(files, b.entryList(QDir::Files, QDir::Name));
+        QVERIFY(files.contains(QStringLiteral("frames_l1.bin")) && files.contains(QStringLiteral("clips.csv")));
+        for (const QString &f : files) {
+            QFile fa(a.filePath(f)), fb(b.filePath(f));
+            QVERIFY(fa.open(QIODevice::ReadOnly) && fb.open(QIODevice::ReadOnly));
+            QByteArray da = fa.readAll(), db = fb.readAll();
+            if (f == QLatin1String("index.txt")) {   // differs only in its creation time
+                const QRegularExpression notTime(QStringLiteral("^(?!created_utc=)"));
+                QCOMPARE(QString::fromUtf8(da).split(QLatin1Char('\n')).filter(notTime),
+                         QString::fromUtf8(db).split(QLatin1Char('\n')).filter(notTime));
+                continue;
+            }
+            QVERIFY2(!da.isEmpty(), qPrintable(f));
+            QVERIFY2(da == db, qPrintable(f + QStringLiteral(" differs")));
+        }
+    }
+
     void shortLevel()
     {
         QDir().mkpath(path(QStringLiteral("synthcut")));

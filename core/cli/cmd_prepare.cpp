@@ -49,7 +49,11 @@ int runPrepare(const QStringList &args)
                                                  "recordings without mask videos (default 0.3)."),
                                   QStringLiteral("P"), QStringLiteral("0.3"));
     const QCommandLineOption overwrite(QStringLiteral("overwrite"), QStringLiteral("Replace an existing cache at DIR."));
-    p.addOptions({out, size, frames, stride, skin, overwrite});
+    const QCommandLineOption threads(QStringLiteral("threads"),
+                                     QStringLiteral("Recordings prepared at once (default: one per core, at most 8); "
+                                                    "the cache is the same for any value."),
+                                     QStringLiteral("N"));
+    p.addOptions({out, size, frames, stride, skin, overwrite, threads});
     if (auto code = parseCommandLine(p, args))
         return *code;
 
@@ -68,6 +72,8 @@ int runPrepare(const QStringList &args)
         return fail(ErrorCode::Usage, QStringLiteral("invalid --frames '%1' (2 or more)").arg(p.value(frames)));
     if (!positiveInt(p.value(stride), config.strideFrames))
         return fail(ErrorCode::Usage, QStringLiteral("invalid --stride '%1' (1 or more)").arg(p.value(stride)));
+    if (p.isSet(threads) && (!positiveInt(p.value(threads), config.threads) || config.threads > 64))
+        return fail(ErrorCode::Usage, QStringLiteral("invalid --threads '%1' (1 to 64)").arg(p.value(threads)));
     {
         bool ok = false;
         config.skinThreshold = p.value(skin).toDouble(&ok);
