@@ -155,6 +155,11 @@ private Q_SLOTS:
                                                            QStringLiteral("@dir/set"), QStringLiteral("--size"),
                                                            QStringLiteral("320x")}
                                             << int(cli::kExitUsage);
+        QTest::newRow("bench one subject") << QStringList{QStringLiteral("bench"), QStringLiteral("--subjects"), QStringLiteral("1")}
+                                           << int(cli::kExitUsage);
+        QTest::newRow("prepare bad threads") << QStringList{QStringLiteral("prepare"), QStringLiteral("@dir"), QStringLiteral("--out"),
+                                                            QStringLiteral("@dir/c"), QStringLiteral("--threads"), QStringLiteral("0")}
+                                             << int(cli::kExitUsage);
         QTest::newRow("unwritable csv") << QStringList{QStringLiteral("analyze"), QStringLiteral("@video"),
                                                        QStringLiteral("--csv"), QStringLiteral("@dir/no/such/dir/x.csv")}
                                         << int(cli::kExitWriteFailed);

@@ -37,6 +37,8 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <random>
+
 #include <sched.h>
 
 namespace rppg::cli {
@@ -71,6 +73,28 @@ const std::vector<Subject> kSubjects = {
     {102, "mild", 5, 0.02, 0.010, 105}, {118, "none", 6, 0.04, 0.000, 106},
     {135, "mild", 3, 0.02, 0.005, 107}, {150, "strong", 2, 0.03, 0.000, 108},
 };
+
+// The accuracy set's subjects: the fixed eight above, then (for --subjects above 8) more drawn
+// from a fixed seed, spread over the HR band, every motion level and skin type, so a larger set
+// is the same from run to run and a superset of the smaller one.
+std::vector<Subject> benchSubjects(int count)
+{
+    static const char *const kMotions[] = {"none", "mild", "strong"};
+    std::vector<Subject> out(kSubjects.begin(), kSubjects.begin() + std::min<size_t>(kSubjects.size(), size_t(std::max(0, count))));
+    for (int j = 0; int(out.size()) < count; ++j) {
+        std::mt19937_64 rng(uint64_t(7000 + j));
+        std::uniform_real_distribution<double> unit(0.0, 1.0);
+        Subject s{};
+        s.hrBpm = std::round((48 + 102 * unit(rng)) * 2) / 2;
+        s.motion = kMotions[j % 3];
+        s.skin = 1 + (j * 5 + 2) % 6;
+        s.drift = 0.05 * unit(rng);
+        s.flicker = unit(rng) < 0.25 ? 0.003 + 0.007 * unit(rng) : 0.0;
+        s.seed = uint64_t(200 + j);
+        out.push_back(s);
+    }
+    return out;
+}
 
 std::vector<Variant> variants()
 {
@@ -259,6 +283,7 @@ struct BenchContext
     std::vector<std::unique_ptr<PulseMethod>> methodObjs;
     bool quick = false;
     double duration = 20;
+    int subjects = 0;              // --subjects; 0 = the default set (8, or 4 with --quick)
     bool methodsGiven = false;
     QStringList variantLabels;     // --variants as given ("lossless", "x264@250k"); empty = all
     std::vector<Variant> variants; // the accuracy set those select
@@ -267,6 +292,8 @@ struct BenchContext
     QString selectionArgs() const
     {
         QString args;
+        if (subjects > 0)
+            args += QStringLiteral(" --subjects %1").arg(subjects);
         if (!variantLabels.isEmpty())
             args += QStringLiteral(" --variants ") + variantLabels.join(QLatin1Char(','));
         if (methodsGiven)
@@ -360,8 +387,8 @@ Result<QString> accuracyPart(BenchContext &ctx)
 {
     QElapsedTimer total;
     total.start();
-    std::vector<Subject> subjects = kSubjects;
-    if (ctx.quick)
+    std::vector<Subject> subjects = benchSubjects(ctx.subjects > 0 ? ctx.subjects : int(kSubjects.size()));
+    if (ctx.quick && ctx.subjects == 0)
         subjects = {kSubjects[1], kSubjects[3], kSubjects[5], kSubjects[7]};
     const std::vector<Variant> &vars = ctx.variants;
     std::map<std::pair<QString, QString>, Scores> scores;   // (method, variant label)
@@ -622,6 +649,9 @@ Command benchCommand()
         p.addOption({QStringLiteral("quick"), QStringLiteral("Fewer and shorter synthetic videos (a smoke run).")});
         p.addOption({QStringLiteral("duration"), QStringLiteral("Seconds per synthetic accuracy video (default 20)."),
                      QStringLiteral("sec"), QStringLiteral("20")});
+        p.addOption({QStringLiteral("subjects"), QStringLiteral("Accuracy: synthetic subjects (default 8, the fixed set; more are "
+                                                                "drawn from a fixed seed, for tighter intervals)."),
+                     QStringLiteral("n")});
         p.addOption({QStringLiteral("methods"), QStringLiteral("Comma-separated methods (default: every classical one, and the neural ones when their weights load)."),
                      QStringLiteral("list")});
         p.addOption({QStringLiteral("variants"), QStringLiteral("Accuracy: only these encodings, e.g. lossless,x264@250k (default: "
@@ -644,6 +674,12 @@ Command benchCommand()
             return fail(ErrorCode::Usage, QStringLiteral("--duration must be 12..600 s"));
         if (ctx.quick)
             ctx.duration = std::min(ctx.duration, 15.0);
+        if (p.isSet(QStringLiteral("subjects"))) {
+            bool okN = false;
+            ctx.subjects = p.value(QStringLiteral("subjects")).toInt(&okN);
+            if (!okN || ctx.subjects < 2 || ctx.subjects > 200)
+                return fail(ErrorCode::Usage, QStringLiteral("--subjects must be 2..200"));
+        }
         if (p.isSet(QStringLiteral("methods"))) {
             ctx.methods = p.value(QStringLiteral("methods")).split(QLatin1Char(','), Qt::SkipEmptyParts);
             ctx.methodsGiven = true;
