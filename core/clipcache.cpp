@@ -104,6 +104,40 @@ private:
     qint64 m_pos = 0;
 };
 
+// The binary files of a cache, or of one recording's part of it: frames per level, masks, pulse.
+struct CacheFiles
+{
+    std::vector<BinWriter> levels;
+    BinWriter masks, ppg;
+
+    Error open(const QString &dir, int levelCount)
+    {
+        levels = std::vector<BinWriter>(size_t(levelCount));
+        for (int k = 0; k < levelCount; ++k)
+            if (Error e = levels[size_t(k)].open(QDir(dir).filePath(QStringLiteral("frames_l%1.bin").arg(k))); e.isError())
+                return e;
+        if (Error e = masks.open(QDir(dir).filePath(QStringLiteral("masks.bin"))); e.isError())
+            return e;
+        return ppg.open(QDir(dir).filePath(QStringLiteral("ppg.bin")));
+    }
+    // Flushes and closes every file; the error names the first that failed.
+    Error close(const QString &dir)
+    {
+        auto failed = [&dir](const QString &file, const BinWriter &w) {
+            return makeError(ErrorCode::WriteFailed,
+                             QStringLiteral("cannot write '%1': %2").arg(QDir(dir).filePath(file), w.errorString()));
+        };
+        for (size_t k = 0; k < levels.size(); ++k)
+            if (!levels[k].close())
+                return failed(QStringLiteral("frames_l%1.bin").arg(k), levels[k]);
+        if (!masks.close())
+            return failed(QStringLiteral("masks.bin"), masks);
+        if (!ppg.close())
+            return failed(QStringLiteral("ppg.bin"), ppg);
+        return {};
+    }
+};
+
 // The reference pulse prepared for sampling at frame times: band-passed and z-scored on a uniform
 // grid, plus the HR track when the device gave one.
 struct PreparedReference
@@ -353,15 +387,11 @@ Error RecordingPreparer::run(const TrainingRecording &rec, int64_t estimate, con
     };
     if (!QDir().mkpath(dir))
         return makeError(ErrorCode::WriteFailed, QStringLiteral("cannot create the folder '%1'").arg(dir));
-    std::vector<BinWriter> levelFiles(size_t(m_sh.levelCount));
-    BinWriter masks, ppg;
-    for (int k = 0; k < m_sh.levelCount; ++k)
-        if (Error e = levelFiles[size_t(k)].open(QDir(dir).filePath(QStringLiteral("frames_l%1.bin").arg(k))); e.isError())
-            return e;
-    if (Error e = masks.open(QDir(dir).filePath(QStringLiteral("masks.bin"))); e.isError())
+    CacheFiles files;
+    if (Error e = files.open(dir, m_sh.levelCount); e.isError())
         return e;
-    if (Error e = ppg.open(QDir(dir).filePath(QStringLiteral("ppg.bin"))); e.isError())
-        return e;
+    std::vector<BinWriter> &levelFiles = files.levels;
+    BinWriter &masks = files.masks, &ppg = files.ppg;
     std::vector<SegmentOut> &segments = part.segments;
     std::vector<ClipCacheClip> &clips = part.clips;
     cv::Mat resized, rgb, maskCrop, maskSmall, maskFull;
@@ -607,14 +637,7 @@ Error RecordingPreparer::run(const TrainingRecording &rec, int64_t estimate, con
     if (noHr > 0)
         part.problems << QStringLiteral("%1: %2 clip(s) left out: no reference heart rate there").arg(name).arg(noHr);
 
-    for (int k = 0; k < m_sh.levelCount; ++k)
-        if (!levelFiles[size_t(k)].close())
-            return writeError(QStringLiteral("frames_l%1.bin").arg(k), levelFiles[size_t(k)].errorString());
-    if (!masks.close())
-        return writeError(QStringLiteral("masks.bin"), masks.errorString());
-    if (!ppg.close())
-        return writeError(QStringLiteral("ppg.bin"), ppg.errorString());
-    return {};
+    return files.close(dir);
 }
 
 bool isClipCacheDir(const QString &dir)
@@ -690,15 +713,11 @@ Result<ClipCacheSummary> writeClipCache(const std::vector<TrainingDatasetScan> &
     const int levelCount = summary.levelNames.size();
     summary.levelFrames.assign(size_t(levelCount), 0);
 
-    std::vector<BinWriter> levelFiles(static_cast<size_t>(levelCount));
-    BinWriter masks, ppg;
-    for (int k = 0; k < levelCount; ++k)
-        if (Error e = levelFiles[size_t(k)].open(QDir(tmpDir).filePath(QStringLiteral("frames_l%1.bin").arg(k))); e.isError())
-            return e;
-    if (Error e = masks.open(QDir(tmpDir).filePath(QStringLiteral("masks.bin"))); e.isError())
+    CacheFiles files;
+    if (Error e = files.open(tmpDir, levelCount); e.isError())
         return e;
-    if (Error e = ppg.open(QDir(tmpDir).filePath(QStringLiteral("ppg.bin"))); e.isError())
-        return e;
+    std::vector<BinWriter> &levelFiles = files.levels;
+    BinWriter &masks = files.masks, &ppg = files.ppg;
 
     // Progress counts decoded frames over every level; totals are the containers' estimates.
     PrepareShared shared(config, levelIndex, levelCount, cancel);
@@ -820,13 +839,8 @@ Result<ClipCacheSummary> writeClipCache(const std::vector<TrainingDatasetScan> &
     summary.frames = ppg.size() / 4;
     for (int k = 0; k < levelCount; ++k)
         summary.levelFrames[size_t(k)] = levelFiles[size_t(k)].size() / frameBytes;
-    for (int k = 0; k < levelCount; ++k)
-        if (!levelFiles[size_t(k)].close())
-            return writeError(QStringLiteral("frames_l%1.bin").arg(k), levelFiles[size_t(k)].errorString());
-    if (!masks.close())
-        return writeError(QStringLiteral("masks.bin"), masks.errorString());
-    if (!ppg.close())
-        return writeError(QStringLiteral("ppg.bin"), ppg.errorString());
+    if (Error e = files.close(tmpDir); e.isError())
+        return e;
 
     if (clips.empty())
         return makeError(ErrorCode::BadData, QStringLiteral("no recording gave a clip of %1 frames%2")
