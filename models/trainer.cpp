@@ -444,7 +444,8 @@ private:
         return levels[first + segment % (levels.size() - first)];
     }
 
-    Batch makeBatch(const std::vector<int64_t> &clips, bool training)
+    // `sources`, in validation: the level to read each clip at (empty: one level per segment).
+    Batch makeBatch(const std::vector<int64_t> &clips, bool training, const std::vector<int> &sources = {})
     {
         // What to read is drawn in order on this thread (so batches depend on the seed alone);
         // the reads themselves (measured: 9 ms per clip pair here, half or more of a STVEN step on
@@ -492,6 +493,8 @@ private:
                 dst = levels.front();
                 break;
             }
+            if (!training && !sources.empty())
+                src = sources[jobs.size()];
             jobs.push_back(Job{req, src, dst, {}, {}});
         }
         const bool paired = m_o.mode != TrainMode::RppgNet;
@@ -597,11 +600,31 @@ private:
         std::map<int, std::vector<PredictedClip>> predicted;   // by held-out level
         double lossSum = 0, maeSum = 0, rSum = 0, psnrSum = 0, psnrInSum = 0;
         int64_t n = 0, nMae = 0, nR = 0;
-        for (size_t i = 0; i < m_val.size(); i += size_t(m_o.batch)) {
+        // What to score: each clip at its segment's level, or (validateAllLevels) at every level
+        // that mode scores (the compressed ones for STVEN and joint; all with rppgnet --all-levels).
+        std::vector<int64_t> valClips;
+        std::vector<int> valSources;
+        for (int64_t c : m_val) {
+            const std::vector<int> levels = m_data->levelsOf(c);
+            const bool multi = m_o.mode != TrainMode::RppgNet || m_o.rppgNetAllLevels;
+            if (!m_o.validateAllLevels || !multi) {
+                valClips.push_back(c);
+                continue;   // makeBatch picks the level
+            }
+            const size_t first = m_o.mode == TrainMode::RppgNet || levels.size() < 2 ? 0 : 1;
+            for (size_t l = first; l < levels.size(); ++l) {
+                valClips.push_back(c);
+                valSources.push_back(levels[l]);
+            }
+        }
+        for (size_t i = 0; i < valClips.size(); i += size_t(m_o.batch)) {
             if (cancelled())
                 break;
-            std::vector<int64_t> ids(m_val.begin() + long(i), m_val.begin() + long(std::min(m_val.size(), i + size_t(m_o.batch))));
-            const Batch b = makeBatch(ids, false);
+            const size_t end = std::min(valClips.size(), i + size_t(m_o.batch));
+            std::vector<int64_t> ids(valClips.begin() + long(i), valClips.begin() + long(end));
+            const Batch b = makeBatch(ids, false,
+                                      valSources.empty() ? std::vector<int>{}
+                                                         : std::vector<int>(valSources.begin() + long(i), valSources.begin() + long(end)));
             const int64_t bs = int64_t(ids.size());
             torch::Tensor signal;
             switch (m_o.mode) {
@@ -710,6 +733,7 @@ private:
         m.training["epochs_planned"] = std::to_string(m_o.epochs);
         m.training["steps_per_epoch"] = std::to_string(m_stepsPerEpoch);
         m.training["val_fraction"] = fixed(m_o.valFraction, 3);
+        m.training["val_levels"] = m_o.validateAllLevels ? "every level" : "one per segment";
         m.training["train_clips"] = std::to_string(m_train.size());
         m.training["val_clips"] = std::to_string(m_val.size());
         m.training["preset"] = (m_o.rppgNetConfig || m_o.stvenConfig) ? "custom" : m_o.preset;

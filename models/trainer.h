@@ -77,6 +77,9 @@ struct TrainOptions
     std::string rppgNetCheckpoint;   // joint: the pretrained rPPGNet (frozen); stven: optional, for HR MAE
     int64_t stepsPerEpoch = 0;       // 0 = one pass over the training clips
     int64_t maxValidationClips = 0;  // 0 = all
+    bool validateAllLevels = false;  // score every held-out clip at every level it is scored at (the
+                                     // original too in rppgnet --all-levels mode), not one level per
+                                     // segment: n levels × the validation time, a steadier number
     bool augment = true;
     Augmentation augmentation;
     bool rppgNetAllLevels = false;   // rppgnet: train on every compression level, not only level 0

@@ -33,7 +33,7 @@ constexpr double kPi = 3.14159265358979323846;
 double subjectHr(int s) { return 66.0 + 14.0 * s; }
 
 // Writes a cache with `subjects` subjects and two levels; returns false on an IO failure.
-bool writeCache(const QString &dir, int subjects)
+bool writeCache(const QString &dir, int subjects, int frames = kFrames)
 {
     QDir().mkpath(dir);
     auto path = [&](const char *name) { return (dir + QLatin1Char('/') + QLatin1String(name)).toStdString(); };
@@ -47,7 +47,7 @@ bool writeCache(const QString &dir, int subjects)
     for (int s = 0; s < subjects; ++s) {
         const double f = subjectHr(s) / 60.0;
         const double tone = 0.75 + 0.08 * s;
-        for (int t = 0; t < kFrames; ++t) {
+        for (int t = 0; t < frames; ++t) {
             const double pulse = std::sin(2 * kPi * f * t / kFps);
             std::vector<uint8_t> px(size_t(kS * kS * 3)), q(px.size()), mk(size_t(m * m));
             for (int y = 0; y < kS; ++y)
@@ -75,18 +75,18 @@ bool writeCache(const QString &dir, int subjects)
             fm.write(reinterpret_cast<const char *>(mk.data()), std::streamsize(mk.size()));
             fp.write(reinterpret_cast<const char *>(&p), 4);
         }
-        const int off = s * kFrames;
-        seg << s << ",tiny,rec" << s << ",subj" << s << "," << kFps << "," << kFrames << ",0,0," << off << ",0:" << off
+        const int off = s * frames;
+        seg << s << ",tiny,rec" << s << ",subj" << s << "," << kFps << "," << frames << ",0,0," << off << ",0:" << off
             << ";1:" << off << "\n";
-        for (int start = 0; start + kT <= kFrames; start += kStride)
+        for (int start = 0; start + kT <= frames; start += kStride)
             clips << clip++ << "," << s << "," << start << "," << subjectHr(s) << "\n";
     }
     std::ofstream idx(path("index.txt"));
     idx << "format=rppg-clip-cache\nversion=1\ncrop_size=" << kS << "\nmask_size=" << kS / 2 << "\nclip_frames=" << kT
-        << "\nstride_frames=" << kStride << "\nchannels=rgb\nframes=" << subjects * kFrames << "\nsegments=" << subjects
+        << "\nstride_frames=" << kStride << "\nchannels=rgb\nframes=" << subjects * frames << "\nsegments=" << subjects
         << "\nclips=" << clip << "\nrecordings=" << subjects << "\nsubjects=" << subjects
-        << "\nlevels=2\nlevel.0.name=original\nlevel.0.frames=" << subjects * kFrames
-        << "\nlevel.1.name=quantised\nlevel.1.frames=" << subjects * kFrames << "\nsources=/data/where/tiny-set,roi=full;/data/b/\n";
+        << "\nlevels=2\nlevel.0.name=original\nlevel.0.frames=" << subjects * frames
+        << "\nlevel.1.name=quantised\nlevel.1.frames=" << subjects * frames << "\nsources=/data/where/tiny-set,roi=full;/data/b/\n";
     return f0.good() && f1.good() && fm.good() && fp.good() && idx.good();
 }
 
@@ -487,6 +487,34 @@ private Q_SLOTS:
             QVERIFY2(std::abs((anchored - paper) - (10.0 - 1e-4) * recon) < 1e-4 * (1 + anchored),
                      qPrintable(QStringLiteral("%1 vs %2 + %3").arg(anchored).arg(paper).arg(recon)));
         }
+    }
+
+    // --val-all-levels scores every held-out segment at every level: one entry per level, and as
+    // many windows per level as the default run has over all segments.
+    void validationAtEveryLevel()
+    {
+        // Segments of 11 s, long enough for a 10 s window.
+        const QString cache = m_tmp.filePath(QStringLiteral("cache-long"));
+        QVERIFY(writeCache(cache, 4, 330));
+        TrainOptions o = tinyOptions(cache, m_tmp.filePath(QStringLiteral("out-val-one")));
+        o.epochs = 1;
+        o.stepsPerEpoch = 1;
+        o.rppgNetAllLevels = true;
+        const TrainResult one = train(o);
+        QVERIFY2(one.error == TrainErrorKind::None, one.message.c_str());
+        o.outDir = m_tmp.filePath(QStringLiteral("out-val-all")).toStdString();
+        o.validateAllLevels = true;
+        const TrainResult all = train(o);
+        QVERIFY2(all.error == TrainErrorKind::None, all.message.c_str());
+        QVERIFY(one.epochs[0].valWindows > 0);
+        QCOMPARE(int(all.epochs[0].valMaeByLevel.size()), 2);   // the cache's two levels
+        QCOMPARE(all.epochs[0].valWindows, 2 * one.epochs[0].valWindows);
+        for (const auto &[level, mae] : all.epochs[0].valMaeByLevel)
+            QVERIFY2(std::isfinite(mae) && mae >= 0, qPrintable(QString::number(level)));
+        std::string err;
+        auto h = readCheckpointHeader(all.lastCheckpoint, &err);
+        QVERIFY2(h, err.c_str());
+        QCOMPARE(h->meta.training.at("val_levels"), std::string("every level"));
     }
 
     void stvenAndJointModesRunEndToEnd()
