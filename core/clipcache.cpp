@@ -52,6 +52,11 @@ bool removeTree(const QString &dir)
     return !QFileInfo::exists(dir) || QDir(dir).removeRecursively();
 }
 
+Error cannotWrite(const QString &path, const QString &why)
+{
+    return makeError(ErrorCode::WriteFailed, QStringLiteral("cannot write '%1': %2").arg(path, why));
+}
+
 // A binary output file that can be cut back to an earlier length (a run of frames too short for a
 // clip is written, then taken back).
 class BinWriter
@@ -61,7 +66,7 @@ public:
     {
         m_file.setFileName(path);
         if (!m_file.open(QIODevice::WriteOnly | QIODevice::Truncate))
-            return makeError(ErrorCode::WriteFailed, QStringLiteral("cannot write '%1': %2").arg(path, m_file.errorString()));
+            return cannotWrite(path, m_file.errorString());
         return {};
     }
     bool write(const void *data, qint64 bytes)
@@ -123,10 +128,7 @@ struct CacheFiles
     // Flushes and closes every file; the error names the first that failed.
     Error close(const QString &dir)
     {
-        auto failed = [&dir](const QString &file, const BinWriter &w) {
-            return makeError(ErrorCode::WriteFailed,
-                             QStringLiteral("cannot write '%1': %2").arg(QDir(dir).filePath(file), w.errorString()));
-        };
+        auto failed = [&dir](const QString &file, const BinWriter &w) { return cannotWrite(QDir(dir).filePath(file), w.errorString()); };
         for (size_t k = 0; k < levels.size(); ++k)
             if (!levels[k].close())
                 return failed(QStringLiteral("frames_l%1.bin").arg(k), levels[k]);
@@ -372,7 +374,7 @@ Error RecordingPreparer::run(const TrainingRecording &rec, int64_t estimate, con
     const qint64 frameBytes = qint64(S) * S * 3, maskBytes = qint64(M) * M;
     auto cancelled = [this] { return m_sh.cancelled(); };
     auto writeError = [&](const QString &file, const QString &why) {
-        return makeError(ErrorCode::WriteFailed, QStringLiteral("cannot write '%1': %2").arg(QDir(dir).filePath(file), why));
+        return cannotWrite(QDir(dir).filePath(file), why);
     };
     int64_t credited = 0;   // this recording's share of the progress count
     auto creditFrame = [&] {
@@ -451,7 +453,6 @@ Error RecordingPreparer::run(const TrainingRecording &rec, int64_t estimate, con
 
     // ---- level 0: track, crop, mask, pulse ----
     std::vector<cv::Rect> boxes;   // per decoded frame; empty = not stored
-    const size_t firstSegment = segments.size();
     bool runOpen = false;
     SegmentOut run;
     double runLastSec = 0;
@@ -553,7 +554,7 @@ Error RecordingPreparer::run(const TrainingRecording &rec, int64_t estimate, con
         part.problems << QStringLiteral("%1: decoding stopped early (%2)").arg(name, readError.message);
     creditUpTo(estimate);
 
-    if (segments.size() == firstSegment) {
+    if (segments.empty()) {
         part.problems << QStringLiteral("%1: no run of %2 frames with a face and a reference").arg(name).arg(T);
         creditUpTo(estimate * int64_t(rec.levels.size()));
         return {};
@@ -571,7 +572,7 @@ Error RecordingPreparer::run(const TrainingRecording &rec, int64_t estimate, con
             continue;
         }
         FrameSource &ls = *lvl.value();
-        size_t seg = firstSegment;
+        size_t seg = 0;
         int64_t segDone = 0;
         int64_t segStartBytes = out.size();
         bool failed = false;
@@ -612,8 +613,8 @@ Error RecordingPreparer::run(const TrainingRecording &rec, int64_t estimate, con
                                     .arg(name, rec.levels[l].name,
                                          failed ? QStringLiteral("does not match the original's frame size")
                                                 : QStringLiteral("has fewer frames than the original"))
-                                    .arg(seg - firstSegment)
-                                    .arg(segments.size() - firstSegment);
+                                    .arg(seg)
+                                    .arg(segments.size());
         }
         creditUpTo(levelWorkBefore + estimate);
     }
@@ -622,7 +623,7 @@ Error RecordingPreparer::run(const TrainingRecording &rec, int64_t estimate, con
     // Clips: T-frame windows every `stride` frames inside each segment; a window without a
     // reference HR (no clear pulse in the reference there) is left out.
     int noHr = 0;
-    for (size_t s = firstSegment; s < segments.size(); ++s) {
+    for (size_t s = 0; s < segments.size(); ++s) {
         const SegmentOut &seg = segments[s];
         for (int64_t start = 0; start + T <= seg.frames; start += config.strideFrames) {
             const double a = seg.startSec + double(start) / seg.fps;
@@ -692,7 +693,7 @@ Result<ClipCacheSummary> writeClipCache(const std::vector<TrainingDatasetScan> &
 
     auto cancelled = [&] { return cancel && cancel->load(); };
     auto writeError = [&](const QString &file, const QString &why) {
-        return makeError(ErrorCode::WriteFailed, QStringLiteral("cannot write '%1': %2").arg(QDir(tmpDir).filePath(file), why));
+        return cannotWrite(QDir(tmpDir).filePath(file), why);
     };
 
     // Global level numbering: 0 = each recording's original, then every other level name in the

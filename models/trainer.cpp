@@ -604,13 +604,13 @@ private:
         // that mode scores (the compressed ones for STVEN and joint; all with rppgnet --all-levels).
         std::vector<int64_t> valClips;
         std::vector<int> valSources;
+        const bool everyLevel = m_o.validateAllLevels && (m_o.mode != TrainMode::RppgNet || m_o.rppgNetAllLevels);
         for (int64_t c : m_val) {
-            const std::vector<int> levels = m_data->levelsOf(c);
-            const bool multi = m_o.mode != TrainMode::RppgNet || m_o.rppgNetAllLevels;
-            if (!m_o.validateAllLevels || !multi) {
+            if (!everyLevel) {
                 valClips.push_back(c);
                 continue;   // makeBatch picks the level
             }
+            const std::vector<int> levels = m_data->levelsOf(c);
             const size_t first = m_o.mode == TrainMode::RppgNet || levels.size() < 2 ? 0 : 1;
             for (size_t l = first; l < levels.size(); ++l) {
                 valClips.push_back(c);
