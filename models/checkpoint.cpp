@@ -1,5 +1,6 @@
 #include "checkpoint.h"
 #include "errortext.h"
+#include "textparse.h"
 
 #include <charconv>
 #include <cstring>
@@ -690,6 +691,26 @@ std::optional<CheckpointHeader> readCheckpointHeader(const std::string &path, st
         header = std::move(parsed);
     });
     return header;
+}
+
+bool removeFoldersFromCheckpoint(const std::string &path, std::string *error)
+{
+    const auto header = readCheckpointHeader(path, error);
+    if (!header)
+        return false;
+    CheckpointMeta meta = header->meta;
+    for (const char *key : {"command", "rppgnet", "best_checkpoint"}) {
+        auto it = meta.training.find(key);
+        if (it != meta.training.end())
+            it->second = commandWithoutFolders(splitText(it->second, ' '));
+    }
+    const torch::Device cpu(torch::kCPU);
+    if (header->kind == ModelKind::RppgNet) {
+        const auto loaded = loadRppgNet(path, cpu, error);
+        return loaded && saveRppgNet(path, loaded->net, meta, error);
+    }
+    const auto loaded = loadStven(path, cpu, error);
+    return loaded && saveStven(path, loaded->net, meta, error);
 }
 
 bool copyModuleState(const torch::nn::Module &from, torch::nn::Module &to, std::string *error)

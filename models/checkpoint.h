@@ -113,6 +113,12 @@ std::optional<LoadedStven> loadStvenFromMemory(const char *data, size_t size, co
 // Metadata only (for `rppg info`, model cards, the GUI's model picker).
 std::optional<CheckpointHeader> readCheckpointHeader(const std::string &path, std::string *error = nullptr);
 
+// Rewrites the file's record of where it was made: the paths in training.command,
+// training.rppgnet and training.best_checkpoint shortened to their last component (as the
+// trainer records them since 2026-11-26). Everything else, the weights included, is written back
+// unchanged, atomically.
+bool removeFoldersFromCheckpoint(const std::string &path, std::string *error = nullptr);
+
 // Copies every parameter and buffer of `from` into the same-named tensor of `to`, checking that
 // both have the same names, dtypes and shapes (e.g. to duplicate a teacher network).
 bool copyModuleState(const torch::nn::Module &from, torch::nn::Module &to, std::string *error = nullptr);

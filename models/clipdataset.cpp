@@ -25,35 +25,6 @@ double hannWeight(size_t i, size_t n)
     return 0.5 - 0.5 * std::cos(2.0 * kPi * (double(i) + 0.5) / double(n));
 }
 
-// The last component of a path ("/tmp/work/cache40/" -> "cache40").
-std::string folderName(std::string path)
-{
-    while (path.size() > 1 && path.back() == '/')
-        path.pop_back();
-    const auto slash = path.find_last_of('/');
-    return slash == std::string::npos || path.size() == 1 ? path : path.substr(slash + 1);
-}
-
-// index.txt "sources" lists dataset specs "PATH[,option...]" separated by ';': each path is
-// shortened to its folder name, the options are kept.
-std::string sourceFolders(const std::string &sources)
-{
-    std::string out;
-    size_t begin = 0;
-    while (begin <= sources.size()) {
-        size_t end = sources.find(';', begin);
-        if (end == std::string::npos)
-            end = sources.size();
-        const std::string spec = sources.substr(begin, end - begin);
-        const size_t comma = spec.find(',');
-        if (!out.empty())
-            out += ';';
-        out += folderName(spec.substr(0, comma)) + (comma == std::string::npos ? "" : spec.substr(comma));
-        begin = end + 1;
-    }
-    return out;
-}
-
 bool toInt64(const std::string &s, int64_t &v)
 {
     if (s.empty())
@@ -333,12 +304,12 @@ std::string ClipDataset::describe() const
         if (c)
             os << "; ";
         // Folder names, not paths: this text goes into checkpoints, which travel between machines.
-        os << "clip cache " << folderName(f.dir) << " (" << f.cropSize << " px, levels ";
+        os << "clip cache " << pathLeaf(f.dir) << " (" << f.cropSize << " px, levels ";
         for (size_t k = 0; k < f.levelNames.size(); ++k)
             os << (k ? "|" : "") << f.levelNames[k];
         os << ")";
         if (!f.sources.empty())
-            os << " sources " << sourceFolders(f.sources);
+            os << " sources " << withoutFolders(f.sources);
     }
     return os.str();
 }

@@ -44,4 +44,46 @@ inline bool readFiniteNumber(const std::string &text, double &out)
     return errno == 0 && end && *end == '\0' && std::isfinite(out);
 }
 
+// The last component of a path ("/tmp/work/cache40/" -> "cache40"). Checkpoints record only
+// these, never the folders of the machine that trained them.
+inline std::string pathLeaf(std::string path)
+{
+    while (path.size() > 1 && path.back() == '/')
+        path.pop_back();
+    const auto slash = path.find_last_of('/');
+    return slash == std::string::npos || path.size() == 1 ? path : path.substr(slash + 1);
+}
+
+// `text` with every path in it shortened to its pathLeaf. Paths are the pieces between ',' and
+// ';' that contain '/', or the value of such a piece's "key=" ("/d/ubfc,ubfc;gt=/d/x/hr.csv" ->
+// "ubfc,ubfc;gt=hr.csv"); the separators and every other piece stay as they are.
+inline std::string withoutFolders(const std::string &text)
+{
+    std::string out;
+    size_t begin = 0;
+    while (begin <= text.size()) {
+        size_t end = text.find_first_of(",;", begin);
+        if (end == std::string::npos)
+            end = text.size();
+        const std::string piece = text.substr(begin, end - begin);
+        const size_t eq = piece.find('=');
+        const size_t valueAt = eq == std::string::npos ? 0 : eq + 1;
+        out += piece.find('/', valueAt) == std::string::npos ? piece
+                                                             : piece.substr(0, valueAt) + pathLeaf(piece.substr(valueAt));
+        if (end < text.size())
+            out += text[end];
+        begin = end + 1;
+    }
+    return out;
+}
+
+// A command line as a checkpoint records it: each argument withoutFolders, joined by spaces.
+inline std::string commandWithoutFolders(const std::vector<std::string> &args)
+{
+    std::string out;
+    for (const std::string &arg : args)
+        out += (out.empty() ? "" : " ") + withoutFolders(arg);
+    return out;
+}
+
 }   // namespace rppg::models

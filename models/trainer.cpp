@@ -3,6 +3,7 @@
 #include "checkpoint.h"
 #include "device.h"
 #include "losses.h"
+#include "textparse.h"
 
 #include <torch/torch.h>
 #include <torch/version.h>
@@ -417,7 +418,7 @@ private:
             m_bestScore = b->second;
         auto bp = h.meta.training.find("best_checkpoint");
         if (bp != h.meta.training.end())
-            m_result.bestCheckpoint = bp->second;
+            m_result.bestCheckpoint = joinPath(m_o.outDir, pathLeaf(bp->second));   // older files: a full path
         m_result.startEpoch = m_startEpoch;
         log("resuming after epoch " + std::to_string(m_startEpoch) + " of " + path);
         return std::nullopt;
@@ -755,9 +756,9 @@ private:
             m.training["reconstruction_weight"] = fixed(m_o.jointReconstruction, 8);
         }
         if (!m_o.rppgNetCheckpoint.empty())
-            m.training["rppgnet"] = m_o.rppgNetCheckpoint;
+            m.training["rppgnet"] = pathLeaf(m_o.rppgNetCheckpoint);
         if (!m_result.bestCheckpoint.empty())
-            m.training["best_checkpoint"] = m_result.bestCheckpoint;
+            m.training["best_checkpoint"] = pathLeaf(m_result.bestCheckpoint);   // in the same folder
         for (const auto &kv : m_o.extraMeta)
             m.training[kv.first] = kv.second;
         m.metrics["train_loss"] = r.trainLoss;

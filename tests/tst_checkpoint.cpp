@@ -11,6 +11,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -288,6 +289,49 @@ private Q_SLOTS:
         // Overwriting an existing checkpoint works (rename replaces it).
         QVERIFY2(saveStven(path, net, {}, &error), error.c_str());
         QVERIFY(loadStven(path, torch::kCPU, &error));
+    }
+
+    void foldersAreRemovedAndWeightsKept()
+    {
+        QTemporaryDir dir;
+        auto net = trainedTinyNet(rppg::test::tinyRppgNet());
+        Stven stven(rppg::test::tinyStven(2, 3, 16));
+        CheckpointMeta meta = sampleMeta();
+        meta.training["command"] = "/opt/bin/rppg train joint --data /tmp/w/c640a,/tmp/w/c640b --out=/work/runs/j "
+                                   "--rppgnet /work/runs/r/rppgnet-best.ckpt --lr 1e-4";
+        meta.training["rppgnet"] = "/work/runs/r/rppgnet-best.ckpt";
+        meta.training["best_checkpoint"] = "/work/runs/j/joint-best.ckpt";
+        const auto netPath = dir.filePath("rppgnet.ckpt").toStdString();
+        const auto stvenPath = dir.filePath("stven.ckpt").toStdString();
+        std::string error;
+        QVERIFY2(saveRppgNet(netPath, net, meta, &error), error.c_str());
+        QVERIFY2(saveStven(stvenPath, stven, meta, &error), error.c_str());
+        QVERIFY2(removeFoldersFromCheckpoint(netPath, &error), error.c_str());
+        QVERIFY2(removeFoldersFromCheckpoint(stvenPath, &error), error.c_str());
+
+        const auto r = loadRppgNet(netPath, torch::kCPU, &error);
+        QVERIFY2(r, error.c_str());
+        QVERIFY(sameState(*net, *r->net));
+        const auto &t = r->header.meta.training;
+        QCOMPARE(t.at("command"), std::string("rppg train joint --data c640a,c640b --out=j --rppgnet rppgnet-best.ckpt "
+                                              "--lr 1e-4"));
+        QCOMPARE(t.at("rppgnet"), std::string("rppgnet-best.ckpt"));
+        QCOMPARE(t.at("best_checkpoint"), std::string("joint-best.ckpt"));
+        QCOMPARE(t.at("lr"), meta.training.at("lr"));
+        QCOMPARE(r->header.meta.trainingData, meta.trainingData);
+        QCOMPARE(r->header.meta.createdUtc, meta.createdUtc);
+        QVERIFY(r->header.meta.metrics == meta.metrics);
+        const auto s = loadStven(stvenPath, torch::kCPU, &error);
+        QVERIFY2(s, error.c_str());
+        QVERIFY(sameState(*stven, *s->net));
+        QCOMPARE(s->header.meta.training.at("rppgnet"), std::string("rppgnet-best.ckpt"));
+
+        // Not a checkpoint: a clear error, the file untouched.
+        const auto junk = dir.filePath("junk.ckpt").toStdString();
+        std::ofstream(junk) << "not a checkpoint";
+        QVERIFY(!removeFoldersFromCheckpoint(junk, &error));
+        QVERIFY(!error.empty());
+        QCOMPARE(QFileInfo(QString::fromStdString(junk)).size(), qint64(16));
     }
 
     void refusesToSaveFoldedNetwork()

@@ -5,6 +5,7 @@
 #include "clipdataset.h"
 #include "losses.h"
 #include "torchtestsupport.h"
+#include "textparse.h"
 #include "trainer.h"
 #include "trainoptions.h"
 
@@ -399,6 +400,10 @@ private Q_SLOTS:
         QVERIFY2(third, err.c_str());
         QCOMPARE(third->meta.epochs, 3);
         QCOMPARE(third->meta.iterations, int64_t(18));
+        // The best checkpoint is recorded by name and found again in the run's folder.
+        QCOMPARE(third->meta.training.at("best_checkpoint"), std::string("rppgnet-best.ckpt"));
+        QCOMPARE(QFileInfo(QString::fromStdString(rr.bestCheckpoint)).absoluteFilePath(),
+                 QFileInfo(out + QStringLiteral("/rppgnet-best.ckpt")).absoluteFilePath());
         // Resuming epoch 1 replays epoch 2 with the same batches: the same training loss.
         QVERIFY(std::abs(rr.epochs.front().trainLoss - r.epochs[1].trainLoss) < 1e-3 * std::abs(r.epochs[1].trainLoss) + 1e-4);
     }
@@ -557,6 +562,13 @@ private Q_SLOTS:
         auto jc = readCheckpointHeader(jr.lastCheckpoint, &err);
         QVERIFY2(jc, err.c_str());
         QCOMPARE(jc->meta.training.at("sources"), std::string("compressed levels"));
+        // No folder of this machine in what the checkpoint records: the frozen rPPGNet and the
+        // best checkpoint by file name only.
+        const std::string tmpDir = m_tmp.path().toStdString();
+        QCOMPARE(jc->meta.training.at("rppgnet"), std::string("rppgnet-epoch001.ckpt"));
+        for (const auto &[key, value] : jc->meta.training)
+            QVERIFY2(value.find(tmpDir) == std::string::npos, (key + " = " + value).c_str());
+        QVERIFY2(jc->meta.trainingData.find(tmpDir) == std::string::npos, jc->meta.trainingData.c_str());
 
         // The anchored variant: originals among the sources, a heavier reconstruction term; the
         // checkpoint says so, and the run's loss differs from the paper's on the same batches.
@@ -582,6 +594,22 @@ private Q_SLOTS:
         TrainOptions noRppg = jo;
         noRppg.rppgNetCheckpoint.clear();
         QCOMPARE(int(train(noRppg).error), int(TrainErrorKind::Usage));
+    }
+
+    void commandLineKeepsNoFolders()
+    {
+        using rppg::models::commandWithoutFolders;
+        QCOMPARE(commandWithoutFolders({"/usr/local/bin/rppg", "train", "joint", "--data", "/tmp/w/c640a/", "--data",
+                                        "/d/ubfc,ubfc;/d/mine", "--out=/runs/j1", "--lr", "1e-4", "--codecs",
+                                        "x264@250k,x265@250k", "--rppgnet", "rppgnet-cpu.ckpt"}),
+                 std::string("rppg train joint --data c640a --data ubfc,ubfc;mine --out=j1 --lr 1e-4 --codecs "
+                             "x264@250k,x265@250k --rppgnet rppgnet-cpu.ckpt"));
+        QCOMPARE(commandWithoutFolders({"rppg", "train", "--data", "/t/cache40,/t/c640a,c640b", "--data",
+                                        "/d/set,roi=full;gt=/d/x/hr.csv", "--out", "/"}),
+                 std::string("rppg train --data cache40,c640a,c640b --data set,roi=full;gt=hr.csv --out /"));
+        QCOMPARE(commandWithoutFolders({}), std::string());
+        QCOMPARE(rppg::models::pathLeaf("/"), std::string("/"));
+        QCOMPARE(rppg::models::pathLeaf("cache"), std::string("cache"));
     }
 
     void parallelReadsGiveTheSameRun()

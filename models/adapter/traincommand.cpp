@@ -4,6 +4,7 @@
 #include "options.h"
 #include "progressbar.h"
 #include "trainer.h"
+#include "textparse.h"
 #include "trainoptions.h"
 
 #include <QCommandLineParser>
@@ -108,7 +109,10 @@ int runTrain(const QStringList &args)
     const int every = p.value(logEvery).toInt(&ok);
     if (!ok || every < 0)
         return cli::badOptionValue(p, logEvery);
-    o.extraMeta["command"] = args.join(QLatin1Char(' ')).toStdString();
+    std::vector<std::string> words;
+    for (const QString &a : args)
+        words.push_back(a.toStdString());
+    o.extraMeta["command"] = models::commandWithoutFolders(words);
 
     std::unique_ptr<cli::ProgressBar> bar;
     int barEpoch = 0;

@@ -46,7 +46,9 @@ int usage(const std::string &why)
 int printUsage()
 {
     std::printf("usage: rppg_models_train rppgnet|stven|joint --data CACHE --out DIR [options]\n"
-                "       rppg_models_train devicecheck --device DEV CKPT...\n\noptions:\n");
+                "       rppg_models_train devicecheck --device DEV CKPT...\n"
+                "       rppg_models_train removefolders CKPT...   (the paths a checkpoint records, cut to their last\n"
+                "                                                component; for files trained before 2026-11-26)\n\noptions:\n");
     auto line = [](const std::string &left, const std::string &help) {
         std::printf("  %-24s %s\n", left.c_str(), help.c_str());
     };
@@ -142,6 +144,19 @@ int main(int argc, char **argv)
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")
         return printUsage();
     const std::string modeName = argv[1];
+    if (modeName == "removefolders") {
+        if (argc < 3)
+            return usage("removefolders needs one or more checkpoints");
+        for (int i = 2; i < argc; ++i) {
+            std::string err;
+            if (!removeFoldersFromCheckpoint(argv[i], &err)) {
+                std::fprintf(stderr, "rppg_models_train: %s: %s\n", argv[i], err.c_str());
+                return 1;
+            }
+            std::printf("%s: folders removed\n", argv[i]);
+        }
+        return 0;
+    }
     std::vector<std::string> positional;
     TrainOptions o;
     int logEvery = 0;
@@ -185,7 +200,7 @@ int main(int argc, char **argv)
     if (o.data.empty() || o.outDir.empty())
         return usage("--data and --out are required");
     o.mode = *mode;
-    o.extraMeta["command"] = "rppg_models_train " + modeName;
+    o.extraMeta["command"] = commandWithoutFolders(std::vector<std::string>(argv, argv + argc));
 
     std::atomic<bool> cancel{false};
     std::mutex mutex;
