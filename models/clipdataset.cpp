@@ -147,6 +147,7 @@ std::optional<ClipDataset> ClipDataset::open(const std::vector<std::string> &dir
         return fail("no clip cache given");
 
     ClipDataset ds;
+    ds.m_levelNames = {"original"};
     std::map<std::string, int> subjectIds;
     for (size_t c = 0; c < dirs.size(); ++c) {
         const std::string &dir = dirs[c];
@@ -202,6 +203,18 @@ std::optional<ClipDataset> ClipDataset::open(const std::vector<std::string> &dir
             if (!toInt64(kv[p + ".frames"], lf))
                 lf = k == 0 ? frames : 0;
             f.levelFrames.push_back(lf);
+            // Level 0 is the original in every cache; the others meet by name.
+            int datasetLevel = 0;
+            if (k > 0) {
+                const std::string &name = f.levelNames.back();
+                if (std::count(f.levelNames.begin(), f.levelNames.end(), name) > 1)
+                    return fail(where + "two levels are named '" + name + "'");
+                const auto known = std::find(ds.m_levelNames.begin() + 1, ds.m_levelNames.end(), name);
+                datasetLevel = int(known - ds.m_levelNames.begin());
+                if (known == ds.m_levelNames.end())
+                    ds.m_levelNames.push_back(name);
+            }
+            f.datasetLevels.push_back(datasetLevel);
             const int64_t need = lf * crop * crop * 3;
             const std::string bin = joinPath(dir, "frames_l" + std::to_string(k) + ".bin");
             const int64_t have = fileSize(bin);
@@ -235,7 +248,7 @@ std::optional<ClipDataset> ClipDataset::open(const std::vector<std::string> &dir
                 return fail(where + "segments.csv row " + std::to_string(r + 1) + " is malformed");
             if (s.offset < 0 || s.offset + s.frames > frames)
                 return fail(where + "segments.csv row " + std::to_string(r + 1) + " lies outside masks.bin/ppg.bin");
-            s.levelOffsets.assign(size_t(levels), -1);
+            s.levelOffsets.assign(ds.m_levelNames.size(), -1);
             for (const std::string &item : splitText(row["levels"], ';')) {
                 if (item.empty())
                     continue;
@@ -244,7 +257,7 @@ std::optional<ClipDataset> ClipDataset::open(const std::vector<std::string> &dir
                 if (colon == std::string::npos || !toInt64(item.substr(0, colon), k) || !toInt64(item.substr(colon + 1), off)
                     || k < 0 || k >= levels || off < 0 || off + s.frames > f.levelFrames[size_t(k)])
                     return fail(where + "segments.csv row " + std::to_string(r + 1) + " has a bad levels entry '" + item + "'");
-                s.levelOffsets[size_t(k)] = off;
+                s.levelOffsets[size_t(f.datasetLevels[size_t(k)])] = off;
             }
             if (std::none_of(s.levelOffsets.begin(), s.levelOffsets.end(), [](int64_t o) { return o >= 0; }))
                 return fail(where + "segments.csv row " + std::to_string(r + 1) + " has no frames at any level");
@@ -278,9 +291,10 @@ std::optional<ClipDataset> ClipDataset::open(const std::vector<std::string> &dir
         ds.m_clipFrames = ds.m_clipFrames == 0 ? f.clipFrames : std::min(ds.m_clipFrames, f.clipFrames);
         if (ds.m_cropSize == 0)
             ds.m_cropSize = f.cropSize;
-        ds.m_levelCount = std::max(ds.m_levelCount, int(levels));
         ds.m_caches.push_back(std::move(f));
     }
+    for (auto &s : ds.m_segments)   // levels named by later caches are absent from earlier ones
+        s.levelOffsets.resize(ds.m_levelNames.size(), -1);
     return ds;
 }
 
@@ -310,6 +324,11 @@ std::string ClipDataset::describe() const
         os << ")";
         if (!f.sources.empty())
             os << " sources " << withoutFolders(f.sources);
+    }
+    if (m_caches.size() > 1) {
+        os << "; levels by name (STVEN label order) ";
+        for (size_t k = 0; k < m_levelNames.size(); ++k)
+            os << (k ? "|" : "") << m_levelNames[k];
     }
     return os.str();
 }
@@ -357,7 +376,8 @@ ClipSample ClipDataset::read(const ClipRequest &req, int level) const
 
     // Frames: T × S × S × 3 uint8.
     auto raw = torch::empty({T, S, S, 3}, torch::kUInt8);
-    const std::string frameFile = joinPath(f.dir, "frames_l" + std::to_string(level) + ".bin");
+    const auto file = std::find(f.datasetLevels.begin(), f.datasetLevels.end(), level) - f.datasetLevels.begin();
+    const std::string frameFile = joinPath(f.dir, "frames_l" + std::to_string(file) + ".bin");
     if (!readExact(frameFile, (s.levelOffsets[size_t(level)] + first) * int64_t(S) * S * 3, raw.data_ptr<uint8_t>(),
                    raw.numel()))
         throw std::runtime_error("short read from " + frameFile);

@@ -35,7 +35,8 @@ struct ClipCacheSegmentInfo
     double fps = 0;
     int64_t frames = 0;
     int64_t offset = 0;            // first frame in masks.bin / ppg.bin
-    std::vector<int64_t> levelOffsets;   // per level: first frame in frames_l<k>.bin, -1 = absent
+    std::vector<int64_t> levelOffsets;   // per level of the dataset (ClipDataset::levelNames()): first
+                                         // frame in that level's frames_l<k>.bin, -1 = absent
     int subjectId = 0;             // index into ClipDataset::subjects()
 };
 
@@ -57,6 +58,7 @@ struct ClipCacheFolder
     int64_t frames = 0;
     std::vector<std::string> levelNames;   // [0] = original
     std::vector<int64_t> levelFrames;
+    std::vector<int> datasetLevels;        // this cache's level k is the dataset's level datasetLevels[k]
     std::string sources;           // index.txt "sources", when present
 };
 
@@ -98,7 +100,11 @@ public:
     int64_t size() const { return int64_t(m_clips.size()); }
     int clipFrames() const { return m_clipFrames; }   // the smallest T over the caches
     int cropSize() const { return m_cropSize; }       // the first cache's S
-    int levelCount() const { return m_levelCount; }   // most levels of any cache
+    // The compression levels of all caches together, matched by name (x264@250k is one level
+    // whichever cache holds it, at whatever index): [0] = the original, then each new name in the
+    // order the caches list them. Clip reads, levelsOf() and STVEN's labels use these indices.
+    const std::vector<std::string> &levelNames() const { return m_levelNames; }
+    int levelCount() const { return int(m_levelNames.size()); }
     const std::vector<ClipCacheFolder> &caches() const { return m_caches; }
     const std::vector<ClipCacheSegmentInfo> &segments() const { return m_segments; }
     const std::vector<ClipInfo> &clips() const { return m_clips; }
@@ -127,7 +133,7 @@ private:
     std::vector<std::string> m_subjects;
     int m_clipFrames = 0;
     int m_cropSize = 0;
-    int m_levelCount = 0;
+    std::vector<std::string> m_levelNames;
 };
 
 // Subject-disjoint split: subjects are shuffled with `seed` and whole subjects go to validation

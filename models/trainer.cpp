@@ -569,7 +569,7 @@ private:
 
     std::string levelName(int level) const
     {
-        const auto &names = m_data->caches().front().levelNames;
+        const auto &names = m_data->levelNames();
         return level >= 0 && size_t(level) < names.size() ? names[size_t(level)] : "level " + std::to_string(level);
     }
 

@@ -16,6 +16,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <functional>
 #include <fstream>
 #include <random>
 #include <set>
@@ -195,6 +196,68 @@ private Q_SLOTS:
         const ClipSample flipped = ds->read(fr, 0);
         QVERIFY(torch::allclose(flipped.frames, s.frames.flip({3})));
         QVERIFY(torch::equal(flipped.mask, s.mask.flip({2})));
+    }
+
+    void levelsMeetByName()
+    {
+        // Cache B holds the same recordings as A with a new level at index 1 ("blurred", here the
+        // original's bytes) and A's "quantised" moved to index 2: levels are matched by name.
+        const QString b = m_tmp.filePath(QStringLiteral("cache-b"));
+        QVERIFY(QDir().mkpath(b));
+        for (const char *name : {"masks.bin", "ppg.bin", "clips.csv"})
+            QVERIFY(QFile::copy(m_cache + QLatin1Char('/') + QLatin1String(name), b + QLatin1Char('/') + QLatin1String(name)));
+        QVERIFY(QFile::copy(m_cache + QStringLiteral("/frames_l0.bin"), b + QStringLiteral("/frames_l0.bin")));
+        QVERIFY(QFile::copy(m_cache + QStringLiteral("/frames_l0.bin"), b + QStringLiteral("/frames_l1.bin")));
+        QVERIFY(QFile::copy(m_cache + QStringLiteral("/frames_l1.bin"), b + QStringLiteral("/frames_l2.bin")));
+        auto rewrite = [&](const char *name, const std::function<QString(QString)> &edit) {
+            QFile in(m_cache + QLatin1Char('/') + QLatin1String(name));
+            QVERIFY(in.open(QIODevice::ReadOnly));
+            QFile out(b + QLatin1Char('/') + QLatin1String(name));
+            QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            out.write(edit(QString::fromUtf8(in.readAll())).toUtf8());
+        };
+        rewrite("index.txt", [](QString t) {
+            const QString q = QStringLiteral("level.1.name=quantised\nlevel.1.frames=");
+            const int at = t.indexOf(q);
+            const QString frames = t.mid(at + q.size()).section(QLatin1Char('\n'), 0, 0);
+            return t.replace(QStringLiteral("levels=2\n"), QStringLiteral("levels=3\n"))
+                .replace(q + frames, QStringLiteral("level.1.name=blurred\nlevel.1.frames=") + frames
+                                         + QStringLiteral("\nlevel.2.name=quantised\nlevel.2.frames=") + frames);
+        });
+        rewrite("segments.csv", [](QString t) {
+            QStringList lines = t.split(QLatin1Char('\n'));
+            for (int i = 1; i < lines.size(); ++i)
+                if (!lines[i].isEmpty()) {
+                    const QString off = lines[i].section(QLatin1Char(','), 8, 8);
+                    lines[i] = lines[i].section(QLatin1Char(','), 0, 8) + QStringLiteral(",0:%1;1:%1;2:%1").arg(off);
+                }
+            return lines.join(QLatin1Char('\n'));
+        });
+
+        std::string err;
+        auto ds = ClipDataset::open({m_cache.toStdString(), b.toStdString()}, &err);
+        QVERIFY2(ds, err.c_str());
+        QCOMPARE(ds->levelNames(), (std::vector<std::string>{"original", "quantised", "blurred"}));
+        QCOMPARE(ds->levelCount(), 3);
+        const int64_t inA = 1, inB = ds->size() / 2 + 1;   // the same clip of the same recording
+        QCOMPARE(ds->levelsOf(inA), (std::vector<int>{0, 1}));
+        QCOMPARE(ds->levelsOf(inB), (std::vector<int>{0, 1, 2}));
+        const auto a1 = ds->read(ds->plainRequest(inA, 0, 0), 1).frames;
+        QVERIFY(torch::equal(ds->read(ds->plainRequest(inB, 0, 0), 1).frames, a1));   // quantised = quantised
+        QVERIFY(torch::equal(ds->read(ds->plainRequest(inB, 0, 0), 2).frames,
+                             ds->read(ds->plainRequest(inA, 0, 0), 0).frames));
+        QVERIFY(!torch::equal(ds->read(ds->plainRequest(inB, 0, 0), 0).frames, a1));
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, ds->read(ds->plainRequest(inA, 0, 0), 2));
+        QVERIFY2(ds->describe().find("levels by name (STVEN label order) original|quantised|blurred") != std::string::npos,
+                 ds->describe().c_str());
+
+        // One cache naming two levels alike is refused.
+        rewrite("index.txt", [](QString t) {
+            return t.replace(QStringLiteral("levels=2\n"), QStringLiteral("levels=3\n"))
+                .append(QStringLiteral("level.2.name=quantised\nlevel.2.frames=0\n"));
+        });
+        QVERIFY(!ClipDataset::open({b.toStdString()}, &err));
+        QVERIFY2(err.find("two levels are named 'quantised'") != std::string::npos, err.c_str());
     }
 
     void windowedValidationHr()
