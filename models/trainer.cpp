@@ -208,6 +208,22 @@ private:
         if (!ds)
             return Failure{K::BadData, err};
         m_data.emplace(std::move(*ds));
+        if (!m_o.levels.empty()) {
+            m_levelUsed.assign(size_t(m_data->levelCount()), false);
+            m_levelUsed[0] = true;
+            const auto &names = m_data->levelNames();
+            for (const std::string &want : m_o.levels) {
+                const auto it = std::find(names.begin() + 1, names.end(), want);
+                if (it == names.end()) {
+                    std::string have;
+                    for (size_t k = 1; k < names.size(); ++k)
+                        have += (k > 1 ? ", " : "") + names[k];
+                    return Failure{K::Usage, "--levels: no cache has a level named '" + want + "' (they have: "
+                                                 + (have.empty() ? "none" : have) + ")"};
+                }
+                m_levelUsed[size_t(it - names.begin())] = true;
+            }
+        }
         if (m_o.mode != TrainMode::RppgNet && m_data->levelCount() < 2)
             return Failure{K::BadData, std::string(trainModeName(m_o.mode))
                                            + " training needs compressed copies of the clips (a cache with levels >= 2)"};
@@ -424,6 +440,16 @@ private:
         return std::nullopt;
     }
 
+    // The levels of `clip` this run uses (--levels).
+    std::vector<int> levelsOf(int64_t clip) const
+    {
+        std::vector<int> levels = m_data->levelsOf(clip);
+        if (!m_levelUsed.empty())
+            levels.erase(std::remove_if(levels.begin(), levels.end(), [this](int l) { return !m_levelUsed[size_t(l)]; }),
+                         levels.end());
+        return levels;
+    }
+
     int randomLevel(const std::vector<int> &levels, bool excludeZero)
     {
         std::vector<int> pool;
@@ -463,7 +489,7 @@ private:
         for (int64_t c : clips) {
             const ClipRequest req = training ? m_data->randomRequest(c, m_frames, m_size, aug, m_rng)
                                              : m_data->plainRequest(c, m_frames, m_size);
-            const std::vector<int> levels = m_data->levelsOf(c);
+            const std::vector<int> levels = levelsOf(c);
             int src = 0, dst = 0;
             switch (m_o.mode) {
             case TrainMode::RppgNet:
@@ -611,7 +637,7 @@ private:
                 valClips.push_back(c);
                 continue;   // makeBatch picks the level
             }
-            const std::vector<int> levels = m_data->levelsOf(c);
+            const std::vector<int> levels = levelsOf(c);
             const size_t first = m_o.mode == TrainMode::RppgNet || levels.size() < 2 ? 0 : 1;
             for (size_t l = first; l < levels.size(); ++l) {
                 valClips.push_back(c);
@@ -745,8 +771,13 @@ private:
                                                        + ", brightness +-" + fixed(m_o.augmentation.brightness, 3)
                                                        + ", contrast +-" + fixed(m_o.augmentation.contrast, 3)
                                                  : "off";
+        std::string chosen;
+        for (const std::string &l : m_o.levels)
+            chosen += (chosen.empty() ? "" : ",") + l;
         if (m_o.mode == TrainMode::RppgNet)
-            m.training["levels"] = m_o.rppgNetAllLevels ? "all" : "original";
+            m.training["levels"] = !m_o.rppgNetAllLevels ? "original" : chosen.empty() ? "all" : "original," + chosen;
+        else if (!chosen.empty())
+            m.training["levels"] = chosen;
         if (m_o.mode == TrainMode::Stven)
             m.training["pairs"] = m_o.stvenRestoreOnly ? "every level to the original, no cycle" : "any to any, with cycle";
         if (m_o.mode != TrainMode::Stven)
@@ -934,6 +965,7 @@ private:
     Stven m_stven{nullptr};
     std::unique_ptr<torch::optim::Adam> m_optimizer;
     std::mt19937_64 m_rng;
+    std::vector<bool> m_levelUsed;   // by dataset level, with --levels (empty: every level)
     int m_frames = 64;
     int m_size = 64;
     int m_startEpoch = 0;

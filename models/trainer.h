@@ -83,6 +83,8 @@ struct TrainOptions
     bool augment = true;
     Augmentation augmentation;
     bool rppgNetAllLevels = false;   // rppgnet: train on every compression level, not only level 0
+    std::vector<std::string> levels; // compressed levels to train and validate on, by name (empty =
+                                     // all); the original stays available as STVEN's target
     bool stvenRestoreOnly = false;   // stven: only pairs to the original (from every level, the original
                                      // included), no cycle term: the one direction inference uses
     double jointReconstruction = 1e-4;   // joint: ρ, the weight of (L1 + MSE)(x̂, x_0) (the paper's 1e-4)

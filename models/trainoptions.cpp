@@ -116,6 +116,19 @@ const std::vector<Entry> &entries()
         {{"val-all-levels", "",
           "Score every held-out clip at every level (default: one level per segment; n levels x the time)."},
          flag([](TrainOptions &o) { o.validateAllLevels = true; })},
+        {{"levels", "NAMES",
+          "Compressed levels to use, by name as the caches list them (e.g. x264@250k,mpeg4@250k; default all); "
+          "the original stays available. Repeatable."},
+         [](TrainOptions &o, const std::string &v) {
+             std::vector<std::string> add;
+             for (std::string &l : splitText(v, ','))
+                 if (!l.empty())
+                     add.push_back(std::move(l));
+             if (add.empty())
+                 return false;
+             o.levels.insert(o.levels.end(), add.begin(), add.end());
+             return true;
+         }},
         {{"all-levels", "", "rppgnet: train on every compression level, not only the original."},
          flag([](TrainOptions &o) { o.rppgNetAllLevels = true; })},
         {{"restore-only", "", "stven: train only pairs to the original (from every level), without the cycle term."},

@@ -251,6 +251,28 @@ private Q_SLOTS:
         QVERIFY2(ds->describe().find("levels by name (STVEN label order) original|quantised|blurred") != std::string::npos,
                  ds->describe().c_str());
 
+        // --levels keeps a run to the named levels (and the original): a restore-only STVEN epoch
+        // on "blurred", whose clips are the original's bytes, scores an input as good as it gets.
+        TrainOptions o = tinyOptions(m_cache, m_tmp.filePath(QStringLiteral("out-levels")));
+        o.data.push_back(b.toStdString());
+        o.mode = TrainMode::Stven;
+        o.stvenConfig = rppg::test::tinyStven(1, 3, kS, kT);
+        o.stvenRestoreOnly = true;
+        o.epochs = 1;
+        o.stepsPerEpoch = 1;
+        o.levels = {"blurred"};
+        const TrainResult lr = train(o);
+        QVERIFY2(lr.error == TrainErrorKind::None, lr.message.c_str());
+        QVERIFY2(lr.epochs[0].valPsnrInputDb > 70, std::to_string(lr.epochs[0].valPsnrInputDb).c_str());   // identical
+        o.levels = {"quantised"};
+        o.outDir += "-q";
+        const TrainResult lq = train(o);
+        QVERIFY2(lq.error == TrainErrorKind::None, lq.message.c_str());
+        QVERIFY2(lq.epochs[0].valPsnrInputDb < 40, std::to_string(lq.epochs[0].valPsnrInputDb).c_str());
+        auto lh = readCheckpointHeader(lq.lastCheckpoint, &err);
+        QVERIFY2(lh, err.c_str());
+        QCOMPARE(lh->meta.training.at("levels"), std::string("quantised"));
+
         // One cache naming two levels alike is refused.
         rewrite("index.txt", [](QString t) {
             return t.replace(QStringLiteral("levels=2\n"), QStringLiteral("levels=3\n"))
@@ -344,12 +366,14 @@ private Q_SLOTS:
         QVERIFY(applyTrainOption(o, "all-levels", "") && o.rppgNetAllLevels);
         QVERIFY(applyTrainOption(o, "no-augment", "") && !o.augment);
         QVERIFY(applyTrainOption(o, "freq-weight", "0.5") && o.frequencyWeight == 0.5);
+        QVERIFY(applyTrainOption(o, "levels", "x264@250k, mpeg4@250k"));
+        QCOMPARE(o.levels, (std::vector<std::string>{"x264@250k", "mpeg4@250k"}));
         // Bad values leave the options as they were.
         const TrainOptions before = o;
         for (const auto &[name, value] : std::vector<std::pair<std::string, std::string>>{
                  {"epochs", "0"}, {"epochs", "-3"}, {"epochs", "2.5"}, {"epochs", "9999999999"}, {"batch", "4097"},
                  {"lr", "0"}, {"lr", "nan"}, {"lr", "1e-4x"}, {"val-fraction", "1"}, {"config", "gpu"},
-                 {"recon-weight", "-1"}, {"threads", "1025"}, {"seed", "-1"}, {"data", ", ,"}, {"out", ""},
+                 {"recon-weight", "-1"}, {"threads", "1025"}, {"seed", "-1"}, {"data", ", ,"}, {"out", ""}, {"levels", ","},
                  {"no-such-option", "1"}}) {
             QVERIFY2(!applyTrainOption(o, name, value), (name + " " + value).c_str());
         }
@@ -734,6 +758,13 @@ private Q_SLOTS:
         }
         r = train(tinyOptions(m_cache, file));
         QCOMPARE(int(r.error), int(TrainErrorKind::WriteFailed));
+
+        // A level no cache has: a usage error that lists the ones there are.
+        TrainOptions lv = tinyOptions(m_cache, out);
+        lv.levels = {"x265@100k"};
+        r = train(lv);
+        QCOMPARE(int(r.error), int(TrainErrorKind::Usage));
+        QVERIFY2(r.message == "--levels: no cache has a level named 'x265@100k' (they have: quantised)", r.message.c_str());
 
         // STVEN needs compressed levels; clips shorter than the network's frames are refused.
         TrainOptions frames = tinyOptions(m_cache, out);
