@@ -2,6 +2,7 @@
 #include "cli.h"
 #ifdef RPPG_WITH_TORCH
 #include "modelsadapter.h"
+#include "infocommand.h"
 #include "traincommand.h"
 #endif
 
@@ -19,6 +20,7 @@ int main(int argc, char **argv)
 #ifdef RPPG_WITH_TORCH
     rppg::registerNeuralMethods();
     rppg::registerTrainCommand();
+    rppg::registerInfoCommand();
     // OpenMP's wait policy changes 2-thread timings on a loaded machine: runs with it set get
     // their own section.
     const QString omp = qEnvironmentVariable("OMP_WAIT_POLICY").toLower();

@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <type_traits>
 
 namespace rppg::models {
 
@@ -691,6 +692,25 @@ std::optional<CheckpointHeader> readCheckpointHeader(const std::string &path, st
         header = std::move(parsed);
     });
     return header;
+}
+
+std::vector<std::pair<std::string, std::string>> configEntries(const CheckpointHeader &header)
+{
+    std::vector<std::pair<std::string, std::string>> out;
+    auto add = [&out](const char *name, const auto &value) {
+        using V = std::decay_t<decltype(value)>;
+        if constexpr (std::is_same_v<V, bool>)
+            out.emplace_back(name, value ? "1" : "0");
+        else if constexpr (std::is_floating_point_v<V>)
+            out.emplace_back(name, formatDouble(double(value)));
+        else
+            out.emplace_back(name, std::to_string(value));
+    };
+    if (header.kind == ModelKind::RppgNet)
+        visitRppgNetConfig(header.rppgNet, add);
+    else
+        visitStvenConfig(header.stven, add);
+    return out;
 }
 
 bool removeFoldersFromCheckpoint(const std::string &path, std::string *error)

@@ -34,6 +34,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace rppg::models {
@@ -112,6 +113,10 @@ std::optional<LoadedStven> loadStvenFromMemory(const char *data, size_t size, co
 
 // Metadata only (for `rppg info`, model cards, the GUI's model picker).
 std::optional<CheckpointHeader> readCheckpointHeader(const std::string &path, std::string *error = nullptr);
+
+// The header's architecture config as (name, value) pairs, in the order the file lists them
+// ({"frames", "64"}, {"input_size", "64"}, ...; flags as "1"/"0").
+std::vector<std::pair<std::string, std::string>> configEntries(const CheckpointHeader &header);
 
 // Rewrites the file's record of where it was made: the paths in training.command,
 // training.rppgnet and training.best_checkpoint shortened to their last component (as the

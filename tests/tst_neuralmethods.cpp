@@ -11,6 +11,7 @@
 #include "checkpoint.h"
 #include "cli.h"
 #include "device.h"
+#include "infocommand.h"
 #include "modelsadapter.h"
 #include "neuralmethod.h"
 #include "syntheticcrops.h"
@@ -22,6 +23,8 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QJsonObject>
 #include <QTest>
 
 #include <cmath>
@@ -146,6 +149,7 @@ private Q_SLOTS:
         QVERIFY(QFile::copy(m_rppg, m_folder + "/rppgnet-cpu.ckpt"));
         QVERIFY(QFile::copy(m_stven, m_folder + "/stven-cpu.ckpt"));
         registerNeuralMethods();
+        registerInfoCommand();
     }
 
     // One value per input frame, with the input's timestamps, in order; the output lags the input
@@ -386,6 +390,50 @@ private Q_SLOTS:
         qputenv("RPPG_RESOURCE_DIR", old);
         QVERIFY2(created.ok(), qPrintable(created.error().message));
         QVERIFY(created.value()->modelDescription().contains("rppgnet-cpu.ckpt"));
+    }
+
+    // `rppg info`: what a checkpoint holds, as the file says, and clean failures.
+    void checkpointInfoReadsTheFile()
+    {
+        const auto r = checkpointInfo(m_rppg);
+        QVERIFY2(r.ok(), qPrintable(r.error().message));
+        const QJsonObject &o = r.value();
+        QCOMPARE(o["kind"].toString(), QStringLiteral("rppgnet"));
+        QCOMPARE(o["file"].toString(), QStringLiteral("tiny-rppgnet.ckpt"));
+        QCOMPARE(o["input_size"].toInt(), 32);
+        QCOMPARE(o["config"].toObject()["frames"].toInt(), 16);
+        QCOMPARE(o["bytes"].toInteger(), QFileInfo(m_rppg).size());
+        QCOMPARE(o["training_data"].toString(), QStringLiteral("random weights (test)"));
+        int64_t expected = 0;
+        for (const auto &t : models::RppgNet(tinyRppgNetConfig())->parameters())
+            expected += t.numel();
+        QCOMPARE(o["parameters"].toInteger(), qint64(expected));
+        const auto s = checkpointInfo(m_stven);
+        QVERIFY2(s.ok(), qPrintable(s.error().message));
+        QCOMPARE(s.value()["kind"].toString(), QStringLiteral("stven"));
+        QCOMPARE(s.value()["config"].toObject()["c_dim"].toInt(), 3);
+
+        const QString junk = m_dir.filePath("junk.ckpt");
+        {
+            QFile f(junk);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("RPPGCKPT but not really a checkpoint");
+        }
+        QCOMPARE(checkpointInfo(junk).error().code, ErrorCode::BadData);
+        QCOMPARE(checkpointInfo(m_dir.filePath("none.ckpt")).error().code, ErrorCode::FileNotFound);
+        QCOMPARE(cli::run({"rppg", "info", m_rppg, m_stven, "--json"}), int(cli::kExitOk));
+        QCOMPARE(cli::run({"rppg", "info", m_rppg, junk}), int(cli::kExitBadData));
+        // No files: the weights analysis would load (findNeuralModelFiles, tested above), here
+        // the test's own through the resource folder.
+        QTemporaryDir res;
+        QVERIFY(QDir().mkpath(res.filePath("models")));
+        QVERIFY(QFile::copy(m_rppg, res.filePath("models/rppgnet-cpu.ckpt")));
+        QVERIFY(QFile::copy(m_stven, res.filePath("models/stven-cpu.ckpt")));
+        const QByteArray old = qgetenv("RPPG_RESOURCE_DIR");
+        qputenv("RPPG_RESOURCE_DIR", res.path().toLocal8Bit());
+        const int found = cli::run({"rppg", "info"});
+        qputenv("RPPG_RESOURCE_DIR", old);
+        QCOMPARE(found, int(cli::kExitOk));
     }
 
     // Every failure: the right code and one line naming the problem; nothing throws.

@@ -2,11 +2,25 @@
 
 #include "neuralmethod.h"
 
+#include <QFile>
 #include <QLoggingCategory>
+#include <QRegularExpression>
 
 Q_LOGGING_CATEGORY(lcModels, "rppg.models", QtInfoMsg)
 
 namespace rppg {
+
+std::string localPath(const QString &path)
+{
+    return QFile::encodeName(path).toStdString();
+}
+
+QString oneLine(const std::string &text)
+{
+    QString s = QString::fromStdString(text).trimmed();
+    s.replace(QRegularExpression(QStringLiteral("\\s*[\\r\\n]+\\s*")), QStringLiteral("; "));
+    return s;
+}
 
 void registerNeuralMethods()
 {

@@ -7,9 +7,16 @@
 
 #include <QString>
 
+#include <string>
 #include <vector>
 
 namespace rppg {
+
+// A file name as the torch-side API takes it (the local 8-bit encoding).
+std::string localPath(const QString &path);
+
+// `text` (a torch or checkpoint message) as one line: line breaks become "; ".
+QString oneLine(const std::string &text);
 
 // Registers every neural method this build provides. Safe to call more than once.
 void registerNeuralMethods();

@@ -3,6 +3,7 @@
 #include "checkpoint.h"
 #include "device.h"
 #include "mathconst.h"
+#include "modelsadapter.h"
 #include "resourcepaths.h"
 
 #include <opencv2/imgproc.hpp>
@@ -34,18 +35,6 @@ constexpr int kProbeFrames = 8;
 QString shippedFileName(const char *model, const char *variant)
 {
     return QStringLiteral("%1-%2.ckpt").arg(QLatin1String(model), QLatin1String(variant));
-}
-
-std::string localPath(const QString &path)
-{
-    return QFile::encodeName(path).toStdString();
-}
-
-QString oneLine(const std::string &text)
-{
-    QString s = QString::fromStdString(text).trimmed();
-    s.replace(QRegularExpression(QStringLiteral("\\s*[\\r\\n]+\\s*")), QStringLiteral("; "));
-    return s;
 }
 
 QString firstLineOf(const char *text)

@@ -1,6 +1,7 @@
 #include "traincommand.h"
 
 #include "cli.h"
+#include "modelsadapter.h"
 #include "options.h"
 #include "progressbar.h"
 #include "trainer.h"
@@ -51,11 +52,6 @@ ErrorCode errorCodeFor(models::TrainErrorKind kind)
     return ErrorCode::Internal;
 }
 
-std::string local(const QString &path)
-{
-    return QFile::encodeName(path).toStdString();
-}
-
 int runTrain(const QStringList &args)
 {
     QCommandLineParser p;
@@ -98,7 +94,7 @@ int runTrain(const QStringList &args)
             continue;
         const QStringList values = specs[i].valueName.empty() ? QStringList{QString()} : p.values(opt);
         for (const QString &v : values)
-            if (!models::applyTrainOption(o, specs[i].name, local(v)))
+            if (!models::applyTrainOption(o, specs[i].name, localPath(v)))
                 return cli::badOptionValue(p, opt);
     }
     if (o.data.empty())
