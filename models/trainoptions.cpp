@@ -62,6 +62,22 @@ Setter text(std::function<void(TrainOptions &, const std::string &)> store)
     };
 }
 
+// A comma-separated list, appended to `member` (the option may repeat); empty items are skipped,
+// a value with none is refused.
+Setter list(std::vector<std::string> TrainOptions::*member)
+{
+    return [member](TrainOptions &o, const std::string &v) {
+        std::vector<std::string> add;
+        for (std::string &item : splitText(v, ','))
+            if (!item.empty())
+                add.push_back(std::move(item));
+        if (add.empty())
+            return false;
+        (o.*member).insert((o.*member).end(), add.begin(), add.end());
+        return true;
+    };
+}
+
 Setter flag(std::function<void(TrainOptions &)> store)
 {
     return [=](TrainOptions &o, const std::string &) {
@@ -74,17 +90,7 @@ const std::vector<Entry> &entries()
 {
     constexpr int64_t kMax = std::numeric_limits<int32_t>::max();
     static const std::vector<Entry> table = {
-        {{"data", "CACHE", "Clip cache folder (repeat or separate with commas for several)."},
-         [](TrainOptions &o, const std::string &v) {
-             std::vector<std::string> add;
-             for (std::string &d : splitText(v, ','))
-                 if (!d.empty())
-                     add.push_back(std::move(d));
-             if (add.empty())
-                 return false;
-             o.data.insert(o.data.end(), add.begin(), add.end());
-             return true;
-         }},
+        {{"data", "CACHE", "Clip cache folder (repeat or separate with commas for several)."}, list(&TrainOptions::data)},
         {{"epochs", "N", "Total epochs (default 15)."}, count(1, kMax, [](TrainOptions &o, int64_t n) { o.epochs = int(n); })},
         {{"batch", "B", "Clips per step (default 4)."}, count(1, 4096, [](TrainOptions &o, int64_t n) { o.batch = int(n); })},
         {{"lr", "X", "Adam learning rate (default 1e-4)."},
@@ -119,16 +125,7 @@ const std::vector<Entry> &entries()
         {{"levels", "NAMES",
           "Compressed levels to use, by name as the caches list them (e.g. x264@250k,mpeg4@250k; default all); "
           "the original stays available. Repeatable."},
-         [](TrainOptions &o, const std::string &v) {
-             std::vector<std::string> add;
-             for (std::string &l : splitText(v, ','))
-                 if (!l.empty())
-                     add.push_back(std::move(l));
-             if (add.empty())
-                 return false;
-             o.levels.insert(o.levels.end(), add.begin(), add.end());
-             return true;
-         }},
+         list(&TrainOptions::levels)},
         {{"all-levels", "", "rppgnet: train on every compression level, not only the original."},
          flag([](TrainOptions &o) { o.rppgNetAllLevels = true; })},
         {{"restore-only", "", "stven: train only pairs to the original (from every level), without the cycle term."},
