@@ -353,6 +353,8 @@ private:
                 if (m_stven->config().cDim < m_data->levelCount())
                     return Failure{K::BadData, from + ": STVEN knows " + std::to_string(m_stven->config().cDim - 1)
                                                    + " compression levels, the data has " + std::to_string(m_data->levelCount() - 1)};
+                if (auto f = labelsMatch(loaded->header, from))
+                    return f;
                 if (!m_o.resume.empty())
                     if (auto f = takeResumeState(loaded->header, from))
                         return f;
@@ -438,6 +440,33 @@ private:
         m_result.startEpoch = m_startEpoch;
         log("resuming after epoch " + std::to_string(m_startEpoch) + " of " + path);
         return std::nullopt;
+    }
+
+    // STVEN's labels name levels (label k = the data's level k). In stven mode, where targets are
+    // any level, a checkpoint trained on data whose levels come in another order would learn
+    // under labels that now mean other codecs: refused. (Joint mode only ever asks for label 0.)
+    std::optional<Failure> labelsMatch(const CheckpointHeader &h, const std::string &path) const
+    {
+        const auto it = h.meta.training.find("level_names");
+        if (m_o.mode != TrainMode::Stven || it == h.meta.training.end())
+            return std::nullopt;   // files from before 2026-11-26 do not say
+        const std::vector<std::string> theirs = splitText(it->second, '|');
+        const auto &ours = m_data->levelNames();
+        for (size_t k = 0; k < std::min(theirs.size(), ours.size()); ++k)
+            if (theirs[k] != ours[k])
+                return Failure{TrainErrorKind::BadData,
+                               path + ": STVEN label " + std::to_string(k) + " is " + theirs[k] + " there and " + ours[k]
+                                   + " in this data (levels " + it->second + " vs " + levelList()
+                                   + "); give the caches in the order it was trained on"};
+        return std::nullopt;
+    }
+
+    std::string levelList() const
+    {
+        std::string out;
+        for (const std::string &name : m_data->levelNames())
+            out += (out.empty() ? "" : "|") + name;
+        return out;
     }
 
     // The levels of `clip` this run uses (--levels).
@@ -771,6 +800,7 @@ private:
                                                        + ", brightness +-" + fixed(m_o.augmentation.brightness, 3)
                                                        + ", contrast +-" + fixed(m_o.augmentation.contrast, 3)
                                                  : "off";
+        m.training["level_names"] = levelList();   // STVEN's label k is level k
         std::string chosen;
         for (const std::string &l : m_o.levels)
             chosen += (chosen.empty() ? "" : ",") + l;

@@ -272,6 +272,23 @@ private Q_SLOTS:
         auto lh = readCheckpointHeader(lq.lastCheckpoint, &err);
         QVERIFY2(lh, err.c_str());
         QCOMPARE(lh->meta.training.at("levels"), std::string("quantised"));
+        QCOMPARE(lh->meta.training.at("level_names"), std::string("original|quantised|blurred"));
+
+        // STVEN's labels are levels: continuing it on data whose levels come in another order
+        // (cache B alone: original|blurred|quantised) is refused; the same order is fine.
+        TrainOptions again = o;
+        again.init = lq.lastCheckpoint;
+        again.stvenConfig.reset();
+        again.levels.clear();
+        again.outDir += "-again";
+        again.data = {b.toStdString()};
+        const TrainResult swapped = train(again);
+        QCOMPARE(int(swapped.error), int(TrainErrorKind::BadData));
+        QVERIFY2(swapped.message.find("STVEN label 1 is quantised there and blurred in this data") != std::string::npos,
+                 swapped.message.c_str());
+        again.data = {m_cache.toStdString(), b.toStdString()};
+        const TrainResult same = train(again);
+        QVERIFY2(same.error == TrainErrorKind::None, same.message.c_str());
 
         // One cache naming two levels alike is refused.
         rewrite("index.txt", [](QString t) {
