@@ -209,10 +209,11 @@ std::optional<ClipDataset> ClipDataset::open(const std::vector<std::string> &dir
                 const std::string &name = f.levelNames.back();
                 if (std::count(f.levelNames.begin(), f.levelNames.end(), name) > 1)
                     return fail(where + "two levels are named '" + name + "'");
-                const auto known = std::find(ds.m_levelNames.begin() + 1, ds.m_levelNames.end(), name);
-                datasetLevel = int(known - ds.m_levelNames.begin());
-                if (known == ds.m_levelNames.end())
+                datasetLevel = ds.compressedLevelIndex(name);
+                if (datasetLevel < 0) {
+                    datasetLevel = ds.levelCount();
                     ds.m_levelNames.push_back(name);
+                }
             }
             f.datasetLevels.push_back(datasetLevel);
             const int64_t need = lf * crop * crop * 3;
@@ -298,6 +299,12 @@ std::optional<ClipDataset> ClipDataset::open(const std::vector<std::string> &dir
     return ds;
 }
 
+int ClipDataset::compressedLevelIndex(const std::string &name) const
+{
+    const auto it = std::find(m_levelNames.begin() + (m_levelNames.empty() ? 0 : 1), m_levelNames.end(), name);
+    return it == m_levelNames.end() ? -1 : int(it - m_levelNames.begin());
+}
+
 std::vector<int> ClipDataset::levelsOf(int64_t clip) const
 {
     std::vector<int> out;
@@ -318,18 +325,12 @@ std::string ClipDataset::describe() const
         if (c)
             os << "; ";
         // Folder names, not paths: this text goes into checkpoints, which travel between machines.
-        os << "clip cache " << pathLeaf(f.dir) << " (" << f.cropSize << " px, levels ";
-        for (size_t k = 0; k < f.levelNames.size(); ++k)
-            os << (k ? "|" : "") << f.levelNames[k];
-        os << ")";
+        os << "clip cache " << pathLeaf(f.dir) << " (" << f.cropSize << " px, levels " << joinText(f.levelNames, "|") << ")";
         if (!f.sources.empty())
             os << " sources " << withoutFolders(f.sources);
     }
-    if (m_caches.size() > 1) {
-        os << "; levels by name (STVEN label order) ";
-        for (size_t k = 0; k < m_levelNames.size(); ++k)
-            os << (k ? "|" : "") << m_levelNames[k];
-    }
+    if (m_caches.size() > 1)
+        os << "; levels by name (STVEN label order) " << joinText(m_levelNames, "|");
     return os.str();
 }
 

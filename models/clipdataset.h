@@ -105,6 +105,9 @@ public:
     // order the caches list them. Clip reads, levelsOf() and STVEN's labels use these indices.
     const std::vector<std::string> &levelNames() const { return m_levelNames; }
     int levelCount() const { return int(m_levelNames.size()); }
+    // The index of a compressed level's name; -1 when no cache has it (0, the original, is never
+    // looked up by name).
+    int compressedLevelIndex(const std::string &name) const;
     const std::vector<ClipCacheFolder> &caches() const { return m_caches; }
     const std::vector<ClipCacheSegmentInfo> &segments() const { return m_segments; }
     const std::vector<ClipInfo> &clips() const { return m_clips; }

@@ -32,6 +32,15 @@ inline std::vector<std::string> splitText(const std::string &s, char sep)
     return out;
 }
 
+// `items` joined with `sep` between them ("a|b|c").
+inline std::string joinText(const std::vector<std::string> &items, const std::string &sep)
+{
+    std::string out;
+    for (size_t i = 0; i < items.size(); ++i)
+        out += (i ? sep : std::string()) + items[i];
+    return out;
+}
+
 // The whole of `text` read as a finite number; false for empty text, trailing characters,
 // overflow, inf or nan.
 inline bool readFiniteNumber(const std::string &text, double &out)

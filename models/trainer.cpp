@@ -211,17 +211,15 @@ private:
         if (!m_o.levels.empty()) {
             m_levelUsed.assign(size_t(m_data->levelCount()), false);
             m_levelUsed[0] = true;
-            const auto &names = m_data->levelNames();
             for (const std::string &want : m_o.levels) {
-                const auto it = std::find(names.begin() + 1, names.end(), want);
-                if (it == names.end()) {
-                    std::string have;
-                    for (size_t k = 1; k < names.size(); ++k)
-                        have += (k > 1 ? ", " : "") + names[k];
+                const int level = m_data->compressedLevelIndex(want);
+                if (level < 0) {
+                    const auto &names = m_data->levelNames();
+                    const std::string have = joinText({names.begin() + 1, names.end()}, ", ");
                     return Failure{K::Usage, "--levels: no cache has a level named '" + want + "' (they have: "
                                                  + (have.empty() ? "none" : have) + ")"};
                 }
-                m_levelUsed[size_t(it - names.begin())] = true;
+                m_levelUsed[size_t(level)] = true;
             }
         }
         if (m_o.mode != TrainMode::RppgNet && m_data->levelCount() < 2)
@@ -461,13 +459,7 @@ private:
         return std::nullopt;
     }
 
-    std::string levelList() const
-    {
-        std::string out;
-        for (const std::string &name : m_data->levelNames())
-            out += (out.empty() ? "" : "|") + name;
-        return out;
-    }
+    std::string levelList() const { return joinText(m_data->levelNames(), "|"); }
 
     // The levels of `clip` this run uses (--levels).
     std::vector<int> levelsOf(int64_t clip) const
@@ -801,9 +793,7 @@ private:
                                                        + ", contrast +-" + fixed(m_o.augmentation.contrast, 3)
                                                  : "off";
         m.training["level_names"] = levelList();   // STVEN's label k is level k
-        std::string chosen;
-        for (const std::string &l : m_o.levels)
-            chosen += (chosen.empty() ? "" : ",") + l;
+        const std::string chosen = joinText(m_o.levels, ",");
         if (m_o.mode == TrainMode::RppgNet)
             m.training["levels"] = !m_o.rppgNetAllLevels ? "original" : chosen.empty() ? "all" : "original," + chosen;
         else if (!chosen.empty())
