@@ -1,6 +1,7 @@
 # Packs a small training subset of a clip cache for a GPU machine that has no FFmpeg binary:
-#   python3 pack_cache.py CACHE OUT RECORDINGS FRAMES_PER_RECORDING STRIDE
-# Takes the first FRAMES frames of the first RECORDINGS segments, writes index.txt, segments.csv,
+#   python3 pack_cache.py CACHE OUT RECORDINGS FRAMES_PER_RECORDING STRIDE [LEVELS]
+# Takes the first FRAMES frames of the first RECORDINGS segments (and only the levels named in the
+# comma list LEVELS, e.g. original,x265@250k; default all; the original is always kept), writes index.txt, segments.csv,
 # clips.csv (a window every STRIDE frames, HR from the nearest original clip), ppg.bin, masks.bin.xz
 # and each level's frames as a lossless x264 RGB video (frames_l<k>.mkv), plus SHA-256 sums of the
 # raw level files so the unpacking side (unpack_cache.py) can prove the round trip exact.
@@ -10,6 +11,12 @@ src, out, nrec, nfr, stride = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sy
 index = dict(l.rstrip('\n').split('=', 1) for l in open(os.path.join(src, 'index.txt')) if '=' in l)
 S, M, T = int(index['crop_size']), int(index['mask_size']), int(index['clip_frames'])
 levels = int(index['levels'])
+names = [index.get('level.%d.name' % k, str(k)) for k in range(levels)]
+wanted = sys.argv[6].split(',') if len(sys.argv) > 6 else names
+unknown = [w for w in wanted if w not in names]
+if unknown:
+    sys.exit('unknown levels %s (the cache has %s)' % (','.join(unknown), ','.join(names)))
+keep = [0] + [k for k in range(1, levels) if names[k] in wanted]   # old indices, new order
 segs = [l.rstrip('\n').split(',') for l in open(os.path.join(src, 'segments.csv'))][1:]
 clips = [l.rstrip('\n').split(',') for l in open(os.path.join(src, 'clips.csv'))][1:]
 os.makedirs(out, exist_ok=True)
@@ -22,7 +29,7 @@ for s in segs[:nrec]:
         continue
     new = len(seg_rows)
     seg_rows.append([str(new), ds, rec, subj, fps, str(n), first, start_s, str(total),
-                     ';'.join('%d:%d' % (k, total) for k in range(levels))])
+                     ';'.join('%d:%d' % (k, total) for k in range(len(keep)))])
     pieces.append((int(off), n, {int(a): int(b) for a, b in (x.split(':') for x in lv.split(';'))}))
     own = [(int(c[2]), float(c[3])) for c in clips if c[1] == sid]
     for st in range(0, n - T + 1, stride):
@@ -43,8 +50,8 @@ open(os.path.join(out, 'ppg.bin'), 'wb').write(ppg)
 masks = copy_frames('masks.bin', M * M, lambda off, lv: off)
 open(os.path.join(out, 'masks.bin.xz'), 'wb').write(lzma.compress(masks, preset=9))
 sums = []
-for k in range(levels):
-    raw = copy_frames('frames_l%d.bin' % k, S * S * 3, lambda off, lv: lv[k])
+for k, old in enumerate(keep):
+    raw = copy_frames('frames_l%d.bin' % old, S * S * 3, lambda off, lv: lv[old])
     sums.append('%s  frames_l%d.bin' % (hashlib.sha256(raw).hexdigest(), k))
     subprocess.run(['ffmpeg', '-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', '%dx%d' % (S, S), '-r', '30',
                     '-i', '-', '-c:v', 'libx264rgb', '-qp', '0', '-preset', 'slower', os.path.join(out, 'frames_l%d.mkv' % k)],
@@ -60,6 +67,11 @@ index.update(frames=str(total), segments=str(len(seg_rows)), clips=str(len(clip_
              subjects=str(len(set(r[3] for r in seg_rows))), stride_frames=str(stride),
              sources=index.get('sources', '') + ' (subset: %d recordings x %d frames)' % (len(seg_rows), nfr))
 for k in range(levels):
+    index.pop('level.%d.frames' % k, None)
+    index.pop('level.%d.name' % k, None)
+index['levels'] = str(len(keep))
+for k, old in enumerate(keep):
+    index['level.%d.name' % k] = names[old]
     index['level.%d.frames' % k] = str(total)
 with open(os.path.join(out, 'index.txt'), 'w') as f:
     f.writelines('%s=%s\n' % kv for kv in index.items())
