@@ -8,22 +8,7 @@
 # Environment: SKIP_CHECKS=1 leaves out the device check and the timing; STVEN_FLAGS adds options
 # to the STVEN run (e.g. "--restore-only --lr 2e-4").
 set -u
-OUT=${OUT:-/tmp/out}
-mkdir -p "$OUT"
-exec > >(tee "$OUT/log.txt") 2>&1
-t0=$(date +%s)
-stamp() { echo "== $(( $(date +%s) - t0 )) s: $*"; }
-stamp start
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
-python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda)'
-PREFIX=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
-python3 bench/gpu/unpack_cache.py .gpudata/cache16 /tmp/cache16 > /tmp/unpack.log 2>&1 &
-unpack=$!
-cmake -S models -B /tmp/bm -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$PREFIX" > /tmp/cmake.log 2>&1 \
-  || { tail -30 /tmp/cmake.log; exit 1; }
-ninja -C /tmp/bm rppg_models_train rppg_models_bench > /tmp/ninja.log 2>&1 || { grep -m5 -A5 error /tmp/ninja.log; tail -20 /tmp/ninja.log; exit 1; }
-stamp built
-B=/tmp/bm/bin
+source bench/gpu/common.sh .gpudata/cache16 /tmp/cache16 rppg_models_train rppg_models_bench
 if [ -z "${SKIP_CHECKS:-}" ]; then
 $B/rppg_models_train devicecheck --device cuda resources/models/rppgnet-cpu.ckpt resources/models/stven-cpu.ckpt
 stamp devicecheck
@@ -36,16 +21,12 @@ stamp unpacked
 $B/rppg_models_train stven --data /tmp/cache16 --out /tmp/stven --device cuda --batch 8 --lr 2e-4 --epochs 40 \
   --steps-per-epoch 150 --val-clips 48 --log-every 50 --max-minutes "$1" ${STVEN_FLAGS:-}
 stamp stven
-cp /tmp/stven/stven-best.ckpt "$OUT/stven_best.ckpt" 2>/dev/null
-last=$(ls /tmp/stven/stven-epoch*.ckpt 2>/dev/null | sort | tail -1)
-[ -n "$last" ] || exit 1
-cp "$last" "$OUT/stven_last.ckpt"
+keep_checkpoints /tmp/stven stven || exit 1
+last=$OUT/stven_last.ckpt
 [ "$2" != 0 ] || { stamp done; exit 0; }
 $B/rppg_models_train joint --data /tmp/cache16 --out /tmp/joint --device cuda --batch 8 --lr 1e-4 --epochs 40 \
   --steps-per-epoch 100 --val-clips 48 --init "$last" --rppgnet resources/models/rppgnet-cpu.ckpt --log-every 50 \
   --max-minutes "$2"
 stamp joint
-cp /tmp/joint/joint-best.ckpt "$OUT/joint_best.ckpt" 2>/dev/null
-last=$(ls /tmp/joint/joint-epoch*.ckpt 2>/dev/null | sort | tail -1)
-[ -n "$last" ] && cp "$last" "$OUT/joint_last.ckpt"
+keep_checkpoints /tmp/joint joint
 stamp done

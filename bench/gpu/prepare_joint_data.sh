@@ -20,7 +20,7 @@ ffv1_levels="ffv1,$LEVELS"
 # About 3.7 KB per packed frame for the original and 2.9 KB per compressed level: as many
 # recordings as keep the pack near 50 MB (112 for one level, 64 for three).
 n=$(( $(tr -cd , <<< "$LEVELS" | wc -c) + 1 ))
-RECS=${RECS:-$(( 50000 * 10 / (68 * (37 + 29 * n)) ))}
+RECS=${RECS:-$(( 51000 * 10 / (68 * (37 + 29 * n)) ))}
 [ "$RECS" -gt 112 ] && RECS=112
 rm -rf .gpudata/pack
 python3 bench/gpu/pack_cache.py "$WORK/c160" .gpudata/pack "$RECS" 68 4 "original,$LEVELS"
@@ -28,4 +28,4 @@ git show 380a529:resources/models/rppgnet-cpu.ckpt > .gpudata/rppgnet-lossless.c
 mb=$(du -sm .gpudata | cut -f1)
 echo "packed $RECS recordings: $mb MB in .gpudata"
 [ "$mb" -le 62 ] || { echo "error: .gpudata is over the 64 MiB upload limit; set RECS lower" >&2; exit 1; }
-echo "next: run tool, carry .gpudata: LEVELS=$LEVELS JOINT_FLAGS=\"--threads 6\" bash bench/gpu/joint_pair.sh 6.5"
+echo "next, on the device machine (carry .gpudata): JOINT_FLAGS=\"--threads 6\" bash bench/gpu/joint_pair.sh 6.5"
