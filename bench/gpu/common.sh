@@ -21,6 +21,13 @@ ninja -C /tmp/bm "$@" > /tmp/ninja.log 2>&1 || { grep -m5 -A5 error /tmp/ninja.l
 stamp built
 B=/tmp/bm/bin
 
+# Waits for the background unpacking and prints its log; fails when it did.
+wait_unpacked() {
+  wait $unpack || { cat /tmp/unpack.log; echo "unpacking failed"; return 1; }
+  cat /tmp/unpack.log
+  stamp unpacked
+}
+
 # Copies run folder $1's best and last epoch checkpoints (MODE-best.ckpt, MODE-epochNNN.ckpt) to
 # $OUT/$2_best.ckpt and $OUT/$2_last.ckpt; fails when no epoch finished.
 keep_checkpoints() {

@@ -15,8 +15,7 @@ stamp devicecheck
 $B/rppg_models_bench --device cuda --threads 1 --runs 20 | tee "$OUT/bench_cuda.md"
 stamp bench
 fi
-wait $unpack; cat /tmp/unpack.log
-stamp unpacked
+wait_unpacked || exit 1
 [ -s /tmp/cache16/frames_l4.bin ] || { echo "no training data"; exit 1; }
 $B/rppg_models_train stven --data /tmp/cache16 --out /tmp/stven --device cuda --batch 8 --lr 2e-4 --epochs 40 \
   --steps-per-epoch 150 --val-clips 48 --log-every 50 --max-minutes "$1" ${STVEN_FLAGS:-}

@@ -11,9 +11,7 @@
 # compressed level in the pack).
 set -u
 source bench/gpu/common.sh .gpudata/pack /tmp/pack rppg_models_train
-wait $unpack || { cat /tmp/unpack.log; echo "unpacking failed"; exit 1; }
-cat /tmp/unpack.log
-stamp unpacked
+wait_unpacked || exit 1
 run() {   # name rppgnet-checkpoint
   $B/rppg_models_train joint --data /tmp/pack --out /tmp/$1 --device cuda --batch 8 --lr 2e-4 --epochs 200 \
     --steps-per-epoch 250 --val-clips 120 --with-original \

@@ -13,9 +13,8 @@ LEVELS=${1:-x265@250k}
 WORK=${WORK:-/tmp/dwork}
 R=build/bin/rppg
 mkdir -p "$WORK" .gpudata
-ffv1_levels="ffv1,$LEVELS"
 [ -d "$WORK/s160" ] || $R synth-set --out "$WORK/s160" --count 160 --seed 2611 --duration 5-6 --size 640x480 \
-  --levels "$ffv1_levels" --jobs 2
+  --levels "ffv1,$LEVELS" --jobs 2
 [ -d "$WORK/c160" ] || $R prepare "$WORK/s160" --out "$WORK/c160" --threads 2
 # About 3.7 KB per packed frame for the original and 2.9 KB per compressed level: as many
 # recordings as keep the pack near 50 MB (112 for one level, 64 for three).
