@@ -6,7 +6,7 @@
 # rPPGNet (commit 380a529, the paper's setting) beside it. Everything goes to .gpudata/
 # (git-ignored; name it in the run tool's carry).
 # Usage: bench/gpu/prepare_joint_data.sh [LEVELS]   (default x265@250k; comma list, e.g.
-#        x264@250k,x265@250k; each level adds about 15 MB to the pack)
+#        x264@250k,x265@250k; fewer recordings are packed the more levels there are)
 # Needs: build/bin/rppg, python3, ffmpeg.
 set -euo pipefail
 LEVELS=${1:-x265@250k}
@@ -17,7 +17,7 @@ mkdir -p "$WORK" .gpudata
   --levels "ffv1,$LEVELS" --jobs 2
 [ -d "$WORK/c160" ] || $R prepare "$WORK/s160" --out "$WORK/c160" --threads 2
 # About 3.7 KB per packed frame for the original and 2.9 KB per compressed level: as many
-# recordings as keep the pack near 50 MB (112 for one level, 64 for three).
+# recordings as keep the pack near 50 MB (112 for one level, 60 for three).
 n=$(( $(tr -cd , <<< "$LEVELS" | wc -c) + 1 ))
 RECS=${RECS:-$(( 51000 * 10 / (68 * (37 + 29 * n)) ))}
 [ "$RECS" -gt 112 ] && RECS=112
