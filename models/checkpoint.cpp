@@ -680,18 +680,30 @@ std::optional<LoadedStven> loadStvenFromMemory(const char *data, size_t size, co
     return loadModel<LoadedStven>(ModelKind::Stven, memorySource(data, size), device, error);
 }
 
-std::optional<CheckpointHeader> readCheckpointHeader(const std::string &path, std::string *error)
+std::optional<CheckpointHeader> readCheckpointHeaderFromMemory(const char *data, size_t size, std::string *error)
 {
     std::optional<CheckpointHeader> header;
     guarded(error, [&] {
-        const auto bytes = readFileBytes(path);
         torch::serialize::InputArchive archive;
-        openArchive(archive, bytes.data(), bytes.size());
+        openArchive(archive, data, size);
         CheckpointHeader parsed;
         parseHeader(archive, parsed);
         header = std::move(parsed);
     });
     return header;
+}
+
+std::optional<std::string> readCheckpointFile(const std::string &path, std::string *error)
+{
+    std::optional<std::string> bytes;
+    guarded(error, [&] { bytes = readFileBytes(path); });
+    return bytes;
+}
+
+std::optional<CheckpointHeader> readCheckpointHeader(const std::string &path, std::string *error)
+{
+    const auto bytes = readCheckpointFile(path, error);
+    return bytes ? readCheckpointHeaderFromMemory(bytes->data(), bytes->size(), error) : std::nullopt;
 }
 
 std::vector<std::pair<std::string, std::string>> configEntries(const CheckpointHeader &header)

@@ -113,6 +113,12 @@ std::optional<LoadedStven> loadStvenFromMemory(const char *data, size_t size, co
 
 // Metadata only (for `rppg info`, model cards, the GUI's model picker).
 std::optional<CheckpointHeader> readCheckpointHeader(const std::string &path, std::string *error = nullptr);
+std::optional<CheckpointHeader> readCheckpointHeaderFromMemory(const char *data, size_t size,
+                                                               std::string *error = nullptr);
+
+// The whole file, for a caller that reads the header and then loads the network from memory
+// (one read of a file that may be 150 MB).
+std::optional<std::string> readCheckpointFile(const std::string &path, std::string *error = nullptr);
 
 // The header's architecture config as (name, value) pairs, in the order the file lists them
 // ({"frames", "64"}, {"input_size", "64"}, ...; flags as "1"/"0").

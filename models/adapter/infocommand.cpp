@@ -130,7 +130,9 @@ Result<QJsonObject> checkpointInfo(const QString &path)
     if (!fi.isFile())
         return Error{ErrorCode::FileNotFound, QStringLiteral("model file '%1' not found").arg(path)};
     std::string error;
-    const auto header = models::readCheckpointHeader(localPath(path), &error);
+    const auto bytes = models::readCheckpointFile(localPath(path), &error);
+    const auto header = bytes ? models::readCheckpointHeaderFromMemory(bytes->data(), bytes->size(), &error)
+                              : std::nullopt;
     if (!header)
         return Error{ErrorCode::BadData, QStringLiteral("cannot read model '%1': %2").arg(path, oneLine(error))};
     // The parameter count needs the network: building it also proves the config is usable.
@@ -142,8 +144,11 @@ Result<QJsonObject> checkpointInfo(const QString &path)
                 parameters += t.numel();
         return bool(loaded);
     };
-    const bool built = header->kind == models::ModelKind::RppgNet ? count(models::loadRppgNet(localPath(path), cpu, &error))
-                                                                  : count(models::loadStven(localPath(path), cpu, &error));
+    const char *data = bytes->data();
+    const size_t size = bytes->size();
+    const bool built = header->kind == models::ModelKind::RppgNet
+                           ? count(models::loadRppgNetFromMemory(data, size, cpu, &error))
+                           : count(models::loadStvenFromMemory(data, size, cpu, &error));
     if (!built)
         return Error{ErrorCode::BadData, QStringLiteral("cannot load model '%1': %2").arg(path, oneLine(error))};
     QJsonObject config;
