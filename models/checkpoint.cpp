@@ -578,10 +578,29 @@ void openArchive(torch::serialize::InputArchive &archive, const char *data, size
     }
 }
 
-// `bytes` supplies the checkpoint's bytes (reads the file, or wraps a buffer).
+// Builds the network the header describes and fills it from the archive, in eval mode on `device`.
+template<typename Net>
+Net buildAndLoad(torch::serialize::InputArchive &archive, const CheckpointHeader &header,
+                 const torch::Device &device)
+{
+    std::string configError;
+    Net net{nullptr};
+    if constexpr (std::is_same_v<Net, RppgNet>)
+        net = makeRppgNet(header.rppgNet, &configError);
+    else
+        net = makeStven(header.stven, &configError);
+    if (!net)
+        throw CheckpointError("checkpoint config is invalid: " + configError);
+    loadState(archive, header, *net);
+    net->eval();
+    net->to(device);
+    return net;
+}
+
+// `bytes` supplies the checkpoint's bytes (reads the file, or wraps a buffer). LoadedRppgNet and
+// LoadedStven insist on their kind; LoadedModel takes either.
 template<typename Loaded, typename Bytes>
-std::optional<Loaded> loadModel(ModelKind expected, const Bytes &bytes, const torch::Device &device,
-                                std::string *error)
+std::optional<Loaded> loadModel(const Bytes &bytes, const torch::Device &device, std::string *error)
 {
     std::optional<Loaded> result;
     guarded(error, [&] {
@@ -591,20 +610,20 @@ std::optional<Loaded> loadModel(ModelKind expected, const Bytes &bytes, const to
         openArchive(archive, data, size);
         Loaded loaded;
         parseHeader(archive, loaded.header);
-        if (loaded.header.kind != expected)
-            throw CheckpointError(std::string("checkpoint holds a ") + modelKindName(loaded.header.kind)
-                                  + " model, not " + modelKindName(expected));
-        std::string configError;
-        if constexpr (std::is_same_v<Loaded, LoadedRppgNet>) {
-            loaded.net = makeRppgNet(loaded.header.rppgNet, &configError);
+        const ModelKind kind = loaded.header.kind;
+        if constexpr (std::is_same_v<Loaded, LoadedModel>) {
+            if (kind == ModelKind::RppgNet)
+                loaded.rppgNet = buildAndLoad<RppgNet>(archive, loaded.header, device);
+            else
+                loaded.stven = buildAndLoad<Stven>(archive, loaded.header, device);
         } else {
-            loaded.net = makeStven(loaded.header.stven, &configError);
+            constexpr ModelKind expected
+                = std::is_same_v<Loaded, LoadedRppgNet> ? ModelKind::RppgNet : ModelKind::Stven;
+            if (kind != expected)
+                throw CheckpointError(std::string("checkpoint holds a ") + modelKindName(kind) + " model, not "
+                                      + modelKindName(expected));
+            loaded.net = buildAndLoad<decltype(loaded.net)>(archive, loaded.header, device);
         }
-        if (!loaded.net)
-            throw CheckpointError("checkpoint config is invalid: " + configError);
-        loadState(archive, loaded.header, *loaded.net);
-        loaded.net->eval();
-        loaded.net->to(device);
         result = std::move(loaded);
     });
     return result;
@@ -660,24 +679,30 @@ bool saveStven(const std::string &path, const Stven &net, const CheckpointMeta &
 
 std::optional<LoadedRppgNet> loadRppgNet(const std::string &path, const torch::Device &device, std::string *error)
 {
-    return loadModel<LoadedRppgNet>(ModelKind::RppgNet, fileSource(path), device, error);
+    return loadModel<LoadedRppgNet>(fileSource(path), device, error);
 }
 
 std::optional<LoadedRppgNet> loadRppgNetFromMemory(const char *data, size_t size, const torch::Device &device,
                                                    std::string *error)
 {
-    return loadModel<LoadedRppgNet>(ModelKind::RppgNet, memorySource(data, size), device, error);
+    return loadModel<LoadedRppgNet>(memorySource(data, size), device, error);
 }
 
 std::optional<LoadedStven> loadStven(const std::string &path, const torch::Device &device, std::string *error)
 {
-    return loadModel<LoadedStven>(ModelKind::Stven, fileSource(path), device, error);
+    return loadModel<LoadedStven>(fileSource(path), device, error);
 }
 
 std::optional<LoadedStven> loadStvenFromMemory(const char *data, size_t size, const torch::Device &device,
                                                std::string *error)
 {
-    return loadModel<LoadedStven>(ModelKind::Stven, memorySource(data, size), device, error);
+    return loadModel<LoadedStven>(memorySource(data, size), device, error);
+}
+
+std::optional<LoadedModel> loadModelFromMemory(const char *data, size_t size, const torch::Device &device,
+                                               std::string *error)
+{
+    return loadModel<LoadedModel>(memorySource(data, size), device, error);
 }
 
 std::optional<CheckpointHeader> readCheckpointHeaderFromMemory(const char *data, size_t size, std::string *error)

@@ -93,6 +93,14 @@ struct LoadedStven
     CheckpointHeader header;
 };
 
+// Either network, as the file says (for `rppg info`): the member for header.kind is set.
+struct LoadedModel
+{
+    CheckpointHeader header;
+    RppgNet rppgNet{nullptr};
+    Stven stven{nullptr};
+};
+
 // Writes atomically (temporary file in the same folder, then rename). Refuses a BN-folded rPPGNet:
 // save the trainable form and fold after loading.
 bool saveRppgNet(const std::string &path, const RppgNet &net, const CheckpointMeta &meta,
@@ -109,6 +117,8 @@ std::optional<LoadedRppgNet> loadRppgNetFromMemory(const char *data, size_t size
 std::optional<LoadedStven> loadStven(const std::string &path, const torch::Device &device,
                                      std::string *error = nullptr);
 std::optional<LoadedStven> loadStvenFromMemory(const char *data, size_t size, const torch::Device &device,
+                                               std::string *error = nullptr);
+std::optional<LoadedModel> loadModelFromMemory(const char *data, size_t size, const torch::Device &device,
                                                std::string *error = nullptr);
 
 // Metadata only (for `rppg info`, model cards, the GUI's model picker).

@@ -266,6 +266,25 @@ private Q_SLOTS:
         QCOMPARE(header->tensors.front().name, std::string("ConvSpa1.0.weight"));
         QCOMPARE(header->tensors.front().dtype, std::string("float32"));
         QVERIFY(header->tensors.front().shape == (std::vector<int64_t>{4, 3, 1, 5, 5}));
+
+        // Either kind through the one loader `rppg info` uses: the member for the file's kind is
+        // set, the other stays empty; a file of another kind is refused by the typed loaders.
+        auto any = loadModelFromMemory(bytes.constData(), size_t(bytes.size()), torch::kCPU, &error);
+        QVERIFY2(any, error.c_str());
+        QVERIFY(any->header.kind == ModelKind::RppgNet && any->rppgNet && !any->stven);
+        QVERIFY(sameState(*net, *any->rppgNet));
+        Stven stven(rppg::test::tinyStven(2, 3, 16));
+        const auto stvenPath = dir.filePath("mem_stven.pt");
+        QVERIFY(saveStven(stvenPath.toStdString(), stven, sampleMeta(), &error));
+        const auto stvenBytes = readAll(stvenPath);
+        any = loadModelFromMemory(stvenBytes.constData(), size_t(stvenBytes.size()), torch::kCPU, &error);
+        QVERIFY2(any, error.c_str());
+        QVERIFY(any->header.kind == ModelKind::Stven && any->stven && !any->rppgNet);
+        QVERIFY(sameState(*stven, *any->stven));
+        QVERIFY(!loadRppgNetFromMemory(stvenBytes.constData(), size_t(stvenBytes.size()), torch::kCPU, &error));
+        QVERIFY2(error.find("holds a stven model, not rppgnet") != std::string::npos, error.c_str());
+        QVERIFY(!loadModelFromMemory(stvenBytes.constData(), size_t(stvenBytes.size()) - 7, torch::kCPU, &error));
+        QVERIFY2(error.find("truncated") != std::string::npos, error.c_str());
     }
 
     void stvenRoundTrip()

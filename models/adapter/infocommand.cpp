@@ -131,26 +131,18 @@ Result<QJsonObject> checkpointInfo(const QString &path)
         return Error{ErrorCode::FileNotFound, QStringLiteral("model file '%1' not found").arg(path)};
     std::string error;
     const auto bytes = models::readCheckpointFile(localPath(path), &error);
-    const auto header = bytes ? models::readCheckpointHeaderFromMemory(bytes->data(), bytes->size(), &error)
+    // Building the network gives the parameter count and proves the config is usable.
+    const auto loaded = bytes ? models::loadModelFromMemory(bytes->data(), bytes->size(), torch::kCPU, &error)
                               : std::nullopt;
-    if (!header)
+    if (!loaded)
         return Error{ErrorCode::BadData, QStringLiteral("cannot read model '%1': %2").arg(path, oneLine(error))};
-    // The parameter count needs the network: building it also proves the config is usable.
+    const models::CheckpointHeader *header = &loaded->header;
     int64_t parameters = 0;
-    const torch::Device cpu(torch::kCPU);
-    auto count = [&parameters](const auto &loaded) {
-        if (loaded)
-            for (const auto &t : loaded->net->parameters())
-                parameters += t.numel();
-        return bool(loaded);
-    };
-    const char *data = bytes->data();
-    const size_t size = bytes->size();
-    const bool built = header->kind == models::ModelKind::RppgNet
-                           ? count(models::loadRppgNetFromMemory(data, size, cpu, &error))
-                           : count(models::loadStvenFromMemory(data, size, cpu, &error));
-    if (!built)
-        return Error{ErrorCode::BadData, QStringLiteral("cannot load model '%1': %2").arg(path, oneLine(error))};
+    const auto &net = header->kind == models::ModelKind::RppgNet
+                          ? static_cast<const torch::nn::Module &>(*loaded->rppgNet)
+                          : static_cast<const torch::nn::Module &>(*loaded->stven);
+    for (const auto &t : net.parameters())
+        parameters += t.numel();
     QJsonObject config;
     for (const auto &[key, value] : models::configEntries(*header)) {
         bool isInt = false;
