@@ -1330,8 +1330,53 @@ struct OutputGuard
     }
 };
 
+struct FacePhoto
+{
+    cv::Mat image;
+    FaceObservation face;
+};
+
+// Reads a photo and finds the face and its landmarks in it.
+Result<FacePhoto> loadFacePhoto(const QString &photoPath)
+{
+    if (!QFileInfo(photoPath).isFile())
+        return makeError(ErrorCode::FileNotFound,
+                         QStringLiteral("face photo not found: %1").arg(photoPath));
+    FacePhoto out;
+    try {
+        out.image = cv::imread(QFile::encodeName(photoPath).toStdString(), cv::IMREAD_COLOR);
+    } catch (const cv::Exception &e) {
+        qCWarning(lcSynth) << "imread failed:" << e.what();
+    }
+    if (out.image.empty())
+        return makeError(ErrorCode::BadData,
+                         QStringLiteral("cannot decode the face photo %1").arg(photoPath));
+    try {
+        // One still photo: detect at (nearly) full resolution so small faces in big photos count.
+        FaceTrackerConfig trackerConfig;
+        trackerConfig.detectMaxWidthPx = std::min(out.image.cols, 1600);
+        trackerConfig.minFaceFraction = 0.02;
+        FaceTracker tracker(trackerConfig);
+        if (Error e = tracker.init(); e.isError())
+            return e;
+        out.face = tracker.process(out.image, 0.0);
+    } catch (const cv::Exception &e) {
+        return makeError(
+            ErrorCode::Internal,
+            QStringLiteral("finding the face in %1 failed: %2").arg(photoPath, QString::fromUtf8(e.what())));
+    }
+    if (!out.face.found() || !out.face.landmarksValid)
+        return makeError(ErrorCode::NoFace, QStringLiteral("no face found in the photo %1").arg(photoPath));
+    return out;
+}
 
 } // namespace
+
+Error checkFacePhoto(const QString &photoPath)
+{
+    auto photo = loadFacePhoto(photoPath);
+    return photo.ok() ? Error::none() : photo.error();
+}
 
 bool applyMotionPreset(SynthConfig &config, const QString &name)
 {
@@ -1443,33 +1488,13 @@ Result<SynthResult> generateSynthVideo(const SynthConfig &config, const Progress
         return makeError(ErrorCode::FileNotFound,
                          QStringLiteral("the bundled face photo (resources/faces/astronaut.png) "
                                         "is missing; set RPPG_RESOURCE_DIR or give a photo"));
-    if (!QFileInfo(photoPath).isFile())
-        return makeError(ErrorCode::FileNotFound,
-                         QStringLiteral("face photo not found: %1").arg(photoPath));
-    cv::Mat photo;
-    try {
-        photo = cv::imread(QFile::encodeName(photoPath).toStdString(), cv::IMREAD_COLOR);
-    } catch (const cv::Exception &e) {
-        qCWarning(lcSynth) << "imread failed:" << e.what();
-    }
-    if (photo.empty())
-        return makeError(ErrorCode::BadData,
-                         QStringLiteral("cannot decode the face photo %1").arg(photoPath));
-
+    auto facePhoto = loadFacePhoto(photoPath);
+    if (!facePhoto.ok())
+        return facePhoto.error();
     Scene scene;
     try {
-        // One still photo: detect at (nearly) full resolution so small faces in big photos count.
-        FaceTrackerConfig trackerConfig;
-        trackerConfig.detectMaxWidthPx = std::min(photo.cols, 1600);
-        trackerConfig.minFaceFraction = 0.02;
-        FaceTracker tracker(trackerConfig);
-        if (Error e = tracker.init(); e.isError())
-            return e;
-        const FaceObservation face = tracker.process(photo, 0.0);
-        if (!face.found() || !face.landmarksValid)
-            return makeError(ErrorCode::NoFace,
-                             QStringLiteral("no face found in the photo %1").arg(photoPath));
-        auto built = buildScene(config, photo, face.landmarks, face.box, config.seed);
+        auto built = buildScene(config, facePhoto->image, facePhoto->face.landmarks, facePhoto->face.box,
+                                config.seed);
         if (!built.ok())
             return built.error();
         scene = std::move(built.value());

@@ -88,6 +88,10 @@ struct SynthResult
 Result<SynthResult> generateSynthVideo(const SynthConfig &config, const ProgressFn &progress = {},
                                        const std::atomic<bool> *cancel = nullptr);
 
+// Whether a photo can drive the generator: it decodes and holds a face with landmarks.
+// Errors: FileNotFound, BadData (not an image), NoFace.
+Error checkFacePhoto(const QString &photoPath);
+
 // Head-motion presets by name — "none", "mild" (a seated person keeping still), "strong"
 // (talking, looking around) — as amplitudes scaled to the frame height. False for an unknown name.
 bool applyMotionPreset(SynthConfig &config, const QString &name);

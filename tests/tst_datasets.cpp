@@ -12,6 +12,7 @@
 #include "frameprocessor.h"
 #include "groundtruth.h"
 #include "imagesequencesource.h"
+#include "resourcepaths.h"
 #include "testsupport.h"
 #include "videofilesource.h"
 
@@ -776,6 +777,50 @@ private Q_SLOTS:
         QCOMPARE(index->levelNames.size(), 2);
         QCOMPARE(int(index->clips.size()), 4);   // 75 frames each: clips at 0 and 32
         QCOMPARE(run({QStringLiteral("rppg"), QStringLiteral("prepare"), out, QStringLiteral("--out"), cache}), int(cli::kExitWriteFailed));
+    }
+
+    // --faces: clip i animates photo i modulo their number (or its mirror image); a photo without
+    // a face is refused before anything is written.
+    void synthSetFaces()
+    {
+        using rppg::cli::run;
+        const QString faces = path(QStringLiteral("faces"));
+        QVERIFY(QDir().mkpath(faces));
+        const cv::Mat photo = cv::imread(resourcePath(QStringLiteral("faces/astronaut.png")).toStdString());
+        QVERIFY(!photo.empty());
+        cv::Mat second;   // another framing and size of the face, and a JPEG
+        cv::resize(photo(cv::Rect(40, 0, 400, 400)), second, cv::Size(360, 360));
+        QVERIFY(cv::imwrite((faces + QStringLiteral("/a.png")).toStdString(), photo));
+        QVERIFY(cv::imwrite((faces + QStringLiteral("/b.jpg")).toStdString(), second));
+        const QString out = path(QStringLiteral("faces-set"));
+        QCOMPARE(run({QStringLiteral("rppg"), QStringLiteral("synth-set"), QStringLiteral("--out"), out, QStringLiteral("--count"),
+                      QStringLiteral("4"), QStringLiteral("--duration"), QStringLiteral("1.5"), QStringLiteral("--levels"),
+                      QStringLiteral("ffv1"), QStringLiteral("--faces"), faces, QStringLiteral("--seed"), QStringLiteral("5")}),
+                 int(cli::kExitOk));
+        for (int i = 0; i < 4; ++i) {
+            QFile meta(QStringLiteral("%1/clip_%2.synth.json").arg(out).arg(i, 4, 10, QLatin1Char('0')));
+            QVERIFY(meta.open(QIODevice::ReadOnly));
+            const QString used = QFileInfo(QJsonDocument::fromJson(meta.readAll())
+                                               .object()
+                                               .value(QStringLiteral("face"))
+                                               .toObject()
+                                               .value(QStringLiteral("photo"))
+                                               .toString())
+                                     .fileName();
+            const QStringList expected = i % 2 == 0 ? QStringList{"a.png", "face_0_mirrored.png"}
+                                                    : QStringList{"b.jpg", "face_1_mirrored.png"};
+            QVERIFY2(expected.contains(used), qPrintable(QStringLiteral("clip %1 used %2").arg(i).arg(used)));
+        }
+        const QString grey = path(QStringLiteral("grey.png"));
+        QVERIFY(cv::imwrite(grey.toStdString(), cv::Mat(256, 256, CV_8UC3, cv::Scalar(128, 128, 128))));
+        const QString refused = path(QStringLiteral("refused-set"));
+        QCOMPARE(run({QStringLiteral("rppg"), QStringLiteral("synth-set"), QStringLiteral("--out"), refused, QStringLiteral("--faces"),
+                      faces + QStringLiteral("/a.png,") + grey}),
+                 int(cli::kExitNoFace));
+        QVERIFY(!QFileInfo::exists(refused));
+        QCOMPARE(run({QStringLiteral("rppg"), QStringLiteral("synth-set"), QStringLiteral("--out"), refused, QStringLiteral("--faces"),
+                      path(QStringLiteral("no-such-folder"))}),
+                 int(cli::kExitFileNotFound));
     }
 };
 

@@ -11,6 +11,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QThread>
@@ -121,9 +122,15 @@ int runSynthSet(const QStringList &args)
     const QCommandLineOption jobs(QStringLiteral("jobs"),
                                   QStringLiteral("Clips generated in parallel (default: the number of cores)."),
                                   QStringLiteral("N"));
+    const QCommandLineOption faces(
+        QStringLiteral("faces"),
+        QStringLiteral("Face photos to animate: a folder of images (PNG, JPEG, BMP, WebP) or a comma-separated "
+                       "list of files; clip i uses photo i modulo their number, mirrored at random (default: "
+                       "the bundled photo)."),
+        QStringLiteral("DIR|FILES"));
     const QCommandLineOption overwrite(QStringLiteral("overwrite"),
                                        QStringLiteral("Write into DIR even if it already holds a set."));
-    p.addOptions({out, count, seed, duration, levels, size, fps, jobs, overwrite});
+    p.addOptions({out, count, seed, duration, levels, size, fps, jobs, faces, overwrite});
     if (auto code = parseCommandLine(p, args))
         return *code;
     if (!p.positionalArguments().isEmpty())
@@ -187,6 +194,30 @@ int runSynthSet(const QStringList &args)
         return fail(ErrorCode::Usage, QStringLiteral("--levels needs a lossless level (ffv1 or raw) as the original"));
     std::rotate(levelSpecs.begin(), lossless, lossless + 1);
 
+    // The photos, each checked for a face before anything is written.
+    QStringList photos;
+    if (p.isSet(faces)) {
+        const QString spec = p.value(faces).trimmed();
+        if (QFileInfo(spec).isDir()) {
+            const QDir faceDir(spec);
+            for (const QString &name : faceDir.entryList({QStringLiteral("*.png"), QStringLiteral("*.jpg"),
+                                                          QStringLiteral("*.jpeg"), QStringLiteral("*.bmp"),
+                                                          QStringLiteral("*.webp")},
+                                                         QDir::Files, QDir::Name | QDir::IgnoreCase))
+                photos << faceDir.filePath(name);
+            if (photos.isEmpty())
+                return fail(ErrorCode::FileNotFound, QStringLiteral("no images in the --faces folder '%1'").arg(spec));
+        } else {
+            for (const QString &item : spec.split(QLatin1Char(','), Qt::SkipEmptyParts))
+                photos << item.trimmed();
+            if (photos.isEmpty())
+                return bad(faces);
+        }
+        for (const QString &photo : photos)
+            if (Error e = checkFacePhoto(photo); e.isError())
+                return fail(e.code, QStringLiteral("--faces: %1").arg(e.message));
+    }
+
     const QString dir = p.value(out);
     if (QFileInfo(dir).exists() && !QFileInfo(dir).isDir())
         return fail(ErrorCode::WriteFailed, QStringLiteral("'%1' exists and is not a folder").arg(dir));
@@ -195,19 +226,27 @@ int runSynthSet(const QStringList &args)
     if (!QDir().mkpath(dir))
         return fail(ErrorCode::WriteFailed, QStringLiteral("cannot create the folder '%1'").arg(dir));
 
-    // The one bundled face, and its mirror image (a different-looking face for the tracker and the
-    // networks at almost no cost).
-    const QString photo = resourcePath(QStringLiteral("faces/astronaut.png"));
-    const cv::Mat photoImage = cv::imread(photo.toStdString(), cv::IMREAD_COLOR);
-    if (photoImage.empty())
-        return fail(ErrorCode::FileNotFound, QStringLiteral("the bundled face photo is missing (%1)").arg(photo));
-    const QString mirrored = QDir(dir).filePath(QStringLiteral("face_mirrored.png"));
-    {
+    // The photos and their mirror images (a different-looking face for the tracker and the networks
+    // at almost no cost); an empty path is the bundled photo, for the generator to find.
+    const bool bundledOnly = photos.isEmpty();
+    if (bundledOnly)
+        photos << resourcePath(QStringLiteral("faces/astronaut.png"));
+    QStringList mirrors;
+    for (int k = 0; k < photos.size(); ++k) {
+        const cv::Mat image = cv::imread(QFile::encodeName(photos[k]).toStdString(), cv::IMREAD_COLOR);
+        if (image.empty())
+            return fail(bundledOnly ? ErrorCode::FileNotFound : ErrorCode::BadData,
+                        QStringLiteral("cannot read the face photo '%1'").arg(photos[k]));
+        const QString mirrored = QDir(dir).filePath(bundledOnly ? QStringLiteral("face_mirrored.png")
+                                                                : QStringLiteral("face_%1_mirrored.png").arg(k));
         cv::Mat flipped;
-        cv::flip(photoImage, flipped, 1);
-        if (!cv::imwrite(mirrored.toStdString(), flipped))
+        cv::flip(image, flipped, 1);
+        if (!cv::imwrite(QFile::encodeName(mirrored).toStdString(), flipped))
             return fail(ErrorCode::WriteFailed, QStringLiteral("cannot write '%1'").arg(mirrored));
+        mirrors << mirrored;
     }
+    if (bundledOnly)
+        photos = {QString()};
 
     // Plan every clip up front from one generator, so a clip does not depend on the job count.
     static const char *kMotions[] = {"none", "mild", "mild", "strong"};
@@ -247,7 +286,8 @@ int runSynthSet(const QStringList &args)
         c.pulseAmplitude = SynthConfig{}.pulseAmplitude * uniform(rng, 0.6, 1.5);
         c.faceScale = uniform(rng, 0.85, 1.15);
         const bool mirror = rng() % 2 == 1;
-        c.facePhotoPath = mirror ? mirrored : QString();
+        const int photo = i % int(photos.size());
+        c.facePhotoPath = mirror ? mirrors[photo] : photos[photo];
         c.writeGroundTruth = true;
         c.writeMasks = true;
         const QString stem = QDir(dir).filePath(QStringLiteral("clip_%1").arg(i, 4, 10, QLatin1Char('0')));
