@@ -8,6 +8,7 @@
 #include "codeccomparisonview.h"
 #include "groundtruth.h"
 #include "mainwindow.h"
+#include "synth.h"
 #include "resourcepaths.h"
 
 #include <QCameraDevice>
@@ -181,6 +182,64 @@ private Q_SLOTS:
         QVERIFY(bad.wait(30000));
         QVERIFY(!bad.first().at(0).toBool());
         QVERIFY(!w.messageText().isEmpty());
+    }
+
+    // The ground truth next to a video is drawn beside the estimate, with the error; a video
+    // without one has no reference until File → Load reference, and a file that is no reference is
+    // refused with a message.
+    void referenceBesideTheEstimate()
+    {
+        MainWindow w;
+        w.resize(1280, 800);
+        w.show();
+        QSignalSpy finished(&w, &MainWindow::analysisFinished);
+        w.openFile(m_sample);
+        QVERIFY(w.hasReference());
+        QVERIFY(finished.wait(kAnalysisTimeoutMs));
+        QTRY_VERIFY(w.lastUpdate() && w.lastUpdate()->endOfStream);
+        const LiveUpdatePtr u = w.lastUpdate();
+        // One reference value per estimate, each the truth over that estimate's window, and the
+        // error the window shows is the mean of |estimate - truth| over them.
+        double sum = 0;
+        int n = 0;
+        for (const LiveHrPoint &p : u->trend) {
+            if (!std::isfinite(p.hrBpm))
+                continue;
+            sum += std::abs(p.hrBpm - m_truth.windowHr(std::max(0.0, p.timeSec - u->windowSec), p.timeSec));
+            ++n;
+        }
+        QVERIFY2(n >= 20, qPrintable(QString::number(n)));   // about one per 0.5 s after the first window
+        QCOMPARE(w.referencePointCount(), n);
+        QVERIFY(std::abs(w.referenceMaeBpm() - sum / n) < 1e-9);
+        QVERIFY2(w.referenceMaeBpm() < 3.0, qPrintable(QString::number(w.referenceMaeBpm())));
+        const double last = m_truth.windowHr(u->timeSec - u->windowSec, u->timeSec);
+        QVERIFY2(w.referenceText().contains(QStringLiteral("reference %1 bpm").arg(last, 0, 'f', 1)),
+                 qPrintable(w.referenceText()));
+
+        // The same video under another name: no ground truth beside it.
+        const QString copy = m_dir.filePath(QStringLiteral("no-truth.mp4"));
+        QFile::remove(copy);
+        QVERIFY(QFile::copy(m_sample, copy));
+        w.openFile(copy);
+        QVERIFY(!w.hasReference());
+        QVERIFY(finished.wait(kAnalysisTimeoutMs));
+        QTRY_VERIFY(w.lastUpdate() && w.lastUpdate()->endOfStream);
+        QCOMPARE(w.referencePointCount(), 0);
+        QVERIFY(w.referenceText().isEmpty());
+        // Garbage is refused and leaves no reference.
+        const QString junk = m_dir.filePath(QStringLiteral("junk-reference.csv"));
+        {
+            QFile f(junk);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("time,heart\nsoon,fast\n");
+        }
+        QVERIFY(!w.loadReference(junk));
+        QVERIFY(!w.hasReference());
+        QVERIFY2(w.messageText().startsWith(QStringLiteral("Cannot use")), qPrintable(w.messageText()));
+        // Loading the ground truth by hand fills the curve for the finished analysis at once.
+        QVERIFY(w.loadReference(groundTruthPathFor(m_sample)));
+        QCOMPARE(w.referencePointCount(), n);
+        QVERIFY(std::abs(w.referenceMaeBpm() - sum / n) < 1.0);   // the same video, analysed again
     }
 
     // Files that are not videos, or not there, give a message and leave the window usable.

@@ -978,10 +978,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>method: %1 (%2)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Pause</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1098,6 +1094,42 @@
     </message>
     <message>
         <source>Recording to %1. An interrupted earlier recording to that file was kept as %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Load &amp;reference…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Load reference heart rate or PPG</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reference files (*.csv *.txt);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reference: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>reference %1 bpm, error %2 bpm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mean absolute error %1 bpm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pulse method</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot use %1 as the reference: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>reference (%1)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

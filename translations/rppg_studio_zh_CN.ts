@@ -976,10 +976,6 @@
         <translation>方法：%1</translation>
     </message>
     <message>
-        <source>method: %1 (%2)</source>
-        <translation>方法：%1（%2）</translation>
-    </message>
-    <message>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
@@ -1096,6 +1092,42 @@
     <message>
         <source>Recording to %1. An interrupted earlier recording to that file was kept as %2.</source>
         <translation>正在录制到 %1。之前中断的同名录制已保留为 %2。</translation>
+    </message>
+    <message>
+        <source>Load &amp;reference…</source>
+        <translation>加载参考值(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Load reference heart rate or PPG</source>
+        <translation>加载参考心率或 PPG</translation>
+    </message>
+    <message>
+        <source>Reference files (*.csv *.txt);;All files (*)</source>
+        <translation>参考文件 (*.csv *.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Reference: %1</source>
+        <translation>参考：%1</translation>
+    </message>
+    <message>
+        <source>reference %1 bpm, error %2 bpm</source>
+        <translation>参考 %1 bpm，误差 %2 bpm</translation>
+    </message>
+    <message>
+        <source>mean absolute error %1 bpm</source>
+        <translation>平均绝对误差 %1 bpm</translation>
+    </message>
+    <message>
+        <source>Pulse method</source>
+        <translation>脉搏方法</translation>
+    </message>
+    <message>
+        <source>Cannot use %1 as the reference: %2</source>
+        <translation>无法将 %1 用作参考：%2</translation>
+    </message>
+    <message>
+        <source>reference (%1)</source>
+        <translation>参考（%1）</translation>
     </message>
 </context>
 </TS>

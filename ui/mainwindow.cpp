@@ -7,6 +7,7 @@
 #include "imageview.h"
 #include "qcp.h"
 #include "resourcepaths.h"
+#include "synth.h"
 #include "theme.h"
 
 #ifdef RPPG_HAVE_CODEC_VIEW
@@ -50,6 +51,7 @@
 #include <QtConcurrent>
 
 #include <cmath>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -293,6 +295,10 @@ void MainWindow::buildDocks()
     m_trendGraph->setPen(QPen(QColor(220, 60, 70), 2));
     m_trendGraph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 3));
     m_trendGraph->setName(tr("heart rate"));
+    m_refGraph = m_trendPlot->addGraph();
+    m_refGraph->setLineStyle(QCPGraph::lsLine);
+    m_refGraph->setVisible(false);
+    m_refGraph->removeFromLegend();
     m_trendPlot->xAxis->setLabel(tr("time (s)"));
     m_trendPlot->yAxis->setLabel(tr("heart rate (bpm)"));
     m_trendPlot->legend->setVisible(true);
@@ -341,6 +347,10 @@ QWidget *MainWindow::buildReadout()
     m_qualityLabel = new QLabel;
     m_qualityLabel->setAlignment(Qt::AlignCenter);
     m_qualityLabel->setWordWrap(true);
+    m_referenceLabel = new QLabel;
+    m_referenceLabel->setAlignment(Qt::AlignCenter);
+    m_referenceLabel->setWordWrap(true);
+    m_referenceLabel->setVisible(false);
     m_warmupBar = new QProgressBar;
     m_warmupBar->setRange(0, 100);
     m_warmupBar->setTextVisible(false);
@@ -353,6 +363,7 @@ QWidget *MainWindow::buildReadout()
     layout->addWidget(m_stateLabel);
     layout->addWidget(m_warmupBar);
     layout->addWidget(m_qualityLabel);
+    layout->addWidget(m_referenceLabel);
     layout->addStretch(1);
     return w;
 }
@@ -524,6 +535,13 @@ void MainWindow::buildActions()
         const QString path = QFileDialog::getOpenFileName(this, tr("Open video"), m_settings.lastDirectory());
         if (!path.isEmpty())
             openFile(path);
+    });
+    file->addAction(tr("Load &reference…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Load reference heart rate or PPG"), m_settings.lastDirectory(),
+            tr("Reference files (*.csv *.txt);;All files (*)"));
+        if (!path.isEmpty() && loadReference(path))
+            showMessage(tr("Reference: %1").arg(QFileInfo(path).fileName()), false);
     });
     m_recentMenu = file->addMenu(tr("Open &recent"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
@@ -751,8 +769,12 @@ void MainWindow::openFile(const QString &path)
     m_sourceName = info.fileName();
     m_finishedNotified = false;
     clearDisplays();
+    clearReference();
     setWindowTitle(tr("%1 — rPPG Studio").arg(m_sourceName));
     showMessage(tr("Analysing %1…").arg(m_sourceName), false);
+    const QString groundTruth = groundTruthPathFor(info.absoluteFilePath());
+    if (QFileInfo::exists(groundTruth))
+        loadReference(groundTruth);
 
     m_player = new FilePlayer(m_analyzer, this);
     connect(m_player, &FilePlayer::opened, this, [this](const VideoInfo &video) {
@@ -828,6 +850,7 @@ void MainWindow::startCamera()
     m_cameraButton->setText(tr("Stop camera"));
     m_seekSlider->setEnabled(false);
     clearDisplays();
+    clearReference();
     setWindowTitle(tr("%1 — rPPG Studio").arg(m_sourceName));
     showMessage(tr("Live from %1.").arg(m_sourceName), false);
 }
@@ -844,6 +867,7 @@ void MainWindow::startSinkSource(QVideoSink *sink)
     m_sourceName = info.path;
     m_cameraButton->setText(tr("Stop camera"));
     clearDisplays();
+    clearReference();
 }
 
 void MainWindow::stopSource()
@@ -1173,6 +1197,20 @@ void MainWindow::drawUpdate()
         m_qualityLabel->setText(tr("Face the camera, in even light."));
     else
         m_qualityLabel->setText(QString());
+    extendReferenceCurve(*u);
+    const bool refNow = !m_refX.isEmpty() && !u->trend.empty() && m_refX.back() == u->trend.back().timeSec
+                        && std::isfinite(m_refY.back());
+    if (refNow && showHr) {
+        const double error = u->hrBpm - m_refY.back();
+        m_referenceLabel->setText(tr("reference %1 bpm, error %2 bpm")
+                                      .arg(m_refY.back(), 0, 'f', 1)
+                                      .arg((error > 0 ? QStringLiteral("+") : QString())
+                                           + QLocale().toString(error, 'f', 1))
+                                  + QLatin1Char('\n')
+                                  + tr("mean absolute error %1 bpm").arg(referenceMaeBpm(), 0, 'f', 1));
+    } else {
+        m_referenceLabel->clear();
+    }
 
     // Waveform: the last kWaveformSpanSec, beats on the curve.
     QVector<double> x, y;
@@ -1231,6 +1269,12 @@ void MainWindow::drawUpdate()
     m_lowBars->setWidth(barWidth);
     m_goodBars->setData(gx, gy, true);
     m_lowBars->setData(lx, ly, true);
+    m_refGraph->setData(m_refX, m_refY, true);
+    for (double r : m_refY)
+        if (std::isfinite(r)) {
+            hrLo = std::min(hrLo, r);
+            hrHi = std::max(hrHi, r);
+        }
     const double t0 = u->trend.empty() ? 0 : u->trend.front().timeSec;
     m_trendPlot->xAxis->setRange(t0, std::max(u->timeSec, t0 + 30.0));
     if (hrHi >= hrLo)
@@ -1249,6 +1293,79 @@ void MainWindow::drawUpdate()
     // the tooltip, so the permanent widgets never push the status bar wider than the window.
     m_methodLabel->setText(tr("method: %1").arg(title));
     m_methodLabel->setToolTip(u->model.isEmpty() ? tr("Pulse method") : u->model);
+}
+
+bool MainWindow::loadReference(const QString &path)
+{
+    auto loaded = loadHrReference(path);
+    if (!loaded.ok()) {
+        showMessage(tr("Cannot use %1 as the reference: %2")
+                        .arg(QDir::toNativeSeparators(path), loaded.error().message),
+                    true);
+        return false;
+    }
+    m_reference = std::move(loaded.value());
+    m_refX.clear();
+    m_refY.clear();
+    m_refErr.clear();
+    m_refGraph->setName(tr("reference (%1)").arg(QFileInfo(path).fileName()));
+    m_refGraph->setVisible(true);
+    m_refGraph->addToLegend();
+    m_referenceLabel->setVisible(true);
+    if (m_shownUpdate)
+        drawUpdate();
+    return true;
+}
+
+void MainWindow::clearReference()
+{
+    m_reference.reset();
+    m_refX.clear();
+    m_refY.clear();
+    m_refErr.clear();
+    m_refGraph->data()->clear();
+    m_refGraph->setVisible(false);
+    m_refGraph->removeFromLegend();
+    m_referenceLabel->clear();
+    m_referenceLabel->setVisible(false);
+    m_trendPlot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QString MainWindow::referenceText() const { return m_referenceLabel->text(); }
+
+double MainWindow::referenceMaeBpm() const
+{
+    double sum = 0;
+    int n = 0;
+    for (double e : m_refErr)
+        if (std::isfinite(e)) {
+            sum += e;
+            ++n;
+        }
+    return n > 0 ? sum / n : std::nan("");
+}
+
+void MainWindow::extendReferenceCurve(const LiveUpdate &u)
+{
+    if (!m_reference)
+        return;
+    // Within a session the trend only grows; an earlier end means a new session (seek, restart).
+    if (!m_refX.isEmpty() && (u.trend.empty() || u.trend.back().timeSec < m_refX.back())) {
+        m_refX.clear();
+        m_refY.clear();
+        m_refErr.clear();
+    }
+    const double last = m_refX.isEmpty() ? -std::numeric_limits<double>::infinity() : m_refX.back();
+    for (const LiveHrPoint &p : u.trend) {
+        // Only where there is an estimate to compare: the reference as the estimator sees it, the
+        // same window ending at the point's time.
+        if (p.timeSec <= last || !std::isfinite(p.hrBpm))
+            continue;
+        const double ref = m_reference->windowHr(std::max(0.0, p.timeSec - u.windowSec), p.timeSec);
+        m_refX.push_back(p.timeSec);
+        m_refY.push_back(ref);
+        m_refErr.push_back(std::isfinite(ref) ? std::abs(p.hrBpm - ref) : std::nan(""));
+    }
 }
 
 void MainWindow::drawTransport()
@@ -1291,6 +1408,11 @@ void MainWindow::clearDisplays()
     m_trendGraph->data()->clear();
     m_goodBars->data()->clear();
     m_lowBars->data()->clear();
+    m_refX.clear();
+    m_refY.clear();
+    m_refErr.clear();
+    m_refGraph->data()->clear();
+    m_referenceLabel->clear();
     m_wavePlot->replot(QCustomPlot::rpQueuedReplot);
     m_trendPlot->replot(QCustomPlot::rpQueuedReplot);
     m_hrLabel->setText(QStringLiteral("--"));
@@ -1323,6 +1445,7 @@ void MainWindow::applyPlotStyle()
     const bool dark = isDarkPalette(palette());
     m_waveGraph->setPen(QPen(dark ? QColor(255, 110, 110) : QColor(205, 40, 50), 1.6));
     m_trendGraph->setPen(QPen(dark ? QColor(255, 110, 110) : QColor(205, 40, 50), 2));
+    m_refGraph->setPen(QPen(dark ? QColor(120, 190, 255) : QColor(30, 90, 200), 1.6, Qt::DashLine));
     m_wavePlot->replot(QCustomPlot::rpQueuedReplot);
     m_trendPlot->replot(QCustomPlot::rpQueuedReplot);
 }

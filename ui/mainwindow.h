@@ -12,12 +12,15 @@
 // on a worker except when it closes (to stop them cleanly).
 // Units: seconds of media time, Hz, beats per minute, decibels.
 
+#include "groundtruth.h"
 #include "liveanalyzer.h"
 #include "liverecorder.h"
 #include "settings.h"
 
 #include <QFutureWatcher>
 #include <QMainWindow>
+
+#include <optional>
 
 class QAction;
 class QActionGroup;
@@ -83,6 +86,17 @@ public:
     void stopRecording();
     bool isRecording() const { return m_recorder.isRecording(); }
 
+    // The true heart rate drawn beside the estimate (trend plot and readout, with the error): the
+    // synthetic ground truth next to an opened video (<stem>.gt.csv) is found by itself; File →
+    // Load reference takes any file loadHrReference() reads (time/HR columns or a PPG recording).
+    // A new file or the camera drops it. False, with a message, for a file that cannot be used.
+    bool loadReference(const QString &path);
+    void clearReference();
+    bool hasReference() const { return m_reference.has_value(); }
+    int referencePointCount() const { return int(m_refX.size()); }
+    QString referenceText() const;
+    double referenceMaeBpm() const;     // mean |estimate - reference| over the session's estimates
+
     // What the window shows, for tests and scripts.
     LiveUpdatePtr lastUpdate() const { return m_shownUpdate; }
     QString hrText() const;
@@ -127,6 +141,7 @@ private:
     void redraw();
     void drawFrame();
     void drawUpdate();
+    void extendReferenceCurve(const LiveUpdate &u);
     void drawTransport();
     void clearDisplays();
     void showMessage(const QString &text, bool error);
@@ -171,12 +186,19 @@ private:
     QCPGraph *m_trendGraph = nullptr;
     QCPBars *m_goodBars = nullptr;
     QCPBars *m_lowBars = nullptr;
+    QCPGraph *m_refGraph = nullptr;
+
+    // Reference: the file's values, and per trend point its window's reference HR and the
+    // absolute error of the estimate (NaN without one), filled as the trend grows.
+    std::optional<HrReference> m_reference;
+    QVector<double> m_refX, m_refY, m_refErr;
 
     // Readout.
     QLabel *m_hrLabel = nullptr;
     QLabel *m_unitLabel = nullptr;
     QLabel *m_stateLabel = nullptr;
     QLabel *m_qualityLabel = nullptr;
+    QLabel *m_referenceLabel = nullptr;
     QProgressBar *m_warmupBar = nullptr;
 
     // Controls.
