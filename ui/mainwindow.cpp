@@ -1305,9 +1305,7 @@ bool MainWindow::loadReference(const QString &path)
         return false;
     }
     m_reference = std::move(loaded.value());
-    m_refX.clear();
-    m_refY.clear();
-    m_refErr.clear();
+    resetReferenceCurve();
     m_refGraph->setName(tr("reference (%1)").arg(QFileInfo(path).fileName()));
     m_refGraph->setVisible(true);
     m_refGraph->addToLegend();
@@ -1320,15 +1318,20 @@ bool MainWindow::loadReference(const QString &path)
 void MainWindow::clearReference()
 {
     m_reference.reset();
-    m_refX.clear();
-    m_refY.clear();
-    m_refErr.clear();
+    resetReferenceCurve();
     m_refGraph->data()->clear();
     m_refGraph->setVisible(false);
     m_refGraph->removeFromLegend();
     m_referenceLabel->clear();
     m_referenceLabel->setVisible(false);
     m_trendPlot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void MainWindow::resetReferenceCurve()
+{
+    m_refX.clear();
+    m_refY.clear();
+    m_refErr.clear();
 }
 
 QString MainWindow::referenceText() const { return m_referenceLabel->text(); }
@@ -1351,9 +1354,7 @@ void MainWindow::extendReferenceCurve(const LiveUpdate &u)
         return;
     // Within a session the trend only grows; an earlier end means a new session (seek, restart).
     if (!m_refX.isEmpty() && (u.trend.empty() || u.trend.back().timeSec < m_refX.back())) {
-        m_refX.clear();
-        m_refY.clear();
-        m_refErr.clear();
+        resetReferenceCurve();
     }
     const double last = m_refX.isEmpty() ? -std::numeric_limits<double>::infinity() : m_refX.back();
     for (const LiveHrPoint &p : u.trend) {
@@ -1408,9 +1409,7 @@ void MainWindow::clearDisplays()
     m_trendGraph->data()->clear();
     m_goodBars->data()->clear();
     m_lowBars->data()->clear();
-    m_refX.clear();
-    m_refY.clear();
-    m_refErr.clear();
+    resetReferenceCurve();
     m_refGraph->data()->clear();
     m_referenceLabel->clear();
     m_wavePlot->replot(QCustomPlot::rpQueuedReplot);

@@ -142,6 +142,7 @@ private:
     void drawFrame();
     void drawUpdate();
     void extendReferenceCurve(const LiveUpdate &u);
+    void resetReferenceCurve();
     void drawTransport();
     void clearDisplays();
     void showMessage(const QString &text, bool error);
