@@ -235,8 +235,9 @@ int runSynthSet(const QStringList &args)
     for (int k = 0; k < photos.size(); ++k) {
         const cv::Mat image = cv::imread(QFile::encodeName(photos[k]).toStdString(), cv::IMREAD_COLOR);
         if (image.empty())
-            return fail(bundledOnly ? ErrorCode::FileNotFound : ErrorCode::BadData,
-                        QStringLiteral("cannot read the face photo '%1'").arg(photos[k]));
+            return bundledOnly ? fail(ErrorCode::FileNotFound,
+                                      QStringLiteral("the bundled face photo is missing (%1)").arg(photos[k]))
+                               : fail(ErrorCode::BadData, QStringLiteral("cannot read the face photo '%1'").arg(photos[k]));
         const QString mirrored = QDir(dir).filePath(bundledOnly ? QStringLiteral("face_mirrored.png")
                                                                 : QStringLiteral("face_%1_mirrored.png").arg(k));
         cv::Mat flipped;
