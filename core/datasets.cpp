@@ -1,5 +1,6 @@
 #include "datasets.h"
 
+#include "dsp.h"
 #include "groundtruth.h"
 #include "imagesequencesource.h"
 #include "ppgseries.h"
@@ -692,6 +693,83 @@ Result<std::unique_ptr<FrameSource>> openRecordingLevel(const TrainingRecording 
     if (Error e = source->open(l.path); e.isError())
         return e;
     return std::unique_ptr<FrameSource>(std::move(source));
+}
+
+
+bool stretchOverVideo(PulseReference &pulse, const TrainingRecording &recording)
+{
+    if (!pulse.spansVideo)
+        return true;
+    if (recording.levels.empty() || recording.levels.front().path.isEmpty())
+        return false;
+    auto src = openRecordingLevel(recording, 0);
+    if (!src.ok())
+        return false;
+    const VideoInfo &info = src.value()->info();
+    const double duration = info.durationSec > 0 ? info.durationSec
+                                                 : (info.nominalFps > 0 ? info.frameCountEstimate / info.nominalFps : 0);
+    if (!(duration > 0))
+        return false;
+    pulse.stretchToDuration(duration);
+    return !pulse.spansVideo;
+}
+
+HrReference hrReferenceFromPulse(const PulseReference &pulse)
+{
+    PpgSeries series;
+    series.timeSec = pulse.timeSec;
+    series.value = pulse.ppg;
+    std::vector<double> steps;
+    for (size_t i = 1; i < series.timeSec.size(); ++i)
+        steps.push_back(series.timeSec[i] - series.timeSec[i - 1]);
+    const double step = steps.empty() ? 0 : dsp::median(steps);
+    series.rateHz = step > 0 ? 1.0 / step : 0;
+    HrReference ref;
+    ref.timeSec = pulse.timeSec;
+    ref.ppg = pulse.ppg;
+    ref.hrBpm = pulse.hrBpm.size() == ref.timeSec.size() ? pulse.hrBpm
+                                                          : std::vector<double>(ref.timeSec.size(), std::nan(""));
+    ref.meanHrBpm = referenceHeartRate(series);
+    return ref;
+}
+
+QString findVideoReference(const QString &videoPath)
+{
+    const QString gt = groundTruthPathFor(videoPath);
+    if (QFileInfo(gt).isFile())
+        return gt;
+    const QDir dir = QFileInfo(videoPath).absoluteDir();
+    for (const QString &name : {QStringLiteral("ground_truth.txt"), QStringLiteral("gtdump.xmp")})
+        if (QFileInfo(dir.filePath(name)).isFile())
+            return dir.filePath(name);
+    return {};
+}
+
+Result<HrReference> loadVideoReference(const QString &referencePath, const QString &videoPath)
+{
+    const QString name = QFileInfo(referencePath).fileName().toLower();
+    DatasetLayout layout = DatasetLayout::Auto;
+    if (name == QLatin1String("ground_truth.txt"))
+        layout = DatasetLayout::Ubfc2;
+    else if (name == QLatin1String("gtdump.xmp"))
+        layout = DatasetLayout::Ubfc1;
+    else
+        return loadHrReference(referencePath);
+    TrainingRecording rec;
+    rec.id = QFileInfo(videoPath).fileName();
+    rec.layout = layout;
+    rec.referencePath = referencePath;
+    rec.levels.push_back({QStringLiteral("video"), videoPath, false});
+    auto pulse = loadPulseReference(rec);
+    if (!pulse.ok())
+        return pulse.error();
+    if (!stretchOverVideo(pulse.value(), rec))
+        return makeError(ErrorCode::BadData, QStringLiteral("%1 has no time axis, and the video's duration is unknown")
+                                                 .arg(QFileInfo(referencePath).fileName()));
+    HrReference ref = hrReferenceFromPulse(pulse.value());
+    if (!std::isfinite(ref.meanHrBpm))
+        return makeError(ErrorCode::BadData, QStringLiteral("no clear pulse in %1").arg(QFileInfo(referencePath).fileName()));
+    return ref;
 }
 
 } // namespace rppg

@@ -25,6 +25,7 @@
 // Thread-safe (pure functions over the file system). Units: seconds, bpm.
 
 #include "framesource.h"
+#include "groundtruth.h"
 #include "result.h"
 #include "skinroi.h"
 
@@ -96,6 +97,25 @@ Result<TrainingDatasetScan> scanTrainingDataset(const QString &spec, RoiMode def
 // Reads and checks a recording's reference. Errors: FileNotFound, BadData (malformed file, with
 // the file name and line).
 Result<PulseReference> loadPulseReference(const TrainingRecording &recording);
+
+// Spreads a reference without a time axis (spansVideo) over the duration of the recording's
+// level-0 video; true when the pulse has a time axis afterwards.
+bool stretchOverVideo(PulseReference &pulse, const TrainingRecording &recording);
+
+// A recording's pulse as a heart-rate reference for scoring (the waveform, the device's HR when
+// it has one, and the whole-recording HR from the waveform, NaN when it holds no clear pulse).
+// The pulse needs its time axis (stretch a spansVideo one first).
+HrReference hrReferenceFromPulse(const PulseReference &pulse);
+
+// The reference file that belongs to a video, found beside it: its synthetic ground truth
+// (<stem>.gt.csv), else UBFC-rPPG 2's ground_truth.txt or UBFC-rPPG 1's gtdump.xmp in its folder
+// (which holds one subject: any re-encoded copy there shares it). Empty when there is none.
+QString findVideoReference(const QString &videoPath);
+
+// Reads a reference for one video: UBFC-rPPG's files by their names, anything else as
+// loadHrReference() does. A reference without a time axis (UBFC-rPPG 2 with two lines) is spread
+// over the video's duration, which needs `videoPath`. Errors: FileNotFound, BadData.
+Result<HrReference> loadVideoReference(const QString &referencePath, const QString &videoPath);
 
 // Opens one level as a frame source (video file or image sequence).
 Result<std::unique_ptr<FrameSource>> openRecordingLevel(const TrainingRecording &recording, int level);

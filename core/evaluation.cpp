@@ -200,33 +200,11 @@ Result<DatasetScan> scanDataset(const QString &spec)
                     scan.problems << QStringLiteral("%1: %2").arg(rec.id, pulse.error().message);
                     continue;
                 }
-                if (pulse->spansVideo) {
-                    auto src = openRecordingLevel(rec, 0);
-                    if (src.ok()) {
-                        const VideoInfo &info = src.value()->info();
-                        pulse.value().stretchToDuration(info.durationSec > 0 ? info.durationSec
-                                                                            : (info.nominalFps > 0 ? info.frameCountEstimate / info.nominalFps : 0));
-                    }
-                    if (pulse->spansVideo) {
-                        scan.problems << QStringLiteral("%1: the reference has no time axis and the video no duration").arg(rec.id);
-                        continue;
-                    }
+                if (!stretchOverVideo(pulse.value(), rec)) {
+                    scan.problems << QStringLiteral("%1: the reference has no time axis and the video no duration").arg(rec.id);
+                    continue;
                 }
-                PpgSeries series;
-                series.timeSec = pulse->timeSec;
-                series.value = pulse->ppg;
-                {
-                    std::vector<double> steps;
-                    for (size_t i = 1; i < series.timeSec.size(); ++i)
-                        steps.push_back(series.timeSec[i] - series.timeSec[i - 1]);
-                    const double step = steps.empty() ? 0 : dsp::median(steps);
-                    series.rateHz = step > 0 ? 1.0 / step : 0;
-                }
-                HrReference ref;
-                ref.timeSec = pulse->timeSec;
-                ref.ppg = pulse->ppg;
-                ref.hrBpm = pulse->hrBpm.size() == ref.timeSec.size() ? pulse->hrBpm : std::vector<double>(ref.timeSec.size(), kNaN);
-                ref.meanHrBpm = referenceHeartRate(series);
+                const HrReference ref = hrReferenceFromPulse(pulse.value());
                 if (!std::isfinite(ref.meanHrBpm)) {
                     scan.problems << QStringLiteral("%1: no clear pulse in %2").arg(rec.id, QFileInfo(rec.referencePath).fileName());
                     continue;

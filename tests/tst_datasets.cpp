@@ -12,6 +12,7 @@
 #include "frameprocessor.h"
 #include "groundtruth.h"
 #include "imagesequencesource.h"
+#include "ppgseries.h"
 #include "resourcepaths.h"
 #include "testsupport.h"
 #include "videofilesource.h"
@@ -366,6 +367,53 @@ private Q_SLOTS:
         }
         subjects.sort();
         QCOMPARE(subjects, QStringList({QStringLiteral("alice"), QStringLiteral("bob")}));
+    }
+
+    // The reference beside a video, as the desktop app and `rppg analyze` find and read it.
+    void videoReference()
+    {
+        QCOMPARE(findVideoReference(m_video), groundTruthPathFor(m_video));
+        PpgSeries truth;   // the waveform written to the UBFC-rPPG 2 file, on its own clock
+        truth.timeSec = m_gt.timeSec;
+        truth.value = m_gt.ppg;
+        truth.rateHz = 30;
+        const double truthHr = referenceHeartRate(truth);
+        QVERIFY(std::isfinite(truthHr));
+
+        const QString ubfc = path(QStringLiteral("ubfc2/subject1/vid.avi"));
+        QCOMPARE(QFileInfo(findVideoReference(ubfc)).fileName(), QStringLiteral("ground_truth.txt"));
+        auto ref = loadVideoReference(findVideoReference(ubfc), ubfc);
+        QVERIFY2(ref.ok(), qPrintable(ref.error().message));
+        QCOMPARE(ref->timeSec.size(), m_gt.timeSec.size());
+        QVERIFY(std::abs(ref->timeSec.front()) < 1e-6);   // the clock from 100 s, moved to the video's
+        QVERIFY(std::abs(ref->hrBpm[10] - m_gt.hrBpm[10]) < 1e-6);   // the device's HR line
+        QVERIFY2(std::abs(ref->meanHrBpm - truthHr) < 0.5,   // the file holds rounded text
+                 qPrintable(QStringLiteral("%1 vs %2").arg(ref->meanHrBpm).arg(truthHr)));
+
+        // Two lines only: spread over the video (4 s), which the reader must be given.
+        const QString two = path(QStringLiteral("ubfc2b/subject9/vid.avi"));
+        auto spread = loadVideoReference(findVideoReference(two), two);
+        QVERIFY2(spread.ok(), qPrintable(spread.error().message));
+        const double step = kDuration / double(m_gt.ppg.size());
+        QVERIFY(std::abs(spread->timeSec.back() - step * double(m_gt.ppg.size() - 1)) < 0.05);
+        auto unplaced = loadVideoReference(findVideoReference(two), QString());
+        QVERIFY(!unplaced.ok());
+        QCOMPARE(unplaced.error().code, ErrorCode::BadData);
+
+        // UBFC-rPPG 1, at 62 Hz around 70 bpm.
+        const QString one = path(QStringLiteral("ubfc1/after-exercise/vid.avi"));
+        QCOMPARE(QFileInfo(findVideoReference(one)).fileName(), QStringLiteral("gtdump.xmp"));
+        auto ref1 = loadVideoReference(findVideoReference(one), one);
+        QVERIFY2(ref1.ok(), qPrintable(ref1.error().message));
+        QVERIFY2(std::abs(ref1->meanHrBpm - 70) < 6, qPrintable(QString::number(ref1->meanHrBpm)));
+
+        // A malformed file names itself and its line; a folder without one has none.
+        auto bad = loadVideoReference(path(QStringLiteral("ubfc2/subject2/ground_truth.txt")),
+                                      path(QStringLiteral("ubfc2/subject2/vid.avi")));
+        QVERIFY(!bad.ok());
+        QCOMPARE(bad.error().code, ErrorCode::BadData);
+        QVERIFY2(bad.error().message.contains(QStringLiteral("ground_truth.txt")), qPrintable(bad.error().message));
+        QVERIFY(findVideoReference(path(QStringLiteral("ubfc2/subject3/vid.avi"))).isEmpty());
     }
 
     // `rppg eval` reads the training layouts through the same scanner.

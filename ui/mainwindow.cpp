@@ -1,13 +1,13 @@
 #include "mainwindow.h"
 
 #include "analysiscsv.h"
+#include "datasets.h"
 #include "camerasource.h"
 #include "fileplayer.h"
 #include "i18n.h"
 #include "imageview.h"
 #include "qcp.h"
 #include "resourcepaths.h"
-#include "synth.h"
 #include "theme.h"
 
 #ifdef RPPG_HAVE_CODEC_VIEW
@@ -772,9 +772,9 @@ void MainWindow::openFile(const QString &path)
     clearReference();
     setWindowTitle(tr("%1 — rPPG Studio").arg(m_sourceName));
     showMessage(tr("Analysing %1…").arg(m_sourceName), false);
-    const QString groundTruth = groundTruthPathFor(info.absoluteFilePath());
-    if (QFileInfo::exists(groundTruth))
-        loadReference(groundTruth);
+    m_videoPath = info.absoluteFilePath();
+    if (const QString reference = findVideoReference(m_videoPath); !reference.isEmpty())
+        loadReference(reference);
 
     m_player = new FilePlayer(m_analyzer, this);
     connect(m_player, &FilePlayer::opened, this, [this](const VideoInfo &video) {
@@ -1297,7 +1297,7 @@ void MainWindow::drawUpdate()
 
 bool MainWindow::loadReference(const QString &path)
 {
-    auto loaded = loadHrReference(path);
+    auto loaded = loadVideoReference(path, m_source == SourceKind::File ? m_videoPath : QString());
     if (!loaded.ok()) {
         showMessage(tr("Cannot use %1 as the reference: %2")
                         .arg(QDir::toNativeSeparators(path), loaded.error().message),

@@ -87,9 +87,10 @@ public:
     bool isRecording() const { return m_recorder.isRecording(); }
 
     // The true heart rate drawn beside the estimate (trend plot and readout, with the error): the
-    // synthetic ground truth next to an opened video (<stem>.gt.csv) is found by itself; File →
-    // Load reference takes any file loadHrReference() reads (time/HR columns or a PPG recording).
-    // A new file or the camera drops it. False, with a message, for a file that cannot be used.
+    // reference beside an opened video (its <stem>.gt.csv, or UBFC-rPPG's ground_truth.txt or
+    // gtdump.xmp in its folder; see findVideoReference) is found by itself; File → Load reference
+    // takes any file loadVideoReference() reads (those, time/HR columns or a PPG recording). A new
+    // file or the camera drops it. False, with a message, for a file that cannot be used.
     bool loadReference(const QString &path);
     void clearReference();
     bool hasReference() const { return m_reference.has_value(); }
@@ -192,6 +193,7 @@ private:
     // Reference: the file's values, and per trend point its window's reference HR and the
     // absolute error of the estimate (NaN without one), filled as the trend grows.
     std::optional<HrReference> m_reference;
+    QString m_videoPath;   // the opened file (a reference without a time axis spans it)
     QVector<double> m_refX, m_refY, m_refErr;
 
     // Readout.

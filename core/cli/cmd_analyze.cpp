@@ -2,6 +2,7 @@
 
 #include "analysiscsv.h"
 #include "commands.h"
+#include "datasets.h"
 #include "offlineanalyzer.h"
 #include "options.h"
 #include "ppgseries.h"
@@ -115,16 +116,20 @@ void printSummary(const AnalysisResult &r, double referenceHr)
         std::printf("warning: %s\n", qPrintable(w));
 }
 
-// Mean HR of the synthetic ground truth next to the video, if there is one.
+// Mean HR of the reference beside the video (its synthetic ground truth, or UBFC-rPPG's files in
+// its folder), if there is one.
 double referenceHeartRateFor(const QString &videoPath)
 {
     const QString gt = groundTruthPathFor(videoPath);
-    if (!QFileInfo::exists(gt))
+    if (QFileInfo::exists(gt)) {
+        auto series = readPpgCsv(gt);
+        return series.ok() ? referenceHeartRate(series.value()) : std::nan("");
+    }
+    const QString other = findVideoReference(videoPath);
+    if (other.isEmpty())
         return std::nan("");
-    auto series = readPpgCsv(gt);
-    if (!series.ok())
-        return std::nan("");
-    return referenceHeartRate(series.value());
+    auto reference = loadVideoReference(other, videoPath);
+    return reference.ok() ? reference->meanHrBpm : std::nan("");
 }
 
 } // namespace
