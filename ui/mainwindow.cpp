@@ -1353,9 +1353,8 @@ void MainWindow::extendReferenceCurve(const LiveUpdate &u)
     if (!m_reference)
         return;
     // Within a session the trend only grows; an earlier end means a new session (seek, restart).
-    if (!m_refX.isEmpty() && (u.trend.empty() || u.trend.back().timeSec < m_refX.back())) {
+    if (!m_refX.isEmpty() && (u.trend.empty() || u.trend.back().timeSec < m_refX.back()))
         resetReferenceCurve();
-    }
     const double last = m_refX.isEmpty() ? -std::numeric_limits<double>::infinity() : m_refX.back();
     for (const LiveHrPoint &p : u.trend) {
         // Only where there is an estimate to compare: the reference as the estimator sees it, the
