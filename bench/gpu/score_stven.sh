@@ -23,6 +23,13 @@ if [ "$(cat "$SET/variants" 2>/dev/null)" != "$VARIANTS" ]; then
   rmdir "$SET/all"
   echo "$VARIANTS" > "$SET/variants"
 fi
+# The bench writes the ground truth beside the first encoding only (the others share it through
+# its .synth.json); `rppg eval` wants it beside each video.
+for f in "$SET"/*/s*_*.*; do
+  case $f in *.gt.csv|*.synth.json|*.mask.mkv) continue ;; esac
+  stem=${f%.*}; subject=$(basename "$stem"); subject=${subject%%_*}
+  [ -f "$stem.gt.csv" ] || cp "$(ls "$SET"/*/"${subject}"_*.gt.csv | head -1)" "$stem.gt.csv"
+done
 score() {   # label method [--model folder]
   local label=$1 method=$2
   shift 2
