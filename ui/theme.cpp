@@ -80,7 +80,9 @@ void stylePlot(QCustomPlot *plot, const QPalette &palette)
         axis->grid()->setZeroLinePen(Qt::NoPen);
     }
     if (plot->legend) {
-        plot->legend->setBrush(bg);
+        QColor legendBg = bg;   // see-through, so curves under the legend stay visible
+        legendBg.setAlpha(170);
+        plot->legend->setBrush(legendBg);
         plot->legend->setTextColor(fg);
         plot->legend->setBorderPen(QPen(grid));
     }
