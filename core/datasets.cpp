@@ -410,7 +410,9 @@ void scanSynthetic(TrainingDatasetScan &scan, SubjectRule rule)
         const QJsonArray variants = outputs.value(QStringLiteral("variants")).toArray();
         TrainingRecording rec;
         rec.id = id;
-        rec.subject = subjectFor(rule, scan.root, QDir(dir).filePath(stem), id);
+        // The clip is its own subject unless the generator named the person (synth-set --faces).
+        const QString person = root->value(QStringLiteral("subject")).toString();
+        rec.subject = subjectFor(rule, scan.root, QDir(dir).filePath(stem), person.isEmpty() ? id : person);
         rec.layout = DatasetLayout::Synthetic;
         std::vector<RecordingLevel> lossy;
         QStringList missing;

@@ -1802,6 +1802,8 @@ Result<SynthResult> generateSynthVideo(const SynthConfig &config, const Progress
                  {QStringLiteral("variants"), variants},
              }},
         };
+        if (!config.subject.isEmpty())
+            meta.insert(QStringLiteral("subject"), config.subject);
         guard.paths << metaPath;
         if (Error e = writeFileAtomically(metaPath, QJsonDocument(meta).toJson(QJsonDocument::Indented));
             e.isError())

@@ -42,6 +42,8 @@ struct SynthVariant
 struct SynthConfig
 {
     QString facePhotoPath;          // empty = the bundled photo (resources/faces/astronaut.png)
+    QString subject;                // the person, for subject-disjoint splits ("subject" in the
+                                    // .synth.json); empty = each clip its own
     int width = 640;
     int height = 480;
     double fps = 30.0;

@@ -815,6 +815,7 @@ private Q_SLOTS:
         }
         QCOMPARE(int(tones.size()), 2);
         QCOMPARE(int(rates.size()), 2);
+        QVERIFY(scan->recordings[0].subject != scan->recordings[1].subject);   // one face: each clip its own
         const QString cache = path(QStringLiteral("cli-cache"));
         QCOMPARE(run({QStringLiteral("rppg"), QStringLiteral("prepare"), out, QStringLiteral("--out"), cache, QStringLiteral("--size"),
                       QStringLiteral("32"), QStringLiteral("--frames"), QStringLiteral("32"), QStringLiteral("--stride"), QStringLiteral("32")}),
@@ -858,6 +859,14 @@ private Q_SLOTS:
             const QStringList expected = i % 2 == 0 ? QStringList{"a.png", "face_0_mirrored.png"}
                                                     : QStringList{"b.jpg", "face_1_mirrored.png"};
             QVERIFY2(expected.contains(used), qPrintable(QStringLiteral("clip %1 used %2").arg(i).arg(used)));
+        }
+        // One subject per photo, mirror images included, for subject-disjoint splits.
+        auto scan = scanTrainingDataset(out);
+        QVERIFY2(scan.ok(), qPrintable(scan.error().message));
+        QCOMPARE(int(scan->recordings.size()), 4);
+        for (const TrainingRecording &r : scan->recordings) {
+            const int clip = QFileInfo(r.levels[0].path).completeBaseName().right(1).toInt();
+            QCOMPARE(r.subject, clip % 2 == 0 ? QStringLiteral("face0-a") : QStringLiteral("face1-b"));
         }
         const QString grey = path(QStringLiteral("grey.png"));
         QVERIFY(cv::imwrite(grey.toStdString(), cv::Mat(256, 256, CV_8UC3, cv::Scalar(128, 128, 128))));

@@ -289,6 +289,9 @@ int runSynthSet(const QStringList &args)
         const bool mirror = rng() % 2 == 1;
         const int photo = i % int(photos.size());
         c.facePhotoPath = mirror ? mirrors[photo] : photos[photo];
+        // One person per photo (its mirror image too), so training splits keep their clips together.
+        if (!bundledOnly)
+            c.subject = QStringLiteral("face%1-%2").arg(photo).arg(QFileInfo(photos[photo]).completeBaseName());
         c.writeGroundTruth = true;
         c.writeMasks = true;
         const QString stem = QDir(dir).filePath(QStringLiteral("clip_%1").arg(i, 4, 10, QLatin1Char('0')));
