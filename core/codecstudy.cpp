@@ -1,6 +1,7 @@
 #include "codecstudy.h"
 
 #include "boundedqueue.h"
+#include "datasets.h"
 #include "offlineanalyzer.h"
 #include "signalanalyzer.h"
 #include "synth.h"
@@ -410,18 +411,19 @@ Result<CodecStudyResult> runCodecStudy(const CodecStudyConfig &configIn, const S
 
     // Reference.
     if (!config.referencePath.isEmpty()) {
-        auto ref = loadHrReference(config.referencePath);
+        auto ref = loadVideoReference(config.referencePath, config.sourcePath);
         if (!ref.ok())
             return ref.error();
         study.reference = ref.value();
         study.referenceKind = ReferenceKind::Csv;
         study.referencePath = config.referencePath;
-    } else if (QFileInfo::exists(groundTruthPathFor(config.sourcePath))) {
-        auto ref = loadHrReference(groundTruthPathFor(config.sourcePath));
+    } else if (const QString found = findVideoReference(config.sourcePath); !found.isEmpty()) {
+        // The synthetic ground truth, or a UBFC-rPPG subject's file beside its video.
+        auto ref = loadVideoReference(found, config.sourcePath);
         if (ref.ok()) {
             study.reference = ref.value();
             study.referenceKind = ReferenceKind::GroundTruth;
-            study.referencePath = groundTruthPathFor(config.sourcePath);
+            study.referencePath = found;
         } else {
             study.warnings << QStringLiteral("ground truth next to the source is unusable (%1); the source's own "
                                              "estimate is the reference").arg(ref.error().message);

@@ -4,8 +4,8 @@
 // several codecs at several bit rates (FFmpeg's libraries, in a working folder), every variant is
 // decoded and compared with the source frame by frame (PSNR and SSIM of the luma plane), and
 // analysed with a list of pulse methods; each variant's heart-rate error is measured against a
-// reference: the synthetic ground truth next to the source (found automatically), a given CSV, or
-// the source's own estimate.
+// reference: the one beside the source (found automatically: its synthetic ground truth, or a
+// UBFC-rPPG subject's ground-truth file), a given file, or the source's own estimate.
 //
 // Thread affinity: runCodecStudy() blocks its caller and runs the encoders and the variant
 // analyses on worker threads; progress is reported from the calling thread and from workers
@@ -51,7 +51,7 @@ struct CodecStudyConfig
 };
 
 enum class ReferenceKind {
-    GroundTruth,     // <stem>.gt.csv next to the source (rppg synth)
+    GroundTruth,     // beside the source: <stem>.gt.csv (rppg synth) or UBFC-rPPG's file (findVideoReference)
     Csv,             // CodecStudyConfig::referencePath
     SourceEstimate,  // the same method on the uncompressed source
 };
