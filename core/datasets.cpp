@@ -697,7 +697,6 @@ Result<std::unique_ptr<FrameSource>> openRecordingLevel(const TrainingRecording 
     return std::unique_ptr<FrameSource>(std::move(source));
 }
 
-
 bool stretchOverVideo(PulseReference &pulse, const TrainingRecording &recording)
 {
     if (!pulse.spansVideo)

@@ -705,19 +705,6 @@ std::optional<LoadedModel> loadModelFromMemory(const char *data, size_t size, co
     return loadModel<LoadedModel>(memorySource(data, size), device, error);
 }
 
-std::optional<CheckpointHeader> readCheckpointHeaderFromMemory(const char *data, size_t size, std::string *error)
-{
-    std::optional<CheckpointHeader> header;
-    guarded(error, [&] {
-        torch::serialize::InputArchive archive;
-        openArchive(archive, data, size);
-        CheckpointHeader parsed;
-        parseHeader(archive, parsed);
-        header = std::move(parsed);
-    });
-    return header;
-}
-
 std::optional<std::string> readCheckpointFile(const std::string &path, std::string *error)
 {
     std::optional<std::string> bytes;
@@ -727,8 +714,16 @@ std::optional<std::string> readCheckpointFile(const std::string &path, std::stri
 
 std::optional<CheckpointHeader> readCheckpointHeader(const std::string &path, std::string *error)
 {
-    const auto bytes = readCheckpointFile(path, error);
-    return bytes ? readCheckpointHeaderFromMemory(bytes->data(), bytes->size(), error) : std::nullopt;
+    std::optional<CheckpointHeader> header;
+    guarded(error, [&] {
+        const std::string bytes = readFileBytes(path);
+        torch::serialize::InputArchive archive;
+        openArchive(archive, bytes.data(), bytes.size());
+        CheckpointHeader parsed;
+        parseHeader(archive, parsed);
+        header = std::move(parsed);
+    });
+    return header;
 }
 
 std::vector<std::pair<std::string, std::string>> configEntries(const CheckpointHeader &header)

@@ -123,11 +123,8 @@ std::optional<LoadedModel> loadModelFromMemory(const char *data, size_t size, co
 
 // Metadata only (for `rppg info`, model cards, the GUI's model picker).
 std::optional<CheckpointHeader> readCheckpointHeader(const std::string &path, std::string *error = nullptr);
-std::optional<CheckpointHeader> readCheckpointHeaderFromMemory(const char *data, size_t size,
-                                                               std::string *error = nullptr);
 
-// The whole file, for a caller that reads the header and then loads the network from memory
-// (one read of a file that may be 150 MB).
+// The whole file, for loadModelFromMemory() (one read of a file that may be 150 MB).
 std::optional<std::string> readCheckpointFile(const std::string &path, std::string *error = nullptr);
 
 // The header's architecture config as (name, value) pairs, in the order the file lists them

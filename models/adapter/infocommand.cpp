@@ -136,29 +136,29 @@ Result<QJsonObject> checkpointInfo(const QString &path)
                               : std::nullopt;
     if (!loaded)
         return Error{ErrorCode::BadData, QStringLiteral("cannot read model '%1': %2").arg(path, oneLine(error))};
-    const models::CheckpointHeader *header = &loaded->header;
+    const models::CheckpointHeader &header = loaded->header;
     int64_t parameters = 0;
-    const auto &net = header->kind == models::ModelKind::RppgNet
+    const auto &net = header.kind == models::ModelKind::RppgNet
                           ? static_cast<const torch::nn::Module &>(*loaded->rppgNet)
                           : static_cast<const torch::nn::Module &>(*loaded->stven);
     for (const auto &t : net.parameters())
         parameters += t.numel();
     QJsonObject config;
-    for (const auto &[key, value] : models::configEntries(*header)) {
+    for (const auto &[key, value] : models::configEntries(header)) {
         bool isInt = false;
         const qint64 n = QString::fromStdString(value).toLongLong(&isInt);
         config.insert(QString::fromStdString(key), isInt ? QJsonValue(n) : QJsonValue(QString::fromStdString(value)));
     }
-    const models::CheckpointMeta &m = header->meta;
+    const models::CheckpointMeta &m = header.meta;
     QJsonObject o;
     o.insert(QStringLiteral("file"), fi.fileName());
     o.insert(QStringLiteral("bytes"), fi.size());
-    o.insert(QStringLiteral("kind"), QLatin1String(models::modelKindName(header->kind)));
-    o.insert(QStringLiteral("format_version"), header->formatVersion);
-    o.insert(QStringLiteral("input_size"), header->inputSize);
+    o.insert(QStringLiteral("kind"), QLatin1String(models::modelKindName(header.kind)));
+    o.insert(QStringLiteral("format_version"), header.formatVersion);
+    o.insert(QStringLiteral("input_size"), header.inputSize);
     o.insert(QStringLiteral("config"), config);
     o.insert(QStringLiteral("parameters"), qint64(parameters));
-    o.insert(QStringLiteral("tensors"), int(header->tensors.size()));
+    o.insert(QStringLiteral("tensors"), int(header.tensors.size()));
     o.insert(QStringLiteral("training_data"), QString::fromStdString(m.trainingData));
     o.insert(QStringLiteral("epochs"), m.epochs);
     o.insert(QStringLiteral("iterations"), qint64(m.iterations));
