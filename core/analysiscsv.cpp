@@ -1,5 +1,6 @@
 #include "analysiscsv.h"
 
+#include "evaluation.h"
 #include "rppg_version.h"
 
 #include <QDateTime>
@@ -58,10 +59,11 @@ QStringList analysisCsvColumns()
             QStringLiteral("face_x"), QStringLiteral("face_y"), QStringLiteral("face_w"),
             QStringLiteral("face_h"), QStringLiteral("r"), QStringLiteral("g"), QStringLiteral("b"),
             QStringLiteral("pulse_raw"), QStringLiteral("pulse"), QStringLiteral("hr_bpm"),
-            QStringLiteral("snr_db"), QStringLiteral("quality")};
+            QStringLiteral("snr_db"), QStringLiteral("quality"), QStringLiteral("ref_hr_bpm")};
 }
 
-std::vector<FrameSignalValues> frameSignalValues(const AnalysisResult &result)
+std::vector<FrameSignalValues> frameSignalValues(const AnalysisResult &result,
+                                                 const std::vector<double> &windowReferences)
 {
     const SignalResult &s = result.signal;
     std::vector<FrameSignalValues> out(result.frames.size());
@@ -79,12 +81,15 @@ std::vector<FrameSignalValues> frameSignalValues(const AnalysisResult &result)
             v.hrBpm = current->hrBpm;
             v.snrDb = current->snrDb;
             v.quality = current->quality;
+            if (w - 1 < windowReferences.size() && std::isfinite(v.hrBpm))
+                v.refHrBpm = windowReferences[w - 1];
         }
     }
     return out;
 }
 
-Error writeAnalysisCsv(const QString &path, const AnalysisResult &result)
+Error writeAnalysisCsv(const QString &path, const AnalysisResult &result, const HrReference *reference,
+                       const QString &referenceSource)
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
@@ -110,11 +115,19 @@ Error writeAnalysisCsv(const QString &path, const AnalysisResult &result)
         << "# snr_db: " << num(s.snrDb, 2) << '\n'
         << "# mean_ibi_ms: " << (s.hrv.valid ? num(s.hrv.meanIbiMs, 1) : QString()) << '\n'
         << "# sdnn_ms: " << (s.hrv.valid ? num(s.hrv.sdnnMs, 1) : QString()) << '\n'
-        << "# rmssd_ms: " << (s.hrv.valid ? num(s.hrv.rmssdMs, 1) : QString()) << '\n'
-        << "# truncated: " << (result.truncated ? "yes" : "no") << '\n'
+        << "# rmssd_ms: " << (s.hrv.valid ? num(s.hrv.rmssdMs, 1) : QString()) << '\n';
+    const AnalysisConfig &c = result.config;
+    std::vector<double> windowReferences;
+    if (reference) {
+        windowReferences = referencePerWindow(*reference, s.windows, c.bandLowHz, c.bandHighHz);
+        out << "# reference: " << referenceSource << '\n'
+            << "# reference_hr_bpm: " << num(reference->recordingHr(c.windowSec, c.bandLowHz, c.bandHighHz), 2) << '\n'
+            << "# window_mae_bpm: " << num(windowMaeBpm(s.windows, windowReferences), 2) << '\n';
+    }
+    out << "# truncated: " << (result.truncated ? "yes" : "no") << '\n'
         << "# created: " << QDateTime::currentDateTimeUtc().toString(Qt::ISODate) << '\n';
     out << analysisCsvColumns().join(QLatin1Char(',')) << '\n';
-    const auto values = frameSignalValues(result);
+    const auto values = frameSignalValues(result, windowReferences);
     for (size_t i = 0; i < result.frames.size(); ++i) {
         const FrameRecord &f = result.frames[i];
         const FrameSignalValues &v = values[i];
@@ -125,7 +138,7 @@ Error writeAnalysisCsv(const QString &path, const AnalysisResult &result)
             << (face ? num(f.faceBox.height, 1) : QString()) << ',' << num(f.rgb[0], 4) << ','
             << num(f.rgb[1], 4) << ',' << num(f.rgb[2], 4) << ',' << num(v.pulseRaw, 6, 'g') << ','
             << num(v.pulse, 6, 'g') << ',' << num(v.hrBpm, 2) << ',' << num(v.snrDb, 2) << ','
-            << qualityName(v.quality) << '\n';
+            << qualityName(v.quality) << ',' << num(v.refHrBpm, 2) << '\n';
     }
     out.flush();
     if (out.status() != QTextStream::Ok || !file.commit())

@@ -5,6 +5,7 @@
 // row and one row per frame. Written atomically (temporary file + rename).
 
 #include "analysisconfig.h"
+#include "groundtruth.h"
 
 #include <QMap>
 
@@ -13,8 +14,11 @@ namespace rppg {
 // Column names in order.
 QStringList analysisCsvColumns();
 
-// Errors: WriteFailed.
-Error writeAnalysisCsv(const QString &path, const AnalysisResult &result);
+// With a reference (its file named in `referenceSource`), each row with an estimate also gets the
+// reference HR of that estimate's window, and the metadata the whole-recording reference and the
+// windows' mean absolute error. Errors: WriteFailed.
+Error writeAnalysisCsv(const QString &path, const AnalysisResult &result, const HrReference *reference = nullptr,
+                       const QString &referenceSource = {});
 
 // Per-frame values as written: the filtered/raw pulse and windowed HR at each frame's time.
 struct FrameSignalValues
@@ -24,10 +28,13 @@ struct FrameSignalValues
     double hrBpm = kNaN;
     double snrDb = kNaN;
     Quality quality = Quality::NoSignal;
+    double refHrBpm = kNaN;   // the reference over the same window as hrBpm
 };
 // Values for every frame of `result` (the HR is the most recent window ending at or before the
-// frame: what a live display shows at that moment).
-std::vector<FrameSignalValues> frameSignalValues(const AnalysisResult &result);
+// frame: what a live display shows at that moment). `windowReferences`, parallel to the result's
+// windows (referencePerWindow()), fills refHrBpm.
+std::vector<FrameSignalValues> frameSignalValues(const AnalysisResult &result,
+                                                 const std::vector<double> &windowReferences = {});
 
 struct AnalysisCsv
 {

@@ -2,6 +2,7 @@
 
 #include "boundedqueue.h"
 #include "datasets.h"
+#include "evaluation.h"
 #include "offlineanalyzer.h"
 #include "signalanalyzer.h"
 #include "synth.h"
@@ -272,26 +273,15 @@ void score(VariantResult &v, const CodecStudyResult &study, const AnalysisConfig
         o.referenceHrBpm = fromSource ? (src ? src->signal.hrBpm : kNaN)
                                       : study.reference.recordingHr(ac.windowSec, ac.bandLowHz, ac.bandHighHz);
         o.hrErrorBpm = o.signal.hrBpm - o.referenceHrBpm;
-        double sum = 0;
-        int n = 0, withHr = 0;
-        for (size_t k = 0; k < o.signal.windows.size(); ++k) {
-            const WindowEstimate &w = o.signal.windows[k];
-            if (!std::isfinite(w.hrBpm))
-                continue;
-            ++withHr;
-            double ref = kNaN;
-            if (fromSource) {
-                if (src && k < src->signal.windows.size())
-                    ref = src->signal.windows[k].hrBpm;
-            } else {
-                ref = study.reference.windowHr(w.startSec, w.endSec, ac.bandLowHz, ac.bandHighHz);
-            }
-            if (std::isfinite(ref)) {
-                sum += std::abs(w.hrBpm - ref);
-                ++n;
-            }
-        }
-        o.windowMaeBpm = n ? sum / n : kNaN;
+        std::vector<double> refs(o.signal.windows.size(), kNaN);
+        if (!fromSource)
+            refs = referencePerWindow(study.reference, o.signal.windows, ac.bandLowHz, ac.bandHighHz);
+        else if (src)
+            for (size_t k = 0; k < refs.size() && k < src->signal.windows.size(); ++k)
+                refs[k] = src->signal.windows[k].hrBpm;
+        o.windowMaeBpm = windowMaeBpm(o.signal.windows, refs);
+        const auto withHr = std::count_if(o.signal.windows.begin(), o.signal.windows.end(),
+                                          [](const WindowEstimate &w) { return std::isfinite(w.hrBpm); });
         o.windowCoverage = o.signal.windows.empty() ? 0.0 : double(withHr) / o.signal.windows.size();
     }
 }

@@ -14,6 +14,7 @@
 #include <QFileInfo>
 #include <QTextStream>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -413,21 +414,13 @@ Result<EvaluationResult> runEvaluation(const std::vector<DatasetScan> &datasets,
                 o.hrBpm = ms.signal.hrBpm;
                 o.referenceHrBpm = item.reference.recordingHr(analysis.windowSec, analysis.bandLowHz, analysis.bandHighHz);
                 o.snrDb = ms.signal.snrDb;
-                int with = 0;
-                double sum = 0;
-                int n = 0;
-                for (const WindowEstimate &w : ms.signal.windows) {
-                    if (!std::isfinite(w.hrBpm))
-                        continue;
-                    ++with;
-                    if (!item.reference.timeSec.empty()) {
-                        sum += std::abs(w.hrBpm - item.reference.windowHr(w.startSec, w.endSec, analysis.bandLowHz,
-                                                                          analysis.bandHighHz));
-                        ++n;
-                    }
-                }
+                const auto with = std::count_if(ms.signal.windows.begin(), ms.signal.windows.end(),
+                                                [](const WindowEstimate &w) { return std::isfinite(w.hrBpm); });
                 o.windowCoverage = ms.signal.windows.empty() ? 0.0 : double(with) / ms.signal.windows.size();
-                o.windowMaeBpm = n ? sum / n : kNaN;
+                if (!item.reference.timeSec.empty())
+                    o.windowMaeBpm = windowMaeBpm(ms.signal.windows,
+                                                  referencePerWindow(item.reference, ms.signal.windows,
+                                                                     analysis.bandLowHz, analysis.bandHighHz));
                 ir.outcomes.push_back(o);
             }
             res.items.push_back(ir);
@@ -461,6 +454,31 @@ Result<EvaluationResult> runEvaluation(const std::vector<DatasetScan> &datasets,
     }
     res.totalSec = timer.elapsed() / 1000.0;
     return res;
+}
+
+std::vector<double> referencePerWindow(const HrReference &reference, const std::vector<WindowEstimate> &windows,
+                                       double bandLowHz, double bandHighHz)
+{
+    std::vector<double> out(windows.size(), kNaN);
+    for (size_t k = 0; k < windows.size(); ++k)
+        if (std::isfinite(windows[k].hrBpm))
+            out[k] = reference.windowHr(windows[k].startSec, windows[k].endSec, bandLowHz, bandHighHz);
+    return out;
+}
+
+double windowMaeBpm(const std::vector<WindowEstimate> &windows, const std::vector<double> &references, int *pairs)
+{
+    double sum = 0;
+    int n = 0;
+    for (size_t k = 0; k < windows.size() && k < references.size(); ++k) {
+        if (std::isfinite(windows[k].hrBpm) && std::isfinite(references[k])) {
+            sum += std::abs(windows[k].hrBpm - references[k]);
+            ++n;
+        }
+    }
+    if (pairs)
+        *pairs = n;
+    return n ? sum / n : kNaN;
 }
 
 } // namespace rppg

@@ -107,4 +107,14 @@ Result<EvaluationResult> runEvaluation(const std::vector<DatasetScan> &datasets,
 // left out of the error metrics (`withHr` says how many remain).
 MethodMetrics computeMetrics(const std::vector<double> &estimates, const std::vector<double> &references);
 
+// The reference HR of each window that has an estimate, as the estimator sees it
+// (HrReference::windowHr over the same span and band); NaN for windows without an estimate.
+std::vector<double> referencePerWindow(const HrReference &reference, const std::vector<WindowEstimate> &windows,
+                                       double bandLowHz, double bandHighHz);
+
+// Mean |estimate - reference| over the windows where both exist (`references` parallel to
+// `windows`); NaN when there is no such window. `pairs` receives their number.
+double windowMaeBpm(const std::vector<WindowEstimate> &windows, const std::vector<double> &references,
+                    int *pairs = nullptr);
+
 } // namespace rppg

@@ -7,6 +7,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -116,6 +117,61 @@ private Q_SLOTS:
         // Windowed HR appears once the first 8 s window is complete.
         QVERIFY(std::isnan(csv->number(100, QStringLiteral("hr_bpm"))));
         QVERIFY(std::abs(csv->number(400, QStringLiteral("hr_bpm")) - 78) < 4);
+        // The ground truth beside the video goes into the file: every row with an estimate gets
+        // the true HR over that estimate's window (checked against the ground truth's own hr_bpm
+        // column over the same span), and no row without one.
+        QCOMPARE(csv->meta.value(QStringLiteral("reference")), groundTruthPathFor(m_video));
+        auto truth = readHrReference(groundTruthPathFor(m_video));
+        QVERIFY(truth.ok());
+        int paired = 0;
+        double sumError = 0;
+        for (size_t i = 0; i < csv->rows.size(); ++i) {
+            const double hr = csv->number(i, QStringLiteral("hr_bpm"));
+            const double ref = csv->number(i, QStringLiteral("ref_hr_bpm"));
+            QCOMPARE(std::isfinite(ref), std::isfinite(hr));
+            if (!std::isfinite(ref))
+                continue;
+            const double t = csv->number(i, QStringLiteral("time_s"));
+            const double windowEnd = std::floor(t + 1.0 / 30 + 1e-6);   // windows end one frame before whole seconds
+            QVERIFY2(std::abs(ref - truth->meanOver(windowEnd - 8, windowEnd)) < 3, qPrintable(QString::number(t)));
+            ++paired;
+            sumError += std::abs(hr - ref);
+        }
+        QVERIFY(paired > 200);
+        const double mae = csv->meta.value(QStringLiteral("window_mae_bpm")).toDouble();
+        QVERIFY(mae < 4);
+        QVERIFY(r.out.contains(QStringLiteral("windows vs reference: mean absolute error %1 bpm")
+                                   .arg(mae, 0, 'f', 1)));
+        QVERIFY(std::abs(sumError / paired - mae) < 1.5);   // rows weight windows by their frames
+    }
+
+    // --reference replaces the ground truth beside the video: a reference of 60 bpm against a
+    // 78 bpm pulse gives errors of about 18 bpm in every window.
+    void analyzeWithGivenReference()
+    {
+        const QString refPath = m_dir.filePath(QStringLiteral("oximeter.csv"));
+        QByteArray text = "time_s,hr_bpm\n";
+        for (int t = 0; t <= 16; ++t)
+            text += QByteArray::number(t) + ",60\n";
+        test::writeFile(m_dir, QStringLiteral("oximeter.csv"), text);
+        const Run r = rppgRun({QStringLiteral("analyze"), m_video, QStringLiteral("--json"), QStringLiteral("--reference"),
+                               refPath});
+        QCOMPARE(r.code, 0);
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(o[QStringLiteral("reference")].toString(), refPath);
+        QVERIFY(std::abs(o[QStringLiteral("reference_hr_bpm")].toDouble() - 60) < 1e-6);
+        int windows = 0;
+        for (const QJsonValue &v : o[QStringLiteral("windows")].toArray()) {
+            const QJsonObject w = v.toObject();
+            if (w[QStringLiteral("hr_bpm")].isNull()) {
+                QVERIFY(w[QStringLiteral("ref_hr_bpm")].isNull());
+                continue;
+            }
+            QCOMPARE(w[QStringLiteral("ref_hr_bpm")].toDouble(), 60.0);
+            ++windows;
+        }
+        QVERIFY(windows >= 5);
+        QVERIFY2(std::abs(o[QStringLiteral("window_mae_bpm")].toDouble() - 18) < 3, qPrintable(r.out));
     }
 
     void badInputs_data()
@@ -148,6 +204,12 @@ private Q_SLOTS:
         QTest::newRow("bad roi") << QStringList{QStringLiteral("analyze"), QStringLiteral("@video"),
                                                 QStringLiteral("--roi"), QStringLiteral("1,2,3")}
                                  << int(cli::kExitUsage);
+        QTest::newRow("missing reference") << QStringList{QStringLiteral("analyze"), QStringLiteral("@video"),
+                                                          QStringLiteral("--reference"), QStringLiteral("@dir/none.csv")}
+                                           << int(cli::kExitFileNotFound);
+        QTest::newRow("garbage reference") << QStringList{QStringLiteral("analyze"), QStringLiteral("@video"),
+                                                          QStringLiteral("--reference"), QStringLiteral("@dir/text.mp4")}
+                                           << int(cli::kExitBadData);
         QTest::newRow("synth bad size") << QStringList{QStringLiteral("synth"), QStringLiteral("@dir/s.mkv"),
                                                        QStringLiteral("--size"), QStringLiteral("320by240")}
                                         << int(cli::kExitUsage);

@@ -101,6 +101,58 @@ private Q_SLOTS:
                 QVERIFY(std::isnan(values[i].hrBpm));
     }
 
+    // A reference beside the estimates: each row with an estimate gets the reference HR of that
+    // estimate's window; rows without one, and files written without a reference, get none.
+    void referenceColumn()
+    {
+        QTemporaryDir dir;
+        const AnalysisResult r = makeResult(75, 30, 14, 18);
+        HrReference ref;
+        for (int k = 0; k <= 300; ++k) {
+            ref.timeSec.push_back(k * 0.1);
+            ref.hrBpm.push_back(k < 200 ? 70.0 : 80.0);
+        }
+        ref.meanHrBpm = (200 * 70.0 + 101 * 80.0) / 301;
+        const QString path = dir.filePath(QStringLiteral("ref.csv"));
+        QVERIFY(!writeAnalysisCsv(path, r, &ref, QStringLiteral("/data/oximeter.csv")).isError());
+        auto csv = readAnalysisCsv(path);
+        QVERIFY2(csv.ok(), qPrintable(csv.error().message));
+        QCOMPARE(csv->meta.value(QStringLiteral("reference")), QStringLiteral("/data/oximeter.csv"));
+        const auto values = frameSignalValues(r);
+        size_t w = 0;
+        int paired = 0;
+        for (size_t i = 0; i < r.frames.size(); ++i) {
+            while (w < r.signal.windows.size() && r.signal.windows[w].endSec <= r.frames[i].timeSec + 1e-6)
+                ++w;
+            const double written = csv->number(i, QStringLiteral("ref_hr_bpm"));
+            if (!std::isfinite(values[i].hrBpm)) {
+                QVERIFY(std::isnan(written));
+                continue;
+            }
+            const WindowEstimate &win = r.signal.windows[w - 1];
+            QVERIFY(sameNumber(written, ref.meanOver(win.startSec, win.endSec), 0.005));
+            QVERIFY(written > 69.99 && written < 80.01);
+            ++paired;
+        }
+        QVERIFY(paired > 200);
+        double sum = 0;
+        int n = 0;
+        for (const WindowEstimate &win : r.signal.windows)
+            if (std::isfinite(win.hrBpm)) {
+                sum += std::abs(win.hrBpm - ref.meanOver(win.startSec, win.endSec));
+                ++n;
+            }
+        QVERIFY(n > 5);
+        QVERIFY(sameNumber(csv->meta.value(QStringLiteral("window_mae_bpm")).toDouble(), sum / n, 0.006));
+
+        QVERIFY(!writeAnalysisCsv(path, r).isError());
+        csv = readAnalysisCsv(path);
+        QVERIFY(csv.ok());
+        QVERIFY(!csv->meta.contains(QStringLiteral("reference")));
+        for (size_t i = 0; i < csv->rows.size(); ++i)
+            QVERIFY(std::isnan(csv->number(i, QStringLiteral("ref_hr_bpm"))));
+    }
+
     void atomicReplace()
     {
         QTemporaryDir dir;

@@ -145,6 +145,11 @@ private Q_SLOTS:
         QCOMPARE(table->meta.value(QStringLiteral("method")), QStringLiteral("pos"));
         const double lastHr = table->number(table->rows.size() - 1, QStringLiteral("hr_bpm"));
         QVERIFY(std::abs(lastHr - truth) <= 3.0);
+        // The reference shown beside the estimate is exported too.
+        QVERIFY(w.hasReference());
+        QCOMPARE(table->meta.value(QStringLiteral("reference")), groundTruthPathFor(m_sample));
+        const double lastRef = table->number(table->rows.size() - 1, QStringLiteral("ref_hr_bpm"));
+        QVERIFY2(std::abs(lastRef - truth) <= 3.0, qPrintable(QString::number(lastRef)));
 
         // Plots and a snapshot, as files.
         for (const QString &name : {QStringLiteral("plots.png"), QStringLiteral("plots.pdf"),

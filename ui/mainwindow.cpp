@@ -1305,6 +1305,7 @@ bool MainWindow::loadReference(const QString &path)
         return false;
     }
     m_reference = std::move(loaded.value());
+    m_referencePath = path;
     resetReferenceCurve();
     m_refGraph->setName(tr("reference (%1)").arg(QFileInfo(path).fileName()));
     m_refGraph->setVisible(true);
@@ -1318,6 +1319,7 @@ bool MainWindow::loadReference(const QString &path)
 void MainWindow::clearReference()
 {
     m_reference.reset();
+    m_referencePath.clear();
     resetReferenceCurve();
     m_refGraph->data()->clear();
     m_refGraph->setVisible(false);
@@ -1491,12 +1493,13 @@ void MainWindow::startExport(const QString &path, std::function<QString()> job)
 void MainWindow::exportCsv(const QString &path)
 {
     LiveAnalyzer *analyzer = m_analyzer;   // outlives the job: shutdown() waits for exports
-    startExport(path, [analyzer, path]() -> QString {
+    // The reference (if one is shown) goes into the file too: its HR beside each estimate.
+    startExport(path, [analyzer, path, reference = m_reference, referencePath = m_referencePath]() -> QString {
         const LiveSession session = analyzer->sessionSnapshot();
         const auto result = buildSessionResult(session);
         if (!result.ok())
             return MainWindow::tr("Nothing to export yet: %1").arg(result.error().message);
-        const Error e = writeAnalysisCsv(path, result.value());
+        const Error e = writeAnalysisCsv(path, result.value(), reference ? &*reference : nullptr, referencePath);
         return e.isError() ? e.message : QString();
     });
 }

@@ -193,6 +193,7 @@ private:
     // Reference: the file's values, and per trend point its window's reference HR and the
     // absolute error of the estimate (NaN without one), filled as the trend grows.
     std::optional<HrReference> m_reference;
+    QString m_referencePath;
     QString m_videoPath;   // the opened file (a reference without a time axis spans it)
     QVector<double> m_refX, m_refY, m_refErr;
 

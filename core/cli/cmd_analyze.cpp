@@ -3,6 +3,7 @@
 #include "analysiscsv.h"
 #include "commands.h"
 #include "datasets.h"
+#include "evaluation.h"
 #include "offlineanalyzer.h"
 #include "options.h"
 #include "ppgseries.h"
@@ -17,6 +18,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 namespace rppg::cli {
 
@@ -38,7 +40,20 @@ double durationOf(const AnalysisResult &r)
     return r.frames.back().timeSec - r.frames.front().timeSec + 1.0 / fps;
 }
 
-QJsonObject toJson(const AnalysisResult &r, double referenceHr)
+// The reference heart rate the results are compared with: a file given with --reference, or one
+// found beside the video (its synthetic ground truth, or UBFC-rPPG's files in its folder).
+struct Reference
+{
+    QString path;
+    QString label;                  // how the summary names it
+    std::optional<HrReference> hr;
+    double meanHrBpm = kNaN;        // the printed reference
+    std::vector<double> perWindow;  // parallel to the result's windows
+    double windowMaeBpm = kNaN;
+    int windowPairs = 0;
+};
+
+QJsonObject toJson(const AnalysisResult &r, const Reference &ref)
 {
     const SignalResult &s = r.signal;
     QJsonObject o;
@@ -60,15 +75,22 @@ QJsonObject toJson(const AnalysisResult &r, double referenceHr)
     o[QStringLiteral("truncated")] = r.truncated;
     o[QStringLiteral("processing_s")] = jnum(r.processingSec, 3);
     o[QStringLiteral("realtime_factor")] = r.processingSec > 0 ? jnum(durationOf(r) / r.processingSec, 2) : QJsonValue();
-    if (std::isfinite(referenceHr))
-        o[QStringLiteral("reference_hr_bpm")] = jnum(referenceHr, 2);
+    if (std::isfinite(ref.meanHrBpm))
+        o[QStringLiteral("reference_hr_bpm")] = jnum(ref.meanHrBpm, 2);
+    if (ref.hr) {
+        o[QStringLiteral("reference")] = ref.path;
+        o[QStringLiteral("window_mae_bpm")] = jnum(ref.windowMaeBpm, 2);
+    }
     QJsonArray windows;
-    for (const WindowEstimate &w : s.windows) {
+    for (size_t k = 0; k < s.windows.size(); ++k) {
+        const WindowEstimate &w = s.windows[k];
         QJsonObject jw;
         jw[QStringLiteral("end_s")] = jnum(w.endSec, 3);
         jw[QStringLiteral("hr_bpm")] = jnum(w.hrBpm, 2);
         jw[QStringLiteral("snr_db")] = jnum(w.snrDb, 2);
         jw[QStringLiteral("quality")] = qualityName(w.quality);
+        if (k < ref.perWindow.size())
+            jw[QStringLiteral("ref_hr_bpm")] = jnum(ref.perWindow[k], 2);
         windows.append(jw);
     }
     o[QStringLiteral("windows")] = windows;
@@ -76,7 +98,7 @@ QJsonObject toJson(const AnalysisResult &r, double referenceHr)
     return o;
 }
 
-void printSummary(const AnalysisResult &r, double referenceHr)
+void printSummary(const AnalysisResult &r, const Reference &ref)
 {
     const SignalResult &s = r.signal;
     const VideoInfo &v = r.video;
@@ -91,9 +113,9 @@ void printSummary(const AnalysisResult &r, double referenceHr)
         std::printf("heart rate: %.1f bpm (SNR %.1f dB)\n", s.hrBpm, s.snrDb);
     else
         std::printf("heart rate: n/a\n");
-    if (std::isfinite(referenceHr))
-        std::printf("reference: %.1f bpm (ground truth next to the video), error %+.1f bpm\n", referenceHr,
-                    s.hrBpm - referenceHr);
+    if (std::isfinite(ref.meanHrBpm))
+        std::printf("reference: %.1f bpm (%s), error %+.1f bpm\n", ref.meanHrBpm, qPrintable(ref.label),
+                    s.hrBpm - ref.meanHrBpm);
     int good = 0, low = 0;
     double lo = 1e9, hi = -1e9;
     for (const WindowEstimate &w : s.windows) {
@@ -106,6 +128,9 @@ void printSummary(const AnalysisResult &r, double referenceHr)
     if (good + low > 0)
         std::printf("windows: %d of %zu with an estimate (%d low quality), %.1f-%.1f bpm\n", good + low,
                     s.windows.size(), low, lo, hi);
+    if (ref.windowPairs > 0)
+        std::printf("windows vs reference: mean absolute error %.1f bpm over %d windows\n", ref.windowMaeBpm,
+                    ref.windowPairs);
     if (s.hrv.valid)
         std::printf("HRV: mean IBI %.0f ms, SDNN %.1f ms, RMSSD %.1f ms (%zu beats)\n", s.hrv.meanIbiMs,
                     s.hrv.sdnnMs, s.hrv.rmssdMs, s.beatTimesSec.size());
@@ -116,20 +141,29 @@ void printSummary(const AnalysisResult &r, double referenceHr)
         std::printf("warning: %s\n", qPrintable(w));
 }
 
-// Mean HR of the reference beside the video (its synthetic ground truth, or UBFC-rPPG's files in
-// its folder), if there is one.
-double referenceHeartRateFor(const QString &videoPath)
+// Reads the reference: `given` (--reference), else the one beside the video, if any. The printed
+// mean of a synthetic ground truth is the PPG waveform's (as `rppg synth` reports it).
+Result<Reference> loadReference(const QString &videoPath, const QString &given)
 {
-    const QString gt = groundTruthPathFor(videoPath);
-    if (QFileInfo::exists(gt)) {
-        auto series = readPpgCsv(gt);
-        return series.ok() ? referenceHeartRate(series.value()) : std::nan("");
+    Reference ref;
+    ref.path = given.isEmpty() ? findVideoReference(videoPath) : given;
+    if (ref.path.isEmpty())
+        return ref;
+    auto loaded = loadVideoReference(ref.path, videoPath);
+    if (!loaded.ok()) {
+        if (!given.isEmpty())
+            return loaded.error();
+        return Reference{};   // a malformed file beside the video is not the user's request
     }
-    const QString other = findVideoReference(videoPath);
-    if (other.isEmpty())
-        return std::nan("");
-    auto reference = loadVideoReference(other, videoPath);
-    return reference.ok() ? reference->meanHrBpm : std::nan("");
+    ref.hr = std::move(loaded.value());
+    ref.meanHrBpm = ref.hr->meanHrBpm;
+    ref.label = given.isEmpty() ? QStringLiteral("ground truth next to the video") : QFileInfo(given).fileName();
+    if (given.isEmpty() && ref.path == groundTruthPathFor(videoPath)) {
+        auto series = readPpgCsv(ref.path);
+        if (series.ok())
+            ref.meanHrBpm = referenceHeartRate(series.value());
+    }
+    return ref;
 }
 
 } // namespace
@@ -147,6 +181,10 @@ Command analyzeCommand()
         addAnalysisOptions(p);
         p.addOption({QStringLiteral("csv"), QStringLiteral("Write one row per frame to <file> (README: CSV schema)."),
                      QStringLiteral("file")});
+        p.addOption({QStringLiteral("reference"),
+                     QStringLiteral("Compare with this reference: a CSV with time_s,hr_bpm or a PPG recording "
+                                    "(default: the ground truth beside the video, if any)."),
+                     QStringLiteral("file")});
         p.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object instead of the summary.")});
         p.addOption({QStringLiteral("no-progress"), QStringLiteral("Do not draw a progress bar.")});
         if (auto code = parseCommandLine(p, args))
@@ -157,6 +195,11 @@ Command analyzeCommand()
         auto config = analysisConfigFromOptions(p);
         if (!config.ok())
             return fail(config.error());
+        // A reference the user named is checked before the analysis, so a typo costs nothing.
+        auto reference = loadReference(video, p.value(QStringLiteral("reference")));
+        if (!reference.ok())
+            return fail(reference.error());
+        Reference &ref = reference.value();
 
         ProgressBar bar(QStringLiteral("analyzing"), !p.isSet(QStringLiteral("json")) && !p.isSet(QStringLiteral("no-progress")));
         auto result = analyzeFile(video, config.value(),
@@ -165,15 +208,21 @@ Command analyzeCommand()
         bar.finish();
         if (!result.ok())
             return fail(result.error());
-        const double referenceHr = referenceHeartRateFor(video);
+        const AnalysisConfig &ac = result->config;
+        if (ref.hr) {
+            ref.perWindow = referencePerWindow(*ref.hr, result->signal.windows, ac.bandLowHz, ac.bandHighHz);
+            ref.windowMaeBpm = windowMaeBpm(result->signal.windows, ref.perWindow, &ref.windowPairs);
+        }
         if (p.isSet(QStringLiteral("csv"))) {
-            if (Error e = writeAnalysisCsv(p.value(QStringLiteral("csv")), result.value()); e.isError())
+            if (Error e = writeAnalysisCsv(p.value(QStringLiteral("csv")), result.value(), ref.hr ? &*ref.hr : nullptr,
+                                           ref.path);
+                e.isError())
                 return fail(e);
         }
         if (p.isSet(QStringLiteral("json")))
-            std::printf("%s\n", QJsonDocument(toJson(result.value(), referenceHr)).toJson(QJsonDocument::Compact).constData());
+            std::printf("%s\n", QJsonDocument(toJson(result.value(), ref)).toJson(QJsonDocument::Compact).constData());
         else
-            printSummary(result.value(), referenceHr);
+            printSummary(result.value(), ref);
         std::fflush(stdout);
         if (!result->signal.hasHr())
             return fail(ErrorCode::TooShort, QStringLiteral("not enough usable signal for a heart rate in '%1'")
