@@ -280,9 +280,7 @@ void score(VariantResult &v, const CodecStudyResult &study, const AnalysisConfig
             for (size_t k = 0; k < refs.size() && k < src->signal.windows.size(); ++k)
                 refs[k] = src->signal.windows[k].hrBpm;
         o.windowMaeBpm = windowMaeBpm(o.signal.windows, refs);
-        const auto withHr = std::count_if(o.signal.windows.begin(), o.signal.windows.end(),
-                                          [](const WindowEstimate &w) { return std::isfinite(w.hrBpm); });
-        o.windowCoverage = o.signal.windows.empty() ? 0.0 : double(withHr) / o.signal.windows.size();
+        o.windowCoverage = windowCoverage(o.signal.windows);
     }
 }
 

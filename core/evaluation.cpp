@@ -53,7 +53,20 @@ struct RefTable
     std::map<QString, double> hr;
 };
 
-Result<RefTable> readRefTable(const QString &path)
+// The folder of `root` a table named "<Folder>_….csv" belongs to: the longest such sub-folder
+// name ("Sierra_Leone_GT.csv" → Sierra_Leone/, not Sierra/); empty when no sub-folder matches,
+// and the table then applies to every video.
+QString scopeFolderFor(const QString &tablePath, const QString &root)
+{
+    const QString base = QFileInfo(tablePath).completeBaseName();
+    QString best;
+    for (const QString &d : QDir(root).entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+        if (d.size() > best.size() && base.startsWith(d + QLatin1Char('_')))
+            best = d;
+    return best;
+}
+
+Result<RefTable> readRefTable(const QString &path, const QString &root)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
@@ -61,9 +74,7 @@ Result<RefTable> readRefTable(const QString &path)
     QTextStream in(&f);
     RefTable t;
     t.path = path;
-    const QString base = QFileInfo(path).completeBaseName();
-    if (base.contains(QLatin1Char('_')))
-        t.scopeFolder = base.left(base.indexOf(QLatin1Char('_')));
+    t.scopeFolder = scopeFolderFor(path, root);
     int nameCol = -1, hrCol = -1, line = 0;
     while (!in.atEnd()) {
         QString row = in.readLine();
@@ -125,7 +136,10 @@ Result<DatasetScan> scanDataset(const QString &spec)
     DatasetScan scan;
     scan.spec = spec;
     QStringList parts = spec.split(QLatin1Char(','));
-    scan.root = parts.takeFirst();
+    // Absolute, so that names below it (subjects, the folder a table applies to) come out relative
+    // whichever way the folder was given (QDir::relativeFilePath leaves relative paths as they are).
+    const QString given = parts.takeFirst().trimmed();
+    scan.root = given.isEmpty() ? QString() : QDir::cleanPath(QFileInfo(given).absoluteFilePath());
     QString csvPath;
     QString layout = QStringLiteral("auto");
     RoiMode roi = RoiMode::Face;
@@ -272,7 +286,7 @@ Result<DatasetScan> scanDataset(const QString &spec)
                                                  .arg(scan.root)};
         std::vector<RefTable> tables;
         for (const QString &c : csvs) {
-            auto t = readRefTable(c);
+            auto t = readRefTable(c, scan.root);
             if (!t.ok()) {
                 if (!csvPath.isEmpty())
                     return t.error();
@@ -414,9 +428,7 @@ Result<EvaluationResult> runEvaluation(const std::vector<DatasetScan> &datasets,
                 o.hrBpm = ms.signal.hrBpm;
                 o.referenceHrBpm = item.reference.recordingHr(analysis.windowSec, analysis.bandLowHz, analysis.bandHighHz);
                 o.snrDb = ms.signal.snrDb;
-                const auto with = std::count_if(ms.signal.windows.begin(), ms.signal.windows.end(),
-                                                [](const WindowEstimate &w) { return std::isfinite(w.hrBpm); });
-                o.windowCoverage = ms.signal.windows.empty() ? 0.0 : double(with) / ms.signal.windows.size();
+                o.windowCoverage = windowCoverage(ms.signal.windows);
                 if (!item.reference.timeSec.empty())
                     o.windowMaeBpm = windowMaeBpm(ms.signal.windows,
                                                   referencePerWindow(item.reference, ms.signal.windows,
@@ -479,6 +491,13 @@ double windowMaeBpm(const std::vector<WindowEstimate> &windows, const std::vecto
     if (pairs)
         *pairs = n;
     return n ? sum / n : kNaN;
+}
+
+double windowCoverage(const std::vector<WindowEstimate> &windows)
+{
+    const auto with = std::count_if(windows.begin(), windows.end(),
+                                    [](const WindowEstimate &w) { return std::isfinite(w.hrBpm); });
+    return windows.empty() ? 0.0 : double(with) / windows.size();
 }
 
 } // namespace rppg

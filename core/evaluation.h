@@ -117,4 +117,7 @@ std::vector<double> referencePerWindow(const HrReference &reference, const std::
 double windowMaeBpm(const std::vector<WindowEstimate> &windows, const std::vector<double> &references,
                     int *pairs = nullptr);
 
+// The share of windows with an estimate (0 when there are none).
+double windowCoverage(const std::vector<WindowEstimate> &windows);
+
 } // namespace rppg

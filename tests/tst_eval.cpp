@@ -89,25 +89,47 @@ private Q_SLOTS:
     void folderWithReferenceCsv()
     {
         // The bias-eval-rppg layout: <Country>/videoN_<region>.<ext>, Ground_Truth/<Country>_GT.csv
-        // with a BOM, spaces in the header and subjects named without the region.
+        // with a BOM, spaces in the header and subjects named without the region; a country name
+        // with an underscore, like Sierra_Leone, and a shorter folder that its name starts with.
         QDir root(m_dir.filePath(QStringLiteral("real")));
-        QVERIFY(root.mkpath(QStringLiteral("Atlantis")) && root.mkpath(QStringLiteral("Ground_Truth")));
-        QVERIFY(QFile::copy(m_videos[0], root.filePath(QStringLiteral("Atlantis/video1_forehead.mkv"))));
-        QVERIFY(QFile::copy(m_videos[1], root.filePath(QStringLiteral("Atlantis/video2_leftcheek.mkv"))));
-        QVERIFY(QFile::copy(m_videos[1], root.filePath(QStringLiteral("Atlantis/video7_leftcheek.mkv"))));
+        QVERIFY(root.mkpath(QStringLiteral("South_Atlantis")) && root.mkpath(QStringLiteral("South"))
+                && root.mkpath(QStringLiteral("Ground_Truth")));
+        QVERIFY(QFile::copy(m_videos[0], root.filePath(QStringLiteral("South_Atlantis/video1_forehead.mkv"))));
+        QVERIFY(QFile::copy(m_videos[1], root.filePath(QStringLiteral("South_Atlantis/video2_leftcheek.mkv"))));
+        QVERIFY(QFile::copy(m_videos[1], root.filePath(QStringLiteral("South_Atlantis/video7_leftcheek.mkv"))));
         auto refHr = [this](int i) { return readHrReference(groundTruthPathFor(m_videos[i]))->recordingHr(); };
         const QByteArray csv = QByteArray("\xEF\xBB\xBFSubject ,Heart_Rate(BPM) \n") + "video1," + QByteArray::number(refHr(0))
                                + "\nvideo2," + QByteArray::number(refHr(1)) + "\nvideo9,70\n";
-        test::writeFile(m_dir, QStringLiteral("real/Ground_Truth/Atlantis_GT.csv"), csv);
+        test::writeFile(m_dir, QStringLiteral("real/Ground_Truth/South_Atlantis_GT.csv"), csv);
         auto scan = scanDataset(root.path());
         QVERIFY2(scan.ok(), qPrintable(scan.error().message));
         QCOMPARE(scan->layout, QStringLiteral("folder+csv"));
         QCOMPARE(int(scan->items.size()), 2);
-        QCOMPARE(scan->items[0].subject, QStringLiteral("Atlantis/video1"));
+        QCOMPARE(scan->items[0].subject, QStringLiteral("South_Atlantis/video1"));
         QCOMPARE(scan->problems.size(), 1);   // video7 has no reference
+        {
+            // The same folder given as a relative path: the same items and names.
+            const QString cwd = QDir::currentPath();
+            QVERIFY(QDir::setCurrent(m_dir.path()));
+            auto relative = scanDataset(QStringLiteral("real"));
+            QDir::setCurrent(cwd);
+            QVERIFY2(relative.ok(), qPrintable(relative.error().message));
+            QCOMPARE(int(relative->items.size()), 2);
+            QCOMPARE(relative->items[0].subject, QStringLiteral("South_Atlantis/video1"));
+        }
         auto res = runEvaluation({scan.value()}, {QStringLiteral("pos")}, AnalysisConfig{});
         QVERIFY2(res.ok(), qPrintable(res.error().message));
         QVERIFY2(res->metrics[0].maeBpm < 2.0, qPrintable(QString::number(res->metrics[0].maeBpm)));
+
+        // A table whose name is not "<Folder>_…" applies to every video.
+        QDir flat(m_dir.filePath(QStringLiteral("flat")));
+        QVERIFY(flat.mkpath(QStringLiteral(".")));
+        QVERIFY(QFile::copy(m_videos[0], flat.filePath(QStringLiteral("a.mkv"))));
+        test::writeFile(m_dir, QStringLiteral("flat/ref_table.csv"), "name,hr_bpm\na," + QByteArray::number(refHr(0)) + "\n");
+        auto flatScan = scanDataset(flat.path());
+        QVERIFY2(flatScan.ok(), qPrintable(flatScan.error().message));
+        QCOMPARE(int(flatScan->items.size()), 1);
+        QVERIFY(flatScan->problems.isEmpty());
     }
 
     void badDatasets()

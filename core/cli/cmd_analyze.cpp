@@ -153,7 +153,10 @@ Result<Reference> loadReference(const QString &videoPath, const QString &given)
     if (!loaded.ok()) {
         if (!given.isEmpty())
             return loaded.error();
-        return Reference{};   // a malformed file beside the video is not the user's request
+        // A damaged file beside the video does not stop the analysis the user asked for.
+        std::fprintf(stderr, "note: not using %s as the reference: %s\n", qPrintable(ref.path),
+                     qPrintable(loaded.error().message));
+        return Reference{};
     }
     ref.hr = std::move(loaded.value());
     ref.meanHrBpm = ref.hr->meanHrBpm;

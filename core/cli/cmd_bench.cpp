@@ -35,6 +35,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 #include <cstdio>
 #include <map>
 #include <random>
@@ -546,6 +547,11 @@ Result<QString> realPart(BenchContext &ctx, const QString &root)
     auto res = runEvaluation({scan.value()}, ctx.methods, AnalysisConfig{}, {}, interruptFlag());
     if (!res.ok())
         return res.error();
+    std::set<QString> subjects, groups;   // groups: the top folders (countries)
+    for (const EvalItem &item : scan->items) {
+        subjects.insert(item.subject);
+        groups.insert(item.name.section(QLatin1Char('/'), 0, 0).replace(QLatin1Char('_'), QLatin1Char(' ')));
+    }
     QString md;
     QTextStream out(&md);
     out << (hasNeural(ctx.methods) ? "## Neural methods: real skin videos (bias-eval-rppg)\n\n"
@@ -553,8 +559,9 @@ Result<QString> realPart(BenchContext &ctx, const QString &root)
         << machineLines(QStringLiteral("rppg bench --parts real --real …/bias-eval-rppg%1")
                             .arg(ctx.methodsGiven ? QStringLiteral(" --methods ") + ctx.methods.join(QLatin1Char(',')) : QString()),
                         total.elapsed() / 60000.0)
-        << "- " << scan->items.size() << " clips: forehead and cheek patches of 9 subjects with dark skin (India, "
-        << "Sierra Leone), 200×200 upscaled from 60×30 / 25×25 px, 15 fps, MPEG-4, 27–137 s; one contact HR per "
+        << "- " << scan->items.size() << " clips: forehead and cheek patches of " << subjects.size()
+        << " subjects with dark skin (" << QStringList(groups.begin(), groups.end()).join(QStringLiteral(", "))
+        << "), 200×200 upscaled from 60×30 / 25×25 px, 15 fps, MPEG-4, 27–137 s; one contact HR per "
         << "subject. Whole frame as the skin region; whole-recording HR per clip.\n"
         << "- GREEN on the whole frame is the naive baseline.\n\n"
         << "| method | MAE (bpm) | RMSE (bpm) | MAPE | r | clips within 5 bpm | mean SNR (dB) |\n|---|---|---|---|---|---|---|\n";
