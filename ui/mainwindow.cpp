@@ -1363,7 +1363,8 @@ void MainWindow::extendReferenceCurve(const LiveUpdate &u)
         // same window ending at the point's time.
         if (p.timeSec <= last || !std::isfinite(p.hrBpm))
             continue;
-        const double ref = m_reference->windowHr(std::max(0.0, p.timeSec - u.windowSec), p.timeSec);
+        const double ref = m_reference->windowHr(std::max(0.0, p.timeSec - u.windowSec), p.timeSec,
+                                                 m_bandLowSpin->value(), m_bandHighSpin->value());
         m_refX.push_back(p.timeSec);
         m_refY.push_back(ref);
         m_refErr.push_back(std::isfinite(ref) ? std::abs(p.hrBpm - ref) : std::nan(""));
