@@ -1,6 +1,5 @@
 #include "analysiscsv.h"
 
-#include "evaluation.h"
 #include "rppg_version.h"
 
 #include <QDateTime>
@@ -88,8 +87,7 @@ std::vector<FrameSignalValues> frameSignalValues(const AnalysisResult &result,
     return out;
 }
 
-Error writeAnalysisCsv(const QString &path, const AnalysisResult &result, const HrReference *reference,
-                       const QString &referenceSource)
+Error writeAnalysisCsv(const QString &path, const AnalysisResult &result, const ReferenceScore *reference)
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
@@ -116,18 +114,14 @@ Error writeAnalysisCsv(const QString &path, const AnalysisResult &result, const 
         << "# mean_ibi_ms: " << (s.hrv.valid ? num(s.hrv.meanIbiMs, 1) : QString()) << '\n'
         << "# sdnn_ms: " << (s.hrv.valid ? num(s.hrv.sdnnMs, 1) : QString()) << '\n'
         << "# rmssd_ms: " << (s.hrv.valid ? num(s.hrv.rmssdMs, 1) : QString()) << '\n';
-    const AnalysisConfig &c = result.config;
-    std::vector<double> windowReferences;
-    if (reference) {
-        windowReferences = referencePerWindow(*reference, s.windows, c.bandLowHz, c.bandHighHz);
-        out << "# reference: " << referenceSource << '\n'
-            << "# reference_hr_bpm: " << num(reference->recordingHr(c.windowSec, c.bandLowHz, c.bandHighHz), 2) << '\n'
-            << "# window_mae_bpm: " << num(windowMaeBpm(s.windows, windowReferences), 2) << '\n';
-    }
+    if (reference)
+        out << "# reference: " << reference->source << '\n'
+            << "# reference_hr_bpm: " << num(reference->recordingHrBpm, 2) << '\n'
+            << "# window_mae_bpm: " << num(reference->windowMaeBpm, 2) << '\n';
     out << "# truncated: " << (result.truncated ? "yes" : "no") << '\n'
         << "# created: " << QDateTime::currentDateTimeUtc().toString(Qt::ISODate) << '\n';
     out << analysisCsvColumns().join(QLatin1Char(',')) << '\n';
-    const auto values = frameSignalValues(result, windowReferences);
+    const auto values = frameSignalValues(result, reference ? reference->perWindow : std::vector<double>{});
     for (size_t i = 0; i < result.frames.size(); ++i) {
         const FrameRecord &f = result.frames[i];
         const FrameSignalValues &v = values[i];

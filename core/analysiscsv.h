@@ -5,7 +5,7 @@
 // row and one row per frame. Written atomically (temporary file + rename).
 
 #include "analysisconfig.h"
-#include "groundtruth.h"
+#include "evaluation.h"
 
 #include <QMap>
 
@@ -14,11 +14,10 @@ namespace rppg {
 // Column names in order.
 QStringList analysisCsvColumns();
 
-// With a reference (its file named in `referenceSource`), each row with an estimate also gets the
-// reference HR of that estimate's window, and the metadata the whole-recording reference and the
-// windows' mean absolute error. Errors: WriteFailed.
-Error writeAnalysisCsv(const QString &path, const AnalysisResult &result, const HrReference *reference = nullptr,
-                       const QString &referenceSource = {});
+// With a reference (scoreAgainstReference() of this result), each row with an estimate also gets
+// the reference HR of that estimate's window, and the metadata the reference file, the
+// whole-recording reference and the windows' mean absolute error. Errors: WriteFailed.
+Error writeAnalysisCsv(const QString &path, const AnalysisResult &result, const ReferenceScore *reference = nullptr);
 
 // Per-frame values as written: the filtered/raw pulse and windowed HR at each frame's time.
 struct FrameSignalValues

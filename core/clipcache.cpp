@@ -416,15 +416,9 @@ Error RecordingPreparer::run(const TrainingRecording &rec, int64_t estimate, con
     }
     FrameSource &src = *source.value();
     const VideoInfo info0 = src.info();
-    if (refData.spansVideo) {
-        double duration = info0.durationSec;
-        if (!(duration > 0) && info0.nominalFps > 0)
-            duration = double(info0.frameCountEstimate) / info0.nominalFps;
-        refData.stretchToDuration(duration);
-        if (refData.spansVideo) {
-            skip(QStringLiteral("the reference has no time axis and the video no duration"));
-            return {};
-        }
+    if (!stretchOverVideo(refData, info0)) {
+        skip(QStringLiteral("the reference has no time axis and the video no duration"));
+        return {};
     }
     auto prepared = prepareReference(refData, name);
     if (!prepared.ok()) {

@@ -1,6 +1,5 @@
 #include "datasets.h"
 
-#include "dsp.h"
 #include "groundtruth.h"
 #include "imagesequencesource.h"
 #include "ppgseries.h"
@@ -697,6 +696,18 @@ Result<std::unique_ptr<FrameSource>> openRecordingLevel(const TrainingRecording 
     return std::unique_ptr<FrameSource>(std::move(source));
 }
 
+bool stretchOverVideo(PulseReference &pulse, const VideoInfo &video)
+{
+    if (!pulse.spansVideo)
+        return true;
+    const double duration = video.durationSec > 0 ? video.durationSec
+                                                  : (video.nominalFps > 0 ? video.frameCountEstimate / video.nominalFps : 0);
+    if (!(duration > 0))
+        return false;
+    pulse.stretchToDuration(duration);
+    return !pulse.spansVideo;
+}
+
 bool stretchOverVideo(PulseReference &pulse, const TrainingRecording &recording)
 {
     if (!pulse.spansVideo)
@@ -704,33 +715,25 @@ bool stretchOverVideo(PulseReference &pulse, const TrainingRecording &recording)
     if (recording.levels.empty() || recording.levels.front().path.isEmpty())
         return false;
     auto src = openRecordingLevel(recording, 0);
-    if (!src.ok())
-        return false;
-    const VideoInfo &info = src.value()->info();
-    const double duration = info.durationSec > 0 ? info.durationSec
-                                                 : (info.nominalFps > 0 ? info.frameCountEstimate / info.nominalFps : 0);
-    if (!(duration > 0))
-        return false;
-    pulse.stretchToDuration(duration);
-    return !pulse.spansVideo;
+    return src.ok() && stretchOverVideo(pulse, src.value()->info());
 }
 
-HrReference hrReferenceFromPulse(const PulseReference &pulse)
+Result<HrReference> loadRecordingHrReference(const TrainingRecording &recording)
 {
-    PpgSeries series;
-    series.timeSec = pulse.timeSec;
-    series.value = pulse.ppg;
-    std::vector<double> steps;
-    for (size_t i = 1; i < series.timeSec.size(); ++i)
-        steps.push_back(series.timeSec[i] - series.timeSec[i - 1]);
-    const double step = steps.empty() ? 0 : dsp::median(steps);
-    series.rateHz = step > 0 ? 1.0 / step : 0;
+    auto pulse = loadPulseReference(recording);
+    if (!pulse.ok())
+        return pulse.error();
+    const QString file = QFileInfo(recording.referencePath).fileName();
+    if (!stretchOverVideo(pulse.value(), recording))
+        return makeError(ErrorCode::BadData, QStringLiteral("%1 has no time axis and the video no duration").arg(file));
     HrReference ref;
-    ref.timeSec = pulse.timeSec;
-    ref.ppg = pulse.ppg;
-    ref.hrBpm = pulse.hrBpm.size() == ref.timeSec.size() ? pulse.hrBpm
-                                                          : std::vector<double>(ref.timeSec.size(), std::nan(""));
-    ref.meanHrBpm = referenceHeartRate(series);
+    ref.timeSec = pulse->timeSec;
+    ref.ppg = pulse->ppg;
+    ref.hrBpm = pulse->hrBpm.size() == ref.timeSec.size() ? pulse->hrBpm
+                                                           : std::vector<double>(ref.timeSec.size(), std::nan(""));
+    ref.meanHrBpm = referenceHeartRate(ref.timeSec, ref.ppg);
+    if (!std::isfinite(ref.meanHrBpm))
+        return makeError(ErrorCode::BadData, QStringLiteral("no clear pulse in %1").arg(file));
     return ref;
 }
 
@@ -761,16 +764,7 @@ Result<HrReference> loadVideoReference(const QString &referencePath, const QStri
     rec.layout = layout;
     rec.referencePath = referencePath;
     rec.levels.push_back({QStringLiteral("video"), videoPath, false});
-    auto pulse = loadPulseReference(rec);
-    if (!pulse.ok())
-        return pulse.error();
-    if (!stretchOverVideo(pulse.value(), rec))
-        return makeError(ErrorCode::BadData, QStringLiteral("%1 has no time axis, and the video's duration is unknown")
-                                                 .arg(QFileInfo(referencePath).fileName()));
-    HrReference ref = hrReferenceFromPulse(pulse.value());
-    if (!std::isfinite(ref.meanHrBpm))
-        return makeError(ErrorCode::BadData, QStringLiteral("no clear pulse in %1").arg(QFileInfo(referencePath).fileName()));
-    return ref;
+    return loadRecordingHrReference(rec);
 }
 
 } // namespace rppg

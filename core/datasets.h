@@ -98,14 +98,17 @@ Result<TrainingDatasetScan> scanTrainingDataset(const QString &spec, RoiMode def
 // the file name and line).
 Result<PulseReference> loadPulseReference(const TrainingRecording &recording);
 
-// Spreads a reference without a time axis (spansVideo) over the duration of the recording's
-// level-0 video; true when the pulse has a time axis afterwards.
+// Spreads a reference without a time axis (spansVideo) over the video's duration (from `video`,
+// or from the recording's level-0 video, opened for it); true when the pulse has a time axis
+// afterwards.
+bool stretchOverVideo(PulseReference &pulse, const VideoInfo &video);
 bool stretchOverVideo(PulseReference &pulse, const TrainingRecording &recording);
 
-// A recording's pulse as a heart-rate reference for scoring (the waveform, the device's HR when
-// it has one, and the whole-recording HR from the waveform, NaN when it holds no clear pulse).
-// The pulse needs its time axis (stretch a spansVideo one first).
-HrReference hrReferenceFromPulse(const PulseReference &pulse);
+// A recording's reference as a heart-rate reference for scoring (the waveform, the device's HR
+// when it has one, and the whole-recording HR from the waveform), spread over the video when it
+// has no time axis. Errors: those of loadPulseReference(); BadData when it cannot be placed in
+// time or holds no clear pulse.
+Result<HrReference> loadRecordingHrReference(const TrainingRecording &recording);
 
 // The reference file that belongs to a video, found beside it: its synthetic ground truth
 // (<stem>.gt.csv), else UBFC-rPPG 2's ground_truth.txt or UBFC-rPPG 1's gtdump.xmp in its folder

@@ -210,24 +210,15 @@ Result<DatasetScan> scanDataset(const QString &spec)
             scan.layout = training->layout == DatasetLayout::Folder ? QStringLiteral("folder+ppg") : datasetLayoutName(training->layout);
             scan.problems << training->problems;
             for (const TrainingRecording &rec : training->recordings) {
-                auto pulse = loadPulseReference(rec);
-                if (!pulse.ok()) {
-                    scan.problems << QStringLiteral("%1: %2").arg(rec.id, pulse.error().message);
-                    continue;
-                }
-                if (!stretchOverVideo(pulse.value(), rec)) {
-                    scan.problems << QStringLiteral("%1: the reference has no time axis and the video no duration").arg(rec.id);
-                    continue;
-                }
-                const HrReference ref = hrReferenceFromPulse(pulse.value());
-                if (!std::isfinite(ref.meanHrBpm)) {
-                    scan.problems << QStringLiteral("%1: no clear pulse in %2").arg(rec.id, QFileInfo(rec.referencePath).fileName());
+                auto ref = loadRecordingHrReference(rec);
+                if (!ref.ok()) {
+                    scan.problems << QStringLiteral("%1: %2").arg(rec.id, ref.error().message);
                     continue;
                 }
                 EvalItem item = makeItem(rec.levels.front().path);
                 item.name = rec.id;
                 item.subject = rec.subject;
-                item.reference = ref;
+                item.reference = std::move(ref.value());
                 item.referenceSource = QFileInfo(rec.referencePath).fileName();
                 scan.items.push_back(item);
             }
@@ -498,6 +489,17 @@ double windowCoverage(const std::vector<WindowEstimate> &windows)
     const auto with = std::count_if(windows.begin(), windows.end(),
                                     [](const WindowEstimate &w) { return std::isfinite(w.hrBpm); });
     return windows.empty() ? 0.0 : double(with) / windows.size();
+}
+
+ReferenceScore scoreAgainstReference(const HrReference &reference, const QString &source, const SignalResult &signal,
+                                     const AnalysisConfig &config)
+{
+    ReferenceScore score;
+    score.source = source;
+    score.recordingHrBpm = reference.recordingHr(config.windowSec, config.bandLowHz, config.bandHighHz);
+    score.perWindow = referencePerWindow(reference, signal.windows, config.bandLowHz, config.bandHighHz);
+    score.windowMaeBpm = windowMaeBpm(signal.windows, score.perWindow, &score.windowPairs);
+    return score;
 }
 
 } // namespace rppg

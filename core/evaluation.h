@@ -120,4 +120,17 @@ double windowMaeBpm(const std::vector<WindowEstimate> &windows, const std::vecto
 // The share of windows with an estimate (0 when there are none).
 double windowCoverage(const std::vector<WindowEstimate> &windows);
 
+// One analysis scored against a reference, window by window (what `rppg analyze` prints and the
+// analysis CSV holds beside the estimates).
+struct ReferenceScore
+{
+    QString source;                  // the reference file
+    double recordingHrBpm = kNaN;    // over the whole recording, processed like the estimate
+    std::vector<double> perWindow;   // parallel to the windows (referencePerWindow())
+    double windowMaeBpm = kNaN;
+    int windowPairs = 0;             // windows with an estimate and a reference
+};
+ReferenceScore scoreAgainstReference(const HrReference &reference, const QString &source, const SignalResult &signal,
+                                     const AnalysisConfig &config);
+
 } // namespace rppg

@@ -653,4 +653,17 @@ double referenceHeartRate(const PpgSeries &ppg, double fromSec, double toSec)
     return 60.0 * peak.frequencyHz;
 }
 
+double referenceHeartRate(const std::vector<double> &timeSec, const std::vector<double> &value)
+{
+    PpgSeries series;
+    series.timeSec = timeSec;
+    series.value = value;
+    std::vector<double> steps;
+    for (size_t i = 1; i < timeSec.size(); ++i)
+        steps.push_back(timeSec[i] - timeSec[i - 1]);
+    const double step = steps.empty() ? 0 : dsp::median(steps);
+    series.rateHz = step > 0 ? 1.0 / step : 0;
+    return referenceHeartRate(series);
+}
+
 } // namespace rppg

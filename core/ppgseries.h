@@ -34,5 +34,7 @@ std::vector<double> referenceBeats(const PpgSeries &ppg);
 // Mean HR (bpm) of a reference waveform over [fromSec, toSec] (whole series when toSec <= fromSec),
 // from its spectral peak; NaN when no clear peak.
 double referenceHeartRate(const PpgSeries &ppg, double fromSec = 0, double toSec = 0);
+// The same for samples at `timeSec` (the rate from the median step), e.g. a reference's waveform.
+double referenceHeartRate(const std::vector<double> &timeSec, const std::vector<double> &value);
 
 } // namespace rppg

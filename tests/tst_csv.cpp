@@ -114,7 +114,8 @@ private Q_SLOTS:
         }
         ref.meanHrBpm = (200 * 70.0 + 101 * 80.0) / 301;
         const QString path = dir.filePath(QStringLiteral("ref.csv"));
-        QVERIFY(!writeAnalysisCsv(path, r, &ref, QStringLiteral("/data/oximeter.csv")).isError());
+        const ReferenceScore score = scoreAgainstReference(ref, QStringLiteral("/data/oximeter.csv"), r.signal, r.config);
+        QVERIFY(!writeAnalysisCsv(path, r, &score).isError());
         auto csv = readAnalysisCsv(path);
         QVERIFY2(csv.ok(), qPrintable(csv.error().message));
         QCOMPARE(csv->meta.value(QStringLiteral("reference")), QStringLiteral("/data/oximeter.csv"));

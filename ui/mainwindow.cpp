@@ -1500,7 +1500,10 @@ void MainWindow::exportCsv(const QString &path)
         const auto result = buildSessionResult(session);
         if (!result.ok())
             return MainWindow::tr("Nothing to export yet: %1").arg(result.error().message);
-        const Error e = writeAnalysisCsv(path, result.value(), reference ? &*reference : nullptr, referencePath);
+        std::optional<ReferenceScore> score;
+        if (reference)
+            score = scoreAgainstReference(*reference, referencePath, result->signal, result->config);
+        const Error e = writeAnalysisCsv(path, result.value(), score ? &*score : nullptr);
         return e.isError() ? e.message : QString();
     });
 }

@@ -45,12 +45,10 @@ double durationOf(const AnalysisResult &r)
 struct Reference
 {
     QString path;
-    QString label;                  // how the summary names it
+    QString label;                       // how the summary names it
     std::optional<HrReference> hr;
-    double meanHrBpm = kNaN;        // the printed reference
-    std::vector<double> perWindow;  // parallel to the result's windows
-    double windowMaeBpm = kNaN;
-    int windowPairs = 0;
+    double meanHrBpm = kNaN;             // the printed reference
+    std::optional<ReferenceScore> score; // the analysis against it
 };
 
 QJsonObject toJson(const AnalysisResult &r, const Reference &ref)
@@ -77,9 +75,9 @@ QJsonObject toJson(const AnalysisResult &r, const Reference &ref)
     o[QStringLiteral("realtime_factor")] = r.processingSec > 0 ? jnum(durationOf(r) / r.processingSec, 2) : QJsonValue();
     if (std::isfinite(ref.meanHrBpm))
         o[QStringLiteral("reference_hr_bpm")] = jnum(ref.meanHrBpm, 2);
-    if (ref.hr) {
+    if (ref.score) {
         o[QStringLiteral("reference")] = ref.path;
-        o[QStringLiteral("window_mae_bpm")] = jnum(ref.windowMaeBpm, 2);
+        o[QStringLiteral("window_mae_bpm")] = jnum(ref.score->windowMaeBpm, 2);
     }
     QJsonArray windows;
     for (size_t k = 0; k < s.windows.size(); ++k) {
@@ -89,8 +87,8 @@ QJsonObject toJson(const AnalysisResult &r, const Reference &ref)
         jw[QStringLiteral("hr_bpm")] = jnum(w.hrBpm, 2);
         jw[QStringLiteral("snr_db")] = jnum(w.snrDb, 2);
         jw[QStringLiteral("quality")] = qualityName(w.quality);
-        if (k < ref.perWindow.size())
-            jw[QStringLiteral("ref_hr_bpm")] = jnum(ref.perWindow[k], 2);
+        if (ref.score && k < ref.score->perWindow.size())
+            jw[QStringLiteral("ref_hr_bpm")] = jnum(ref.score->perWindow[k], 2);
         windows.append(jw);
     }
     o[QStringLiteral("windows")] = windows;
@@ -128,9 +126,9 @@ void printSummary(const AnalysisResult &r, const Reference &ref)
     if (good + low > 0)
         std::printf("windows: %d of %zu with an estimate (%d low quality), %.1f-%.1f bpm\n", good + low,
                     s.windows.size(), low, lo, hi);
-    if (ref.windowPairs > 0)
-        std::printf("windows vs reference: mean absolute error %.1f bpm over %d windows\n", ref.windowMaeBpm,
-                    ref.windowPairs);
+    if (ref.score && ref.score->windowPairs > 0)
+        std::printf("windows vs reference: mean absolute error %.1f bpm over %d windows\n", ref.score->windowMaeBpm,
+                    ref.score->windowPairs);
     if (s.hrv.valid)
         std::printf("HRV: mean IBI %.0f ms, SDNN %.1f ms, RMSSD %.1f ms (%zu beats)\n", s.hrv.meanIbiMs,
                     s.hrv.sdnnMs, s.hrv.rmssdMs, s.beatTimesSec.size());
@@ -142,7 +140,8 @@ void printSummary(const AnalysisResult &r, const Reference &ref)
 }
 
 // Reads the reference: `given` (--reference), else the one beside the video, if any. The printed
-// mean of a synthetic ground truth is the PPG waveform's (as `rppg synth` reports it).
+// mean of a synthetic ground truth is its PPG waveform's (as `rppg synth` reports it), not the
+// mean of its hr_bpm column.
 Result<Reference> loadReference(const QString &videoPath, const QString &given)
 {
     Reference ref;
@@ -161,11 +160,8 @@ Result<Reference> loadReference(const QString &videoPath, const QString &given)
     ref.hr = std::move(loaded.value());
     ref.meanHrBpm = ref.hr->meanHrBpm;
     ref.label = given.isEmpty() ? QStringLiteral("ground truth next to the video") : QFileInfo(given).fileName();
-    if (given.isEmpty() && ref.path == groundTruthPathFor(videoPath)) {
-        auto series = readPpgCsv(ref.path);
-        if (series.ok())
-            ref.meanHrBpm = referenceHeartRate(series.value());
-    }
+    if (given.isEmpty() && ref.path == groundTruthPathFor(videoPath))
+        ref.meanHrBpm = referenceHeartRate(ref.hr->timeSec, ref.hr->ppg);
     return ref;
 }
 
@@ -211,14 +207,10 @@ Command analyzeCommand()
         bar.finish();
         if (!result.ok())
             return fail(result.error());
-        const AnalysisConfig &ac = result->config;
-        if (ref.hr) {
-            ref.perWindow = referencePerWindow(*ref.hr, result->signal.windows, ac.bandLowHz, ac.bandHighHz);
-            ref.windowMaeBpm = windowMaeBpm(result->signal.windows, ref.perWindow, &ref.windowPairs);
-        }
+        if (ref.hr)
+            ref.score = scoreAgainstReference(*ref.hr, ref.path, result->signal, result->config);
         if (p.isSet(QStringLiteral("csv"))) {
-            if (Error e = writeAnalysisCsv(p.value(QStringLiteral("csv")), result.value(), ref.hr ? &*ref.hr : nullptr,
-                                           ref.path);
+            if (Error e = writeAnalysisCsv(p.value(QStringLiteral("csv")), result.value(), ref.score ? &*ref.score : nullptr);
                 e.isError())
                 return fail(e);
         }
