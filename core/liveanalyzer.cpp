@@ -38,6 +38,72 @@ void registerMetaTypes()
     Q_UNUSED(once);
 }
 
+// Attaches face-video method output to its records (matched by pts, searching back from the
+// newest: a method lags by at most a clip). `samples` is emptied.
+void attachSamples(std::deque<FrameRecord> &records, std::vector<PulseSample> &samples)
+{
+    for (const PulseSample &s : samples) {
+        const double t = s.ptsUs / 1e6;
+        for (auto it = records.rbegin(); it != records.rend(); ++it) {
+            if (std::abs(it->timeSec - t) < 1e-6) {
+                it->methodPulse = s.value;
+                break;
+            }
+            if (it->timeSec < t)
+                break;
+        }
+    }
+    samples.clear();
+}
+
+// The records of `log` within the last `spanSec` before `nowSec`; for a face-video method the
+// ones past its newest output are left out ("now" is where its output ends).
+void recentRecords(const std::deque<FrameRecord> &log, double nowSec, double spanSec, bool videoMethod,
+                   std::vector<FrameRecord> &out)
+{
+    out.clear();
+    if (log.empty())
+        return;
+    auto first = std::lower_bound(log.begin(), log.end(), nowSec - spanSec,
+                                  [](const FrameRecord &r, double v) { return r.timeSec < v; });
+    out.assign(first, log.end());
+    if (videoMethod)
+        while (!out.empty() && !std::isfinite(out.back().methodPulse))
+            out.pop_back();
+}
+
+// The heart rate of the window that ends with the signal (NaN when less than the configured
+// coverage of it is usable).
+LiveHrPoint latestEstimate(const SignalResult &s, const AnalysisConfig &cfg, double timeSec)
+{
+    LiveHrPoint p;
+    p.timeSec = timeSec;
+    const int total = int(s.pulse.size());
+    if (s.fsHz <= 0 || total <= 0)
+        return p;
+    const int win = std::max(8, int(std::lround(cfg.windowSec * s.fsHz)));
+    if (total < win)
+        return p;
+    const auto [runStart, runLen] = longestValidRun(s.valid, total - win, total);
+    if (double(runLen) / win < cfg.minWindowCoverage)
+        return p;
+    const std::vector<double> part(s.pulse.begin() + runStart, s.pulse.begin() + runStart + runLen);
+    const double high = std::min(cfg.bandHighHz, 0.45 * s.fsHz);
+    const auto e = estimateHeartRate(part, s.fsHz, cfg.bandLowHz, high);
+    p.hrBpm = e.hrBpm;
+    p.snrDb = e.snrDb;
+    if (std::isfinite(e.hrBpm))
+        p.quality = e.snrDb >= cfg.snrThresholdDb ? Quality::Good : Quality::Low;
+    return p;
+}
+
+void pushTrend(std::deque<LiveHrPoint> &trend, const LiveHrPoint &p, double keepSec)
+{
+    trend.push_back(p);
+    while (!trend.empty() && p.timeSec - trend.front().timeSec > keepSec)
+        trend.pop_front();
+}
+
 } // namespace
 
 QString liveStateName(LiveState state)
@@ -65,6 +131,17 @@ struct Engine
     bool rgbMethod = true;
     QString methodName, deviceName, modelName;
 
+    // A method analysed beside the main one (LiveConfig::compareMethods).
+    struct Companion
+    {
+        QString name, device;
+        std::unique_ptr<PulseMethod> method;
+        bool rgb = true;
+        std::deque<FrameRecord> lane;    // face-video methods: recent records with their output
+        std::deque<LiveHrPoint> trend;
+    };
+    std::vector<Companion> companions;
+
     // Session log (the ring of records): the worker appends, sessionSnapshot() copies.
     std::mutex *logMutex = nullptr;
     std::deque<FrameRecord> *log = nullptr;
@@ -90,7 +167,7 @@ struct Engine
 
     bool ready() const { return processor != nullptr; }
 
-    // Builds the method and the per-frame stage. On failure the previous ones stay.
+    // Builds the methods and the per-frame stage. On failure the previous ones stay.
     bool configure(const LiveConfig &config, QString *error)
     {
         auto created = MethodRegistry::instance().create(config.analysis.method,
@@ -100,13 +177,35 @@ struct Engine
             return false;
         }
         std::unique_ptr<PulseMethod> m = std::move(created.value());
-        auto proc = std::make_unique<FrameProcessor>(config.analysis, m.get());
+        std::vector<Companion> others;
+        std::vector<PulseMethod *> all{m.get()};
+        QStringList seen{config.analysis.method};
+        for (const QString &raw : config.compareMethods) {
+            const QString name = raw.trimmed();
+            if (name.isEmpty() || seen.contains(name))
+                continue;
+            seen << name;
+            auto made = MethodRegistry::instance().create(name, config.analysis.methodOptions);
+            if (!made.ok()) {
+                *error = QStringLiteral("compare with %1: %2").arg(name, made.error().message);
+                return false;
+            }
+            Companion c;
+            c.name = name;
+            c.method = std::move(made.value());
+            c.rgb = c.method->input() == MethodInput::RgbTrace;
+            c.device = c.method->deviceName();
+            all.push_back(c.method.get());
+            others.push_back(std::move(c));
+        }
+        auto proc = std::make_unique<FrameProcessor>(config.analysis, all);
         if (Error e = proc->init(); e.isError()) {
             *error = e.message;
             return false;
         }
-        processor.reset();   // it points at the old method
+        processor.reset();   // it points at the old methods
         method = std::move(m);
+        companions = std::move(others);
         processor = std::move(proc);
         cfg = config;
         rgbMethod = method->input() == MethodInput::RgbTrace;
@@ -115,6 +214,8 @@ struct Engine
         modelName = method->modelDescription();
         qCInfo(lcLive) << "method" << methodName << "on" << deviceName
                        << (modelName.isEmpty() ? QString() : modelName);
+        for (const Companion &c : companions)
+            qCInfo(lcLive) << "compared with" << c.name << "on" << c.device;
         return true;
     }
 
@@ -131,6 +232,10 @@ struct Engine
         }
         trend.clear();
         samples.clear();
+        for (Companion &c : companions) {
+            c.lane.clear();
+            c.trend.clear();
+        }
         sessionT0 = lastTimeSec = nextUpdateSec = runStartSec = lastUsableSec = kNaN;
         framesAnalysed = faceFrames = updates = 0;
         lastFace = false;
@@ -147,25 +252,31 @@ struct Engine
         return std::max({cfg.bufferSec, cfg.analysis.windowSec + 2.0, cfg.waveformSec});
     }
 
-    // Attaches face-video method output to its records (matched by pts, searching back: the
-    // method lags by at most a clip).
+    // Attaches the main face-video method's output to the session log.
     void assignMethodSamples()
     {
         if (samples.empty())
             return;
         std::lock_guard<std::mutex> lock(*logMutex);
-        for (const PulseSample &s : samples) {
-            const double t = s.ptsUs / 1e6;
-            for (auto it = log->rbegin(); it != log->rend(); ++it) {
-                if (std::abs(it->timeSec - t) < 1e-6) {
-                    it->methodPulse = s.value;
-                    break;
-                }
-                if (it->timeSec < t)
-                    break;
+        attachSamples(*log, samples);
+    }
+
+    // Face-video companions: their own copy of the recent records, with their output.
+    void feedCompanions(const FrameRecord &rec, bool finishing)
+    {
+        for (Companion &c : companions) {
+            if (c.rgb)
+                continue;
+            if (!finishing) {
+                c.lane.push_back(rec);
+                while (!c.lane.empty() && rec.timeSec - c.lane.front().timeSec > spanSec())
+                    c.lane.pop_front();
+                c.method->drain(samples);
+            } else {
+                c.method->finish(samples);
             }
+            attachSamples(c.lane, samples);
         }
-        samples.clear();
     }
 
     void process(const VideoFrame &frame, uint64_t dropped)
@@ -209,6 +320,7 @@ struct Engine
             method->drain(samples);
             assignMethodSamples();
         }
+        feedCompanions(rec, false);
 
         ++fpsFrames;
         const qint64 fpsNs = fpsClock.nsecsElapsed();
@@ -246,6 +358,8 @@ struct Engine
             method->finish(samples);
             assignMethodSamples();
         }
+        if (ready())
+            feedCompanions(FrameRecord{}, true);
         computeUpdate(dropped, true);
     }
 
@@ -267,40 +381,18 @@ struct Engine
         up->signalSec = lastFace && std::isfinite(runStartSec) ? lastTimeSec - runStartSec : 0.0;
 
         // The recent records (the worker is the only writer, so it reads its own log unlocked).
-        span.clear();
-        if (!log->empty()) {
-            const double from = lastTimeSec - spanSec();
-            auto first = std::lower_bound(log->begin(), log->end(), from,
-                                          [](const FrameRecord &r, double v) { return r.timeSec < v; });
-            span.assign(first, log->end());
-        }
-        if (!rgbMethod) {
-            // Face-video methods lag by up to a clip: "now" is their newest output.
-            while (!span.empty() && !std::isfinite(span.back().methodPulse))
-                span.pop_back();
-        }
-
+        const double now = std::isfinite(lastTimeSec) ? lastTimeSec : 0.0;
+        recentRecords(*log, now, spanSec(), !rgbMethod, span);
+        AnalysisConfig ac = cfg.analysis;
+        ac.hopSec = 1e6;   // only the current window is estimated; skip the sliding ones
         if (span.size() >= 2) {
-            AnalysisConfig ac = cfg.analysis;
-            ac.hopSec = 1e6;   // the current window is computed below; skip the sliding ones
             const SignalResult s = analyzeSignal(span, rgbMethod ? method.get() : nullptr, ac);
+            const LiveHrPoint e = latestEstimate(s, cfg.analysis, up->timeSec);
+            up->hrBpm = e.hrBpm;
+            up->snrDb = e.snrDb;
+            up->quality = e.quality;
             const int total = int(s.pulse.size());
             if (s.fsHz > 0 && total > 0) {
-                const int win = std::max(8, int(std::lround(cfg.analysis.windowSec * s.fsHz)));
-                if (total >= win) {
-                    const auto [runStart, runLen] = longestValidRun(s.valid, total - win, total);
-                    if (double(runLen) / win >= cfg.analysis.minWindowCoverage) {
-                        const std::vector<double> part(s.pulse.begin() + runStart,
-                                                       s.pulse.begin() + runStart + runLen);
-                        const double high = std::min(cfg.analysis.bandHighHz, 0.45 * s.fsHz);
-                        const auto e = estimateHeartRate(part, s.fsHz, cfg.analysis.bandLowHz, high);
-                        up->hrBpm = e.hrBpm;
-                        up->snrDb = e.snrDb;
-                        if (std::isfinite(e.hrBpm))
-                            up->quality = e.snrDb >= cfg.analysis.snrThresholdDb ? Quality::Good
-                                                                                 : Quality::Low;
-                    }
-                }
                 const int waveSamples = std::max(1, int(std::lround(cfg.waveformSec * s.fsHz)));
                 const int k0 = std::max(0, total - waveSamples);
                 up->fsHz = s.fsHz;
@@ -310,6 +402,18 @@ struct Engine
                     if (b >= up->pulseT0Sec)
                         up->beatTimesSec.push_back(b);
             }
+        }
+        for (Companion &c : companions) {
+            if (c.rgb)
+                recentRecords(*log, now, spanSec(), false, span);
+            else
+                recentRecords(c.lane, now, spanSec(), true, span);
+            LiveHrPoint e;
+            e.timeSec = up->timeSec;
+            if (span.size() >= 2)
+                e = latestEstimate(analyzeSignal(span, c.rgb ? c.method.get() : nullptr, ac), cfg.analysis,
+                                   up->timeSec);
+            pushTrend(c.trend, e, cfg.trendSec);
         }
 
         if (!lastFace && framesAnalysed > 0)
@@ -323,9 +427,7 @@ struct Engine
         else
             up->state = LiveState::Ok;
 
-        trend.push_back(LiveHrPoint{up->timeSec, up->hrBpm, up->snrDb, up->quality});
-        while (!trend.empty() && up->timeSec - trend.front().timeSec > cfg.trendSec)
-            trend.pop_front();
+        pushTrend(trend, LiveHrPoint{up->timeSec, up->hrBpm, up->snrDb, up->quality}, cfg.trendSec);
 
         const bool due = endOfStream || !updateEmitClock.isValid()
                          || updateEmitClock.nsecsElapsed() >= cfg.updateEmitIntervalSec * 1e9;
@@ -336,6 +438,17 @@ struct Engine
         pendingUnsent = false;
         updateEmitClock.start();
         up->trend.assign(trend.begin(), trend.end());
+        for (const Companion &c : companions) {
+            LiveMethodEstimate m;
+            m.method = c.name;
+            m.device = c.device;
+            const LiveHrPoint &latest = c.trend.back();
+            m.hrBpm = latest.hrBpm;
+            m.snrDb = latest.snrDb;
+            m.quality = latest.quality;
+            m.trend.assign(c.trend.begin(), c.trend.end());
+            up->compare.push_back(std::move(m));
+        }
         Q_EMIT owner->updateReady(std::move(up));
     }
 };

@@ -22,6 +22,7 @@
 
 #include <QMetaType>
 #include <QObject>
+#include <QStringList>
 
 #include <memory>
 
@@ -55,6 +56,10 @@ struct LiveConfig
     int queueCapacity = 4;             // frames waiting for the worker
     double frameEmitIntervalSec = 1.0 / 60.0;  // wall-clock limit on frameReady (display rate)
     double updateEmitIntervalSec = 0.05;       // wall-clock limit on updateReady (fast analysis)
+    // Other registry methods analysed beside analysis.method on the same frames and the same face
+    // track (a live comparison); each gets its current estimate and trend in every update. The
+    // main method, repeats and empty names are ignored. An unknown name fails the configuration.
+    QStringList compareMethods;
 };
 
 // The frame just analysed with what a view draws over it. Emitted at most every
@@ -76,6 +81,17 @@ struct LiveHrPoint
     double hrBpm = kNaN;
     double snrDb = kNaN;
     Quality quality = Quality::NoSignal;
+};
+
+// A method analysed beside the main one (LiveConfig::compareMethods), in the same update.
+struct LiveMethodEstimate
+{
+    QString method;                 // registry key
+    QString device;                 // "CPU", "CUDA:0", ...
+    double hrBpm = kNaN;            // window ending at the update's timeSec (face-video methods:
+    double snrDb = kNaN;            // at their newest output, up to a clip behind)
+    Quality quality = Quality::NoSignal;
+    std::vector<LiveHrPoint> trend; // oldest first, the last trendSec
 };
 
 // One live estimate, emitted every updateIntervalSec of media time (at most every
@@ -106,6 +122,7 @@ struct LiveUpdate
     QString device;                 // "CPU", "CUDA:0", ...
     QString model;                  // model description; empty for classical methods
     bool endOfStream = false;       // the source ended and every queued frame was analysed
+    std::vector<LiveMethodEstimate> compare;   // LiveConfig::compareMethods, in that order
 };
 
 using LiveFramePtr = std::shared_ptr<const LiveFrame>;

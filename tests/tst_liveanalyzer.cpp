@@ -245,6 +245,81 @@ private Q_SLOTS:
         QCOMPARE(okUpdate->device, QStringLiteral("CPU"));
     }
 
+    // Other methods compared live on the same frames: each gets its own estimate and trend in
+    // every update, close to the truth; the main method's output is what it is without them.
+    void comparedMethods()
+    {
+        LiveAnalyzer plain;
+        Collector cp;
+        cp.attach(plain);
+        const uint64_t genPlain = plain.start(testConfig());
+        QVERIFY(feed(plain, m_video, InputPolicy::Backpressure, genPlain, 0, kAbsentFromSec) > 0);
+        QVERIFY(cp.finish(plain, genPlain));
+
+        LiveAnalyzer a;
+        Collector c;
+        c.attach(a);
+        LiveConfig cfg = testConfig();
+        // The main method, a repeat and a blank are ignored.
+        cfg.compareMethods = {QStringLiteral("chrom"), QStringLiteral("pos"), QStringLiteral(" "),
+                              QStringLiteral("green"), QStringLiteral("chrom")};
+        const uint64_t gen = a.start(cfg);
+        QVERIFY(feed(a, m_video, InputPolicy::Backpressure, gen, 0, kAbsentFromSec) > 0);
+        const LiveUpdatePtr last = c.finish(a, gen);
+        QVERIFY(last);
+        QVERIFY(c.errors.isEmpty());
+        QCOMPARE(last->compare.size(), size_t(2));
+        QCOMPARE(last->compare[0].method, QStringLiteral("chrom"));
+        QCOMPARE(last->compare[1].method, QStringLiteral("green"));
+        QCOMPARE(last->compare[0].device, QStringLiteral("CPU"));
+
+        const auto ups = c.of(gen);
+        const auto plainUps = cp.of(genPlain);
+        QCOMPARE(ups.size(), plainUps.size());
+        double worst[2] = {0, 0};
+        int compared = 0;
+        for (size_t k = 0; k < ups.size(); ++k) {
+            const LiveUpdate &u = *ups[k];
+            // The main estimate is untouched by the company it keeps.
+            QCOMPARE(u.timeSec, plainUps[k]->timeSec);
+            QVERIFY(u.hrBpm == plainUps[k]->hrBpm || (std::isnan(u.hrBpm) && std::isnan(plainUps[k]->hrBpm)));
+            QCOMPARE(u.compare.size(), size_t(2));
+            for (const LiveMethodEstimate &m : u.compare) {
+                QCOMPARE(m.trend.size(), u.trend.size());
+                QCOMPARE(m.trend.back().timeSec, u.timeSec);
+                QVERIFY(m.hrBpm == m.trend.back().hrBpm || std::isnan(m.hrBpm));
+            }
+            if (u.timeSec < 11.0)
+                continue;
+            const double truth = truthAt(u.timeSec, u.windowSec);
+            for (int i = 0; i < 2; ++i) {
+                QVERIFY2(std::isfinite(u.compare[i].hrBpm), qPrintable(u.compare[i].method));
+                worst[i] = std::max(worst[i], std::abs(u.compare[i].hrBpm - truth));
+            }
+            ++compared;
+        }
+        qInfo("%d compared estimates in [11, 15) s, worst error chrom %.2f, green %.2f bpm", compared,
+              worst[0], worst[1]);
+        QVERIFY(compared >= 6);
+        QVERIFY2(worst[0] <= 3.0, qPrintable(QString::number(worst[0])));
+        QVERIFY2(worst[1] <= 3.0, qPrintable(QString::number(worst[1])));
+        // Different methods, different signals: not a copy of the main estimate.
+        const auto &okU = *ups.back();
+        QVERIFY(okU.compare[0].snrDb != okU.snrDb && okU.compare[1].snrDb != okU.snrDb);
+
+        // An unknown compared method fails the configuration, which keeps the one in use.
+        LiveConfig bad = cfg;
+        bad.compareMethods = {QStringLiteral("no-such-method")};
+        const uint64_t gen2 = a.setConfig(bad);
+        QCOMPARE(feed(a, m_video, InputPolicy::Backpressure, gen2, 0, 1.0), 30);
+        const LiveUpdatePtr after = c.finish(a, gen2);
+        QVERIFY(after);
+        QCOMPARE(c.errors.size(), 1);
+        QVERIFY2(c.errors.first().contains(QStringLiteral("compare with no-such-method")), qPrintable(c.errors.first()));
+        QCOMPARE(after->compare.size(), size_t(2));
+        QCOMPARE(a.config().compareMethods, cfg.compareMethods);
+    }
+
     // A producer faster than the worker under NewestWins: stale frames are dropped and counted,
     // and every submitted frame is either analysed or counted as dropped.
     void droppedFramesAreCounted()

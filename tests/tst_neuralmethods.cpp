@@ -11,12 +11,15 @@
 #include "checkpoint.h"
 #include "cli.h"
 #include "device.h"
+#include "groundtruth.h"
 #include "infocommand.h"
+#include "liveanalyzer.h"
 #include "modelsadapter.h"
 #include "neuralmethod.h"
 #include "syntheticcrops.h"
 #include "testsupport.h"
 #include "torchtestsupport.h"
+#include "videofilesource.h"
 
 #include <opencv2/imgproc.hpp>
 #include <torch/torch.h>
@@ -27,8 +30,11 @@
 #include <QJsonObject>
 #include <QTest>
 
+#include <chrono>
 #include <cmath>
+#include <mutex>
 #include <random>
+#include <thread>
 
 using namespace rppg;
 
@@ -360,6 +366,92 @@ private Q_SLOTS:
         QVERIFY(method.value()->latestVisuals(v));
         QVERIFY(v.enhancedBgr.empty());
         QVERIFY(!v.attention.empty());
+    }
+
+    // Neural methods in the live engine's comparison: a face-video method as the main one with a
+    // classical and a face-video method beside it. The compared STVEN+rPPGNet gives exactly the
+    // trend it gives as the main method (same frames, same crops, its own output lane); POS
+    // beside a random-weight rPPGNet still finds the video's pulse.
+    void liveComparison()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        SynthConfig sc = test::defaultSynthConfig(84.0, 16.0);
+        sc.width = 320;
+        sc.height = 240;
+        sc.writeMasks = false;
+        const QString video = test::makeSynthVideo(dir, QStringLiteral("live.mkv"), sc);
+        QVERIFY(!video.isEmpty());
+        auto truth = readHrReference(groundTruthPathFor(video));
+        QVERIFY(truth.ok());
+
+        const auto runLive = [&](const QString &main, const QStringList &compare) -> LiveUpdatePtr {
+            LiveAnalyzer a;
+            std::mutex mutex;
+            LiveUpdatePtr last;
+            QStringList errors;
+            QObject::connect(&a, &LiveAnalyzer::updateReady, &a, [&](LiveUpdatePtr u) {
+                std::lock_guard<std::mutex> lock(mutex);
+                if (u->endOfStream)
+                    last = u;
+            }, Qt::DirectConnection);
+            QObject::connect(&a, &LiveAnalyzer::errorOccurred, &a, [&](const QString &e) {
+                std::lock_guard<std::mutex> lock(mutex);
+                errors << e;
+            }, Qt::DirectConnection);
+            LiveConfig cfg;
+            cfg.updateEmitIntervalSec = 0;
+            cfg.analysis.method = main;
+            cfg.analysis.methodOptions.modelPath = m_folder;
+            cfg.analysis.methodOptions.device = QStringLiteral("cpu");
+            cfg.compareMethods = compare;
+            const uint64_t gen = a.start(cfg);
+            VideoFileSource src;
+            if (src.open(video).isError())
+                return {};
+            VideoFrame f;
+            while (src.read(f) == ReadStatus::Frame)
+                if (!a.submit(f, InputPolicy::Backpressure, gen))
+                    return {};
+            if (!a.endOfStream(InputPolicy::Backpressure, gen))
+                return {};
+            const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+            while (std::chrono::steady_clock::now() < deadline) {
+                {
+                    std::lock_guard<std::mutex> lock(mutex);
+                    if (last || !errors.isEmpty())
+                        break;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            }
+            std::lock_guard<std::mutex> lock(mutex);
+            if (!errors.isEmpty())
+                qWarning("%s", qPrintable(errors.join("; ")));
+            return errors.isEmpty() ? last : LiveUpdatePtr{};
+        };
+
+        const LiveUpdatePtr solo = runLive(QStringLiteral("stven+rppgnet"), {});
+        const LiveUpdatePtr both = runLive(QStringLiteral("rppgnet"),
+                                           {QStringLiteral("pos"), QStringLiteral("stven+rppgnet")});
+        QVERIFY(solo && both);
+        QCOMPARE(both->method, QStringLiteral("rppgnet"));
+        QCOMPARE(both->compare.size(), size_t(2));
+        const LiveMethodEstimate &pos = both->compare[0];
+        const LiveMethodEstimate &stven = both->compare[1];
+        QCOMPARE(stven.method, QStringLiteral("stven+rppgnet"));
+        QCOMPARE(stven.trend.size(), solo->trend.size());
+        int finite = 0;
+        for (size_t k = 0; k < solo->trend.size(); ++k) {
+            const double x = stven.trend[k].hrBpm, y = solo->trend[k].hrBpm;
+            QVERIFY2((std::isnan(x) && std::isnan(y)) || std::abs(x - y) < 1e-6,
+                     qPrintable(QString("update %1: %2 vs %3").arg(k).arg(x).arg(y)));
+            finite += std::isfinite(y);
+        }
+        QVERIFY(finite > 5);
+        // POS over the last window, against the truth of that window.
+        const double expected = truth.value().windowHr(both->timeSec - both->windowSec, both->timeSec);
+        QVERIFY2(std::abs(pos.hrBpm - expected) <= 3.0,
+                 qPrintable(QString("pos %1 vs truth %2").arg(pos.hrBpm).arg(expected)));
     }
 
     void weightLookup()
