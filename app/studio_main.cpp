@@ -54,7 +54,11 @@ int main(int argc, char **argv)
                                    QStringLiteral("name"));
     const QCommandLineOption method(QStringLiteral("method"), QStringLiteral("Pulse method (registry name)."),
                                     QStringLiteral("name"));
-    parser.addOptions({screenshot, screenshotAt, theme, method});
+    const QCommandLineOption compare(QStringLiteral("compare"),
+                                     QStringLiteral("Methods compared live beside --method, e.g. chrom,green (remembered; "
+                                                    "\"none\" clears)."),
+                                     QStringLiteral("list"));
+    parser.addOptions({screenshot, screenshotAt, theme, method, compare});
     const QCommandLineOption lang(QStringLiteral("lang"),
                                   QStringLiteral("User-interface language: en, zh_CN or system (default: the setting "
                                                  "ui/language, else the system's)."),
@@ -127,6 +131,11 @@ int main(int argc, char **argv)
     window.show();
     if (parser.isSet(method))
         window.setMethod(parser.value(method));
+    if (parser.isSet(compare)) {
+        const QString list = parser.value(compare);
+        window.setCompareMethods(list == QLatin1String("none") ? QStringList()
+                                                                 : list.split(QLatin1Char(','), Qt::SkipEmptyParts));
+    }
     if (parser.isSet(screenshot)) {
         const QString out = parser.value(screenshot);
         auto taken = std::make_shared<bool>(false);

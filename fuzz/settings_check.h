@@ -33,6 +33,15 @@ inline std::string checkSettingsGetters(const Settings &s)
         return "window geometry/state: larger than kMaxLayoutBytes";
     if (!Settings::isMethodKeyShape(s.method()))
         return "method: not a registry key's shape";
+    const QStringList compare = s.compareMethods();
+    if (compare.size() > Settings::kMaxCompareMethods)
+        return "compareMethods: more than kMaxCompareMethods entries";
+    for (qsizetype i = 0; i < compare.size(); ++i) {
+        if (!Settings::isMethodKeyShape(compare[i]))
+            return "compareMethods: an entry not a registry key's shape";
+        if (compare.indexOf(compare[i]) != i)
+            return "compareMethods: a duplicate entry";
+    }
     const double window = s.windowSec();
     if (!std::isfinite(window) || window < Settings::kMinWindowSec || window > Settings::kMaxWindowSec)
         return "windowSec: outside [4, 60] or not finite";
@@ -97,6 +106,7 @@ inline std::string checkSettingsFile(const QString &path, bool writeBack)
         s.setWindowGeometry(QByteArray("geometry\0bytes", 14));
         s.setWindowState(QByteArray("state"));
         s.setMethod(QStringLiteral("chrom"));
+        s.setCompareMethods({QStringLiteral("pos"), QStringLiteral("rppgnet")});
         s.setWindowSec(12);
         s.setBandLowHz(0.8);
         s.setBandHighHz(3.5);
@@ -126,6 +136,8 @@ inline std::string checkSettingsFile(const QString &path, bool writeBack)
         return "round trip: lastDirectory";
     if (s.windowGeometry() != QByteArray("geometry\0bytes", 14) || s.windowState() != QByteArray("state"))
         return "round trip: window geometry/state";
+    if (s.compareMethods() != QStringList{QStringLiteral("pos"), QStringLiteral("rppgnet")})
+        return "round trip: compareMethods";
     if (s.method() != QLatin1String("chrom") || s.windowSec() != 12 || s.bandLowHz() != 0.8 || s.bandHighHz() != 3.5
         || s.device() != QLatin1String("cuda:1"))
         return "round trip: analysis settings";

@@ -33,6 +33,17 @@ for theme in light dark; do
     echo "wrote $out/main-window-$theme.png"
 done
 
+# The neural methods (when the build has them): STVEN + rPPGNet alone, then rPPGNet with POS and
+# CHROM compared live beside it (after the runs above: the choices are remembered).
+if "$build/bin/rppg" info >/dev/null 2>&1; then
+    run "$app" --theme light --method stven+rppgnet --screenshot "$out/main-window-neural.png" \
+        --screenshot-at 16 "$sample"
+    echo "wrote $out/main-window-neural.png"
+    run "$app" --theme light --method rppgnet --compare pos,chrom --screenshot "$out/main-window-compare.png" \
+        --screenshot-at 16 "$sample"
+    echo "wrote $out/main-window-compare.png"
+fi
+
 # The codec comparison view on the sample: three codecs at two bit rates, POS and CHROM (a few
 # minutes on two cores), in English; and in Simplified Chinese on a short generated clip.
 run "$app" --lang en --compare-codecs "$sample" --codecs x264,x265,mpeg4 --bitrates 150k,600k \

@@ -19,6 +19,7 @@
 #include <QFileInfo>
 #include <QMediaDevices>
 #include <QMediaPlayer>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -245,6 +246,71 @@ private Q_SLOTS:
         QVERIFY(w.loadReference(groundTruthPathFor(m_sample)));
         QCOMPARE(w.referencePointCount(), n);
         QVERIFY(std::abs(w.referenceMaeBpm() - sum / n) < 1.0);   // the same video, analysed again
+    }
+
+    // Other methods compared live: their curves and readout lines follow the updates, their errors
+    // against the reference are the truth's, the choice is remembered, and clearing it removes them.
+    void compareMethodsLive()
+    {
+        MainWindow w;
+        w.resize(1280, 800);
+        w.show();
+        QSignalSpy finished(&w, &MainWindow::analysisFinished);
+        // The main method (checked too) is not run twice; a name this build lacks is ignored.
+        w.setCompareMethods({QStringLiteral("green"), QStringLiteral("chrom"), QStringLiteral("pos"),
+                             QStringLiteral("no-such-method")});
+        QCOMPARE(w.compareMethods(), (QStringList{QStringLiteral("pos"), QStringLiteral("chrom"), QStringLiteral("green")}));
+        QCOMPARE(Settings().compareMethods(), w.compareMethods());
+        w.openFile(m_sample);
+        QVERIFY(w.hasReference());
+        QVERIFY(finished.wait(kAnalysisTimeoutMs));
+        QTRY_VERIFY(w.lastUpdate() && w.lastUpdate()->endOfStream);
+        const LiveUpdatePtr u = w.lastUpdate();
+        QCOMPARE(u->method, QStringLiteral("pos"));
+        QCOMPARE(u->compare.size(), size_t(2));
+        const QStringList lines = w.compareText().split(QLatin1Char('\n'));
+        QCOMPARE(lines.size(), 2);
+        const QStringList titles{QStringLiteral("CHROM"), QStringLiteral("GREEN")};
+        for (int i = 0; i < 2; ++i) {
+            const LiveMethodEstimate &m = u->compare[size_t(i)];
+            QCOMPARE(m.method, titles[i].toLower());
+            QCOMPARE(m.trend.size(), u->trend.size());
+            const int finite = int(std::count_if(m.trend.begin(), m.trend.end(),
+                                                 [](const LiveHrPoint &p) { return std::isfinite(p.hrBpm); }));
+            QVERIFY(finite >= 20);
+            QCOMPARE(w.compareTrendPointCount(m.method), finite);
+            QVERIFY2(lines[i].startsWith(QStringLiteral("%1 %2 bpm").arg(titles[i]).arg(m.hrBpm, 0, 'f', 0)),
+                     qPrintable(lines[i]));
+            // Its error: over the windows the reference curve covers (where the main method has an
+            // estimate), against the truth of each window.
+            double sum = 0;
+            int n = 0;
+            for (size_t k = 0; k < u->trend.size(); ++k) {
+                const LiveHrPoint &p = u->trend[k];
+                if (!std::isfinite(p.hrBpm) || !std::isfinite(m.trend[k].hrBpm))
+                    continue;
+                sum += std::abs(m.trend[k].hrBpm
+                                - m_truth.windowHr(std::max(0.0, p.timeSec - u->windowSec), p.timeSec));
+                ++n;
+            }
+            QVERIFY(n >= 20);
+            const QRegularExpressionMatch mae = QRegularExpression(QStringLiteral("MAE ([0-9.]+) bpm")).match(lines[i]);
+            QVERIFY2(mae.hasMatch(), qPrintable(lines[i]));
+            QVERIFY2(std::abs(mae.captured(1).toDouble() - sum / n) <= 0.051,
+                     qPrintable(QStringLiteral("%1 vs %2").arg(lines[i]).arg(sum / n)));
+            QVERIFY2(sum / n < 3.0, qPrintable(QStringLiteral("%1: %2").arg(titles[i]).arg(sum / n)));
+        }
+
+        // Cleared: the next session has no comparison, and none is drawn.
+        w.setCompareMethods({});
+        QCOMPARE(Settings().compareMethods(), QStringList());
+        QVERIFY(w.compareText().isEmpty());
+        w.openFile(m_sample);
+        QTRY_VERIFY_WITH_TIMEOUT(w.lastUpdate() && w.lastUpdate()->timeSec >= 12.0, kAnalysisTimeoutMs);
+        QVERIFY(w.lastUpdate()->compare.empty());
+        QVERIFY(w.compareText().isEmpty());
+        QCOMPARE(w.compareTrendPointCount(QStringLiteral("chrom")), 0);
+        QVERIFY(finished.wait(kAnalysisTimeoutMs));
     }
 
     // Files that are not videos, or not there, give a message and leave the window usable.

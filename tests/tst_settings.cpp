@@ -53,6 +53,7 @@ class TstSettings : public QObject
         QCOMPARE(s.windowGeometry(), QByteArray());
         QCOMPARE(s.windowState(), QByteArray());
         QCOMPARE(s.method(), QStringLiteral("pos"));
+        QCOMPARE(s.compareMethods(), QStringList());
         QCOMPARE(s.windowSec(), 10.0);
         QCOMPARE(s.bandLowHz(), 0.7);
         QCOMPARE(s.bandHighHz(), 4.0);
@@ -303,6 +304,30 @@ private Q_SLOTS:
         QCOMPARE(s.recentFiles(), QStringList());
     }
 
+    // The compared methods: keys' shapes only, lower case, no repeats, at most kMaxCompareMethods;
+    // an emptied list reads back empty.
+    void compareMethods()
+    {
+        const Settings mixed(writeIni("[analysis]\ncompareMethods=CHROM, \"\", pos, chrom, two words, "
+                                      "stven+rppgnet, \"a\\x1b\"\n"));
+        verifyPromises(mixed);
+        QCOMPARE(mixed.compareMethods(),
+                 (QStringList{QStringLiteral("chrom"), QStringLiteral("pos"), QStringLiteral("stven+rppgnet")}));
+        QByteArray many = "[analysis]\ncompareMethods=";
+        for (int i = 0; i < 100; ++i)
+            many += (i ? ", m" : "m") + QByteArray::number(i);
+        const Settings big(writeIni(many + "\n"));
+        verifyPromises(big);
+        QCOMPARE(big.compareMethods().size(), Settings::kMaxCompareMethods);
+        QCOMPARE(Settings(writeIni("[analysis]\ncompareMethods=green\n")).compareMethods(), QStringList{QStringLiteral("green")});
+        QCOMPARE(Settings(writeIni("[analysis]\ncompareMethods=@Size(1 2)\n")).compareMethods(), QStringList());
+        Settings s(writeIni("[analysis]\ncompareMethods=pos, chrom\n"));
+        s.setCompareMethods({});
+        QCOMPARE(s.compareMethods(), QStringList());
+        s.sync();
+        QCOMPARE(s.status(), QSettings::NoError);
+    }
+
     void layoutBlobs()
     {
         const Settings text(writeIni("[window]\ngeometry=not bytes\nstate=1, 2\n"));
@@ -500,6 +525,7 @@ private Q_SLOTS:
             s.setWindowGeometry(geometry);
             s.setWindowState(QByteArray("\0state", 6));
             s.setMethod(QStringLiteral("stven+rppgnet"));
+            s.setCompareMethods({QStringLiteral("chrom"), QStringLiteral("stven+rppgnet")});
             s.setWindowSec(33);
             s.setBandLowHz(0.75);
             s.setBandHighHz(3.25);
@@ -523,6 +549,7 @@ private Q_SLOTS:
         QCOMPARE(s.windowGeometry(), geometry);
         QCOMPARE(s.windowState(), QByteArray("\0state", 6));
         QCOMPARE(s.method(), QStringLiteral("stven+rppgnet"));
+        QCOMPARE(s.compareMethods(), (QStringList{QStringLiteral("chrom"), QStringLiteral("stven+rppgnet")}));
         QCOMPARE(s.windowSec(), 33.0);
         QCOMPARE(s.bandLowHz(), 0.75);
         QCOMPARE(s.bandHighHz(), 3.25);

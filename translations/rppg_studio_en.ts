@@ -1129,7 +1129,35 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>reference (%1)</source>
+        <source>The remembered compared methods “%1” are not available here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Other methods run beside the main one on the same frames: their heart rates in the readout and their curves in the trend</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare with:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 bpm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 dB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MAE %1 bpm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>reference</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

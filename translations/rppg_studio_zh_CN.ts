@@ -1126,8 +1126,36 @@
         <translation>无法将 %1 用作参考：%2</translation>
     </message>
     <message>
-        <source>reference (%1)</source>
-        <translation>参考（%1）</translation>
+        <source>The remembered compared methods “%1” are not available here.</source>
+        <translation>记住的对比方法“%1”在此不可用。</translation>
+    </message>
+    <message>
+        <source>Other methods run beside the main one on the same frames: their heart rates in the readout and their curves in the trend</source>
+        <translation>在相同帧上与主方法同时运行的其他方法：读数中显示其心率，趋势图中显示其曲线</translation>
+    </message>
+    <message>
+        <source>Compare with:</source>
+        <translation>对比：</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>%1 bpm</source>
+        <translation>%1 bpm</translation>
+    </message>
+    <message>
+        <source>%1 dB</source>
+        <translation>%1 dB</translation>
+    </message>
+    <message>
+        <source>MAE %1 bpm</source>
+        <translation>平均绝对误差 %1 bpm</translation>
+    </message>
+    <message>
+        <source>reference</source>
+        <translation>参考</translation>
     </message>
 </context>
 </TS>

@@ -47,6 +47,7 @@
 #include <QStatusBar>
 #include <QTimer>
 #include <QToolBar>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <QtConcurrent>
 
@@ -64,6 +65,12 @@ namespace {
 constexpr int kRedrawIntervalMs = 33;   // ~30 Hz
 constexpr int kApplyDelayMs = 250;      // settle time before a control change restarts analysis
 constexpr double kWaveformSpanSec = 15.0;
+
+// A decibel value with one decimal, without a "-0.0" for values that round to zero.
+double dbForDisplay(double db)
+{
+    return std::abs(db) < 0.05 ? 0.0 : db;
+}
 
 // One entry of a menu's exclusive choice (playback mode, theme, language): checkable, in `group`,
 // `slot` run in `context` when the user picks it.
@@ -303,7 +310,14 @@ void MainWindow::buildDocks()
     m_trendPlot->yAxis->setLabel(tr("heart rate (bpm)"));
     m_trendPlot->legend->setVisible(true);
     m_trendPlot->legend->setFont(QFont(font().family(), std::max(7, font().pointSize() - 1)));
-    m_trendPlot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
+    // Above the plot, in rows of three, so that no curve (compared methods add theirs) hides under it.
+    m_trendPlot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+    m_trendPlot->legend->setWrap(3);
+    m_trendPlot->axisRect()->insetLayout()->take(m_trendPlot->legend);
+    m_trendPlot->plotLayout()->insertRow(0);
+    m_trendPlot->plotLayout()->addElement(0, 0, m_trendPlot->legend);
+    m_trendPlot->plotLayout()->setRowStretchFactor(0, 0.001);
+    m_trendPlot->legend->setMargins(QMargins(4, 4, 4, 2));
     m_trendPlot->yAxis->setRange(40, 140);
 
     m_videoDock = makeDock(tr("Video"), QStringLiteral("videoDock"), m_videoView);
@@ -351,6 +365,10 @@ QWidget *MainWindow::buildReadout()
     m_referenceLabel->setAlignment(Qt::AlignCenter);
     m_referenceLabel->setWordWrap(true);
     m_referenceLabel->setVisible(false);
+    m_compareLabel = new QLabel;
+    m_compareLabel->setAlignment(Qt::AlignCenter);
+    m_compareLabel->setTextFormat(Qt::RichText);
+    m_compareLabel->setVisible(false);
     m_warmupBar = new QProgressBar;
     m_warmupBar->setRange(0, 100);
     m_warmupBar->setTextVisible(false);
@@ -364,6 +382,8 @@ QWidget *MainWindow::buildReadout()
     layout->addWidget(m_warmupBar);
     layout->addWidget(m_qualityLabel);
     layout->addWidget(m_referenceLabel);
+    layout->addSpacing(4);
+    layout->addWidget(m_compareLabel);
     layout->addStretch(1);
     return w;
 }
@@ -439,6 +459,41 @@ QWidget *MainWindow::buildControls()
         m_settings.setMethod(m_methodCombo->itemData(methodIndex).toString());
     }
     m_methodCombo->setCurrentIndex(methodIndex);
+    // Methods compared live beside the main one: a menu of checkable entries.
+    m_compareMenu = new QMenu(this);
+    for (int i = 0; i < m_methodCombo->count(); ++i) {
+        QAction *a = m_compareMenu->addAction(m_methodCombo->itemText(i));
+        a->setData(m_methodCombo->itemData(i));
+        a->setCheckable(true);
+        connect(a, &QAction::toggled, this, [this] {
+            updateCompareButton();
+            scheduleApply();
+        });
+    }
+    QStringList unavailable;
+    for (const QString &name : m_settings.compareMethods()) {
+        const auto actions = m_compareMenu->actions();
+        const auto it = std::find_if(actions.begin(), actions.end(), [&](QAction *a) { return a->data() == name; });
+        if (it == actions.end()) {
+            unavailable << name;
+            continue;
+        }
+        const QSignalBlocker block(*it);
+        (*it)->setChecked(true);
+    }
+    if (!unavailable.isEmpty()) {
+        m_startupNote += (m_startupNote.isEmpty() ? QString() : QStringLiteral(" "))
+                         + tr("The remembered compared methods “%1” are not available here.")
+                               .arg(unavailable.join(QStringLiteral(", ")));
+        m_settings.setCompareMethods(compareMethods());
+    }
+    m_compareButton = new QToolButton;
+    m_compareButton->setMenu(m_compareMenu);
+    m_compareButton->setPopupMode(QToolButton::InstantPopup);
+    m_compareButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    m_compareButton->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    m_compareButton->setToolTip(tr("Other methods run beside the main one on the same frames: their heart "
+                                   "rates in the readout and their curves in the trend"));
     m_windowSpin = new QDoubleSpinBox;
     m_windowSpin->setRange(4, 60);
     m_windowSpin->setDecimals(0);
@@ -475,6 +530,7 @@ QWidget *MainWindow::buildControls()
     m_deviceCombo->setCurrentIndex(m_deviceCombo->findData(storedDevice));
     m_deviceCombo->setToolTip(tr("Where neural methods run; classical methods always use the CPU"));
     af->addRow(tr("Method:"), m_methodCombo);
+    af->addRow(tr("Compare with:"), m_compareButton);
     af->addRow(tr("Window:"), m_windowSpin);
     af->addRow(tr("Band from:"), m_bandLowSpin);
     af->addRow(tr("Band to:"), m_bandHighSpin);
@@ -965,6 +1021,9 @@ LiveConfig MainWindow::configFromControls() const
 {
     LiveConfig c;
     c.analysis.method = m_methodCombo->currentData().toString();
+    for (const QString &m : compareMethods())
+        if (m != c.analysis.method)
+            c.compareMethods << m;
     c.analysis.methodOptions.device = m_deviceCombo->currentData().toString();
     c.analysis.windowSec = m_windowSpin->value();
     c.analysis.bandLowHz = m_bandLowSpin->value();
@@ -986,6 +1045,7 @@ void MainWindow::applyConfig()
         return;
     const LiveConfig c = configFromControls();
     m_settings.setMethod(c.analysis.method);
+    m_settings.setCompareMethods(compareMethods());
     m_settings.setWindowSec(c.analysis.windowSec);
     m_settings.setBandLowHz(c.analysis.bandLowHz);
     m_settings.setBandHighHz(c.analysis.bandHighHz);
@@ -996,7 +1056,8 @@ void MainWindow::applyConfig()
     m_camera->setSession(m_session);
     m_finishedNotified = false;
     clearDisplays();
-    qCInfo(lcUi) << "analysis restarted with" << c.analysis.method << "window" << c.analysis.windowSec;
+    qCInfo(lcUi) << "analysis restarted with" << c.analysis.method << "window" << c.analysis.windowSec
+                 << (c.compareMethods.isEmpty() ? QString() : QStringLiteral("compared with ") + c.compareMethods.join(QLatin1Char(',')));
 }
 
 void MainWindow::setMethod(const QString &method)
@@ -1028,6 +1089,53 @@ void MainWindow::updateControlsForMethod()
     const bool neural = info && info->input == MethodInput::FaceVideo;
     m_deviceCombo->setEnabled(neural);
     m_overlayKindCombo->setEnabled(neural);
+    updateCompareButton();
+}
+
+void MainWindow::setCompareMethods(const QStringList &methods)
+{
+    for (QAction *a : m_compareMenu->actions()) {
+        const QSignalBlocker block(a);
+        a->setChecked(methods.contains(a->data().toString()));
+    }
+    updateCompareButton();
+    m_applyTimer->stop();
+    applyConfig();
+}
+
+QStringList MainWindow::compareMethods() const
+{
+    QStringList list;
+    for (const QAction *a : m_compareMenu->actions())
+        if (a->isChecked())
+            list << a->data().toString();
+    return list;
+}
+
+QString MainWindow::compareText() const { return m_compareText; }
+
+int MainWindow::compareTrendPointCount(const QString &method) const
+{
+    const MethodInfo *info = MethodRegistry::instance().find(method);
+    const QString title = info && !info->title.isEmpty() ? info->title : method;
+    for (const QCPGraph *g : m_compareGraphs)
+        if (g->name() == title)
+            return int(std::count_if(g->data()->constBegin(), g->data()->constEnd(),
+                                     [](const QCPGraphData &d) { return std::isfinite(d.value); }));
+    return 0;
+}
+
+void MainWindow::updateCompareButton()
+{
+    // The main method is never compared with itself: its entry is greyed out.
+    QStringList titles;
+    for (QAction *a : m_compareMenu->actions()) {
+        const bool isMain = a->data().toString() == method();
+        a->setEnabled(!isMain);
+        if (a->isChecked() && !isMain)
+            titles << a->text();
+    }
+    m_compareButton->setText(titles.isEmpty() ? tr("None") : titles.join(QStringLiteral(", ")));
 }
 
 // ---- results --------------------------------------------------------------------------------
@@ -1064,10 +1172,23 @@ void MainWindow::onUpdate(LiveUpdatePtr update)
 void MainWindow::onAnalyzerError(const QString &message)
 {
     showMessage(tr("The analysis could not use this setting: %1").arg(message), true);
+    const LiveConfig activeConfig = m_analyzer->config();
+    if (!activeConfig.compareMethods.isEmpty() && activeConfig.compareMethods == configFromControls().compareMethods) {
+        // Nothing runs with these settings yet: drop the comparison first (the main method
+        // falls back below if it fails on its own too).
+        setCompareMethods({});
+        return;
+    }
+    // Otherwise the analyzer kept its previous working settings: show those.
+    for (QAction *a : m_compareMenu->actions()) {
+        const QSignalBlocker block(a);
+        a->setChecked(activeConfig.compareMethods.contains(a->data().toString()));
+    }
+    m_settings.setCompareMethods(compareMethods());
     // The analyzer keeps its previous working method: show (and remember) that one. When nothing
     // has worked yet (a method remembered from an earlier run that cannot start now), fall back
     // to the classical default so the window still analyses.
-    const QString active = m_analyzer->config().analysis.method;
+    const QString active = activeConfig.analysis.method;
     if (active == method() && active != QLatin1String("pos")) {
         setMethod(QStringLiteral("pos"));
         return;
@@ -1192,7 +1313,7 @@ void MainWindow::drawUpdate()
     if (u->state == LiveState::WarmingUp)
         m_qualityLabel->setText(tr("%1 of %2 s of signal").arg(u->signalSec, 0, 'f', 1).arg(u->windowSec, 0, 'f', 0));
     else if (std::isfinite(u->snrDb))
-        m_qualityLabel->setText(tr("signal-to-noise %1 dB · %2 s window").arg(u->snrDb, 0, 'f', 1).arg(u->windowSec, 0, 'f', 0));
+        m_qualityLabel->setText(tr("signal-to-noise %1 dB · %2 s window").arg(dbForDisplay(u->snrDb), 0, 'f', 1).arg(u->windowSec, 0, 'f', 0));
     else if (u->state == LiveState::NoFace)
         m_qualityLabel->setText(tr("Face the camera, in even light."));
     else
@@ -1270,6 +1391,7 @@ void MainWindow::drawUpdate()
     m_goodBars->setData(gx, gy, true);
     m_lowBars->setData(lx, ly, true);
     m_refGraph->setData(m_refX, m_refY, true);
+    drawComparison(*u, showHr, &hrLo, &hrHi);
     for (double r : m_refY)
         if (std::isfinite(r)) {
             hrLo = std::min(hrLo, r);
@@ -1295,6 +1417,87 @@ void MainWindow::drawUpdate()
     m_methodLabel->setToolTip(u->model.isEmpty() ? tr("Pulse method") : u->model);
 }
 
+QColor MainWindow::compareColour(int index) const
+{
+    // Apart from the estimate's red and the reference's blue.
+    static const QColor colours[] = {{30, 150, 80}, {225, 130, 0}, {140, 70, 200}, {0, 150, 165},
+                                     {160, 100, 40}, {205, 60, 165}, {110, 110, 110}, {110, 150, 0}};
+    const QColor c = colours[index % int(std::size(colours))];
+    return isDarkPalette(palette()) ? c.lighter(150) : c;
+}
+
+void MainWindow::removeCompareGraphs()
+{
+    for (QCPGraph *g : std::as_const(m_compareGraphs))
+        m_trendPlot->removeGraph(g);
+    m_compareGraphs.clear();
+}
+
+void MainWindow::drawComparison(const LiveUpdate &u, bool showHr, double *hrLo, double *hrHi)
+{
+    // One curve per compared method (rebuilt when the set changes).
+    bool same = m_compareGraphs.size() == qsizetype(u.compare.size());
+    for (size_t i = 0; same && i < u.compare.size(); ++i)
+        same = m_compareGraphs[qsizetype(i)]->property("method").toString() == u.compare[i].method;
+    if (!same) {
+        removeCompareGraphs();
+        for (size_t i = 0; i < u.compare.size(); ++i) {
+            QCPGraph *g = m_trendPlot->addGraph();
+            const MethodInfo *info = MethodRegistry::instance().find(u.compare[i].method);
+            g->setName(info && !info->title.isEmpty() ? info->title : u.compare[i].method);
+            g->setProperty("method", u.compare[i].method);
+            g->setPen(QPen(compareColour(int(i)), 1.5));
+            m_compareGraphs << g;
+        }
+    }
+    QStringList plain, rich;
+    for (size_t i = 0; i < u.compare.size(); ++i) {
+        const LiveMethodEstimate &m = u.compare[i];
+        QVector<double> x, y;
+        x.reserve(int(m.trend.size()));
+        y.reserve(int(m.trend.size()));
+        for (const LiveHrPoint &p : m.trend) {
+            x.push_back(p.timeSec);
+            y.push_back(p.hrBpm);
+            if (std::isfinite(p.hrBpm)) {
+                *hrLo = std::min(*hrLo, p.hrBpm);
+                *hrHi = std::max(*hrHi, p.hrBpm);
+            }
+        }
+        m_compareGraphs[qsizetype(i)]->setData(x, y, true);
+
+        // Readout line: its current estimate while the main one is shown, its SNR, and with a
+        // reference its mean absolute error over the windows the reference curve covers.
+        const QString title = m_compareGraphs[qsizetype(i)]->name();
+        QString line = title + QStringLiteral(" ")
+                       + (showHr && std::isfinite(m.hrBpm) ? tr("%1 bpm").arg(m.hrBpm, 0, 'f', 0) : QStringLiteral("--"));
+        if (showHr && std::isfinite(m.snrDb))
+            line += QStringLiteral(" · ") + tr("%1 dB").arg(dbForDisplay(m.snrDb), 0, 'f', 1);
+        if (!m_refX.isEmpty()) {
+            double sum = 0;
+            int n = 0;
+            size_t k = 0;
+            for (qsizetype r = 0; r < m_refX.size(); ++r) {
+                while (k < m.trend.size() && m.trend[k].timeSec < m_refX[r])
+                    ++k;
+                if (k < m.trend.size() && m.trend[k].timeSec == m_refX[r] && std::isfinite(m.trend[k].hrBpm)
+                    && std::isfinite(m_refY[r])) {
+                    sum += std::abs(m.trend[k].hrBpm - m_refY[r]);
+                    ++n;
+                }
+            }
+            if (n > 0)
+                line += QStringLiteral(" · ") + tr("MAE %1 bpm").arg(sum / n, 0, 'f', 1);
+        }
+        plain << line;
+        const QColor c = compareColour(int(i));
+        rich << QStringLiteral("<span style=\"color:%1\">&#9632;</span> %2").arg(c.name(), line.toHtmlEscaped());
+    }
+    m_compareText = plain.join(QLatin1Char('\n'));
+    m_compareLabel->setText(rich.join(QStringLiteral("<br>")));
+    m_compareLabel->setVisible(!rich.isEmpty());
+}
+
 bool MainWindow::loadReference(const QString &path)
 {
     auto loaded = loadVideoReference(path, m_source == SourceKind::File ? m_videoPath : QString());
@@ -1307,7 +1510,9 @@ bool MainWindow::loadReference(const QString &path)
     m_reference = std::move(loaded.value());
     m_referencePath = path;
     resetReferenceCurve();
-    m_refGraph->setName(tr("reference (%1)").arg(QFileInfo(path).fileName()));
+    // The file is named in the readout's tooltip; the legend keeps short names (it sits above the plot).
+    m_refGraph->setName(tr("reference"));
+    m_referenceLabel->setToolTip(tr("Reference: %1").arg(QDir::toNativeSeparators(path)));
     m_refGraph->setVisible(true);
     m_refGraph->addToLegend();
     m_referenceLabel->setVisible(true);
@@ -1326,6 +1531,7 @@ void MainWindow::clearReference()
     m_refGraph->removeFromLegend();
     m_referenceLabel->clear();
     m_referenceLabel->setVisible(false);
+    m_referenceLabel->setToolTip(QString());
     m_trendPlot->replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -1414,6 +1620,10 @@ void MainWindow::clearDisplays()
     resetReferenceCurve();
     m_refGraph->data()->clear();
     m_referenceLabel->clear();
+    removeCompareGraphs();
+    m_compareText.clear();
+    m_compareLabel->clear();
+    m_compareLabel->setVisible(false);
     m_wavePlot->replot(QCustomPlot::rpQueuedReplot);
     m_trendPlot->replot(QCustomPlot::rpQueuedReplot);
     m_hrLabel->setText(QStringLiteral("--"));
@@ -1447,6 +1657,8 @@ void MainWindow::applyPlotStyle()
     m_waveGraph->setPen(QPen(dark ? QColor(255, 110, 110) : QColor(205, 40, 50), 1.6));
     m_trendGraph->setPen(QPen(dark ? QColor(255, 110, 110) : QColor(205, 40, 50), 2));
     m_refGraph->setPen(QPen(dark ? QColor(120, 190, 255) : QColor(30, 90, 200), 1.6, Qt::DashLine));
+    for (qsizetype i = 0; i < m_compareGraphs.size(); ++i)
+        m_compareGraphs[i]->setPen(QPen(compareColour(int(i)), 1.5));
     m_wavePlot->replot(QCustomPlot::rpQueuedReplot);
     m_trendPlot->replot(QCustomPlot::rpQueuedReplot);
 }

@@ -37,6 +37,7 @@ class QProgressBar;
 class QPushButton;
 class QSlider;
 class QTimer;
+class QToolButton;
 class QVideoSink;
 
 namespace rppg {
@@ -70,6 +71,13 @@ public:
     void setMethod(const QString &method);
     QString method() const;
     void setWindowSec(double sec);
+    // Other methods run live beside the main one on the same frames (Analysis → Compare with):
+    // each has its curve in the trend plot and a line in the readout (heart rate, SNR, and the
+    // mean absolute error against a loaded reference). Unknown names are ignored.
+    void setCompareMethods(const QStringList &methods);
+    QStringList compareMethods() const;   // as checked (the main method among them is skipped)
+    QString compareText() const;          // the readout's comparison lines, as plain text
+    int compareTrendPointCount(const QString &method) const;   // finite points of its curve
 
     void setOverlayVisible(bool visible);
     bool overlayVisible() const;        // the toggle
@@ -149,6 +157,10 @@ private:
     void showMessage(const QString &text, bool error);
     void applyPlotStyle();
     void updateControlsForMethod();
+    void updateCompareButton();
+    void drawComparison(const LiveUpdate &u, bool showHr, double *hrLo, double *hrHi);
+    void removeCompareGraphs();
+    QColor compareColour(int index) const;
     void retirePlayer();
     void startExport(const QString &path, std::function<QString()> job);
     QString chooseExportPath(const QString &title, const QString &filter, const QString &suffix);
@@ -189,6 +201,7 @@ private:
     QCPBars *m_goodBars = nullptr;
     QCPBars *m_lowBars = nullptr;
     QCPGraph *m_refGraph = nullptr;
+    QList<QCPGraph *> m_compareGraphs;   // one per compared method, in the update's order
 
     // Reference: the file's values, and per trend point its window's reference HR and the
     // absolute error of the estimate (NaN without one), filled as the trend grows.
@@ -203,6 +216,8 @@ private:
     QLabel *m_stateLabel = nullptr;
     QLabel *m_qualityLabel = nullptr;
     QLabel *m_referenceLabel = nullptr;
+    QLabel *m_compareLabel = nullptr;
+    QString m_compareText;
     QProgressBar *m_warmupBar = nullptr;
 
     // Controls.
@@ -211,6 +226,8 @@ private:
     QPushButton *m_cameraButton = nullptr;
     QComboBox *m_playbackCombo = nullptr;
     QComboBox *m_methodCombo = nullptr;
+    QToolButton *m_compareButton = nullptr;
+    QMenu *m_compareMenu = nullptr;
     QDoubleSpinBox *m_windowSpin = nullptr;
     QDoubleSpinBox *m_bandLowSpin = nullptr;
     QDoubleSpinBox *m_bandHighSpin = nullptr;

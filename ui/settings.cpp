@@ -18,6 +18,7 @@ const QString kLastDir = QStringLiteral("files/lastDirectory");
 const QString kGeometry = QStringLiteral("window/geometry");
 const QString kState = QStringLiteral("window/state");
 const QString kMethod = QStringLiteral("analysis/method");
+const QString kCompare = QStringLiteral("analysis/compareMethods");
 const QString kWindow = QStringLiteral("analysis/windowSec");
 const QString kBandLow = QStringLiteral("analysis/bandLowHz");
 const QString kBandHigh = QStringLiteral("analysis/bandHighHz");
@@ -298,6 +299,34 @@ QString Settings::method() const
 }
 
 void Settings::setMethod(const QString &m) { m_s->setValue(kMethod, m); }
+
+QStringList Settings::compareMethods() const
+{
+    const QVariant v = m_s->value(kCompare);
+    QStringList stored;
+    if (v.metaType().id() == QMetaType::QStringList)
+        stored = v.toStringList();
+    else if (v.metaType().id() == QMetaType::QString)
+        stored << v.toString();
+    QStringList list;
+    for (const QString &raw : std::as_const(stored)) {
+        if (list.size() >= kMaxCompareMethods)
+            break;
+        const QString m = raw.trimmed().toLower();
+        if (isMethodKeyShape(m) && !list.contains(m))
+            list << m;
+    }
+    return list;
+}
+
+void Settings::setCompareMethods(const QStringList &methods)
+{
+    // An empty list is removed: QSettings writes an empty QStringList as "@Invalid()".
+    if (methods.isEmpty())
+        m_s->remove(kCompare);
+    else
+        m_s->setValue(kCompare, methods);
+}
 
 double Settings::windowSec() const
 {

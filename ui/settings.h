@@ -37,6 +37,7 @@ public:
     ~Settings();
 
     static constexpr int kMaxRecentFiles = 8;
+    static constexpr int kMaxCompareMethods = 8;
     static constexpr int kMaxPathChars = 4096;          // longer recent/last-directory entries are dropped
     static constexpr int kMaxLayoutBytes = 1 << 20;     // longer geometry/state blobs are ignored
 
@@ -96,6 +97,10 @@ public:
 
     QString method() const;                     // a registry key's shape, lower case; default "pos"
     void setMethod(const QString &method);
+    // Methods compared live beside the main one ("analysis/compareMethods"): at most
+    // kMaxCompareMethods distinct registry keys' shapes, lower case, in the stored order.
+    QStringList compareMethods() const;
+    void setCompareMethods(const QStringList &methods);
     double windowSec() const;
     void setWindowSec(double sec);
     double bandLowHz() const;
