@@ -87,7 +87,8 @@ std::vector<FrameSignalValues> frameSignalValues(const AnalysisResult &result,
     return out;
 }
 
-Error writeAnalysisCsv(const QString &path, const AnalysisResult &result, const ReferenceScore *reference)
+Error writeAnalysisCsv(const QString &path, const AnalysisResult &result, const ReferenceScore *reference,
+                       const std::vector<ComparedEstimates> &compared)
 {
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Text))
@@ -118,9 +119,19 @@ Error writeAnalysisCsv(const QString &path, const AnalysisResult &result, const 
         out << "# reference: " << reference->source << '\n'
             << "# reference_hr_bpm: " << num(reference->recordingHrBpm, 2) << '\n'
             << "# window_mae_bpm: " << num(reference->windowMaeBpm, 2) << '\n';
+    QStringList columns = analysisCsvColumns();
+    if (!compared.empty()) {
+        QStringList names;
+        for (const ComparedEstimates &c : compared) {
+            names << c.method;
+            columns << QStringLiteral("hr_bpm_") + c.method << QStringLiteral("snr_db_") + c.method;
+        }
+        out << "# compared: " << names.join(QLatin1Char(',')) << '\n';
+    }
     out << "# truncated: " << (result.truncated ? "yes" : "no") << '\n'
         << "# created: " << QDateTime::currentDateTimeUtc().toString(Qt::ISODate) << '\n';
-    out << analysisCsvColumns().join(QLatin1Char(',')) << '\n';
+    out << columns.join(QLatin1Char(',')) << '\n';
+    std::vector<size_t> next(compared.size(), 0);   // per compared method: its first estimate after the frame
     const auto values = frameSignalValues(result, reference ? reference->perWindow : std::vector<double>{});
     for (size_t i = 0; i < result.frames.size(); ++i) {
         const FrameRecord &f = result.frames[i];
@@ -132,7 +143,18 @@ Error writeAnalysisCsv(const QString &path, const AnalysisResult &result, const 
             << (face ? num(f.faceBox.height, 1) : QString()) << ',' << num(f.rgb[0], 4) << ','
             << num(f.rgb[1], 4) << ',' << num(f.rgb[2], 4) << ',' << num(v.pulseRaw, 6, 'g') << ','
             << num(v.pulse, 6, 'g') << ',' << num(v.hrBpm, 2) << ',' << num(v.snrDb, 2) << ','
-            << qualityName(v.quality) << ',' << num(v.refHrBpm, 2) << '\n';
+            << qualityName(v.quality) << ',' << num(v.refHrBpm, 2);
+        for (size_t c = 0; c < compared.size(); ++c) {
+            const ComparedEstimates &m = compared[c];
+            const size_t n = std::min({m.timeSec.size(), m.hrBpm.size(), m.snrDb.size()});
+            while (next[c] < n && m.timeSec[next[c]] <= f.timeSec + 1e-6)
+                ++next[c];
+            // As hr_bpm: nothing for a frame without a usable skin region.
+            const bool has = next[c] > 0 && face && f.skinValid;
+            out << ',' << (has ? num(m.hrBpm[next[c] - 1], 2) : QString()) << ','
+                << (has ? num(m.snrDb[next[c] - 1], 2) : QString());
+        }
+        out << '\n';
     }
     out.flush();
     if (out.status() != QTextStream::Ok || !file.commit())

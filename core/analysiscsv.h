@@ -14,10 +14,22 @@ namespace rppg {
 // Column names in order.
 QStringList analysisCsvColumns();
 
+// A method compared live beside the main one (the application's "Compare with"): its estimates,
+// oldest first, each for the window ending at timeSec.
+struct ComparedEstimates
+{
+    QString method;                 // registry key
+    std::vector<double> timeSec, hrBpm, snrDb;
+};
+
 // With a reference (scoreAgainstReference() of this result), each row with an estimate also gets
 // the reference HR of that estimate's window, and the metadata the reference file, the
-// whole-recording reference and the windows' mean absolute error. Errors: WriteFailed.
-Error writeAnalysisCsv(const QString &path, const AnalysisResult &result, const ReferenceScore *reference = nullptr);
+// whole-recording reference and the windows' mean absolute error. Each compared method adds the
+// columns hr_bpm_<method> and snr_db_<method> after the fixed ones (its newest estimate at or
+// before the frame; empty without one, or for a frame without a face) and names itself in the metadata line "compared".
+// Errors: WriteFailed.
+Error writeAnalysisCsv(const QString &path, const AnalysisResult &result, const ReferenceScore *reference = nullptr,
+                       const std::vector<ComparedEstimates> &compared = {});
 
 // Per-frame values as written: the filtered/raw pulse and windowed HR at each frame's time.
 struct FrameSignalValues

@@ -154,6 +154,54 @@ private Q_SLOTS:
             QVERIFY(std::isnan(csv->number(i, QStringLiteral("ref_hr_bpm"))));
     }
 
+    // Methods compared live: two columns each after the fixed ones, holding the newest estimate at
+    // or before the frame (none before its first, none without a face); named in the metadata.
+    void comparedColumns()
+    {
+        QTemporaryDir dir;
+        const AnalysisResult r = makeResult(75, 30, 14, 18);
+        ComparedEstimates chrom{QStringLiteral("chrom"), {}, {}, {}};
+        for (int k = 20; k <= 60; ++k) {   // every 0.5 s from 10 s, a value that says when
+            chrom.timeSec.push_back(k * 0.5);
+            chrom.hrBpm.push_back(60.0 + k);
+            chrom.snrDb.push_back(k % 7 == 0 ? kNaN : k / 10.0);
+        }
+        const ComparedEstimates rppg{QStringLiteral("stven+rppgnet"), {5.0}, {90.0}, {3.0}};
+        const QString path = dir.filePath(QStringLiteral("compared.csv"));
+        QVERIFY(!writeAnalysisCsv(path, r, nullptr, {chrom, rppg}).isError());
+        auto csv = readAnalysisCsv(path);
+        QVERIFY2(csv.ok(), qPrintable(csv.error().message));
+        QCOMPARE(csv->meta.value(QStringLiteral("compared")), QStringLiteral("chrom,stven+rppgnet"));
+        QCOMPARE(csv->columns.mid(0, analysisCsvColumns().size()), analysisCsvColumns());
+        QCOMPARE(csv->columns.mid(analysisCsvColumns().size()),
+                 (QStringList{QStringLiteral("hr_bpm_chrom"), QStringLiteral("snr_db_chrom"),
+                              QStringLiteral("hr_bpm_stven+rppgnet"), QStringLiteral("snr_db_stven+rppgnet")}));
+        int filled = 0;
+        for (size_t i = 0; i < r.frames.size(); ++i) {
+            const double t = r.frames[i].timeSec;
+            const bool face = r.frames[i].skinValid;
+            const double hr = csv->number(i, QStringLiteral("hr_bpm_chrom"));
+            const double snr = csv->number(i, QStringLiteral("snr_db_chrom"));
+            const int k = int(std::floor(t / 0.5 + 1e-6));   // the newest estimate: k * 0.5 <= t
+            if (!face || k < 20) {
+                QVERIFY2(std::isnan(hr) && std::isnan(snr), qPrintable(QString::number(t)));
+            } else {
+                QCOMPARE(hr, 60.0 + std::min(k, 60));
+                QVERIFY(k % 7 == 0 ? std::isnan(snr) : sameNumber(snr, std::min(k, 60) / 10.0, 1e-9));
+                ++filled;
+            }
+            const double other = csv->number(i, QStringLiteral("hr_bpm_stven+rppgnet"));
+            QVERIFY(face && t >= 5.0 - 1e-9 ? other == 90.0 : std::isnan(other));
+        }
+        QVERIFY(filled > 400);
+        // Without compared methods: neither the columns nor the metadata line.
+        QVERIFY(!writeAnalysisCsv(path, r).isError());
+        csv = readAnalysisCsv(path);
+        QVERIFY(csv.ok());
+        QCOMPARE(csv->columns, analysisCsvColumns());
+        QVERIFY(!csv->meta.contains(QStringLiteral("compared")));
+    }
+
     void atomicReplace()
     {
         QTemporaryDir dir;

@@ -301,6 +301,24 @@ private Q_SLOTS:
             QVERIFY2(sum / n < 3.0, qPrintable(QStringLiteral("%1: %2").arg(titles[i]).arg(sum / n)));
         }
 
+        // The CSV export carries their estimates: at the last frame, each method's newest one.
+        {
+            QSignalSpy exported(&w, &MainWindow::exportFinished);
+            const QString csvPath = m_dir.filePath(QStringLiteral("compared.csv"));
+            w.exportCsv(csvPath);
+            QVERIFY(exported.wait(30000));
+            QVERIFY2(exported.first().at(0).toBool(), qPrintable(exported.first().at(2).toString()));
+            const auto table = readAnalysisCsv(csvPath);
+            QVERIFY(table.ok());
+            QCOMPARE(table->meta.value(QStringLiteral("compared")), QStringLiteral("chrom,green"));
+            const size_t last = table->rows.size() - 1;
+            for (const LiveMethodEstimate &m : u->compare) {
+                const double written = table->number(last, QStringLiteral("hr_bpm_") + m.method);
+                QVERIFY2(std::abs(written - m.trend.back().hrBpm) < 0.006,
+                         qPrintable(QStringLiteral("%1: %2 vs %3").arg(m.method).arg(written).arg(m.trend.back().hrBpm)));
+            }
+        }
+
         // Cleared: the next session has no comparison, and none is drawn.
         w.setCompareMethods({});
         QCOMPARE(Settings().compareMethods(), QStringList());

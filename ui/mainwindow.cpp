@@ -1706,8 +1706,23 @@ void MainWindow::startExport(const QString &path, std::function<QString()> job)
 void MainWindow::exportCsv(const QString &path)
 {
     LiveAnalyzer *analyzer = m_analyzer;   // outlives the job: shutdown() waits for exports
-    // The reference (if one is shown) goes into the file too: its HR beside each estimate.
-    startExport(path, [analyzer, path, reference = m_reference, referencePath = m_referencePath]() -> QString {
+    // The reference (if one is shown) goes into the file too: its HR beside each estimate; and the
+    // compared methods' live estimates of this session.
+    std::vector<ComparedEstimates> compared;
+    const LiveUpdatePtr latest = m_latestUpdate ? m_latestUpdate : m_shownUpdate;
+    if (latest)
+        for (const LiveMethodEstimate &m : latest->compare) {
+            ComparedEstimates c;
+            c.method = m.method;
+            for (const LiveHrPoint &p : m.trend) {
+                c.timeSec.push_back(p.timeSec);
+                c.hrBpm.push_back(p.hrBpm);
+                c.snrDb.push_back(p.snrDb);
+            }
+            compared.push_back(std::move(c));
+        }
+    startExport(path, [analyzer, path, reference = m_reference, referencePath = m_referencePath,
+                       compared = std::move(compared)]() -> QString {
         const LiveSession session = analyzer->sessionSnapshot();
         const auto result = buildSessionResult(session);
         if (!result.ok())
@@ -1715,7 +1730,7 @@ void MainWindow::exportCsv(const QString &path)
         std::optional<ReferenceScore> score;
         if (reference)
             score = scoreAgainstReference(*reference, referencePath, result->signal, result->config);
-        const Error e = writeAnalysisCsv(path, result.value(), score ? &*score : nullptr);
+        const Error e = writeAnalysisCsv(path, result.value(), score ? &*score : nullptr, compared);
         return e.isError() ? e.message : QString();
     });
 }
