@@ -466,7 +466,7 @@ QWidget *MainWindow::buildControls()
         a->setData(m_methodCombo->itemData(i));
         a->setCheckable(true);
         connect(a, &QAction::toggled, this, [this] {
-            updateCompareButton();
+            updateControlsForMethod();
             scheduleApply();
         });
     }
@@ -1085,9 +1085,14 @@ void MainWindow::setWindowSec(double sec)
 
 void MainWindow::updateControlsForMethod()
 {
-    const MethodInfo *info = MethodRegistry::instance().find(method());
-    const bool neural = info && info->input == MethodInput::FaceVideo;
-    m_deviceCombo->setEnabled(neural);
+    const auto isNeural = [](const QString &name) {
+        const MethodInfo *info = MethodRegistry::instance().find(name);
+        return info && info->input == MethodInput::FaceVideo;
+    };
+    const bool neural = isNeural(method());
+    const QStringList compared = configFromControls().compareMethods;
+    // The device matters as soon as any method that runs is a network.
+    m_deviceCombo->setEnabled(neural || std::any_of(compared.begin(), compared.end(), isNeural));
     m_overlayKindCombo->setEnabled(neural);
     updateCompareButton();
 }
@@ -1098,7 +1103,7 @@ void MainWindow::setCompareMethods(const QStringList &methods)
         const QSignalBlocker block(a);
         a->setChecked(methods.contains(a->data().toString()));
     }
-    updateCompareButton();
+    updateControlsForMethod();
     m_applyTimer->stop();
     applyConfig();
 }
