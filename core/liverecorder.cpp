@@ -1,5 +1,7 @@
 #include "liverecorder.h"
 
+#include <algorithm>
+
 #include <QByteArray>
 #include <QFileInfo>
 
@@ -40,7 +42,7 @@ Error LiveRecorder::fail(const QString &what)
                                                  .arg(what, part, reason.isEmpty() ? QString() : QStringLiteral(": ") + reason));
 }
 
-Error LiveRecorder::start(const QString &path)
+Error LiveRecorder::start(const QString &path, const QStringList &compared)
 {
     if (Error e = finish(); e.isError())
         return e;
@@ -69,7 +71,12 @@ Error LiveRecorder::start(const QString &path)
     m_segment = -1;
     m_lastTimeSec = 0;
     m_rows = 0;
-    if (m_file->write("segment,time_s,pulse,hr_bpm,snr_db,quality\n") < 0)
+    m_compared = compared;
+    QByteArray header = "segment,time_s,pulse,hr_bpm,snr_db,quality";
+    for (const QString &m : compared)
+        header += ",hr_bpm_" + m.toUtf8() + ",snr_db_" + m.toUtf8();
+    header += '\n';
+    if (m_file->write(header) < 0)
         return fail(QStringLiteral("write the recording"));
     if (Error e = flush(); e.isError())
         return e;
@@ -97,6 +104,16 @@ Error LiveRecorder::add(const LiveUpdate &u)
         estimate += ',';
         if (std::isfinite(u.hrBpm))
             estimate += qualityName(u.quality).toLatin1();
+        for (const QString &name : std::as_const(m_compared)) {
+            const auto it = std::find_if(u.compare.begin(), u.compare.end(),
+                                         [&](const LiveMethodEstimate &m) { return m.method == name; });
+            estimate += ',';
+            if (it != u.compare.end())
+                appendNumber(estimate, it->hrBpm, 2);
+            estimate += ',';
+            if (it != u.compare.end())
+                appendNumber(estimate, it->snrDb, 2);
+        }
         for (size_t k = 0; k < u.pulse.size(); ++k) {
             const double t = u.pulseT0Sec + double(k) / u.fsHz;
             if (!(t > m_lastTimeSec + eps))

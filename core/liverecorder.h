@@ -7,10 +7,12 @@
 // a crash the ".part" file holds everything up to the last flush.
 //
 // Schema (one row per sample of the live pulse waveform, as first shown):
-//   segment,time_s,pulse,hr_bpm,snr_db,quality
+//   segment,time_s,pulse,hr_bpm,snr_db,quality[,hr_bpm_<method>,snr_db_<method>]...
 // segment counts analysis sessions inside the recording (a seek or a settings change starts a
 // new one, and time_s may then jump back); hr_bpm, snr_db and quality are the newest live
-// estimate when the row was written (empty while warming up).
+// estimate when the row was written (empty while warming up). The methods compared live when the
+// recording started (LiveConfig::compareMethods) get a column pair each: their newest estimate,
+// empty in a segment where that method is not compared.
 //
 // Thread affinity: one thread (the GUI's); add() is cheap (a few hundred bytes per update).
 
@@ -36,8 +38,9 @@ public:
 
     // Starts writing to `path` + ".part"; finishes any recording already open first. A ".part"
     // file left there by an interrupted recording is first moved to recoveredPath() (never
-    // overwritten). Errors: Usage (empty path), WriteFailed (also when that move fails).
-    Error start(const QString &path);
+    // overwritten). `compared` names the compared methods' columns. Errors: Usage (empty path),
+    // WriteFailed (also when that move fails).
+    Error start(const QString &path, const QStringList &compared = {});
     // Appends the samples of `update` newer than those already written. Error: WriteFailed (the
     // recording is then closed, its ".part" file kept).
     Error add(const LiveUpdate &update);
@@ -60,6 +63,7 @@ private:
     double m_flushIntervalSec;
     QString m_path;
     QString m_recovered;
+    QStringList m_compared;
     std::unique_ptr<QFile> m_file;
     QElapsedTimer m_sinceFlush;
     uint64_t m_generation = 0;

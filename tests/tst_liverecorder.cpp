@@ -152,6 +152,55 @@ private Q_SLOTS:
         QVERIFY(std::abs(rows.last().t - 3.5) < 1e-3);
     }
 
+    // Methods compared live when the recording starts: a column pair each, holding their newest
+    // estimate; empty in a segment where the method is not compared any more.
+    void comparedMethodColumns()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("compared.csv"));
+        LiveRecorder rec;
+        QVERIFY(!rec.start(path, {QStringLiteral("chrom"), QStringLiteral("stven+rppgnet")}).isError());
+        const auto withCompare = [](uint64_t generation, double endSec, bool both) {
+            LiveUpdate u = makeUpdate(generation, endSec);
+            // Values that say when they were made: 100 + the update's time.
+            u.compare.push_back(LiveMethodEstimate{QStringLiteral("stven+rppgnet"), QStringLiteral("CPU"),
+                                                   100 + endSec, 2.5, Quality::Good, {}});
+            if (both)
+                u.compare.push_back(LiveMethodEstimate{QStringLiteral("chrom"), QStringLiteral("CPU"),
+                                                       200 + endSec, kNaN, Quality::NoSignal, {}});
+            return u;
+        };
+        QVERIFY(!rec.add(withCompare(1, 1.0, true)).isError());
+        QVERIFY(!rec.add(withCompare(1, 2.0, true)).isError());
+        QVERIFY(!rec.add(withCompare(2, 1.0, false)).isError());   // a new session without CHROM
+        QVERIFY(!rec.finish().isError());
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = f.readAll().split('\n');
+        QCOMPARE(lines.first(), QByteArray("segment,time_s,pulse,hr_bpm,snr_db,quality,"
+                                           "hr_bpm_chrom,snr_db_chrom,hr_bpm_stven+rppgnet,snr_db_stven+rppgnet"));
+        int checked = 0;
+        for (int i = 1; i + 1 < lines.size(); ++i) {
+            const QList<QByteArray> c = lines[i].split(',');
+            QCOMPARE(c.size(), 10);
+            const int segment = c[0].toInt();
+            const double t = c[1].toDouble();
+            // The update that first carried this sample: the one ending at ceil(t) (1 s, 2 s).
+            const double end = t <= 1.0 + 1e-6 ? 1.0 : 2.0;
+            if (segment == 0) {
+                QCOMPARE(c[6].toDouble(), 200 + end);
+                QVERIFY(c[7].isEmpty());   // no SNR: empty, not "nan"
+                QCOMPARE(c[8].toDouble(), 100 + end);
+                QCOMPARE(c[9].toDouble(), 2.5);
+            } else {
+                QVERIFY(c[6].isEmpty() && c[7].isEmpty());
+                QCOMPARE(c[8].toDouble(), 101.0);
+            }
+            ++checked;
+        }
+        QCOMPARE(checked, int(2 * kFs) + 1 + int(kFs) + 1);
+    }
+
     void replacesThePreviousFileOnlyWhenComplete()
     {
         QTemporaryDir dir;

@@ -1830,7 +1830,7 @@ void MainWindow::rebuildRecentMenu()
 
 bool MainWindow::startRecording(const QString &path)
 {
-    if (const Error e = m_recorder.start(path); e.isError()) {
+    if (const Error e = m_recorder.start(path, configFromControls().compareMethods); e.isError()) {
         showMessage(tr("Cannot record: %1").arg(e.message), true);
         return false;
     }
