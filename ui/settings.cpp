@@ -32,6 +32,17 @@ const QString kCameraId = QStringLiteral("camera/id");
 const QString kCameraSize = QStringLiteral("camera/resolution");
 const QString kCameraFps = QStringLiteral("camera/fps");
 
+// A list read from the file: INI gives a list for "a, b" and text for a single entry; anything
+// else (a size, @Invalid(), ...) is no list.
+QStringList textList(const QVariant &v)
+{
+    if (v.metaType().id() == QMetaType::QStringList)
+        return v.toStringList();
+    if (v.metaType().id() == QMetaType::QString)
+        return {v.toString()};
+    return {};
+}
+
 // A number read from the file: the INI format gives text, a hand-written @Variant may give any
 // type (the registry on Windows gives numbers). Text must parse completely (QString::toDouble
 // accepts "nan" and "inf": refused below); @ByteArray(), lists, sizes... are not numbers.
@@ -239,14 +250,9 @@ bool Settings::isValidDevice(const QString &device)
 
 QStringList Settings::recentFiles() const
 {
-    const QVariant v = m_s->value(kRecent);
-    QStringList stored;
-    if (v.metaType().id() == QMetaType::QStringList)
-        stored = v.toStringList();
-    else if (v.metaType().id() == QMetaType::QString)
-        stored << v.toString();
+    const QStringList stored = textList(m_s->value(kRecent));
     QStringList list;
-    for (const QString &path : std::as_const(stored)) {
+    for (const QString &path : stored) {
         if (list.size() >= kMaxRecentFiles)
             break;
         if (path.trimmed().isEmpty() || !isPlainText(path, kMaxPathChars) || list.contains(path))
@@ -302,14 +308,9 @@ void Settings::setMethod(const QString &m) { m_s->setValue(kMethod, m); }
 
 QStringList Settings::compareMethods() const
 {
-    const QVariant v = m_s->value(kCompare);
-    QStringList stored;
-    if (v.metaType().id() == QMetaType::QStringList)
-        stored = v.toStringList();
-    else if (v.metaType().id() == QMetaType::QString)
-        stored << v.toString();
+    const QStringList stored = textList(m_s->value(kCompare));
     QStringList list;
-    for (const QString &raw : std::as_const(stored)) {
+    for (const QString &raw : stored) {
         if (list.size() >= kMaxCompareMethods)
             break;
         const QString m = raw.trimmed().toLower();
