@@ -239,29 +239,34 @@ Result<MultiAnalysis> analyzeFileMethods(const QString &path, const AnalysisConf
     return analyzeSourceMethods(source, config, methods, progress, cancel, options);
 }
 
-Result<AnalysisResult> analyzeSource(FrameSource &source, const AnalysisConfig &config,
-                                     const ProgressFn &progress, const std::atomic<bool> *cancel)
+AnalysisResult takeFirstMethod(MultiAnalysis &m, const AnalysisConfig &config)
 {
-    auto multi = analyzeSourceMethods(source, config, {config.method}, progress, cancel);
-    if (!multi.ok())
-        return multi.error();
-    MultiAnalysis &m = multi.value();
     AnalysisResult r;
     r.source = m.video.path;
     r.video = m.video;
     r.config = config;
-    r.method = m.methods.front().method;
-    r.device = m.methods.front().device;
-    r.model = m.methods.front().model;
-    r.signal = std::move(m.methods.front().signal);
+    if (!m.methods.empty()) {
+        r.method = m.methods.front().method;
+        r.device = m.methods.front().device;
+        r.model = m.methods.front().model;
+        r.signal = std::move(m.methods.front().signal);
+    }
     r.frames = std::move(m.frames);
-    // The per-frame record carries the method's own output for face-video methods.
     r.faceFrames = m.faceFrames;
     r.truncated = m.truncated;
     r.decodeErrors = m.decodeErrors;
     r.processingSec = m.processingSec;
     r.warnings = m.warnings;
     return r;
+}
+
+Result<AnalysisResult> analyzeSource(FrameSource &source, const AnalysisConfig &config,
+                                     const ProgressFn &progress, const std::atomic<bool> *cancel)
+{
+    auto multi = analyzeSourceMethods(source, config, {config.method}, progress, cancel);
+    if (!multi.ok())
+        return multi.error();
+    return takeFirstMethod(multi.value(), config);
 }
 
 Result<AnalysisResult> analyzeFile(const QString &path, const AnalysisConfig &config,

@@ -96,4 +96,8 @@ Result<MultiAnalysis> analyzeFileMethods(const QString &path, const AnalysisConf
                                          const std::atomic<bool> *cancel = nullptr,
                                          const MultiOptions &options = {});
 
+// The first method of `multi` as a single-method result (what analyzeFile gives): its signal and
+// the shared records are moved out; the other methods stay in `multi`.
+AnalysisResult takeFirstMethod(MultiAnalysis &multi, const AnalysisConfig &config);
+
 } // namespace rppg

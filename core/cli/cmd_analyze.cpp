@@ -51,7 +51,14 @@ struct Reference
     std::optional<ReferenceScore> score; // the analysis against it
 };
 
-QJsonObject toJson(const AnalysisResult &r, const Reference &ref)
+// A method run beside the main one (--compare), scored against the same reference.
+struct Compared
+{
+    MethodSignal method;
+    std::optional<ReferenceScore> score;
+};
+
+QJsonObject toJson(const AnalysisResult &r, const Reference &ref, const std::vector<Compared> &compared)
 {
     const SignalResult &s = r.signal;
     QJsonObject o;
@@ -92,11 +99,39 @@ QJsonObject toJson(const AnalysisResult &r, const Reference &ref)
         windows.append(jw);
     }
     o[QStringLiteral("windows")] = windows;
+    if (!compared.empty()) {
+        QJsonArray list;
+        for (const Compared &c : compared) {
+            const SignalResult &cs = c.method.signal;
+            QJsonObject jc;
+            jc[QStringLiteral("method")] = c.method.method;
+            jc[QStringLiteral("device")] = c.method.device;
+            if (!c.method.model.isEmpty())
+                jc[QStringLiteral("model")] = c.method.model;
+            jc[QStringLiteral("hr_bpm")] = jnum(cs.hrBpm, 2);
+            jc[QStringLiteral("snr_db")] = jnum(cs.snrDb, 2);
+            if (c.score)
+                jc[QStringLiteral("window_mae_bpm")] = jnum(c.score->windowMaeBpm, 2);
+            QJsonArray cw;
+            for (size_t k = 0; k < cs.windows.size(); ++k) {
+                const WindowEstimate &w = cs.windows[k];
+                QJsonObject jw;
+                jw[QStringLiteral("end_s")] = jnum(w.endSec, 3);
+                jw[QStringLiteral("hr_bpm")] = jnum(w.hrBpm, 2);
+                jw[QStringLiteral("snr_db")] = jnum(w.snrDb, 2);
+                jw[QStringLiteral("quality")] = qualityName(w.quality);
+                cw.append(jw);
+            }
+            jc[QStringLiteral("windows")] = cw;
+            list.append(jc);
+        }
+        o[QStringLiteral("compared")] = list;
+    }
     o[QStringLiteral("warnings")] = QJsonArray::fromStringList(r.warnings);
     return o;
 }
 
-void printSummary(const AnalysisResult &r, const Reference &ref)
+void printSummary(const AnalysisResult &r, const Reference &ref, const std::vector<Compared> &compared)
 {
     const SignalResult &s = r.signal;
     const VideoInfo &v = r.video;
@@ -129,6 +164,17 @@ void printSummary(const AnalysisResult &r, const Reference &ref)
     if (ref.score && ref.score->windowPairs > 0)
         std::printf("windows vs reference: mean absolute error %.1f bpm over %d windows\n", ref.score->windowMaeBpm,
                     ref.score->windowPairs);
+    for (const Compared &c : compared) {
+        const SignalResult &cs = c.method.signal;
+        QString line = QStringLiteral("compared: %1 ").arg(c.method.method.toUpper());
+        line += cs.hasHr() ? QStringLiteral("%1 bpm (SNR %2 dB)").arg(cs.hrBpm, 0, 'f', 1).arg(cs.snrDb, 0, 'f', 1)
+                           : QStringLiteral("n/a");
+        if (c.score && c.score->windowPairs > 0)
+            line += QStringLiteral(", windows vs reference %1 bpm over %2")
+                        .arg(c.score->windowMaeBpm, 0, 'f', 1)
+                        .arg(c.score->windowPairs);
+        std::printf("%s\n", qPrintable(line));
+    }
     if (s.hrv.valid)
         std::printf("HRV: mean IBI %.0f ms, SDNN %.1f ms, RMSSD %.1f ms (%zu beats)\n", s.hrv.meanIbiMs,
                     s.hrv.sdnnMs, s.hrv.rmssdMs, s.beatTimesSec.size());
@@ -184,6 +230,11 @@ Command analyzeCommand()
                      QStringLiteral("Compare with this reference: a CSV with time_s,hr_bpm or a PPG recording "
                                     "(default: the ground truth beside the video, if any)."),
                      QStringLiteral("file")});
+        p.addOption({QStringLiteral("compare"),
+                     QStringLiteral("Also run these methods in the same pass (comma-separated, e.g. chrom,rppgnet): "
+                                    "their HR in the summary and JSON, hr_bpm_<method>/snr_db_<method> in the CSV. "
+                                    "--model applies to every neural method run."),
+                     QStringLiteral("list")});
         p.addOption({QStringLiteral("json"), QStringLiteral("Print one JSON object instead of the summary.")});
         p.addOption({QStringLiteral("no-progress"), QStringLiteral("Do not draw a progress bar.")});
         if (auto code = parseCommandLine(p, args))
@@ -200,26 +251,53 @@ Command analyzeCommand()
             return fail(reference.error());
         Reference &ref = reference.value();
 
+        QStringList methods{config->method};
+        for (const QString &raw : p.value(QStringLiteral("compare")).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+            const QString m = raw.trimmed();
+            if (!m.isEmpty() && !methods.contains(m))
+                methods << m;
+        }
+
         ProgressBar bar(QStringLiteral("analyzing"), !p.isSet(QStringLiteral("json")) && !p.isSet(QStringLiteral("no-progress")));
-        auto result = analyzeFile(video, config.value(),
-                                  [&bar](int64_t done, int64_t total) { bar.update(done, total); },
-                                  interruptFlag());
+        auto multi = analyzeFileMethods(video, config.value(), methods,
+                                        [&bar](int64_t done, int64_t total) { bar.update(done, total); },
+                                        interruptFlag());
         bar.finish();
-        if (!result.ok())
-            return fail(result.error());
+        if (!multi.ok())
+            return fail(multi.error());
+        std::vector<Compared> compared;
+        for (size_t i = 1; i < multi->methods.size(); ++i) {
+            Compared c{std::move(multi->methods[i]), std::nullopt};
+            if (ref.hr)
+                c.score = scoreAgainstReference(*ref.hr, ref.path, c.method.signal, config.value());
+            compared.push_back(std::move(c));
+        }
+        const AnalysisResult result = takeFirstMethod(multi.value(), config.value());
         if (ref.hr)
-            ref.score = scoreAgainstReference(*ref.hr, ref.path, result->signal, result->config);
+            ref.score = scoreAgainstReference(*ref.hr, ref.path, result.signal, result.config);
         if (p.isSet(QStringLiteral("csv"))) {
-            if (Error e = writeAnalysisCsv(p.value(QStringLiteral("csv")), result.value(), ref.score ? &*ref.score : nullptr);
+            std::vector<ComparedEstimates> columns;
+            for (const Compared &c : compared) {
+                ComparedEstimates e;
+                e.method = c.method.method;
+                for (const WindowEstimate &w : c.method.signal.windows) {
+                    e.timeSec.push_back(w.endSec);
+                    e.hrBpm.push_back(w.hrBpm);
+                    e.snrDb.push_back(w.snrDb);
+                }
+                columns.push_back(std::move(e));
+            }
+            if (Error e = writeAnalysisCsv(p.value(QStringLiteral("csv")), result, ref.score ? &*ref.score : nullptr,
+                                           columns);
                 e.isError())
                 return fail(e);
         }
         if (p.isSet(QStringLiteral("json")))
-            std::printf("%s\n", QJsonDocument(toJson(result.value(), ref)).toJson(QJsonDocument::Compact).constData());
+            std::printf("%s\n", QJsonDocument(toJson(result, ref, compared)).toJson(QJsonDocument::Compact).constData());
         else
-            printSummary(result.value(), ref);
+            printSummary(result, ref, compared);
         std::fflush(stdout);
-        if (!result->signal.hasHr())
+        if (!result.signal.hasHr())
             return fail(ErrorCode::TooShort, QStringLiteral("not enough usable signal for a heart rate in '%1'")
                                                  .arg(QFileInfo(video).fileName()));
         return kExitOk;
