@@ -1121,10 +1121,8 @@ QString MainWindow::compareText() const { return m_compareText; }
 
 int MainWindow::compareTrendPointCount(const QString &method) const
 {
-    const MethodInfo *info = MethodRegistry::instance().find(method);
-    const QString title = info && !info->title.isEmpty() ? info->title : method;
     for (const QCPGraph *g : m_compareGraphs)
-        if (g->name() == title)
+        if (g->property("method").toString() == method)
             return int(std::count_if(g->data()->constBegin(), g->data()->constEnd(),
                                      [](const QCPGraphData &d) { return std::isfinite(d.value); }));
     return 0;

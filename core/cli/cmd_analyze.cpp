@@ -51,6 +51,24 @@ struct Reference
     std::optional<ReferenceScore> score; // the analysis against it
 };
 
+// The windows of a signal; with `reference`, each with the reference over it.
+QJsonArray windowsJson(const SignalResult &s, const ReferenceScore *reference)
+{
+    QJsonArray windows;
+    for (size_t k = 0; k < s.windows.size(); ++k) {
+        const WindowEstimate &w = s.windows[k];
+        QJsonObject jw;
+        jw[QStringLiteral("end_s")] = jnum(w.endSec, 3);
+        jw[QStringLiteral("hr_bpm")] = jnum(w.hrBpm, 2);
+        jw[QStringLiteral("snr_db")] = jnum(w.snrDb, 2);
+        jw[QStringLiteral("quality")] = qualityName(w.quality);
+        if (reference && k < reference->perWindow.size())
+            jw[QStringLiteral("ref_hr_bpm")] = jnum(reference->perWindow[k], 2);
+        windows.append(jw);
+    }
+    return windows;
+}
+
 // A method run beside the main one (--compare), scored against the same reference.
 struct Compared
 {
@@ -86,19 +104,7 @@ QJsonObject toJson(const AnalysisResult &r, const Reference &ref, const std::vec
         o[QStringLiteral("reference")] = ref.path;
         o[QStringLiteral("window_mae_bpm")] = jnum(ref.score->windowMaeBpm, 2);
     }
-    QJsonArray windows;
-    for (size_t k = 0; k < s.windows.size(); ++k) {
-        const WindowEstimate &w = s.windows[k];
-        QJsonObject jw;
-        jw[QStringLiteral("end_s")] = jnum(w.endSec, 3);
-        jw[QStringLiteral("hr_bpm")] = jnum(w.hrBpm, 2);
-        jw[QStringLiteral("snr_db")] = jnum(w.snrDb, 2);
-        jw[QStringLiteral("quality")] = qualityName(w.quality);
-        if (ref.score && k < ref.score->perWindow.size())
-            jw[QStringLiteral("ref_hr_bpm")] = jnum(ref.score->perWindow[k], 2);
-        windows.append(jw);
-    }
-    o[QStringLiteral("windows")] = windows;
+    o[QStringLiteral("windows")] = windowsJson(s, ref.score ? &*ref.score : nullptr);
     if (!compared.empty()) {
         QJsonArray list;
         for (const Compared &c : compared) {
@@ -112,17 +118,7 @@ QJsonObject toJson(const AnalysisResult &r, const Reference &ref, const std::vec
             jc[QStringLiteral("snr_db")] = jnum(cs.snrDb, 2);
             if (c.score)
                 jc[QStringLiteral("window_mae_bpm")] = jnum(c.score->windowMaeBpm, 2);
-            QJsonArray cw;
-            for (size_t k = 0; k < cs.windows.size(); ++k) {
-                const WindowEstimate &w = cs.windows[k];
-                QJsonObject jw;
-                jw[QStringLiteral("end_s")] = jnum(w.endSec, 3);
-                jw[QStringLiteral("hr_bpm")] = jnum(w.hrBpm, 2);
-                jw[QStringLiteral("snr_db")] = jnum(w.snrDb, 2);
-                jw[QStringLiteral("quality")] = qualityName(w.quality);
-                cw.append(jw);
-            }
-            jc[QStringLiteral("windows")] = cw;
+            jc[QStringLiteral("windows")] = windowsJson(cs, nullptr);
             list.append(jc);
         }
         o[QStringLiteral("compared")] = list;
