@@ -466,6 +466,7 @@ struct LiveAnalyzer::Impl
     bool pendingConfig = false;    // rebuild the method and the tracker
     bool pendingRestart = false;   // new session with the current method
     bool stopRequested = false;
+    bool working = false;          // the worker has a configuration that runs
     uint64_t generation = 0;
     uint64_t droppedBase = 0;      // drops counted by queues that were replaced
     QString sourceName;
@@ -521,12 +522,17 @@ void LiveAnalyzer::Impl::run()
         }
         if (rebuild) {
             QString error;
-            if (!engine.configure(wanted, &error)) {
+            const bool ok = engine.configure(wanted, &error);
+            {
+                std::lock_guard<std::mutex> lock(ctlMutex);
+                working = engine.ready();
+                // Keep reporting the configuration really in use (unless a newer one is pending).
+                if (!ok && engine.ready() && !pendingConfig)
+                    config = engine.cfg;
+            }
+            if (!ok) {
                 qCWarning(lcLive) << "cannot set up" << wanted.analysis.method << ":" << error;
                 Q_EMIT q->errorOccurred(error);
-                std::lock_guard<std::mutex> lock(ctlMutex);
-                if (engine.ready())
-                    config = engine.cfg;   // keep reporting the configuration really in use
             }
         }
         if (rebuild || restart) {
@@ -684,6 +690,12 @@ LiveConfig LiveAnalyzer::config() const
 {
     std::lock_guard<std::mutex> lock(d->ctlMutex);
     return d->config;
+}
+
+bool LiveAnalyzer::hasWorkingConfig() const
+{
+    std::lock_guard<std::mutex> lock(d->ctlMutex);
+    return d->working;
 }
 
 LiveSession LiveAnalyzer::sessionSnapshot() const

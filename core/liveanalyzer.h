@@ -186,7 +186,12 @@ public:
     bool endOfStream(InputPolicy policy, uint64_t session = 0);
 
     uint64_t droppedFrames() const;
+    // The configuration in use: the one asked for last, or, after it failed (errorOccurred), the
+    // previous one that still runs.
     LiveConfig config() const;
+    // Whether a configuration is running: false before start() and while every configuration
+    // asked for so far has failed (then nothing is analysed). Set before errorOccurred is emitted.
+    bool hasWorkingConfig() const;
     // A copy of the session's records (up to sessionSec of them). Locks briefly against the
     // worker's appends; call it from a pool thread, not the GUI thread.
     LiveSession sessionSnapshot() const;

@@ -587,6 +587,88 @@ private Q_SLOTS:
         s.setMethod(QStringLiteral("pos"));
         s.setWindowSec(10);
     }
+
+    // Settings the analysis cannot use: with settings that worked before, the window returns to
+    // them (method, device, comparison) and keeps analysing; with nothing working (remembered at
+    // start-up) it drops the comparison, then falls back to POS. The method under test stands for
+    // a network on a machine without CUDA: it runs (as POS) on the CPU and refuses "cuda". Runs
+    // last: the method stays in the registry.
+    void settingsThatCannotRun()
+    {
+        MethodInfo info;
+        info.name = QStringLiteral("cpu-only-net");
+        info.title = QStringLiteral("CPU-only net");
+        info.input = MethodInput::FaceVideo;   // so the window offers the device choice
+        info.create = [](const MethodOptions &o) -> Result<std::unique_ptr<PulseMethod>> {
+            if (o.device == QLatin1String("cuda"))
+                return Error{ErrorCode::Unsupported, QStringLiteral("device 'cuda': no CUDA here")};
+            return MethodRegistry::instance().create(QStringLiteral("pos"), o);
+        };
+        MethodRegistry::instance().add(info);
+        {
+            Settings s;
+            s.setMethod(QStringLiteral("cpu-only-net"));
+            s.setDevice(QStringLiteral("auto"));
+            s.setCompareMethods({});
+        }
+        const auto chooseDevice = [](MainWindow &w, const QString &device) {
+            for (QComboBox *c : w.findChildren<QComboBox *>()) {
+                const int i = c->findData(device);
+                if (i >= 0 && c->findData(QStringLiteral("auto")) >= 0) {
+                    c->setCurrentIndex(i);
+                    Q_EMIT c->activated(i);   // as a user's choice
+                    return c;
+                }
+            }
+            return static_cast<QComboBox *>(nullptr);
+        };
+        {
+            MainWindow w;
+            w.show();
+            QSignalSpy shown(&w, &MainWindow::updateShown);
+            w.openFile(m_sample);
+            QVERIFY(shown.wait(30000));
+            QCOMPARE(w.lastUpdate()->method, QStringLiteral("cpu-only-net"));
+            // The device fails: the method stays (it still runs on the CPU), the device returns.
+            QComboBox *device = chooseDevice(w, QStringLiteral("cuda"));
+            QVERIFY(device && device->isEnabled());
+            QTRY_VERIFY_WITH_TIMEOUT(w.messageText().contains(QStringLiteral("no CUDA here")), 30000);
+            QTRY_COMPARE_WITH_TIMEOUT(device->currentData().toString(), QStringLiteral("auto"), 5000);
+            QCOMPARE(w.method(), QStringLiteral("cpu-only-net"));
+            QCOMPARE(Settings().device(), QStringLiteral("auto"));
+            QCOMPARE(Settings().method(), QStringLiteral("cpu-only-net"));
+
+            // A comparison that works, then a device it cannot use: both come back as they were.
+            w.setMethod(QStringLiteral("pos"));
+            w.setCompareMethods({QStringLiteral("chrom"), QStringLiteral("cpu-only-net")});
+            QTRY_VERIFY_WITH_TIMEOUT(w.lastUpdate() && w.lastUpdate()->compare.size() == 2, 30000);
+            QVERIFY(device->isEnabled());   // a compared network makes the device matter
+            chooseDevice(w, QStringLiteral("cuda"));
+            QTRY_VERIFY_WITH_TIMEOUT(w.messageText().contains(QStringLiteral("compare with cpu-only-net")), 30000);
+            QTRY_COMPARE_WITH_TIMEOUT(device->currentData().toString(), QStringLiteral("auto"), 5000);
+            QCOMPARE(w.method(), QStringLiteral("pos"));
+            QCOMPARE(w.compareMethods(), (QStringList{QStringLiteral("chrom"), QStringLiteral("cpu-only-net")}));
+            QCOMPARE(Settings().compareMethods(), w.compareMethods());
+            w.close();
+        }
+        {
+            Settings s;
+            s.setMethod(QStringLiteral("cpu-only-net"));
+            s.setDevice(QStringLiteral("cuda"));
+            s.setCompareMethods({QStringLiteral("green"), QStringLiteral("cpu-only-net")});
+        }
+        MainWindow w;
+        w.show();
+        // Nothing runs: the comparison is dropped, then the method falls back to POS.
+        QTRY_COMPARE_WITH_TIMEOUT(w.method(), QStringLiteral("pos"), 30000);
+        QCOMPARE(w.compareMethods(), QStringList());
+        QCOMPARE(Settings().method(), QStringLiteral("pos"));
+        QSignalSpy shown(&w, &MainWindow::updateShown);
+        w.openFile(m_sample);
+        QVERIFY(shown.wait(30000));
+        QTRY_VERIFY_WITH_TIMEOUT(w.lastUpdate() && w.lastUpdate()->method == QStringLiteral("pos"), 30000);
+        Settings().setDevice(QStringLiteral("auto"));
+    }
 };
 
 QTEST_MAIN(TestGui)

@@ -435,6 +435,25 @@ private Q_SLOTS:
         QVERIFY(c.errors.first().contains(QStringLiteral("no-such-method")));
         QCOMPARE(last->method, QStringLiteral("pos"));
         QCOMPARE(a.config().analysis.method, QStringLiteral("pos"));
+        QVERIFY(a.hasWorkingConfig());
+
+        // A first configuration that fails: nothing runs, and the analyzer says so.
+        LiveAnalyzer fresh;
+        Collector cf;
+        cf.attach(fresh);
+        QVERIFY(!fresh.hasWorkingConfig());
+        const uint64_t g = fresh.start(bad);
+        QCOMPARE(feed(fresh, m_video, InputPolicy::Backpressure, g, 0, 0.5), 15);
+        QVERIFY(cf.finish(fresh, g));
+        QCOMPARE(cf.errors.size(), 1);
+        QVERIFY(!fresh.hasWorkingConfig());
+        QVERIFY(cf.of(g).back()->framesAnalysed == 0);
+        // Then one that works.
+        const uint64_t g2 = fresh.setConfig(testConfig());
+        QCOMPARE(feed(fresh, m_video, InputPolicy::Backpressure, g2, 0, 0.5), 15);
+        QVERIFY(cf.finish(fresh, g2));
+        QVERIFY(fresh.hasWorkingConfig());
+        QVERIFY(cf.of(g2).back()->framesAnalysed == 15);
     }
 
     // stop() while a producer is blocked in a back-pressure submit: the producer is released,

@@ -1175,31 +1175,29 @@ void MainWindow::onUpdate(LiveUpdatePtr update)
 void MainWindow::onAnalyzerError(const QString &message)
 {
     showMessage(tr("The analysis could not use this setting: %1").arg(message), true);
-    const LiveConfig activeConfig = m_analyzer->config();
-    if (!activeConfig.compareMethods.isEmpty() && activeConfig.compareMethods == configFromControls().compareMethods) {
-        // Nothing runs with these settings yet: drop the comparison first (the main method
-        // falls back below if it fails on its own too).
-        setCompareMethods({});
+    if (!m_analyzer->hasWorkingConfig()) {
+        // Nothing runs yet (a setting remembered from an earlier run that cannot start now, or
+        // the first try): drop the comparison first, then fall back to the classical default, so
+        // the window still analyses.
+        if (!configFromControls().compareMethods.isEmpty())
+            setCompareMethods({});
+        else if (method() != QLatin1String("pos"))
+            setMethod(QStringLiteral("pos"));
         return;
     }
-    // Otherwise the analyzer kept its previous working settings: show those.
+    // The analyzer kept its previous working settings: show (and remember) those.
+    const LiveConfig active = m_analyzer->config();
+    if (const int i = m_methodCombo->findData(active.analysis.method); i >= 0)
+        m_methodCombo->setCurrentIndex(i);
+    if (const int i = m_deviceCombo->findData(active.analysis.methodOptions.device); i >= 0)
+        m_deviceCombo->setCurrentIndex(i);
     for (QAction *a : m_compareMenu->actions()) {
         const QSignalBlocker block(a);
-        a->setChecked(activeConfig.compareMethods.contains(a->data().toString()));
+        a->setChecked(active.compareMethods.contains(a->data().toString()));
     }
+    m_settings.setMethod(active.analysis.method);
+    m_settings.setDevice(active.analysis.methodOptions.device);
     m_settings.setCompareMethods(compareMethods());
-    // The analyzer keeps its previous working method: show (and remember) that one. When nothing
-    // has worked yet (a method remembered from an earlier run that cannot start now), fall back
-    // to the classical default so the window still analyses.
-    const QString active = activeConfig.analysis.method;
-    if (active == method() && active != QLatin1String("pos")) {
-        setMethod(QStringLiteral("pos"));
-        return;
-    }
-    const int i = m_methodCombo->findData(active);
-    if (i >= 0)
-        m_methodCombo->setCurrentIndex(i);
-    m_settings.setMethod(active);
     updateControlsForMethod();
 }
 
