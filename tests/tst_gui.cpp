@@ -23,7 +23,9 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QMenu>
 #include <QTest>
+#include <QToolButton>
 #include <QVideoSink>
 
 #include <cmath>
@@ -329,6 +331,36 @@ private Q_SLOTS:
         QVERIFY(w.compareText().isEmpty());
         QCOMPARE(w.compareTrendPointCount(QStringLiteral("chrom")), 0);
         QVERIFY(finished.wait(kAnalysisTimeoutMs));
+    }
+
+    // The Compare menu stays open while entries are ticked, and the main method's entry is greyed.
+    void compareMenuStaysOpen()
+    {
+        MainWindow w;
+        w.show();
+        QMenu *menu = nullptr;
+        for (QToolButton *b : w.findChildren<QToolButton *>())
+            if (b->menu() && !b->menu()->actions().isEmpty()
+                && b->menu()->actions().first()->data().toString() == QLatin1String("pos"))
+                menu = b->menu();
+        QVERIFY(menu);
+        QAction *pos = menu->actions().at(0);
+        QAction *chrom = menu->actions().at(1);
+        QCOMPARE(chrom->data().toString(), QStringLiteral("chrom"));
+        QVERIFY(!pos->isEnabled());   // POS is the main method
+        menu->popup(w.mapToGlobal(QPoint(100, 100)));
+        QTRY_VERIFY(menu->isVisible());
+        QTest::mouseClick(menu, Qt::LeftButton, {}, menu->actionGeometry(chrom).center());
+        QVERIFY(chrom->isChecked());
+        QVERIFY(menu->isVisible());
+        QCOMPARE(w.compareMethods(), QStringList{QStringLiteral("chrom")});
+        QTest::mouseClick(menu, Qt::LeftButton, {}, menu->actionGeometry(pos).center());   // greyed: no effect
+        QVERIFY(!pos->isChecked());
+        QTest::mouseClick(menu, Qt::LeftButton, {}, menu->actionGeometry(chrom).center());
+        QVERIFY(!chrom->isChecked());
+        QVERIFY(menu->isVisible());
+        menu->close();
+        QCOMPARE(w.compareMethods(), QStringList());
     }
 
     // Files that are not videos, or not there, give a message and leave the window usable.

@@ -1160,5 +1160,9 @@
         <source>reference</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>heart rate (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

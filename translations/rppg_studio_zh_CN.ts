@@ -1157,5 +1157,9 @@
         <source>reference</source>
         <translation>参考</translation>
     </message>
+    <message>
+        <source>heart rate (%1)</source>
+        <translation>心率（%1）</translation>
+    </message>
 </context>
 </TS>

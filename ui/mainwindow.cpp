@@ -38,6 +38,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QMimeData>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QPdfWriter>
 #include <QProgressBar>
@@ -459,8 +460,10 @@ QWidget *MainWindow::buildControls()
         m_settings.setMethod(m_methodCombo->itemData(methodIndex).toString());
     }
     m_methodCombo->setCurrentIndex(methodIndex);
-    // Methods compared live beside the main one: a menu of checkable entries.
+    // Methods compared live beside the main one: a menu of checkable entries that stays open
+    // while several are ticked (see eventFilter).
     m_compareMenu = new QMenu(this);
+    m_compareMenu->installEventFilter(this);
     for (int i = 0; i < m_methodCombo->count(); ++i) {
         QAction *a = m_compareMenu->addAction(m_methodCombo->itemText(i));
         a->setData(m_methodCombo->itemData(i));
@@ -1128,6 +1131,20 @@ int MainWindow::compareTrendPointCount(const QString &method) const
     return 0;
 }
 
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    // A click on an entry of the Compare menu toggles it without closing the menu.
+    if (watched == m_compareMenu && event->type() == QEvent::MouseButtonRelease) {
+        auto *mouse = static_cast<QMouseEvent *>(event);
+        QAction *a = m_compareMenu->actionAt(mouse->position().toPoint());
+        if (a && a->isEnabled()) {
+            a->trigger();
+            return true;
+        }
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
 void MainWindow::updateCompareButton()
 {
     // The main method is never compared with itself: its entry is greyed out.
@@ -1442,6 +1459,10 @@ void MainWindow::drawComparison(const LiveUpdate &u, bool showHr, double *hrLo, 
         same = m_compareGraphs[qsizetype(i)]->property("method").toString() == u.compare[i].method;
     if (!same) {
         removeCompareGraphs();
+        // With others beside it, the estimate's curve is named by its method too.
+        const MethodInfo *mainInfo = MethodRegistry::instance().find(u.method);
+        const QString mainTitle = mainInfo && !mainInfo->title.isEmpty() ? mainInfo->title : u.method;
+        m_trendGraph->setName(u.compare.empty() ? tr("heart rate") : tr("heart rate (%1)").arg(mainTitle));
         for (size_t i = 0; i < u.compare.size(); ++i) {
             QCPGraph *g = m_trendPlot->addGraph();
             const MethodInfo *info = MethodRegistry::instance().find(u.compare[i].method);
@@ -1616,6 +1637,7 @@ void MainWindow::clearDisplays()
     m_waveGraph->data()->clear();
     m_beatGraph->data()->clear();
     m_trendGraph->data()->clear();
+    m_trendGraph->setName(tr("heart rate"));
     m_goodBars->data()->clear();
     m_lowBars->data()->clear();
     resetReferenceCurve();

@@ -124,6 +124,7 @@ Q_SIGNALS:
     void exportFinished(bool succeeded, const QString &path, const QString &message);
 
 protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
     void closeEvent(QCloseEvent *event) override;
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
