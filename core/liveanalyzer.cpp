@@ -2,6 +2,7 @@
 
 #include "boundedqueue.h"
 #include "signalanalyzer.h"
+#include "threadpriority.h"
 
 #include <QElapsedTimer>
 #include <QLoggingCategory>
@@ -499,6 +500,7 @@ struct LiveAnalyzer::Impl
 
 void LiveAnalyzer::Impl::run()
 {
+    lowerCurrentThreadPriority();   // the window that shows the results stays responsive
     Engine engine;
     engine.owner = q;
     engine.logMutex = &logMutex;

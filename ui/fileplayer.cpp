@@ -1,5 +1,7 @@
 #include "fileplayer.h"
 
+#include "threadpriority.h"
+
 #include "liveanalyzer.h"
 #include "videofilesource.h"
 
@@ -144,6 +146,7 @@ bool FilePlayer::atEnd() const { return m_shared->atEnd; }
 
 void FilePlayer::run(std::shared_ptr<Shared> s)
 {
+    lowerCurrentThreadPriority();   // decoding yields to the window's thread
     VideoFileSource src;
     VideoFileSourceOptions options;
     options.decoderThreads = 1;   // the worker needs the other core
