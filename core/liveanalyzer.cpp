@@ -149,6 +149,7 @@ struct Engine
     bool *historyTruncated = nullptr;
 
     std::vector<FrameRecord> span;          // scratch: records re-analysed per update
+    std::vector<FrameRecord> laneSpan;      // scratch: a face-video companion's records
     std::vector<PulseSample> samples;       // scratch: face-video method output
     std::deque<LiveHrPoint> trend;
     double sessionT0 = kNaN;
@@ -404,15 +405,21 @@ struct Engine
                         up->beatTimesSec.push_back(b);
             }
         }
+        // RGB-trace companions read the records an RGB-trace main method read (taken once more only
+        // when the main method's span was cut at its output); face-video ones their own lane.
+        bool spanIsFull = rgbMethod;
         for (Companion &c : companions) {
-            if (c.rgb)
+            if (!c.rgb)
+                recentRecords(c.lane, now, spanSec(), true, laneSpan);
+            else if (!spanIsFull) {
                 recentRecords(*log, now, spanSec(), false, span);
-            else
-                recentRecords(c.lane, now, spanSec(), true, span);
+                spanIsFull = true;
+            }
+            const std::vector<FrameRecord> &records = c.rgb ? span : laneSpan;
             LiveHrPoint e;
             e.timeSec = up->timeSec;
-            if (span.size() >= 2)
-                e = latestEstimate(analyzeSignal(span, c.rgb ? c.method.get() : nullptr, ac), cfg.analysis,
+            if (records.size() >= 2)
+                e = latestEstimate(analyzeSignal(records, c.rgb ? c.method.get() : nullptr, ac), cfg.analysis,
                                    up->timeSec);
             pushTrend(c.trend, e, cfg.trendSec);
         }

@@ -67,6 +67,13 @@ constexpr int kRedrawIntervalMs = 33;   // ~30 Hz
 constexpr int kApplyDelayMs = 250;      // settle time before a control change restarts analysis
 constexpr double kWaveformSpanSec = 15.0;
 
+// The name a method is shown by: its registry title, else its key.
+QString methodTitle(const QString &name)
+{
+    const MethodInfo *info = MethodRegistry::instance().find(name);
+    return info && !info->title.isEmpty() ? info->title : name;
+}
+
 // A decibel value with one decimal, without a "-0.0" for values that round to zero.
 double dbForDisplay(double db)
 {
@@ -446,7 +453,7 @@ QWidget *MainWindow::buildControls()
     m_methodCombo = new QComboBox;
     for (const QString &name : MethodRegistry::instance().names()) {
         const MethodInfo *info = MethodRegistry::instance().find(name);
-        m_methodCombo->addItem(info->title.isEmpty() ? name : info->title, name);
+        m_methodCombo->addItem(methodTitle(name), name);
         m_methodCombo->setItemData(m_methodCombo->count() - 1, info->description, Qt::ToolTipRole);
     }
     // A remembered method that this build does not have (hand-edited, or a neural method from a
@@ -1427,8 +1434,7 @@ void MainWindow::drawUpdate()
     m_fpsLabel->setText(tr("%1 fps").arg(u->processingFps, 0, 'f', 1));
     m_droppedLabel->setText(tr("%n dropped", nullptr, int(std::min<uint64_t>(dropped, INT_MAX))));
     m_deviceLabel->setText(tr("device: %1").arg(u->device.isEmpty() ? tr("CPU") : u->device));
-    const MethodInfo *info = MethodRegistry::instance().find(u->method);
-    const QString title = info && !info->title.isEmpty() ? info->title : u->method;
+    const QString title = methodTitle(u->method);
     // The model description (architecture, checkpoint, training data) is a long line: it goes in
     // the tooltip, so the permanent widgets never push the status bar wider than the window.
     m_methodLabel->setText(tr("method: %1").arg(title));
@@ -1460,13 +1466,10 @@ void MainWindow::drawComparison(const LiveUpdate &u, bool showHr, double *hrLo, 
     if (!same) {
         removeCompareGraphs();
         // With others beside it, the estimate's curve is named by its method too.
-        const MethodInfo *mainInfo = MethodRegistry::instance().find(u.method);
-        const QString mainTitle = mainInfo && !mainInfo->title.isEmpty() ? mainInfo->title : u.method;
-        m_trendGraph->setName(u.compare.empty() ? tr("heart rate") : tr("heart rate (%1)").arg(mainTitle));
+        m_trendGraph->setName(u.compare.empty() ? tr("heart rate") : tr("heart rate (%1)").arg(methodTitle(u.method)));
         for (size_t i = 0; i < u.compare.size(); ++i) {
             QCPGraph *g = m_trendPlot->addGraph();
-            const MethodInfo *info = MethodRegistry::instance().find(u.compare[i].method);
-            g->setName(info && !info->title.isEmpty() ? info->title : u.compare[i].method);
+            g->setName(methodTitle(u.compare[i].method));
             g->setProperty("method", u.compare[i].method);
             g->setPen(QPen(compareColour(int(i)), 1.5));
             m_compareGraphs << g;
@@ -1655,8 +1658,7 @@ void MainWindow::clearDisplays()
     m_warmupBar->setVisible(false);
     m_fpsLabel->setText(tr("– fps"));
     m_droppedLabel->setText(tr("%n dropped", nullptr, 0));
-    const MethodInfo *info = MethodRegistry::instance().find(method());
-    m_methodLabel->setText(tr("method: %1").arg(info && !info->title.isEmpty() ? info->title : method()));
+    m_methodLabel->setText(tr("method: %1").arg(methodTitle(method())));
     if (m_deviceLabel->text().isEmpty())
         m_deviceLabel->setText(tr("device: %1").arg(tr("CPU")));
 }
