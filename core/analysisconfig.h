@@ -35,6 +35,9 @@ struct AnalysisConfig
     double maxGapSec = 0.5;         // face or sample gaps longer than this split the signal
     double minWindowCoverage = 0.8; // a window needs this share of valid samples for an HR
     double analysisRateHz = 0.0;    // uniform resampling rate; 0 = the video's frame rate (10..60)
+    double respirationWindowSec = 30.0;  // sliding window for the breathing rate (hop: hopSec)
+    double respirationLowHz = 0.1;       // 6 breaths per minute
+    double respirationHighHz = 0.6;      // 36 breaths per minute
     FaceTrackerConfig tracker;
     SkinRoiConfig roi;
 };
@@ -70,6 +73,22 @@ struct WindowEstimate
     Quality quality = Quality::NoSignal;
 };
 
+// Breathing rate from the pulse: breathing modulates the beat intervals (respiratory sinus
+// arrhythmia) and the beat amplitudes; each gives a rate, and their spectra multiplied give the
+// estimate. Good when the two agree, Low when they do not, NoSignal without enough beats.
+struct RespirationEstimate
+{
+    double startSec = 0;
+    double endSec = 0;
+    double ratePerMin = kNaN;           // breaths per minute
+    double intervalRatePerMin = kNaN;   // from the beat intervals alone
+    double amplitudeRatePerMin = kNaN;  // from the beat amplitudes alone
+    int beats = 0;                      // beats used
+    Quality quality = Quality::NoSignal;
+
+    bool hasRate() const { return std::isfinite(ratePerMin); }
+};
+
 // The processed signal on the uniform grid t0Sec + k / fsHz.
 struct SignalResult
 {
@@ -82,7 +101,11 @@ struct SignalResult
     double hrBpm = kNaN;                 // whole-recording estimate (Welch over valid segments)
     double snrDb = kNaN;
     std::vector<double> beatTimesSec;
+    std::vector<double> beatAmplitudes;  // per beat: height above the trough before it
+    std::vector<int> beatRuns;           // per beat: the stretch of signal it belongs to
     dsp::Hrv hrv;
+    RespirationEstimate respiration;                  // whole recording
+    std::vector<RespirationEstimate> respirationWindows;  // causal windows, hop hopSec
 
     bool hasHr() const { return std::isfinite(hrBpm); }
     double timeAt(size_t k) const { return t0Sec + double(k) / fsHz; }

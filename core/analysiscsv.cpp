@@ -58,7 +58,8 @@ QStringList analysisCsvColumns()
             QStringLiteral("face_x"), QStringLiteral("face_y"), QStringLiteral("face_w"),
             QStringLiteral("face_h"), QStringLiteral("r"), QStringLiteral("g"), QStringLiteral("b"),
             QStringLiteral("pulse_raw"), QStringLiteral("pulse"), QStringLiteral("hr_bpm"),
-            QStringLiteral("snr_db"), QStringLiteral("quality"), QStringLiteral("ref_hr_bpm")};
+            QStringLiteral("snr_db"), QStringLiteral("quality"), QStringLiteral("ref_hr_bpm"),
+            QStringLiteral("breaths_per_min"), QStringLiteral("breathing_quality")};
 }
 
 std::vector<FrameSignalValues> frameSignalValues(const AnalysisResult &result,
@@ -66,8 +67,9 @@ std::vector<FrameSignalValues> frameSignalValues(const AnalysisResult &result,
 {
     const SignalResult &s = result.signal;
     std::vector<FrameSignalValues> out(result.frames.size());
-    size_t w = 0;
+    size_t w = 0, b = 0;
     const WindowEstimate *current = nullptr;
+    const RespirationEstimate *breathing = nullptr;
     for (size_t i = 0; i < result.frames.size(); ++i) {
         const double t = result.frames[i].timeSec;
         FrameSignalValues &v = out[i];
@@ -82,6 +84,12 @@ std::vector<FrameSignalValues> frameSignalValues(const AnalysisResult &result,
             v.quality = current->quality;
             if (w - 1 < windowReferences.size() && std::isfinite(v.hrBpm))
                 v.refHrBpm = windowReferences[w - 1];
+        }
+        while (b < s.respirationWindows.size() && s.respirationWindows[b].endSec <= t + 1e-6)
+            breathing = &s.respirationWindows[b++];
+        if (breathing && std::isfinite(v.pulse) && breathing->hasRate()) {
+            v.breathsPerMin = breathing->ratePerMin;
+            v.breathingQuality = breathing->quality;
         }
     }
     return out;
@@ -114,7 +122,10 @@ Error writeAnalysisCsv(const QString &path, const AnalysisResult &result, const 
         << "# snr_db: " << num(s.snrDb, 2) << '\n'
         << "# mean_ibi_ms: " << (s.hrv.valid ? num(s.hrv.meanIbiMs, 1) : QString()) << '\n'
         << "# sdnn_ms: " << (s.hrv.valid ? num(s.hrv.sdnnMs, 1) : QString()) << '\n'
-        << "# rmssd_ms: " << (s.hrv.valid ? num(s.hrv.rmssdMs, 1) : QString()) << '\n';
+        << "# rmssd_ms: " << (s.hrv.valid ? num(s.hrv.rmssdMs, 1) : QString()) << '\n'
+        << "# breaths_per_min: " << num(s.respiration.ratePerMin, 2) << '\n'
+        << "# breathing_quality: " << qualityName(s.respiration.quality) << '\n'
+        << "# breathing_window_s: " << result.config.respirationWindowSec << '\n';
     if (reference)
         out << "# reference: " << reference->source << '\n'
             << "# reference_hr_bpm: " << num(reference->recordingHrBpm, 2) << '\n'
@@ -143,7 +154,8 @@ Error writeAnalysisCsv(const QString &path, const AnalysisResult &result, const 
             << (face ? num(f.faceBox.height, 1) : QString()) << ',' << num(f.rgb[0], 4) << ','
             << num(f.rgb[1], 4) << ',' << num(f.rgb[2], 4) << ',' << num(v.pulseRaw, 6, 'g') << ','
             << num(v.pulse, 6, 'g') << ',' << num(v.hrBpm, 2) << ',' << num(v.snrDb, 2) << ','
-            << qualityName(v.quality) << ',' << num(v.refHrBpm, 2);
+            << qualityName(v.quality) << ',' << num(v.refHrBpm, 2) << ',' << num(v.breathsPerMin, 2)
+            << ',' << qualityName(v.breathingQuality);
         for (size_t c = 0; c < compared.size(); ++c) {
             const ComparedEstimates &m = compared[c];
             const size_t n = std::min({m.timeSec.size(), m.hrBpm.size(), m.snrDb.size()});

@@ -40,6 +40,8 @@ struct FrameSignalValues
     double snrDb = kNaN;
     Quality quality = Quality::NoSignal;
     double refHrBpm = kNaN;   // the reference over the same window as hrBpm
+    double breathsPerMin = kNaN;                     // the most recent breathing window's rate
+    Quality breathingQuality = Quality::NoSignal;
 };
 // Values for every frame of `result` (the HR is the most recent window ending at or before the
 // frame: what a live display shows at that moment). `windowReferences`, parallel to the result's

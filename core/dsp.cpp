@@ -488,6 +488,20 @@ Hrv hrvFromBeats(const std::vector<double> &beatTimesSec, double outlierFraction
     return hrvFromBeatRuns({beatTimesSec}, outlierFraction);
 }
 
+std::vector<char> plausibleIntervals(const std::vector<double> &ibi, double outlierFraction)
+{
+    const int m = int(ibi.size());
+    std::vector<char> ok(m, 0);
+    for (int i = 0; i < m; ++i) {
+        std::vector<double> nb;
+        for (int j = std::max(0, i - 3); j <= std::min(m - 1, i + 3); ++j)
+            nb.push_back(ibi[j]);
+        const double med = median(nb);
+        ok[i] = ibi[i] > 0 && std::abs(ibi[i] - med) <= outlierFraction * med;
+    }
+    return ok;
+}
+
 Hrv hrvFromBeatRuns(const std::vector<std::vector<double>> &runs, double outlierFraction)
 {
     Hrv h;
@@ -500,15 +514,7 @@ Hrv hrvFromBeatRuns(const std::vector<std::vector<double>> &runs, double outlier
         for (size_t i = 1; i < beatTimesSec.size(); ++i)
             ibi.push_back(beatTimesSec[i] - beatTimesSec[i - 1]);
         const int m = int(ibi.size());
-        // An interval far from the median of its neighbours is a missed or spurious beat.
-        std::vector<char> ok(m, 0);
-        for (int i = 0; i < m; ++i) {
-            std::vector<double> nb;
-            for (int j = std::max(0, i - 3); j <= std::min(m - 1, i + 3); ++j)
-                nb.push_back(ibi[j]);
-            const double med = median(nb);
-            ok[i] = ibi[i] > 0 && std::abs(ibi[i] - med) <= outlierFraction * med;
-        }
+        const std::vector<char> ok = plausibleIntervals(ibi, outlierFraction);
         for (int i = 0; i < m; ++i) {
             if (!ok[i])
                 continue;

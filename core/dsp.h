@@ -93,6 +93,10 @@ struct Hrv
     bool valid = false;     // at least 3 accepted intervals
 };
 
+// Which inter-beat intervals are plausible: those within `outlierFraction` of the median of their
+// neighbours (three on each side). The others are missed or spurious beats.
+std::vector<char> plausibleIntervals(const std::vector<double> &ibi, double outlierFraction = 0.3);
+
 // HRV from beat times. Intervals that differ by more than `outlierFraction` from the median of
 // their neighbours (missed or spurious beats) are dropped, and so are the successive differences
 // that touch them.

@@ -1,5 +1,7 @@
 #include "signalanalyzer.h"
 
+#include "respiration.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -241,13 +243,24 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
                 part = dsp::sosFiltFilt(beatSos, part);
             const double sd = dsp::stddev(part);
             std::vector<double> run;
-            for (double p : dsp::findPeaks(part, minDistance, 0.3 * sd))
+            int previous = -1;
+            for (double p : dsp::findPeaks(part, minDistance, 0.3 * sd)) {
                 run.push_back(out.t0Sec + (s.first + p) / fsHz);
+                // The beat's amplitude: its peak above the lowest point since the beat before
+                // (the first beat: since one mean period before it).
+                const int at = std::clamp(int(std::lround(p)), 0, int(part.size()) - 1);
+                const int from = previous >= 0 ? previous : std::max(0, at - int(std::lround(fsHz / f0)));
+                const double trough = *std::min_element(part.begin() + from, part.begin() + at + 1);
+                out.beatAmplitudes.push_back(part[size_t(at)] - trough);
+                out.beatRuns.push_back(int(runs.size()));
+                previous = at;
+            }
             out.beatTimesSec.insert(out.beatTimesSec.end(), run.begin(), run.end());
             runs.push_back(std::move(run));
         }
         // Intervals are taken within each stretch, never across a gap without a face.
         out.hrv = dsp::hrvFromBeatRuns(runs);
+        addRespiration(out, config);
     }
     return out;
 }

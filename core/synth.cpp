@@ -1415,6 +1415,18 @@ QString maskPathFor(const QString &videoPath)
     return fi.dir().filePath(fi.completeBaseName() + QStringLiteral(".mask.mkv"));
 }
 
+double synthBreathingRate(const QString &videoPath)
+{
+    QFile f(synthMetaPathFor(videoPath));
+    if (f.size() > (16 << 20) || !f.open(QIODevice::ReadOnly))
+        return std::numeric_limits<double>::quiet_NaN();
+    const QJsonObject pulse = QJsonDocument::fromJson(f.readAll()).object().value(QStringLiteral("pulse")).toObject();
+    const double hz = pulse.value(QStringLiteral("respiration_hz")).toDouble(-1);
+    if (pulse.value(QStringLiteral("source")).toString() != QStringLiteral("model") || !(hz > 0 && hz <= 1))
+        return std::numeric_limits<double>::quiet_NaN();
+    return hz * 60.0;
+}
+
 QString synthMetaPathFor(const QString &videoPath)
 {
     const QFileInfo fi(videoPath);

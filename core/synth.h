@@ -103,6 +103,10 @@ QString groundTruthPathFor(const QString &videoPath);   // <stem>.gt.csv
 QString maskPathFor(const QString &videoPath);          // <stem>.mask.mkv
 QString synthMetaPathFor(const QString &videoPath);     // <stem>.synth.json
 
+// The breathing rate (per minute) a synthetic video was made with, from its description beside
+// it; NaN when there is none, it cannot be read, or the pulse came from a recording.
+double synthBreathingRate(const QString &videoPath);
+
 // The beat-by-beat PPG model on its own (tests, training labels): beat times and a waveform
 // sampled at `fsHz` for `durationSec`.
 struct PulseWave

@@ -376,6 +376,60 @@ private Q_SLOTS:
         QVERIFY(bad.err.startsWith(QStringLiteral("error: ")));
     }
 
+    // `rppg synth --breathing` makes a video whose pulse breathes 12 times a minute; `analyze`
+    // reads the rate back from the beats (summary, JSON, CSV) next to the description's reference.
+    void breathingRate()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("breathing.mkv"));
+        const Run r = rppgRun({QStringLiteral("synth"), out, QStringLiteral("--breathing"), QStringLiteral("12"),
+                               QStringLiteral("--hr"), QStringLiteral("70"), QStringLiteral("--duration"),
+                               QStringLiteral("40"), QStringLiteral("--size"), QStringLiteral("320x240"),
+                               QStringLiteral("--codec"), QStringLiteral("ffv1"), QStringLiteral("--no-masks"),
+                               QStringLiteral("--seed"), QStringLiteral("3")});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.contains(QStringLiteral("breathing 12.0 /min")));
+
+        const QString csvPath = m_dir.filePath(QStringLiteral("breathing.csv"));
+        const Run a = rppgRun({QStringLiteral("analyze"), out, QStringLiteral("--json"), QStringLiteral("--csv"), csvPath});
+        QCOMPARE(a.code, 0);
+        const QJsonObject o = QJsonDocument::fromJson(a.out.toUtf8()).object();
+        QCOMPARE(o[QStringLiteral("reference_breaths_per_min")].toDouble(), 12.0);
+        const QJsonObject whole = o[QStringLiteral("respiration")].toObject();
+        QVERIFY2(std::abs(whole[QStringLiteral("breaths_per_min")].toDouble() - 12) <= 1.5, qPrintable(a.out));
+        QVERIFY(whole[QStringLiteral("beats")].toInt() >= 40);
+        QCOMPARE(o[QStringLiteral("beat_times_s")].toArray().size(), o[QStringLiteral("beats")].toInt());
+        // 30 s windows every second from 30 s on: most of them near the truth, and every one
+        // marked trustworthy within 2 per minute of it.
+        const QJsonArray windows = o[QStringLiteral("respiration_windows")].toArray();
+        QVERIFY(windows.size() >= 9 && windows.size() <= 11);
+        QCOMPARE(windows.first().toObject()[QStringLiteral("end_s")].toDouble(), 30.0);
+        int near = 0;
+        for (const QJsonValue &v : windows) {
+            const QJsonObject w = v.toObject();
+            const double rate = w[QStringLiteral("breaths_per_min")].toDouble();
+            near += std::abs(rate - 12) <= 1.5;
+            if (w[QStringLiteral("quality")].toString() == QStringLiteral("ok"))
+                QVERIFY2(std::abs(rate - 12) <= 2, qPrintable(a.out));
+        }
+        QVERIFY2(near * 3 >= windows.size() * 2, qPrintable(QString::number(near)));
+
+        auto csv = readAnalysisCsv(csvPath);
+        QVERIFY2(csv.ok(), qPrintable(csv.error().message));
+        QVERIFY(std::abs(csv->meta.value(QStringLiteral("breaths_per_min")).toDouble() - 12) <= 1.5);
+        QVERIFY(std::isnan(csv->number(600, QStringLiteral("breaths_per_min"))));     // 20 s: no window yet
+        QVERIFY(std::abs(csv->number(1150, QStringLiteral("breaths_per_min")) - 12) <= 3);   // 38 s
+
+        const Run summary = rppgRun({QStringLiteral("analyze"), out});
+        QCOMPARE(summary.code, 0);
+        QVERIFY2(summary.out.contains(QStringLiteral("breathing: ")) && summary.out.contains(QStringLiteral("reference 12.0 /min")),
+                 qPrintable(summary.out));
+
+        const Run bad = rppgRun({QStringLiteral("synth"), m_dir.filePath(QStringLiteral("y.mkv")),
+                                 QStringLiteral("--breathing"), QStringLiteral("-4")});
+        QCOMPARE(bad.code, int(cli::kExitUsage));
+        QVERIFY(bad.err.contains(QStringLiteral("breathing")));
+    }
+
 private:
     void makeBadFixtures()
     {

@@ -48,6 +48,7 @@ struct Reference
     QString label;                       // how the summary names it
     std::optional<HrReference> hr;
     double meanHrBpm = kNaN;             // the printed reference
+    double breathsPerMin = kNaN;         // a synthetic video's breathing rate, from its description
     std::optional<ReferenceScore> score; // the analysis against it
 };
 
@@ -67,6 +68,22 @@ QJsonArray windowsJson(const SignalResult &s, const ReferenceScore *reference)
         windows.append(jw);
     }
     return windows;
+}
+
+QString rateText(double perMin)
+{
+    return std::isfinite(perMin) ? QString::number(perMin, 'f', 1) : QStringLiteral("n/a");
+}
+
+QJsonObject respirationJson(const RespirationEstimate &e)
+{
+    QJsonObject o;
+    o[QStringLiteral("breaths_per_min")] = jnum(e.ratePerMin, 2);
+    o[QStringLiteral("from_intervals_per_min")] = jnum(e.intervalRatePerMin, 2);
+    o[QStringLiteral("from_amplitudes_per_min")] = jnum(e.amplitudeRatePerMin, 2);
+    o[QStringLiteral("quality")] = qualityName(e.quality);
+    o[QStringLiteral("beats")] = e.beats;
+    return o;
 }
 
 // A method run beside the main one (--compare), scored against the same reference.
@@ -95,6 +112,10 @@ QJsonObject toJson(const AnalysisResult &r, const Reference &ref, const std::vec
     o[QStringLiteral("sdnn_ms")] = s.hrv.valid ? jnum(s.hrv.sdnnMs, 1) : QJsonValue();
     o[QStringLiteral("rmssd_ms")] = s.hrv.valid ? jnum(s.hrv.rmssdMs, 1) : QJsonValue();
     o[QStringLiteral("beats")] = int(s.beatTimesSec.size());
+    QJsonArray beatTimes;
+    for (double t : s.beatTimesSec)
+        beatTimes.append(jnum(t, 4));
+    o[QStringLiteral("beat_times_s")] = beatTimes;
     o[QStringLiteral("truncated")] = r.truncated;
     o[QStringLiteral("processing_s")] = jnum(r.processingSec, 3);
     o[QStringLiteral("realtime_factor")] = r.processingSec > 0 ? jnum(durationOf(r) / r.processingSec, 2) : QJsonValue();
@@ -105,6 +126,16 @@ QJsonObject toJson(const AnalysisResult &r, const Reference &ref, const std::vec
         o[QStringLiteral("window_mae_bpm")] = jnum(ref.score->windowMaeBpm, 2);
     }
     o[QStringLiteral("windows")] = windowsJson(s, ref.score ? &*ref.score : nullptr);
+    o[QStringLiteral("respiration")] = respirationJson(s.respiration);
+    if (std::isfinite(ref.breathsPerMin))
+        o[QStringLiteral("reference_breaths_per_min")] = jnum(ref.breathsPerMin, 2);
+    QJsonArray breathing;
+    for (const RespirationEstimate &e : s.respirationWindows) {
+        QJsonObject jw = respirationJson(e);
+        jw[QStringLiteral("end_s")] = jnum(e.endSec, 3);
+        breathing.append(jw);
+    }
+    o[QStringLiteral("respiration_windows")] = breathing;
     if (!compared.empty()) {
         QJsonArray list;
         for (const Compared &c : compared) {
@@ -174,6 +205,19 @@ void printSummary(const AnalysisResult &r, const Reference &ref, const std::vect
     if (s.hrv.valid)
         std::printf("HRV: mean IBI %.0f ms, SDNN %.1f ms, RMSSD %.1f ms (%zu beats)\n", s.hrv.meanIbiMs,
                     s.hrv.sdnnMs, s.hrv.rmssdMs, s.beatTimesSec.size());
+    const RespirationEstimate &b = s.respiration;
+    QString breathing = QStringLiteral("breathing: ");
+    if (!b.hasRate())
+        breathing += QStringLiteral("n/a");
+    else if (b.quality == Quality::Good)
+        breathing += QStringLiteral("%1 /min (beat intervals and amplitudes agree)").arg(b.ratePerMin, 0, 'f', 1);
+    else
+        breathing += QStringLiteral("%1 /min, uncertain (beat intervals %2, amplitudes %3)")
+                         .arg(b.ratePerMin, 0, 'f', 1)
+                         .arg(rateText(b.intervalRatePerMin), rateText(b.amplitudeRatePerMin));
+    if (std::isfinite(ref.breathsPerMin))
+        breathing += QStringLiteral("; reference %1 /min").arg(ref.breathsPerMin, 0, 'f', 1);
+    std::printf("%s\n", qPrintable(breathing));
     if (r.processingSec > 0)
         std::printf("speed: %.0f frames/s, %.1fx real time\n", r.frames.size() / r.processingSec,
                     duration / r.processingSec);
@@ -202,8 +246,10 @@ Result<Reference> loadReference(const QString &videoPath, const QString &given)
     ref.hr = std::move(loaded.value());
     ref.meanHrBpm = ref.hr->meanHrBpm;
     ref.label = given.isEmpty() ? QStringLiteral("ground truth next to the video") : QFileInfo(given).fileName();
-    if (given.isEmpty() && ref.path == groundTruthPathFor(videoPath))
+    if (given.isEmpty() && ref.path == groundTruthPathFor(videoPath)) {
         ref.meanHrBpm = referenceHeartRate(ref.hr->timeSec, ref.hr->ppg);
+        ref.breathsPerMin = synthBreathingRate(videoPath);
+    }
     return ref;
 }
 

@@ -72,6 +72,11 @@ int runSynth(const QStringList &args)
         QStringLiteral("sdnn"),
         QStringLiteral("Beat-to-beat variability SDNN (default 40; 0 = metronome)."),
         QStringLiteral("MS"), QStringLiteral("40"));
+    const QCommandLineOption breathing(
+        QStringLiteral("breathing"),
+        QStringLiteral("Breathing rate that modulates the beat intervals and amplitudes (default "
+                       "15; 0 = none)."),
+        QStringLiteral("PER_MIN"), QStringLiteral("15"));
     const QCommandLineOption duration(QStringLiteral("duration"),
                                       QStringLiteral("Length (default 20)."), QStringLiteral("SEC"),
                                       QStringLiteral("20"));
@@ -158,7 +163,7 @@ int runSynth(const QStringList &args)
                                   QStringLiteral("1"));
     const QCommandLineOption json(QStringLiteral("json"),
                                   QStringLiteral("Print one JSON object instead of the summary."));
-    p.addOptions({help,      hr,      sdnn,         duration,  fps,    size,
+    p.addOptions({help,      hr,      sdnn,         breathing, duration,  fps,    size,
                   codec,     bitrate, crf,          preset,    motion, translate,
                   rotate,    scale,   illumination, flicker,   noise,  skin,
                   amplitude, ppg,     ppgRate,      ppgOffset, face,   faceScale,
@@ -188,6 +193,10 @@ int runSynth(const QStringList &args)
         return bad(hr);
     if (!number(sdnn, c.pulse.sdnnMs))
         return bad(sdnn);
+    double breathsPerMin = 0;
+    if (!number(breathing, breathsPerMin) || breathsPerMin < 0 || breathsPerMin > 60)
+        return bad(breathing);
+    c.pulse.respirationHz = breathsPerMin / 60.0;
     if (!number(duration, c.durationSec))
         return bad(duration);
     if (!number(fps, c.fps))
@@ -325,6 +334,7 @@ int runSynth(const QStringList &args)
             {QStringLiteral("mean_hr_bpm"), r.meanHrBpm},
             {QStringLiteral("sdnn_ms"), r.sdnnMs},
             {QStringLiteral("rmssd_ms"), r.rmssdMs},
+            {QStringLiteral("breaths_per_min"), c.pulse.respirationHz * 60.0},
             {QStringLiteral("seed"), QString::number(qulonglong(c.seed))},
             {QStringLiteral("elapsed_s"), elapsedSec},
         };
@@ -351,7 +361,9 @@ int runSynth(const QStringList &args)
                .arg(r.sdnnMs, 0, 'f', 1)
                .arg(r.rmssdMs, 0, 'f', 1)
                .arg(c.pulse.ppgCsvPath.isEmpty()
-                        ? QString()
+                        ? (c.pulse.respirationHz > 0
+                               ? QStringLiteral(", breathing %1 /min").arg(c.pulse.respirationHz * 60.0, 0, 'f', 1)
+                               : QString())
                         : QStringLiteral(" (from %1)").arg(c.pulse.ppgCsvPath));
     out += QStringLiteral("took %1 s for %2 frames (seed %3)\n")
                .arg(elapsedSec, 0, 'f', 1)

@@ -1,0 +1,261 @@
+#include "respiration.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace rppg {
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+constexpr double kStepHz = 0.0025;     // periodogram grid (0.15 per minute) before interpolation
+constexpr double kTopHz = 0.8;         // grid end, above any breathing band
+constexpr double kMinRunSec = 8.0;     // a stretch shorter than this holds under two breaths at 15/min
+constexpr double kMinSpanSec = 15.0;   // usable beat series needed for an estimate
+constexpr int kMinBeats = 12;
+constexpr double kAgreementPerMin = 3.0;   // the two series agree within this: Good
+constexpr double kPeakHalfWidthHz = 0.025;  // ±1.5 per minute: a peak of a 30 s window
+constexpr double kMinPeakShare = 0.3;       // and each series' peak holds this share of its band
+constexpr double kMaxRejectedShare = 0.05;  // and at most this share of the intervals is implausible
+
+// Lomb-Scargle periodogram of unevenly spaced samples (the series is known only at the beats)
+// on the grid k * kStepHz: no interpolation onto a uniform grid, whose smoothing would weaken fast
+// breathing against slow waves at low heart rates. `x` is detrended and normalised here.
+std::vector<double> lombScargle(const std::vector<double> &t, std::vector<double> x)
+{
+    const size_t n = t.size();
+    // A straight-line fit removes drift slower than the segment (a change of heart rate, of light).
+    const double tm = dsp::mean(t), xm = dsp::mean(x);
+    double sxy = 0, sxx = 0;
+    for (size_t i = 0; i < n; ++i) {
+        sxy += (t[i] - tm) * (x[i] - xm);
+        sxx += (t[i] - tm) * (t[i] - tm);
+    }
+    const double slope = sxx > 0 ? sxy / sxx : 0.0;
+    for (size_t i = 0; i < n; ++i)
+        x[i] -= xm + slope * (t[i] - tm);
+    dsp::normalize(x);
+
+    const int bins = int(std::lround(kTopHz / kStepHz)) + 1;
+    std::vector<double> p(size_t(bins), 0.0);
+    for (int k = 1; k < bins; ++k) {
+        const double w = 2.0 * kPi * k * kStepHz;
+        double s2 = 0, c2 = 0;
+        for (size_t i = 0; i < n; ++i) {
+            s2 += std::sin(2 * w * t[i]);
+            c2 += std::cos(2 * w * t[i]);
+        }
+        const double tau = std::atan2(s2, c2) / (2 * w);
+        double yc = 0, ys = 0, cc = 0, ss = 0;
+        for (size_t i = 0; i < n; ++i) {
+            const double a = w * (t[i] - tau);
+            const double c = std::cos(a), s = std::sin(a);
+            yc += x[i] * c;
+            ys += x[i] * s;
+            cc += c * c;
+            ss += s * s;
+        }
+        p[size_t(k)] = 0.5 * ((cc > 0 ? yc * yc / cc : 0.0) + (ss > 0 ? ys * ys / ss : 0.0));
+    }
+    p[0] = p[1];
+    return p;
+}
+
+// Periodograms of one kind of series over several stretches, averaged over half-overlapping
+// segments of the window's length (a long recording's breathing changes; one long periodogram
+// would spread it over many narrow peaks), weighted by the beats in each.
+struct SpectrumSum
+{
+    dsp::Spectrum sum;
+    double weight = 0;
+
+    void add(const std::vector<double> &t, const std::vector<double> &v, double windowSec)
+    {
+        if (t.size() < 4 || t.back() - t.front() < kMinRunSec)
+            return;
+        const double span = t.back() - t.front();
+        const int segments = span <= windowSec ? 1 : int(std::ceil((span - windowSec) / (0.5 * windowSec))) + 1;
+        const double step = segments > 1 ? (span - windowSec) / (segments - 1) : 0.0;
+        for (int g = 0; g < segments; ++g) {
+            const double a = t.front() + g * step, b = segments > 1 ? a + windowSec : t.back();
+            std::vector<double> ts, vs;
+            for (size_t i = 0; i < t.size(); ++i)
+                if (t[i] >= a - 1e-9 && t[i] <= b + 1e-9) {
+                    ts.push_back(t[i]);
+                    vs.push_back(v[i]);
+                }
+            if (ts.size() < 4)
+                continue;
+            const std::vector<double> p = lombScargle(ts, vs);
+            if (sum.power.empty()) {
+                sum.binHz = kStepHz;
+                sum.power.assign(p.size(), 0.0);
+            }
+            for (size_t k = 0; k < p.size(); ++k)
+                sum.power[k] += p[k] * double(ts.size());
+            weight += double(ts.size());
+        }
+    }
+
+    // The spectrum restricted to the band and scaled to sum 1 (empty without power there).
+    std::vector<double> bandShare(double lowHz, double highHz) const
+    {
+        std::vector<double> p(sum.power.size(), 0.0);
+        double total = 0;
+        for (size_t k = 0; k < p.size(); ++k) {
+            const double f = sum.frequency(int(k));
+            if (f >= lowHz && f <= highHz)
+                total += sum.power[k];
+        }
+        if (!(total > 0))
+            return {};
+        for (size_t k = 0; k < p.size(); ++k)
+            p[k] = sum.power[k] / total;
+        return p;
+    }
+};
+
+// The share of a spectrum's power in [lowHz, highHz] that lies within kPeakHalfWidthHz of a rate.
+double peakShare(const std::vector<double> &p, double perMin, double lowHz, double highHz)
+{
+    double in = 0, all = 0;
+    for (size_t k = 0; k < p.size(); ++k) {
+        const double f = double(k) * kStepHz;
+        if (f < lowHz || f > highHz)
+            continue;
+        all += p[k];
+        if (std::abs(f - perMin / 60.0) <= kPeakHalfWidthHz)
+            in += p[k];
+    }
+    return all > 0 ? in / all : 0.0;
+}
+
+double peakPerMin(const dsp::Spectrum &s, double lowHz, double highHz)
+{
+    const dsp::Peak p = dsp::spectralPeak(s, lowHz, highHz);
+    return p.valid ? p.frequencyHz * 60.0 : kNaN;
+}
+
+} // namespace
+
+RespirationEstimate estimateRespiration(const std::vector<double> &beatTimesSec,
+                                        const std::vector<double> &beatAmplitudes,
+                                        const std::vector<int> &beatRuns, double fromSec,
+                                        double toSec, double windowSec, double bandLowHz,
+                                        double bandHighHz)
+{
+    RespirationEstimate e;
+    e.startSec = fromSec;
+    e.endSec = toSec;
+    const size_t n = beatTimesSec.size();
+    if (beatAmplitudes.size() != n || beatRuns.size() != n || !(bandHighHz > bandLowHz))
+        return e;
+
+    SpectrumSum intervals, amplitudes;
+    double spanSec = 0;
+    double meanIbiSec = 0;
+    int ibiCount = 0, rejected = 0;   // plausible and implausible intervals
+    size_t i = 0;
+    while (i < n) {
+        // One stretch: beats [i, j) of the same run inside [fromSec, toSec].
+        size_t j = i;
+        while (j < n && beatRuns[j] == beatRuns[i])
+            ++j;
+        std::vector<double> t, a;
+        for (size_t k = i; k < j; ++k)
+            if (beatTimesSec[k] >= fromSec && beatTimesSec[k] <= toSec) {
+                t.push_back(beatTimesSec[k]);
+                a.push_back(beatAmplitudes[k]);
+            }
+        i = j;
+        if (t.size() < 4)
+            continue;
+        spanSec += t.back() - t.front();
+        e.beats += int(t.size());
+
+        // Intervals, at the middle of their two beats; missed and spurious beats left out.
+        std::vector<double> ibi;
+        for (size_t k = 1; k < t.size(); ++k)
+            ibi.push_back(t[k] - t[k - 1]);
+        const std::vector<char> ok = dsp::plausibleIntervals(ibi);
+        std::vector<double> ti, vi;
+        for (size_t k = 0; k < ibi.size(); ++k)
+            if (ok[k]) {
+                ti.push_back(0.5 * (t[k] + t[k + 1]));
+                vi.push_back(ibi[k]);
+                meanIbiSec += ibi[k];
+                ++ibiCount;
+            } else {
+                ++rejected;
+            }
+        intervals.add(ti, vi, windowSec);
+
+        // Amplitudes, without the ones far from the stretch's median (a beat on a motion spike).
+        const double med = dsp::median(a);
+        std::vector<double> ta, va;
+        for (size_t k = 0; k < a.size(); ++k)
+            if (med > 0 && a[k] > med / 3.0 && a[k] < med * 3.0) {
+                ta.push_back(t[k]);
+                va.push_back(a[k]);
+            }
+        amplitudes.add(ta, va, windowSec);
+    }
+    if (spanSec < kMinSpanSec || e.beats < kMinBeats || ibiCount == 0)
+        return e;
+
+    // The beats sample the breathing: a rate above half the heart rate cannot be told apart.
+    const double high = std::min(bandHighHz, 0.45 / (meanIbiSec / ibiCount));
+    if (!(high > bandLowHz))
+        return e;
+    if (intervals.weight > 0)
+        e.intervalRatePerMin = peakPerMin(intervals.sum, bandLowHz, high);
+    if (amplitudes.weight > 0)
+        e.amplitudeRatePerMin = peakPerMin(amplitudes.sum, bandLowHz, high);
+
+    const std::vector<double> pi = intervals.weight > 0 ? intervals.bandShare(bandLowHz, high)
+                                                        : std::vector<double>{};
+    const std::vector<double> pa = amplitudes.weight > 0 ? amplitudes.bandShare(bandLowHz, high)
+                                                         : std::vector<double>{};
+    if (!pi.empty() && pi.size() == pa.size()) {
+        dsp::Spectrum fused;
+        fused.binHz = intervals.sum.binHz;
+        fused.power.resize(pi.size());
+        for (size_t k = 0; k < pi.size(); ++k)
+            fused.power[k] = pi[k] * pa[k];
+        e.ratePerMin = peakPerMin(fused, bandLowHz, high);
+    }
+    // Fall back to the one series there is (a flat amplitude, say): an estimate, not a trusted one.
+    if (!e.hasRate())
+        e.ratePerMin = std::isfinite(e.intervalRatePerMin) ? e.intervalRatePerMin : e.amplitudeRatePerMin;
+    if (!e.hasRate())
+        return e;
+    // Two noise spectra agree now and then; breathing also stands out in each of them.
+    const bool agree = std::isfinite(e.intervalRatePerMin) && std::isfinite(e.amplitudeRatePerMin)
+                       && std::abs(e.intervalRatePerMin - e.amplitudeRatePerMin) <= kAgreementPerMin
+                       && peakShare(pi, e.intervalRatePerMin, bandLowHz, high) >= kMinPeakShare
+                       && peakShare(pa, e.amplitudeRatePerMin, bandLowHz, high) >= kMinPeakShare;
+    // Beats that the pulse did not give cleanly (missed, spurious) make both series noise that
+    // can agree by chance.
+    const bool cleanBeats = rejected <= kMaxRejectedShare * (ibiCount + rejected);
+    e.quality = agree && cleanBeats ? Quality::Good : Quality::Low;
+    return e;
+}
+
+void addRespiration(SignalResult &s, const AnalysisConfig &config)
+{
+    s.respiration = {};
+    s.respirationWindows.clear();
+    if (s.beatTimesSec.empty() || s.fsHz <= 0)
+        return;
+    const double lo = config.respirationLowHz, hi = config.respirationHighHz;
+    const double win = std::max(10.0, config.respirationWindowSec);
+    const double t0 = s.t0Sec;
+    const double t1 = s.timeAt(s.pulse.empty() ? 0 : s.pulse.size() - 1);
+    s.respiration = estimateRespiration(s.beatTimesSec, s.beatAmplitudes, s.beatRuns, t0, t1, win, lo, hi);
+    const double hop = std::max(0.1, config.hopSec);
+    for (double end = t0 + win; end <= t1 + 1e-9; end += hop)
+        s.respirationWindows.push_back(
+            estimateRespiration(s.beatTimesSec, s.beatAmplitudes, s.beatRuns, end - win, end, win, lo, hi));
+}
+
+} // namespace rppg
