@@ -393,6 +393,7 @@ struct Engine
             up->hrBpm = e.hrBpm;
             up->snrDb = e.snrDb;
             up->quality = e.quality;
+            up->breathing = s.respiration;
             const int total = int(s.pulse.size());
             if (s.fsHz > 0 && total > 0) {
                 const int waveSamples = std::max(1, int(std::lround(cfg.waveformSec * s.fsHz)));

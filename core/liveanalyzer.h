@@ -113,6 +113,7 @@ struct LiveUpdate
     std::vector<double> pulse;      // filtered pulse over the last waveformSec (NaN = no signal)
     std::vector<double> beatTimesSec;   // beats inside the waveform span
     std::vector<LiveHrPoint> trend;     // oldest first, the last trendSec
+    RespirationEstimate breathing;      // over the records analysed for this update (bufferSec)
 
     double processingFps = 0;       // frames analysed per wall-clock second
     uint64_t droppedFrames = 0;     // stale frames dropped by NewestWins since start()

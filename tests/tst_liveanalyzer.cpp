@@ -245,6 +245,39 @@ private Q_SLOTS:
         QCOMPARE(okUpdate->device, QStringLiteral("CPU"));
     }
 
+    // The breathing rate of the last 30 s comes with each update: none before there are beats
+    // enough, then the rate the video was made with (12 per minute, 40 s clip).
+    void breathingRate()
+    {
+        SynthConfig sc = test::defaultSynthConfig(70, 40);
+        sc.width = 320;
+        sc.height = 240;
+        sc.writeMasks = false;
+        sc.seed = 3;
+        sc.pulse.sdnnMs = 40;
+        sc.pulse.respirationHz = 12.0 / 60.0;
+        const QString video = test::makeSynthVideo(m_dir, QStringLiteral("breathing.mkv"), sc);
+        QVERIFY(!video.isEmpty());
+        LiveAnalyzer a;
+        Collector c;
+        c.attach(a);
+        const uint64_t gen = a.start(testConfig());
+        QVERIFY(feed(a, video, InputPolicy::Backpressure, gen) > 0);
+        QVERIFY(c.finish(a, gen));
+        int late = 0, near = 0;
+        for (const auto &u : c.of(gen)) {
+            if (u->timeSec < 14.0)
+                QVERIFY(!u->breathing.hasRate());   // under 15 s of beats
+            if (u->timeSec >= 34.0 && u->breathing.hasRate()) {
+                ++late;
+                near += std::abs(u->breathing.ratePerMin - 12.0) <= 1.5;
+            }
+        }
+        qInfo("%d of %d updates after 34 s within 1.5 per minute of 12", near, late);
+        QVERIFY(late >= 10);
+        QVERIFY2(near * 4 >= late * 3, qPrintable(QString::number(near)));
+    }
+
     // Other methods compared live on the same frames: each gets its own estimate and trend in
     // every update, close to the truth; the main method's output is what it is without them.
     void comparedMethods()

@@ -1164,5 +1164,17 @@
         <source>heart rate (%1)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Breathing rate from the pulse: breathing changes the time between beats and their strength. Shown when both agree, over the last %1 s.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>breathing %1 per minute</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>breathing: uncertain</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

@@ -1161,5 +1161,17 @@
         <source>heart rate (%1)</source>
         <translation>心率（%1）</translation>
     </message>
+    <message>
+        <source>Breathing rate from the pulse: breathing changes the time between beats and their strength. Shown when both agree, over the last %1 s.</source>
+        <translation>由脉搏估计的呼吸频率：呼吸会改变心跳间隔和搏动强度。两者一致时显示，基于最近 %1 秒。</translation>
+    </message>
+    <message>
+        <source>breathing %1 per minute</source>
+        <translation>呼吸 每分钟 %1 次</translation>
+    </message>
+    <message>
+        <source>breathing: uncertain</source>
+        <translation>呼吸：不确定</translation>
+    </message>
 </context>
 </TS>

@@ -369,6 +369,11 @@ QWidget *MainWindow::buildReadout()
     m_qualityLabel = new QLabel;
     m_qualityLabel->setAlignment(Qt::AlignCenter);
     m_qualityLabel->setWordWrap(true);
+    m_breathingLabel = new QLabel;
+    m_breathingLabel->setAlignment(Qt::AlignCenter);
+    m_breathingLabel->setToolTip(tr("Breathing rate from the pulse: breathing changes the time between beats "
+                                    "and their strength. Shown when both agree, over the last %1 s.")
+                                     .arg(LiveConfig{}.bufferSec, 0, 'f', 0));
     m_referenceLabel = new QLabel;
     m_referenceLabel->setAlignment(Qt::AlignCenter);
     m_referenceLabel->setWordWrap(true);
@@ -389,6 +394,7 @@ QWidget *MainWindow::buildReadout()
     layout->addWidget(m_stateLabel);
     layout->addWidget(m_warmupBar);
     layout->addWidget(m_qualityLabel);
+    layout->addWidget(m_breathingLabel);
     layout->addWidget(m_referenceLabel);
     layout->addSpacing(4);
     layout->addWidget(m_compareLabel);
@@ -1343,6 +1349,13 @@ void MainWindow::drawUpdate()
         m_qualityLabel->setText(tr("Face the camera, in even light."));
     else
         m_qualityLabel->setText(QString());
+    // Breathing: a rate only when the beat intervals and amplitudes agree on it.
+    if (!showHr || !u->breathing.hasRate())
+        m_breathingLabel->clear();
+    else if (u->breathing.quality == Quality::Good)
+        m_breathingLabel->setText(tr("breathing %1 per minute").arg(u->breathing.ratePerMin, 0, 'f', 0));
+    else
+        m_breathingLabel->setText(tr("breathing: uncertain"));
     extendReferenceCurve(*u);
     const bool refNow = !m_refX.isEmpty() && !u->trend.empty() && m_refX.back() == u->trend.back().timeSec
                         && std::isfinite(m_refY.back());
@@ -1655,6 +1668,7 @@ void MainWindow::clearDisplays()
     m_hrLabel->setText(QStringLiteral("--"));
     m_stateLabel->setText(m_source == SourceKind::None ? tr("No source") : tr("Starting…"));
     m_qualityLabel->clear();
+    m_breathingLabel->clear();
     m_warmupBar->setVisible(false);
     m_fpsLabel->setText(tr("– fps"));
     m_droppedLabel->setText(tr("%n dropped", nullptr, 0));

@@ -216,6 +216,7 @@ private:
     QLabel *m_unitLabel = nullptr;
     QLabel *m_stateLabel = nullptr;
     QLabel *m_qualityLabel = nullptr;
+    QLabel *m_breathingLabel = nullptr;
     QLabel *m_referenceLabel = nullptr;
     QLabel *m_compareLabel = nullptr;
     QString m_compareText;
