@@ -39,6 +39,7 @@
 #include <set>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <random>
 
 #include <sched.h>
@@ -385,6 +386,20 @@ QString pairedComparisons(const QStringList &methods, const std::vector<Variant>
 }
 
 // Accuracy over the synthetic codec set: each subject rendered once, encoded in every variant.
+// Runs the context's methods on one encoding of a subject. One that cannot be analysed is
+// reported on stderr and skipped (nullopt); Ctrl-C ends the part (Cancelled).
+Result<std::optional<MultiAnalysis>> analyseVariant(const BenchContext &ctx, const QString &path,
+                                                    const Variant &variant, const AnalysisConfig &config)
+{
+    auto analysed = analyzeFileMethods(path, config, ctx.methods, {}, interruptFlag());
+    if (analysed.ok())
+        return std::optional<MultiAnalysis>(std::move(analysed.value()));
+    if (analysed.error().code == ErrorCode::Cancelled)
+        return analysed.error();
+    std::fprintf(stderr, "  %s: %s\n", qPrintable(variant.label()), qPrintable(analysed.error().message));
+    return std::optional<MultiAnalysis>();
+}
+
 Result<QString> accuracyPart(BenchContext &ctx)
 {
     QElapsedTimer total;
@@ -408,15 +423,13 @@ Result<QString> accuracyPart(BenchContext &ctx)
         if (!ref.ok())
             return ref.error();
         for (size_t vi = 0; vi < vars.size(); ++vi) {
-            AnalysisConfig config;
-            auto analysed = analyzeFileMethods(sc.variants[vi].videoPath, config, ctx.methods, {}, interruptFlag());
-            if (!analysed.ok()) {
-                if (analysed.error().code == ErrorCode::Cancelled)
-                    return analysed.error();
-                std::fprintf(stderr, "  %s: %s\n", qPrintable(vars[vi].label()), qPrintable(analysed.error().message));
+            const AnalysisConfig config;
+            auto analysed = analyseVariant(ctx, sc.variants[vi].videoPath, vars[vi], config);
+            if (!analysed.ok())
+                return analysed.error();
+            if (!analysed.value())
                 continue;
-            }
-            for (const MethodSignal &m : analysed->methods) {
+            for (const MethodSignal &m : analysed.value()->methods) {
                 const SignalResult &sig = m.signal;
                 Scores &sco = scores[{m.method, vars[vi].label()}];
                 sco.windows += int(sig.windows.size());
@@ -511,15 +524,12 @@ Result<QString> breathingPart(BenchContext &ctx)
         if (!synth.ok())
             return synth.error();
         for (size_t vi = 0; vi < vars.size(); ++vi) {
-            AnalysisConfig config;
-            auto analysed = analyzeFileMethods(sc.variants[vi].videoPath, config, ctx.methods, {}, interruptFlag());
-            if (!analysed.ok()) {
-                if (analysed.error().code == ErrorCode::Cancelled)
-                    return analysed.error();
-                std::fprintf(stderr, "  %s: %s\n", qPrintable(vars[vi].label()), qPrintable(analysed.error().message));
+            auto analysed = analyseVariant(ctx, sc.variants[vi].videoPath, vars[vi], AnalysisConfig{});
+            if (!analysed.ok())
+                return analysed.error();
+            if (!analysed.value())
                 continue;
-            }
-            for (const MethodSignal &m : analysed->methods) {
+            for (const MethodSignal &m : analysed.value()->methods) {
                 Tally &t = tally[{m.method, vars[vi].label()}];
                 t.videos++;
                 if (m.signal.respiration.hasRate())
