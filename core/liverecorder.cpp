@@ -72,7 +72,7 @@ Error LiveRecorder::start(const QString &path, const QStringList &compared)
     m_lastTimeSec = 0;
     m_rows = 0;
     m_compared = compared;
-    QByteArray header = "segment,time_s,pulse,hr_bpm,snr_db,quality";
+    QByteArray header = "segment,time_s,pulse,hr_bpm,snr_db,quality,breaths_per_min,breathing_quality";
     for (const QString &m : compared)
         header += ",hr_bpm_" + m.toUtf8() + ",snr_db_" + m.toUtf8();
     header += '\n';
@@ -104,6 +104,11 @@ Error LiveRecorder::add(const LiveUpdate &u)
         estimate += ',';
         if (std::isfinite(u.hrBpm))
             estimate += qualityName(u.quality).toLatin1();
+        estimate += ',';
+        appendNumber(estimate, u.breathing.ratePerMin, 2);
+        estimate += ',';
+        if (u.breathing.hasRate())
+            estimate += qualityName(u.breathing.quality).toLatin1();
         for (const QString &name : std::as_const(m_compared)) {
             const auto it = std::find_if(u.compare.begin(), u.compare.end(),
                                          [&](const LiveMethodEstimate &m) { return m.method == name; });

@@ -41,14 +41,18 @@ LiveUpdate makeUpdate(uint64_t generation, double endSec)
         u.snrDb = 6.5;
         u.quality = Quality::Good;
     }
+    if (endSec >= 20) {   // a breathing rate once there are beats enough; trusted from 25 s
+        u.breathing.ratePerMin = 14.5;
+        u.breathing.quality = endSec >= 25 ? Quality::Good : Quality::Low;
+    }
     return u;
 }
 
 struct Row
 {
     int segment = -1;
-    double t = 0, pulse = 0, hr = NAN;
-    QString quality;
+    double t = 0, pulse = 0, hr = NAN, breaths = NAN;
+    QString quality, breathingQuality;
 };
 
 // Parses a recording; a torn last line (a crash in the middle of a write) is dropped.
@@ -60,10 +64,10 @@ QList<Row> readRows(const QString &path, bool *headerOk = nullptr)
         return rows;
     const QList<QByteArray> lines = f.readAll().split('\n');
     if (headerOk)
-        *headerOk = !lines.isEmpty() && lines.first() == "segment,time_s,pulse,hr_bpm,snr_db,quality";
+        *headerOk = !lines.isEmpty() && lines.first() == "segment,time_s,pulse,hr_bpm,snr_db,quality,breaths_per_min,breathing_quality";
     for (int i = 1; i + 1 < lines.size(); ++i) {   // the last element follows the final '\n'
         const QList<QByteArray> c = lines[i].split(',');
-        if (c.size() != 6)
+        if (c.size() != 8)
             break;
         Row r;
         r.segment = c[0].toInt();
@@ -71,6 +75,8 @@ QList<Row> readRows(const QString &path, bool *headerOk = nullptr)
         r.pulse = c[2].toDouble();
         r.hr = c[3].isEmpty() ? NAN : c[3].toDouble();
         r.quality = QString::fromLatin1(c[5]);
+        r.breaths = c[6].isEmpty() ? NAN : c[6].toDouble();
+        r.breathingQuality = QString::fromLatin1(c[7]);
         rows.append(r);
     }
     return rows;
@@ -130,6 +136,12 @@ private Q_SLOTS:
         QVERIFY(std::isnan(rows[int(5 * kFs)].hr));
         QCOMPARE(rows.last().hr, 72.0);
         QCOMPARE(rows.last().quality, QStringLiteral("ok"));
+        // The breathing columns likewise: empty, then the rate with its own quality.
+        QVERIFY(std::isnan(rows[int(15 * kFs)].breaths) && rows[int(15 * kFs)].breathingQuality.isEmpty());
+        QCOMPARE(rows[int(19.9 * kFs)].breaths, 14.5);   // first carried by the update at 20 s
+        QCOMPARE(rows[int(19.9 * kFs)].breathingQuality, QStringLiteral("low"));
+        QCOMPARE(rows.last().breaths, 14.5);
+        QCOMPARE(rows.last().breathingQuality, QStringLiteral("ok"));
     }
 
     void newSessionStartsASegment()
@@ -177,24 +189,24 @@ private Q_SLOTS:
         QFile f(path);
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QList<QByteArray> lines = f.readAll().split('\n');
-        QCOMPARE(lines.first(), QByteArray("segment,time_s,pulse,hr_bpm,snr_db,quality,"
+        QCOMPARE(lines.first(), QByteArray("segment,time_s,pulse,hr_bpm,snr_db,quality,breaths_per_min,breathing_quality,"
                                            "hr_bpm_chrom,snr_db_chrom,hr_bpm_stven+rppgnet,snr_db_stven+rppgnet"));
         int checked = 0;
         for (int i = 1; i + 1 < lines.size(); ++i) {
             const QList<QByteArray> c = lines[i].split(',');
-            QCOMPARE(c.size(), 10);
+            QCOMPARE(c.size(), 12);
             const int segment = c[0].toInt();
             const double t = c[1].toDouble();
             // The update that first carried this sample: the one ending at ceil(t) (1 s, 2 s).
             const double end = t <= 1.0 + 1e-6 ? 1.0 : 2.0;
             if (segment == 0) {
-                QCOMPARE(c[6].toDouble(), 200 + end);
-                QVERIFY(c[7].isEmpty());   // no SNR: empty, not "nan"
-                QCOMPARE(c[8].toDouble(), 100 + end);
-                QCOMPARE(c[9].toDouble(), 2.5);
+                QCOMPARE(c[8].toDouble(), 200 + end);
+                QVERIFY(c[9].isEmpty());   // no SNR: empty, not "nan"
+                QCOMPARE(c[10].toDouble(), 100 + end);
+                QCOMPARE(c[11].toDouble(), 2.5);
             } else {
-                QVERIFY(c[6].isEmpty() && c[7].isEmpty());
-                QCOMPARE(c[8].toDouble(), 101.0);
+                QVERIFY(c[8].isEmpty() && c[9].isEmpty());
+                QCOMPARE(c[10].toDouble(), 101.0);
             }
             ++checked;
         }
@@ -226,7 +238,7 @@ private Q_SLOTS:
         // A ".part" file left by a crash is moved aside, never truncated by the next recording.
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("session.csv"));
-        const QByteArray crashed("segment,time_s,pulse,hr_bpm,snr_db,quality\n0,0.000,0.1,,,\n");
+        const QByteArray crashed("segment,time_s,pulse,hr_bpm,snr_db,quality,breaths_per_min,breathing_quality\n0,0.000,0.1,,,,,\n");
         for (int round = 0; round < 2; ++round) {
             QFile part(LiveRecorder::partPathFor(path));
             QVERIFY(part.open(QIODevice::WriteOnly));
