@@ -205,6 +205,7 @@ private Q_SLOTS:
         }
         QVERIFY(aloneWindows.size() >= 5);
         QCOMPARE(chrom[QStringLiteral("windows")].toArray(), aloneWindows);
+        QCOMPARE(chrom[QStringLiteral("respiration")].toObject(), chromAlone[QStringLiteral("respiration")].toObject());
         const double ref = o[QStringLiteral("reference_hr_bpm")].toDouble();
         for (const QJsonValue &v : compared) {
             const QJsonObject m = v.toObject();

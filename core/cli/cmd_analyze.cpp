@@ -150,6 +150,7 @@ QJsonObject toJson(const AnalysisResult &r, const Reference &ref, const std::vec
             if (c.score)
                 jc[QStringLiteral("window_mae_bpm")] = jnum(c.score->windowMaeBpm, 2);
             jc[QStringLiteral("windows")] = windowsJson(cs, nullptr);
+            jc[QStringLiteral("respiration")] = respirationJson(cs.respiration);
             list.append(jc);
         }
         o[QStringLiteral("compared")] = list;
