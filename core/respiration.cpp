@@ -1,6 +1,7 @@
 #include "respiration.h"
 
 #include <algorithm>
+#include <complex>
 #include <cmath>
 
 namespace rppg {
@@ -9,7 +10,7 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 constexpr double kStepHz = 0.0025;     // periodogram grid (0.15 per minute) before interpolation
-constexpr double kTopHz = 0.8;         // grid end, above any breathing band
+constexpr double kGridMarginHz = 0.05; // the grid goes this far above the band
 constexpr double kMinRunSec = 8.0;     // a stretch shorter than this holds under two breaths at 15/min
 constexpr double kMinSpanSec = 15.0;   // usable beat series needed for an estimate
 constexpr int kMinBeats = 12;
@@ -21,7 +22,7 @@ constexpr double kMaxRejectedShare = 0.05;  // and at most this share of the int
 // Lomb-Scargle periodogram of unevenly spaced samples (the series is known only at the beats)
 // on the grid k * kStepHz: no interpolation onto a uniform grid, whose smoothing would weaken fast
 // breathing against slow waves at low heart rates. `x` is detrended and normalised here.
-std::vector<double> lombScargle(const std::vector<double> &t, std::vector<double> x)
+std::vector<double> lombScargle(const std::vector<double> &t, std::vector<double> x, double topHz)
 {
     const size_t n = t.size();
     // A straight-line fit removes drift slower than the segment (a change of heart rate, of light).
@@ -36,26 +37,33 @@ std::vector<double> lombScargle(const std::vector<double> &t, std::vector<double
         x[i] -= xm + slope * (t[i] - tm);
     dsp::normalize(x);
 
-    const int bins = int(std::lround(kTopHz / kStepHz)) + 1;
+    const int bins = int(std::lround(topHz / kStepHz)) + 1;
+    // Per frequency w the periodogram needs Σ x cos wt, Σ x sin wt, Σ cos 2wt and Σ sin 2wt; on
+    // the grid w = k Δw they follow for each sample by rotating through k (no trigonometry per
+    // bin). Then, with φ = 2wτ the phase that decouples sine and cosine:
+    // Σ x cos(wt − wτ), Σ x sin(wt − wτ) by rotation, Σ cos²(wt − wτ) = n/2 + |Σ e^{2iwt}|/2.
+    const size_t m = static_cast<size_t>(bins);
+    std::vector<std::complex<double>> sx(m), s2(m);
+    const double dw = 2.0 * kPi * kStepHz;
+    for (size_t i = 0; i < n; ++i) {
+        const std::complex<double> step = std::polar(1.0, dw * t[i]);
+        const std::complex<double> step2 = step * step;
+        std::complex<double> z = 1.0, z2 = 1.0;
+        for (int k = 1; k < bins; ++k) {
+            z *= step;
+            z2 *= step2;
+            sx[size_t(k)] += x[i] * z;
+            s2[size_t(k)] += z2;
+        }
+    }
     std::vector<double> p(size_t(bins), 0.0);
     for (int k = 1; k < bins; ++k) {
-        const double w = 2.0 * kPi * k * kStepHz;
-        double s2 = 0, c2 = 0;
-        for (size_t i = 0; i < n; ++i) {
-            s2 += std::sin(2 * w * t[i]);
-            c2 += std::cos(2 * w * t[i]);
-        }
-        const double tau = std::atan2(s2, c2) / (2 * w);
-        double yc = 0, ys = 0, cc = 0, ss = 0;
-        for (size_t i = 0; i < n; ++i) {
-            const double a = w * (t[i] - tau);
-            const double c = std::cos(a), s = std::sin(a);
-            yc += x[i] * c;
-            ys += x[i] * s;
-            cc += c * c;
-            ss += s * s;
-        }
-        p[size_t(k)] = 0.5 * ((cc > 0 ? yc * yc / cc : 0.0) + (ss > 0 ? ys * ys / ss : 0.0));
+        const double phi = std::arg(s2[size_t(k)]);
+        const std::complex<double> y = sx[size_t(k)] * std::polar(1.0, -0.5 * phi);
+        const double r = std::abs(s2[size_t(k)]);
+        const double cc = 0.5 * (double(n) + r), ss = 0.5 * (double(n) - r);
+        p[size_t(k)] = 0.5 * ((cc > 1e-12 ? y.real() * y.real() / cc : 0.0)
+                              + (ss > 1e-12 ? y.imag() * y.imag() / ss : 0.0));
     }
     p[0] = p[1];
     return p;
@@ -66,6 +74,7 @@ std::vector<double> lombScargle(const std::vector<double> &t, std::vector<double
 // would spread it over many narrow peaks), weighted by the beats in each.
 struct SpectrumSum
 {
+    double topHz = 0;   // grid end: a little above the band, for the peak search at its edge
     dsp::Spectrum sum;
     double weight = 0;
 
@@ -86,7 +95,7 @@ struct SpectrumSum
                 }
             if (ts.size() < 4)
                 continue;
-            const std::vector<double> p = lombScargle(ts, vs);
+            const std::vector<double> p = lombScargle(ts, vs, topHz);
             if (sum.power.empty()) {
                 sum.binHz = kStepHz;
                 sum.power.assign(p.size(), 0.0);
@@ -152,6 +161,7 @@ RespirationEstimate estimateRespiration(const std::vector<double> &beatTimesSec,
         return e;
 
     SpectrumSum intervals, amplitudes;
+    intervals.topHz = amplitudes.topHz = bandHighHz + kGridMarginHz;
     double spanSec = 0;
     double meanIbiSec = 0;
     int ibiCount = 0, rejected = 0;   // plausible and implausible intervals
