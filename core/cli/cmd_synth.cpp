@@ -334,7 +334,8 @@ int runSynth(const QStringList &args)
             {QStringLiteral("mean_hr_bpm"), r.meanHrBpm},
             {QStringLiteral("sdnn_ms"), r.sdnnMs},
             {QStringLiteral("rmssd_ms"), r.rmssdMs},
-            {QStringLiteral("breaths_per_min"), c.pulse.respirationHz * 60.0},
+            {QStringLiteral("breaths_per_min"), c.pulse.ppgCsvPath.isEmpty() ? QJsonValue(c.pulse.respirationHz * 60.0)
+                                                                             : QJsonValue()},   // a recording: unknown
             {QStringLiteral("seed"), QString::number(qulonglong(c.seed))},
             {QStringLiteral("elapsed_s"), elapsedSec},
         };
