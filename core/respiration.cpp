@@ -17,6 +17,8 @@ constexpr int kMinBeats = 12;
 constexpr double kAgreementPerMin = 3.0;   // the two series agree within this: Good
 constexpr double kPeakHalfWidthHz = 0.025;  // ±1.5 per minute: a peak of a 30 s window
 constexpr double kMinPeakShare = 0.3;       // and each series' peak holds this share of its band
+constexpr double kTrustedWindowShare = 1.0 / 3;   // whole recording: trusted windows needed...
+constexpr double kWindowAgreementPerMin = 2.0;    // ...whose median rate is this close to it
 constexpr double kMaxRejectedShare = 0.05;  // and at most this share of the intervals is implausible
 
 // Lomb-Scargle periodogram of unevenly spaced samples (the series is known only at the beats)
@@ -266,6 +268,22 @@ void addRespiration(SignalResult &s, const AnalysisConfig &config)
     for (double end = t0 + win; end <= t1 + 1e-9; end += hop)
         s.respirationWindows.push_back(
             estimateRespiration(s.beatTimesSec, s.beatAmplitudes, s.beatRuns, end - win, end, win, lo, hi));
+
+    // Over a long recording the windows are the better witnesses: when a good share of them is
+    // trusted and those put the rate where the whole recording does, the whole estimate is
+    // trusted too (its own test averages the evidence of every window into one periodogram).
+    if (s.respiration.quality == Quality::Low) {
+        std::vector<double> trusted;
+        int withRate = 0;
+        for (const RespirationEstimate &w : s.respirationWindows) {
+            withRate += w.hasRate();
+            if (w.quality == Quality::Good)
+                trusted.push_back(w.ratePerMin);
+        }
+        if (trusted.size() >= 3 && double(trusted.size()) >= kTrustedWindowShare * withRate
+            && std::abs(dsp::median(trusted) - s.respiration.ratePerMin) <= kWindowAgreementPerMin)
+            s.respiration.quality = Quality::Good;
+    }
 }
 
 } // namespace rppg

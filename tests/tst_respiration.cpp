@@ -146,6 +146,47 @@ private Q_SLOTS:
         QVERIFY(!estimateRespiration(b.times, b.amplitudes, b.runs, 0, 60, 30, 0.6, 0.1).hasRate());
     }
 
+    // Breathing that slows from 20 to 8 per minute over two minutes: the whole recording's
+    // periodogram (its 30 s segments averaged) spreads the peak so that it does not stand out (its
+    // own test says low), while
+    // each 30 s window sees a nearly steady rate and is trusted — and then so is the whole
+    // estimate. With flat amplitudes no window is trusted, and the whole stays low.
+    void wholeRecordingFollowsItsWindows()
+    {
+        std::mt19937 rng(12);
+        std::normal_distribution<double> noise(0, 1);
+        SignalResult s;
+        s.fsHz = 30;
+        s.pulse.assign(120 * 30, 0.0);
+        double t = 0.3, phase = 0;
+        while (t < 120) {
+            const double perMin = 20.0 - 12.0 * t / 120;
+            s.beatTimesSec.push_back(t);
+            s.beatAmplitudes.push_back(1.0 + 0.1 * std::sin(phase) + 0.03 * noise(rng));
+            s.beatRuns.push_back(0);
+            const double ibi = 0.8 * (1 + 0.05 * std::sin(phase)) + 0.01 * noise(rng);
+            phase += 2 * kPi * perMin / 60 * ibi;
+            t += ibi;
+        }
+        AnalysisConfig config;
+        addRespiration(s, config);
+        const RespirationEstimate own = estimateRespiration(s.beatTimesSec, s.beatAmplitudes, s.beatRuns, 0,
+                                                            120, 30, 0.1, 0.6);
+        QCOMPARE(own.quality, Quality::Low);
+        int trusted = 0;
+        for (const RespirationEstimate &w : s.respirationWindows)
+            trusted += w.quality == Quality::Good;
+        QVERIFY(trusted * 3 >= int(s.respirationWindows.size()));
+        QCOMPARE(s.respiration.quality, Quality::Good);
+        QVERIFY2(s.respiration.ratePerMin > 8 && s.respiration.ratePerMin < 20, qPrintable(describe(s.respiration)));
+
+        std::fill(s.beatAmplitudes.begin(), s.beatAmplitudes.end(), 1.0);
+        addRespiration(s, config);
+        QCOMPARE(s.respiration.quality, Quality::Low);
+        for (const RespirationEstimate &w : s.respirationWindows)
+            QVERIFY(w.quality != Quality::Good);
+    }
+
     // Sliding windows through the signal analyser's path: each window covers its own span, and a
     // breathing rate that changes half-way is followed.
     void windowsFollowAChange()
