@@ -94,12 +94,13 @@ private Q_SLOTS:
             QVERIFY(f.open(QIODevice::ReadOnly));
             QVERIFY(!QFile::exists(LiveRecorder::partPathFor(recording)));
             QList<QByteArray> lines = f.readAll().trimmed().split('\n');
-            QCOMPARE(lines.takeFirst(), QByteArray("segment,time_s,pulse,hr_bpm,snr_db,quality"));
+            QCOMPARE(lines.takeFirst(),
+                     QByteArray("segment,time_s,pulse,hr_bpm,snr_db,quality,breaths_per_min,breathing_quality"));
             QVERIFY(lines.size() > int(20 * u->fsHz));
             double previous = -1;
             for (const QByteArray &line : lines) {
                 const QList<QByteArray> c = line.split(',');
-                QCOMPARE(c.size(), 6);
+                QCOMPARE(c.size(), 8);
                 const double t = c[1].toDouble();
                 QVERIFY2(previous < 0 || std::abs(t - previous - 1 / u->fsHz) < 1e-3, line.constData());
                 previous = t;
@@ -107,6 +108,10 @@ private Q_SLOTS:
             QVERIFY(previous > 24);
             const QList<QByteArray> last = lines.last().split(',');
             QCOMPARE(last[3].toDouble(), std::round(u->hrBpm * 100) / 100);
+            // The breathing columns: the last update's estimate (25 s of sample: enough beats).
+            QVERIFY(u->breathing.hasRate());
+            QCOMPARE(last[6].toDouble(), std::round(u->breathing.ratePerMin * 100) / 100);
+            QCOMPARE(QString::fromLatin1(last[7]), qualityName(u->breathing.quality));
         }
         QCOMPARE(u->framesAnalysed, int64_t(750));
         QCOMPARE(u->droppedFrames, uint64_t(0));
