@@ -108,7 +108,8 @@ struct SpectrumSum
         }
     }
 
-    // The spectrum restricted to the band and scaled to sum 1 (empty without power there).
+    // The spectrum scaled so that its power inside the band sums to 1 (empty without power
+    // there); the bins outside are kept, so a peak at a band edge meets its true neighbours.
     std::vector<double> bandShare(double lowHz, double highHz) const
     {
         std::vector<double> p(sum.power.size(), 0.0);
