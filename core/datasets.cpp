@@ -201,20 +201,6 @@ Result<PulseReference> readUbfc1Reference(const QString &path)
     return ref;
 }
 
-Result<QJsonObject> readJsonObject(const QString &path)
-{
-    auto bytes = readSmallFile(path);
-    if (!bytes.ok())
-        return bytes.error();
-    QJsonParseError err;
-    const QJsonDocument doc = QJsonDocument::fromJson(bytes.value(), &err);
-    if (err.error != QJsonParseError::NoError)
-        return badData(path, QStringLiteral("not JSON (%1 at byte %2)").arg(err.errorString()).arg(err.offset));
-    if (!doc.isObject())
-        return badData(path, QStringLiteral("not a JSON object"));
-    return doc.object();
-}
-
 // The frame folder of a PURE recording: a folder named like the JSON's stem next to it.
 QString pureFrameFolder(const QString &jsonPath)
 {
@@ -553,6 +539,20 @@ DatasetLayout detectLayout(const QString &root)
 }
 
 } // namespace
+
+Result<QJsonObject> readJsonObject(const QString &path)
+{
+    auto bytes = readSmallFile(path);
+    if (!bytes.ok())
+        return bytes.error();
+    QJsonParseError err;
+    const QJsonDocument doc = QJsonDocument::fromJson(bytes.value(), &err);
+    if (err.error != QJsonParseError::NoError)
+        return badData(path, QStringLiteral("not JSON (%1 at byte %2)").arg(err.errorString()).arg(err.offset));
+    if (!doc.isObject())
+        return badData(path, QStringLiteral("not a JSON object"));
+    return doc.object();
+}
 
 QString datasetLayoutName(DatasetLayout layout)
 {

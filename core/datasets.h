@@ -29,6 +29,7 @@
 #include "result.h"
 #include "skinroi.h"
 
+#include <QJsonObject>
 #include <QString>
 #include <QStringList>
 
@@ -114,6 +115,10 @@ Result<HrReference> loadRecordingHrReference(const TrainingRecording &recording)
 // (<stem>.gt.csv), else UBFC-rPPG 2's ground_truth.txt or UBFC-rPPG 1's gtdump.xmp in its folder
 // (which holds one subject: any re-encoded copy there shares it). Empty when there is none.
 QString findVideoReference(const QString &videoPath);
+
+// A small JSON file's top-level object (a dataset's metadata, a synthetic clip's description).
+// Errors: FileNotFound, BadData (too large, not JSON, not an object).
+Result<QJsonObject> readJsonObject(const QString &path);
 
 // Reads a reference for one video: UBFC-rPPG's files by their names, anything else as
 // loadHrReference() does. A reference without a time axis (UBFC-rPPG 2 with two lines) is spread

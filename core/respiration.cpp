@@ -77,8 +77,7 @@ std::vector<double> lombScargle(const std::vector<double> &t, std::vector<double
 struct SpectrumSum
 {
     double topHz = 0;   // grid end: a little above the band, for the peak search at its edge
-    dsp::Spectrum sum;
-    double weight = 0;
+    dsp::Spectrum sum;   // empty until a segment was added
 
     void add(const std::vector<double> &t, const std::vector<double> &v, double windowSec)
     {
@@ -104,7 +103,6 @@ struct SpectrumSum
             }
             for (size_t k = 0; k < p.size(); ++k)
                 sum.power[k] += p[k] * double(ts.size());
-            weight += double(ts.size());
         }
     }
 
@@ -220,16 +218,12 @@ RespirationEstimate estimateRespiration(const std::vector<double> &beatTimesSec,
     const double high = std::min(bandHighHz, 0.45 / (meanIbiSec / ibiCount));
     if (!(high > bandLowHz))
         return e;
-    if (intervals.weight > 0)
-        e.intervalRatePerMin = peakPerMin(intervals.sum, bandLowHz, high);
-    if (amplitudes.weight > 0)
-        e.amplitudeRatePerMin = peakPerMin(amplitudes.sum, bandLowHz, high);
-
-    const std::vector<double> pi = intervals.weight > 0 ? intervals.bandShare(bandLowHz, high)
-                                                        : std::vector<double>{};
-    const std::vector<double> pa = amplitudes.weight > 0 ? amplitudes.bandShare(bandLowHz, high)
-                                                         : std::vector<double>{};
-    if (!pi.empty() && pi.size() == pa.size()) {
+    // An empty or flat series gives no peak (NaN) and no band share (empty).
+    e.intervalRatePerMin = peakPerMin(intervals.sum, bandLowHz, high);
+    e.amplitudeRatePerMin = peakPerMin(amplitudes.sum, bandLowHz, high);
+    const std::vector<double> pi = intervals.bandShare(bandLowHz, high);
+    const std::vector<double> pa = amplitudes.bandShare(bandLowHz, high);
+    if (!pi.empty() && !pa.empty()) {   // the same grid: both run to topHz
         dsp::Spectrum fused;
         fused.binHz = intervals.sum.binHz;
         fused.power.resize(pi.size());

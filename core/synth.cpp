@@ -1,5 +1,6 @@
 #include "synth.h"
 
+#include "datasets.h"
 #include "dsp.h"
 #include "facetracker.h"
 #include "ppgseries.h"
@@ -1417,10 +1418,10 @@ QString maskPathFor(const QString &videoPath)
 
 double synthBreathingRate(const QString &videoPath)
 {
-    QFile f(synthMetaPathFor(videoPath));
-    if (f.size() > (16 << 20) || !f.open(QIODevice::ReadOnly))
+    const auto meta = readJsonObject(synthMetaPathFor(videoPath));
+    if (!meta.ok())
         return std::numeric_limits<double>::quiet_NaN();
-    const QJsonObject pulse = QJsonDocument::fromJson(f.readAll()).object().value(QStringLiteral("pulse")).toObject();
+    const QJsonObject pulse = meta->value(QStringLiteral("pulse")).toObject();
     const double hz = pulse.value(QStringLiteral("respiration_hz")).toDouble(-1);
     if (pulse.value(QStringLiteral("source")).toString() != QStringLiteral("model") || !(hz > 0 && hz <= 1))
         return std::numeric_limits<double>::quiet_NaN();

@@ -386,6 +386,15 @@ QString pairedComparisons(const QStringList &methods, const std::vector<Variant>
 }
 
 // Accuracy over the synthetic codec set: each subject rendered once, encoded in every variant.
+// "lossless, x264 250k, ..." for a part's description.
+QString variantList(const std::vector<Variant> &vars)
+{
+    QStringList labels;
+    for (const Variant &v : vars)
+        labels << v.label();
+    return labels.join(QStringLiteral(", "));
+}
+
 // Runs the context's methods on one encoding of a subject. One that cannot be analysed is
 // reported on stderr and skipped (nullopt); Ctrl-C ends the part (Cancelled).
 Result<std::optional<MultiAnalysis>> analyseVariant(const BenchContext &ctx, const QString &path,
@@ -460,12 +469,7 @@ Result<QString> accuracyPart(BenchContext &ctx)
         << "modulation 0.8 % peak to peak (green); each rendered once and encoded "
         << (ctx.variantLabels.isEmpty() ? QStringLiteral("losslessly (FFV1) and with x264, x265 (preset fast) and MPEG-4 at "
                                                     "1000k, 500k and 250k")
-                                   : QStringLiteral("as: %1 (lossless = FFV1; x265 preset fast)").arg([&vars] {
-                                         QStringList l;
-                                         for (const Variant &v : vars)
-                                             l << v.label();
-                                         return l.join(QStringLiteral(", "));
-                                     }()))
+                                   : QStringLiteral("as: %1 (lossless = FFV1; x265 preset fast)").arg(variantList(vars)))
         << ".\n"
         << "- Scores: 10 s windows (1 s hop) against the reference HR of the same window (the spectral peak of the "
         << "true PPG, processed like the estimate); *video MAE*: whole-recording estimate against the whole-recording "
@@ -559,12 +563,7 @@ Result<QString> breathingPart(BenchContext &ctx)
         << "- Set: " << subjects.size() << " of the accuracy subjects (HR, motion, skin, light as there) × " << duration
         << " s, SDNN 40 ms, breathing at 8–24 per minute (respiratory sinus arrhythmia in the beat intervals, 7 % "
         << "modulation of the beat amplitudes, head movement with breathing where there is motion); encoded as: "
-        << [&vars] {
-               QStringList l;
-               for (const Variant &v : vars)
-                   l << v.label();
-               return l.join(QStringLiteral(", "));
-           }()
+        << variantList(vars)
         << ".\n- Scores in breaths per minute against the rate the video was made with: the whole recording, and 30 s "
         << "windows (1 s hop); *trusted*: the windows marked ok (beat intervals and amplitudes agree).\n\n"
         << "| method | variant | video MAE | videos with a rate | window MAE | trusted windows | trusted MAE | trusted within 2 /min |\n"
