@@ -18,9 +18,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <limits>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -157,6 +159,7 @@ public:
         , m_size(m_rppgNet->config().inputSize)
         , m_gridStepUs(1e6 / settings.networkRateHz)
         , m_maxFillUs(int64_t(std::llround(settings.maxFillSec * 1e6)))
+        , m_delay(settings.backgroundInference ? m_hop : 0)
     {
         torch::InferenceMode inference;
         m_ring = torch::zeros({m_frames, m_size, m_size, 3}, torch::kUInt8);
@@ -171,9 +174,19 @@ public:
             const double s = std::sin(models::kPi * (i + 0.5) / m_frames);
             m_taper[size_t(i)] = s * s;
         }
-        m_clipSignal.resize(size_t(m_frames));
         if (m_stven)
             m_label = models::oneHotLevels({0}, m_stven->config().cDim).to(m_device);
+    }
+
+    ~NeuralPulseMethod() override
+    {
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_stop = true;
+        }
+        m_wake.notify_all();
+        if (m_worker.joinable())
+            m_worker.join();   // after the clip it may be running
     }
 
     QString name() const override { return neuralMethodName(m_pipeline); }
@@ -209,7 +222,7 @@ public:
         // Half a clip behind the newest network frame: in steady state always inside the last
         // clip run, so the pictures advance frame by frame (values become final in bursts of a
         // hop, which would make them jump). Clamped to the clip at the ends of a stretch.
-        const int64_t sample = std::clamp<int64_t>(m_sampleCount - 1 - m_hop, m_clipStart,
+        const int64_t sample = std::clamp<int64_t>(m_sampleCount - 1 - m_hop - m_delay, m_clipStart,
                                                    m_clipStart + m_clipCount - 1);
         if (sample != m_visualsSample || m_visuals.ptsUs < 0) {
             m_visuals = makeVisuals(int(sample - m_clipStart));
@@ -226,6 +239,12 @@ public:
         m_segmentOpen = false;
         m_pendingEmpty.clear();
         m_sampleCount = m_final = m_base = 0;
+        m_jobs.clear();
+        {
+            // A clip the worker is running now finishes unread.
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_queue.clear();
+        }
         m_sum.clear();
         m_weight.clear();
         m_pending.clear();
@@ -358,11 +377,13 @@ private:
         m_slotPts[size_t(slot)] = ptsUs;
         m_sum.push_back(0.0);
         m_weight.push_back(0.0);
+        while (!m_jobs.empty() && m_sampleCount >= m_jobs.front()->dueAt)
+            addNextClip();
         if (m_sampleCount - m_nextWindow == m_frames) {
-            runClip(m_nextWindow, m_frames);
+            // Once added, no later clip reaches before the next one's start.
+            submitClip(m_nextWindow, m_frames, m_nextWindow + m_hop);
             m_lastWindowEnd = m_nextWindow + m_frames;
             m_nextWindow += m_hop;
-            m_final = m_nextWindow;   // no later clip reaches before its start
         }
     }
 
@@ -376,20 +397,45 @@ private:
         const int64_t length = end - m_segmentStart;
         if (length >= m_frames) {
             if (m_lastWindowEnd < end)
-                runClip(end - m_frames, m_frames);   // the tail, aligned to the last frame
+                submitClip(end - m_frames, m_frames, end);   // the tail, aligned to the last frame
         } else if (length >= std::max<int64_t>(2, m_frames / 2)) {
-            runClip(m_segmentStart, int(length));    // mirrored in time to a full clip
+            submitClip(m_segmentStart, int(length), end);    // mirrored in time to a full clip
         }
+        addAllClips();
         m_final = end;
         for (PendingFrame &f : m_pending)
             if (std::isfinite(f.position) && f.position > double(end - 1))
                 f.position = double(end - 1);
     }
 
-    // Runs the network on network frames [start, start + count) (count < T: mirrored to T) and
-    // overlap-adds the z-scored output into the frames that are not final yet.
-    void runClip(int64_t start, int count)
+    // One clip on its way through the network, in stream order. The caller fills the input and
+    // later adds the output; in between only the inference touches it (the worker, or the caller
+    // itself when inference runs inline).
+    struct ClipJob
     {
+        int64_t start = 0;          // its first network frame
+        int count = 0;              // frames of its own (< T: mirrored in time to T)
+        int64_t finalAfter = 0;     // the final mark once its output is added
+        int64_t dueAt = 0;          // added when the stream reaches this many network frames
+        torch::Tensor frames;       // T × S × S × 3 uint8 RGB, in clip order
+        std::vector<int64_t> pts;   // the timestamps its first `count` frames stand for
+        // Output (valid once done; no signal after a failure, which `error` says):
+        bool done = false;          // guarded by m_mutex
+        std::string error;
+        std::vector<double> signal;                 // T values of the global head
+        torch::Tensor skin, attention, enhanced;    // CPU, count frames (see keepVisuals)
+    };
+
+    // Queues network frames [start, start + count) for the network (count < T: mirrored to T).
+    // Inline, it runs and is added at once; in the background it is added when the stream is
+    // m_delay network frames past its end, or when the stretch closes.
+    void submitClip(int64_t start, int count, int64_t finalAfter)
+    {
+        auto job = std::make_shared<ClipJob>();
+        job->start = start;
+        job->count = count;
+        job->finalAfter = finalAfter;
+        job->dueAt = start + count + m_delay;
         int64_t *index = m_index.data_ptr<int64_t>();
         const int period = 2 * (count - 1);
         for (int i = 0; i < m_frames; ++i) {
@@ -401,9 +447,74 @@ private:
             }
             index[i] = (start + j) % m_frames;
         }
+        {
+            torch::InferenceMode inference;
+            job->frames = m_ring.index_select(0, m_index);   // a copy: the ring moves on
+        }
+        job->pts.resize(size_t(count));
+        for (int i = 0; i < count; ++i)
+            job->pts[size_t(i)] = m_slotPts[size_t((start + i) % m_frames)];
+        if (!m_settings.backgroundInference) {
+            infer(*job);
+            addClip(*job);
+            return;
+        }
+        if (!m_worker.joinable())   // started here so it shares the caller's scheduling priority
+            m_worker = std::thread([this] { workerLoop(); });
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_queue.push_back(job);
+        }
+        m_wake.notify_one();
+        m_jobs.push_back(std::move(job));
+    }
+
+    void workerLoop()
+    {
+        for (;;) {
+            std::shared_ptr<ClipJob> job;
+            {
+                std::unique_lock<std::mutex> lock(m_mutex);
+                m_wake.wait(lock, [this] { return m_stop || !m_queue.empty(); });
+                if (m_stop)
+                    return;
+                job = std::move(m_queue.front());
+                m_queue.pop_front();
+            }
+            infer(*job);
+            {
+                std::lock_guard<std::mutex> lock(m_mutex);
+                job->done = true;
+            }
+            m_ready.notify_all();
+        }
+    }
+
+    // Waits for the oldest queued clip and adds it.
+    void addNextClip()
+    {
+        std::shared_ptr<ClipJob> job = std::move(m_jobs.front());
+        m_jobs.pop_front();
+        {
+            std::unique_lock<std::mutex> lock(m_mutex);
+            m_ready.wait(lock, [&job] { return job->done; });
+        }
+        addClip(*job);
+    }
+
+    void addAllClips()
+    {
+        while (!m_jobs.empty())
+            addNextClip();
+    }
+
+    // The networks on one clip. Reads only the job and the networks (which nothing else runs
+    // meanwhile), so it may run on the worker.
+    void infer(ClipJob &job)
+    {
         try {
             torch::InferenceMode inference;
-            auto clip = m_ring.index_select(0, m_index).permute({3, 0, 1, 2}).contiguous().to(m_device);
+            auto clip = job.frames.permute({3, 0, 1, 2}).contiguous().to(m_device);
             auto x = clip.to(torch::kFloat).div_(127.5).sub_(1.0).unsqueeze(0);   // 1 × 3 × T × S × S
             torch::Tensor enhanced;
             if (m_stven) {
@@ -413,59 +524,66 @@ private:
             const models::RppgNetOutput out = m_rppgNet->forward(x);
             const auto signal = out.global.reshape({-1}).to(torch::kCPU, torch::kDouble).contiguous();
             const double *s = signal.data_ptr<double>();
-            std::copy(s, s + m_frames, m_clipSignal.begin());
-            keepVisuals(out, enhanced, start, count);
+            job.signal.assign(s, s + m_frames);
+            job.skin = out.skinMap[0].narrow(0, 0, job.count).to(torch::kCPU, torch::kFloat).contiguous();
+            job.attention = out.attention32[0].narrow(0, 0, job.count).to(torch::kCPU, torch::kFloat).contiguous();
+            if (enhanced.defined()) {
+                // 1 × 3 × T × S × S in [-1, 1] → count × S × S × 3 uint8 RGB
+                job.enhanced = enhanced[0]
+                                   .narrow(1, 0, job.count)
+                                   .clamp(-1.0, 1.0)
+                                   .add(1.0)
+                                   .mul(127.5)
+                                   .round()
+                                   .to(torch::kCPU, torch::kUInt8)
+                                   .permute({1, 2, 3, 0})
+                                   .contiguous();
+            }
         } catch (const c10::Error &e) {
-            warnOnce(e.what_without_backtrace());
-            return;
+            job.signal.clear();
+            job.error = e.what_without_backtrace();
         } catch (const std::exception &e) {
-            warnOnce(e.what());
+            job.signal.clear();
+            job.error = e.what();
+        }
+    }
+
+    // Overlap-adds a clip's z-scored output into the frames that are not final yet, keeps its
+    // pictures, and moves the final mark.
+    void addClip(const ClipJob &job)
+    {
+        if (job.signal.empty()) {
+            warnOnce(job.error.c_str());
+            m_final = job.finalAfter;
             return;
         }
-
+        const int count = job.count;
         double mean = 0;
         for (int i = 0; i < count; ++i)
-            mean += m_clipSignal[size_t(i)];
+            mean += job.signal[size_t(i)];
         mean /= count;
         double var = 0;
         for (int i = 0; i < count; ++i)
-            var += (m_clipSignal[size_t(i)] - mean) * (m_clipSignal[size_t(i)] - mean);
+            var += (job.signal[size_t(i)] - mean) * (job.signal[size_t(i)] - mean);
         const double sd = std::sqrt(var / count);
         // A flat output (a still image) carries no pulse: zeros rather than amplified rounding.
         const double scale = sd > 1e-9 ? 1.0 / sd : 0.0;
         for (int i = 0; i < count; ++i) {
-            const int64_t g = start + i;
+            const int64_t g = job.start + i;
             if (g < m_final)
                 continue;   // already handed out; a tail clip only completes the rest
             const size_t k = size_t(g - m_base);
             const double w = m_taper[size_t(i)];
-            m_sum[k] += w * (m_clipSignal[size_t(i)] - mean) * scale;
+            m_sum[k] += w * (job.signal[size_t(i)] - mean) * scale;
             m_weight[k] += w;
         }
-    }
-
-    // Keeps the clip's per-frame pictures on the CPU (a few hundred kB) for latestVisuals().
-    void keepVisuals(const models::RppgNetOutput &out, const torch::Tensor &enhanced, int64_t start, int count)
-    {
-        m_clipSkin = out.skinMap[0].narrow(0, 0, count).to(torch::kCPU, torch::kFloat).contiguous();
-        m_clipAttention = out.attention32[0].narrow(0, 0, count).to(torch::kCPU, torch::kFloat).contiguous();
-        m_clipEnhanced = torch::Tensor();
-        if (enhanced.defined()) {
-            // 1 × 3 × T × S × S in [-1, 1] → count × S × S × 3 uint8 RGB
-            m_clipEnhanced = enhanced[0]
-                                 .narrow(1, 0, count)
-                                 .clamp(-1.0, 1.0)
-                                 .add(1.0)
-                                 .mul(127.5)
-                                 .round()
-                                 .to(torch::kCPU, torch::kUInt8)
-                                 .permute({1, 2, 3, 0})
-                                 .contiguous();
-        }
-        m_clipPts.resize(size_t(count));
-        for (int i = 0; i < count; ++i)
-            m_clipPts[size_t(i)] = m_slotPts[size_t((start + i) % m_frames)];
-        m_clipStart = start;
+        m_final = job.finalAfter;
+        // The clip's per-frame pictures (a few hundred kB on the CPU) for latestVisuals().
+        m_clipSkin = job.skin;
+        m_clipAttention = job.attention;
+        m_clipEnhanced = job.enhanced;
+        m_clipPts = job.pts;
+        m_clipStart = job.start;
         m_clipCount = count;
         m_visualsSample = -1;
     }
@@ -566,6 +684,7 @@ private:
     const int m_size;     // crop side in pixels
     const double m_gridStepUs;
     const int64_t m_maxFillUs;
+    const int64_t m_delay;   // network frames from a clip's end to its adding: T/2 in the background, else 0
 
     Timing m_timing = Timing::Probing;
     std::vector<FaceCrop> m_probe;
@@ -585,14 +704,13 @@ private:
     torch::Tensor m_ring;                // T × S × S × 3, uint8 RGB
     std::vector<cv::Mat> m_slots;        // headers on m_ring's slots
     std::vector<int64_t> m_slotPts;      // the pts each slot's frame stands for
-    torch::Tensor m_index;               // T slot indices of the clip being run
+    torch::Tensor m_index;               // T slot indices of the clip being queued
     int64_t m_sampleCount = 0;
     int64_t m_final = 0;
     int64_t m_base = 0;
     std::deque<double> m_sum;
     std::deque<double> m_weight;
     std::vector<double> m_taper;
-    std::vector<double> m_clipSignal;
 
     std::deque<PendingFrame> m_pending;
     cv::Mat m_prevRgb, m_curRgb, m_resized;
@@ -607,6 +725,16 @@ private:
     mutable int64_t m_visualsSample = -1;
     mutable MethodVisuals m_visuals;
     bool m_warned = false;
+
+    // Clips between queueing and adding, in stream order (caller's thread only).
+    std::deque<std::shared_ptr<ClipJob>> m_jobs;
+    // The inference worker (background mode): m_queue holds the clips it has not started.
+    std::mutex m_mutex;
+    std::condition_variable m_wake;    // work or stop for the worker
+    std::condition_variable m_ready;   // a clip is done
+    std::deque<std::shared_ptr<ClipJob>> m_queue;
+    bool m_stop = false;
+    std::thread m_worker;
 };
 
 Error deviceError(const QString &request, const std::string &reason)

@@ -18,16 +18,27 @@
 //  - Windows. Clips of T frames with a hop of T/2. Each clip's output is z-scored, tapered with
 //    sin²(π(i + ½)/T) (which sums to exactly 1 at 50 % overlap and is never zero) and
 //    overlap-added into one continuous signal. A frame's value is final once the next window
-//    starts after it, i.e. the output lags the input by up to one clip. At the end of a stretch
+//    starts after it, i.e. the output lags the input by up to one clip (inline; see Inference). At the end of a stretch
 //    one more clip aligned to its last frame covers the tail; a stretch shorter than T but at
 //    least T/2 frames long runs once, mirrored in time to T frames; shorter ones stay NaN.
+//  - Inference. A clip's network run takes a burst of CPU time (about 0.6 s for STVEN + rPPGNet
+//    on one core, every 32 frames); inline, the caller stops for it, and a file played in real
+//    time fell behind (a bounded frame queue filled and playback re-anchored its clock) although
+//    the average rate sufficed. So by default a worker thread of the method's own runs the
+//    clips while the caller tracks the next frames, and a clip's output is added when the stream
+//    is T/2 network frames past its end (waiting for the worker if it is not done), or at the
+//    end of the stretch. Adding at a fixed point of the stream, not when the worker happens to
+//    finish, keeps the output a function of the input alone: the same values at the same pushes
+//    on any machine, inline or not, only half a clip later than inline.
 //  - Visuals. Every clip keeps its per-frame skin maps, attention maps (32×32 at 128 px) and,
 //    with STVEN, enhanced frames; latestVisuals() gives those of the network frame half a clip
-//    behind the newest (always inside the last clip run), so they advance frame by frame and lag
-//    the input about as much as the pulse values do.
+//    (plus the background delay) behind the newest (always inside the last clip added), so they
+//    advance frame by frame and lag the input about as much as the pulse values do.
 //
 // Thread affinity: a method instance belongs to the thread that uses it (like every
-// PulseMethod); the factory may be called from several threads at once.
+// PulseMethod); in background mode it owns one more thread, started with its first clip (so it
+// inherits that caller's scheduling priority) and joined when it is destroyed. The factory may be
+// called from several threads at once.
 
 #include "pulsemethod.h"
 #include "result.h"
@@ -68,6 +79,11 @@ struct NeuralMethodSettings
     // false: skin map and attention at the network's own resolution (S/2 and S/4), attention as
     // the softmax weights (each frame sums to 1); for tests and analysis.
     bool displayVisuals = true;
+    // true: clips run on a thread of the method's own while the caller goes on tracking the next
+    // frames, and each clip's output is added T/2 network frames after its end (see Inference
+    // above). false: each clip runs inside the push() that completes it (no thread; output half
+    // a clip earlier).
+    bool backgroundInference = true;
 };
 
 // The checkpoint files a pipeline loads (STVEN's empty for "rppgnet").
