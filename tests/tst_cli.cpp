@@ -431,6 +431,43 @@ private Q_SLOTS:
         QVERIFY(bad.err.contains(QStringLiteral("breathing")));
     }
 
+    // `rppg bench --parts live`: frames handed to the live engine at 30 fps, newest frame wins,
+    // each method alone and then all at once. Every frame is accounted for (analysed or counted
+    // as dropped), the heart rate appears once a window is full and is right, and the section
+    // lands in the results file. (Whether a method keeps up is the benchmark's finding, not
+    // asserted: it depends on the machine and its load.)
+    void benchLive()
+    {
+        const QString results = m_dir.filePath(QStringLiteral("LIVE.md"));
+        const Run r = rppgRun({QStringLiteral("bench"), QStringLiteral("--parts"), QStringLiteral("live"), QStringLiteral("--quick"),
+                               QStringLiteral("--methods"), QStringLiteral("pos,green"), QStringLiteral("--results"), results},
+                              300000);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile f(results);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QString md = QString::fromUtf8(f.readAll());
+        QVERIFY(md.contains(QStringLiteral("<!-- rppg bench: live-camera -->")));
+        QStringList rows;
+        for (const QString &line : md.split(QLatin1Char('\n')))
+            if (line.startsWith(QStringLiteral("| POS")) || line.startsWith(QStringLiteral("| GREEN")))
+                rows << line;
+        QCOMPARE(rows.size(), 3);
+        QVERIFY(rows[2].startsWith(QStringLiteral("| GREEN with POS compared |")));
+        for (const QString &row : rows) {
+            const QStringList cells = row.split(QLatin1Char('|'));
+            // | method | device | fed | dropped (x %) | first HR at | its lag | median lag | max lag | error |
+            QCOMPARE(cells.size(), 11);
+            QCOMPARE(cells[3].trimmed(), QStringLiteral("600"));   // 20 s at 30 fps
+            const int dropped = cells[4].trimmed().section(QLatin1Char(' '), 0, 0).toInt();
+            QVERIFY(dropped >= 0 && dropped < 600);
+            bool ok = false;
+            const double firstHr = cells[5].trimmed().toDouble(&ok);
+            QVERIFY2(ok && firstHr >= 9.9 && firstHr <= 12.0, qPrintable(row));   // the 10 s window, then the next update
+            const double error = cells[9].trimmed().toDouble(&ok);
+            QVERIFY2(ok && error <= 3.0, qPrintable(row));
+        }
+    }
+
 private:
     void makeBadFixtures()
     {

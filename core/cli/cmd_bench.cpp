@@ -2,6 +2,7 @@
 // motion levels, skin tones and codecs/bitrates), and on the real bias-eval-rppg skin videos when
 // that folder is given. Prints the tables and writes them into a section of bench/RESULTS.md.
 
+#include "bench_live.h"
 #include "bench_soak.h"
 #include "codecreport.h"
 #include "codecstudy.h"
@@ -648,6 +649,82 @@ Result<QString> speedPart(BenchContext &ctx)
     return md;
 }
 
+// Keeping up with a camera: each method alone, then all of them at once (the last as the main
+// method, the others compared beside it, as in the window's Compare with), on a video fed at 30 fps.
+Result<QString> livePart(BenchContext &ctx)
+{
+    QElapsedTimer total;
+    total.start();
+    const double seconds = ctx.quick ? 20 : 40;
+    SynthConfig sc = subjectConfig(kSubjects[2], seconds);
+    sc.variants.push_back(variantFor(ctx.workDir, QStringLiteral("live"), Variant{QStringLiteral("x264"), 1000000}));
+    std::fprintf(stderr, "live: rendering a %.0f s 640x480 H.264 video\n", seconds);
+    auto synth = generateSynthVideo(sc, {}, interruptFlag());
+    if (!synth.ok())
+        return synth.error();
+    const QString video = sc.variants[0].videoPath;
+    auto truth = readHrReference(groundTruthPathFor(video));
+    if (!truth.ok())
+        return truth.error();
+
+    struct Row
+    {
+        QString label;
+        LiveFeedResult r;
+    };
+    std::vector<Row> rows;
+    const auto run = [&](const QString &label, const QString &method, const QStringList &compare) -> Error {
+        std::fprintf(stderr, "live: %s\n", qPrintable(label));
+        auto r = feedLive(video, method, compare, interruptFlag());
+        if (!r.ok())
+            return r.error();
+        rows.push_back({label, r.value()});
+        return {};
+    };
+    for (const QString &m : ctx.methods)
+        if (Error e = run(m.toUpper(), m, {}); e.isError())
+            return e;
+    if (ctx.methods.size() > 1) {
+        const QString main = ctx.methods.back();
+        const QStringList others = ctx.methods.mid(0, ctx.methods.size() - 1);
+        if (Error e = run(QStringLiteral("%1 with %2 compared").arg(main.toUpper(), others.join(QStringLiteral(", ")).toUpper()),
+                          main, others);
+            e.isError())
+            return e;
+    }
+
+    QString md;
+    QTextStream out(&md);
+    out << "## Live: keeping up with a camera\n\n"
+        << machineLines(QStringLiteral("rppg bench --parts live%1%2")
+                            .arg(ctx.quick ? QStringLiteral(" --quick") : QString(),
+                                 ctx.methodsGiven ? QStringLiteral(" --methods ") + ctx.methods.join(QLatin1Char(',')) : QString()),
+                        total.elapsed() / 60000.0)
+        << "- Feed: a " << fmt(seconds, 0) << " s, 640×480, 30 fps H.264 (x264 1000k) synthetic video, " << fmt(kSubjects[2].hrBpm, 0)
+        << " bpm, mild motion, decoded on the feeding thread and handed to the live engine (the window's) at its own rate "
+        << "with the camera's policy: the newest frame wins, a frame the engine has no room for (a queue of 4) is dropped. "
+        << "Each method loads before the first frame.\n"
+        << "- Lag: wall time from handing a frame over to the update that ends at it (updates every 0.5 s of media; the "
+        << "end-of-stream update left out). A neural method's heart rate ends at its newest output, which trails the "
+        << "frames by up to a clip and a half (up to 3 s at 30 fps), not counted here.\n"
+        << "- HR error: the last update's window against the ground truth of the same window.\n\n"
+        << "| method | device | frames fed | dropped | first HR at (media s) | its lag (s) | median lag (s) | max lag (s) | final HR error (bpm) |\n"
+        << "|---|---|---|---|---|---|---|---|---|\n";
+    for (const Row &row : rows) {
+        const LiveFeedResult &r = row.r;
+        const double expected = truth->windowHr(r.finalFromSec, r.finalToSec);
+        out << "| " << row.label << " | " << r.device << " | " << r.fed << " | " << r.dropped << " ("
+            << fmt(r.fed > 0 ? 100.0 * double(r.dropped) / double(r.fed) : 0.0, 1) << " %) | "
+            << (std::isfinite(r.firstHrMediaSec) ? fmt(r.firstHrMediaSec, 1) : QStringLiteral("-")) << " | "
+            << (std::isfinite(r.firstHrLagSec) ? fmt(r.firstHrLagSec, 2) : QStringLiteral("-")) << " | "
+            << fmt(r.medianLagSec, 2) << " | " << fmt(r.maxLagSec, 2) << " | "
+            << (std::isfinite(r.finalHrBpm) ? fmt(std::abs(r.finalHrBpm - expected), 1) : QStringLiteral("-")) << " |\n";
+    }
+    out << "\n";
+    out.flush();
+    return md;
+}
+
 // Real skin videos: every method on bias-eval-rppg (whole frame) through the evaluation engine.
 Result<QString> realPart(BenchContext &ctx, const QString &root)
 {
@@ -763,7 +840,7 @@ Command benchCommand()
         p.setApplicationDescription(QStringLiteral("Benchmarks the pipeline; each part prints a Markdown section and, "
                                                    "with --results, replaces its own section of that file."));
         addHelpOption(p);
-        p.addOption({QStringLiteral("parts"), QStringLiteral("Parts to run: accuracy, speed, real, study, breathing, soak, and neural when "
+        p.addOption({QStringLiteral("parts"), QStringLiteral("Parts to run: accuracy, speed, real, study, breathing, live, soak, and neural when "
                                                              "the networks are built in (default: the first four; real needs --real)."),
                      QStringLiteral("list"), QStringLiteral("accuracy,speed,real,study")});
         p.addOption({QStringLiteral("quick"), QStringLiteral("Fewer and shorter synthetic videos (a smoke run).")});
@@ -814,7 +891,7 @@ Command benchCommand()
                 return fail(ErrorCode::Usage, QStringLiteral("unknown method '%1'").arg(m));
         const QStringList parts = p.value(QStringLiteral("parts")).split(QLatin1Char(','), Qt::SkipEmptyParts);
         QStringList known{QStringLiteral("accuracy"), QStringLiteral("speed"), QStringLiteral("real"), QStringLiteral("study"),
-                          QStringLiteral("breathing")};
+                          QStringLiteral("breathing"), QStringLiteral("live")};
         for (const BenchPart &extra : benchParts())
             known << extra.name;
         known << QStringLiteral("soak");
@@ -860,6 +937,8 @@ Command benchCommand()
                             accuracyPart(ctx));
             else if (part == QLatin1String("breathing"))
                 code = emit(QStringLiteral("breathing-accuracy"), breathingPart(ctx));
+            else if (part == QLatin1String("live"))
+                code = emit(QStringLiteral("live-camera"), livePart(ctx));
             else if (part == QLatin1String("speed"))
                 code = emit(QStringLiteral("foundation-speed"), speedPart(ctx));
             else if (part == QLatin1String("real") && p.isSet(QStringLiteral("real")))

@@ -167,6 +167,9 @@ int main(int argc, char **argv)
                 mo.modelPath = dir.path();
                 NeuralMethodSettings settings;
                 settings.folding = fold;
+                // Inline: the clip's whole cost lands in the push that completes it, on this
+                // thread and with the thread count just set (the timing's subject).
+                settings.backgroundInference = false;
                 auto method = createNeuralMethod(pipeline, mo, settings);
                 if (!method.ok()) {
                     std::fprintf(stderr, "error: %s\n", qPrintable(method.error().message));

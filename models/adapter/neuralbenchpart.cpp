@@ -180,6 +180,9 @@ Result<QString> neuralTimingMarkdown(const NeuralTimingOptions &options)
                 mo.modelPath = c.model;
                 NeuralMethodSettings settings;
                 settings.folding = fold;
+                // Inline: the clip's whole cost lands in the push that completes it, on this
+                // thread and with the thread count just set (the timing's subject).
+                settings.backgroundInference = false;
                 auto method = createNeuralMethod(c.pipeline, mo, settings);
                 if (!method.ok())
                     return method.error();

@@ -24,6 +24,7 @@
 #include <limits>
 #include <mutex>
 #include <optional>
+#include <system_error>
 #include <thread>
 
 namespace rppg {
@@ -459,13 +460,25 @@ private:
             addClip(*job);
             return;
         }
-        if (!m_worker.joinable())   // started here so it shares the caller's scheduling priority
-            m_worker = std::thread([this] { workerLoop(); });
-        {
-            std::lock_guard<std::mutex> lock(m_mutex);
-            m_queue.push_back(job);
+        if (!m_worker.joinable() && !m_noWorker) {
+            try {   // started here so it shares the caller's scheduling priority
+                m_worker = std::thread([this] { workerLoop(); });
+            } catch (const std::system_error &e) {
+                m_noWorker = true;
+                qCWarning(lcModels, "%s: no inference thread (%s); running clips inline", qPrintable(name()), e.what());
+            }
         }
-        m_wake.notify_one();
+        if (m_noWorker) {
+            // Same output at the same pushes, only without the overlap.
+            infer(*job);
+            job->done = true;
+        } else {
+            {
+                std::lock_guard<std::mutex> lock(m_mutex);
+                m_queue.push_back(job);
+            }
+            m_wake.notify_one();
+        }
         m_jobs.push_back(std::move(job));
     }
 
@@ -734,6 +747,7 @@ private:
     std::condition_variable m_ready;   // a clip is done
     std::deque<std::shared_ptr<ClipJob>> m_queue;
     bool m_stop = false;
+    bool m_noWorker = false;   // the thread could not be started: clips run inline
     std::thread m_worker;
 };
 
