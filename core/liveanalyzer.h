@@ -89,7 +89,7 @@ struct LiveMethodEstimate
     QString method;                 // registry key
     QString device;                 // "CPU", "CUDA:0", ...
     double hrBpm = kNaN;            // window ending at the update's timeSec (face-video methods:
-    double snrDb = kNaN;            // at their newest output, up to a clip behind)
+    double snrDb = kNaN;            // at their newest output, up to 1.5 clips behind)
     Quality quality = Quality::NoSignal;
     std::vector<LiveHrPoint> trend; // oldest first, the last trendSec
 };

@@ -29,7 +29,6 @@ Result<LiveFeedResult> feedLive(const QString &video, const QString &method, con
     if (Error e = src.open(video); e.isError())
         return e;
 
-    LiveAnalyzer analyzer;
     QElapsedTimer wall;
     std::mutex mutex;
     std::map<int64_t, double> fedAt;   // pts (µs) → wall second it was handed over
@@ -41,6 +40,9 @@ Result<LiveFeedResult> feedLive(const QString &video, const QString &method, con
         const auto it = fedAt.lower_bound(int64_t(std::llround(timeSec * 1e6)));
         return it == fedAt.end() ? NAN : it->second;
     };
+    // Declared after what its handlers touch, so that on every return it stops (its destructor
+    // joins the worker) before those go.
+    LiveAnalyzer analyzer;
     QObject::connect(&analyzer, &LiveAnalyzer::updateReady, &analyzer, [&](LiveUpdatePtr u) {
         const double now = wall.nsecsElapsed() / 1e9;
         std::lock_guard<std::mutex> lock(mutex);

@@ -220,9 +220,10 @@ public:
     {
         if (m_clipCount == 0)
             return false;
-        // Half a clip behind the newest network frame: in steady state always inside the last
-        // clip run, so the pictures advance frame by frame (values become final in bursts of a
-        // hop, which would make them jump). Clamped to the clip at the ends of a stretch.
+        // Half a clip (plus the background delay) behind the newest network frame: in steady
+        // state always inside the last clip added, so the pictures advance frame by frame
+        // (values become final in bursts of a hop, which would make them jump). Clamped to the
+        // clip at the ends of a stretch.
         const int64_t sample = std::clamp<int64_t>(m_sampleCount - 1 - m_hop - m_delay, m_clipStart,
                                                    m_clipStart + m_clipCount - 1);
         if (sample != m_visualsSample || m_visuals.ptsUs < 0) {
@@ -424,7 +425,7 @@ private:
         bool done = false;          // guarded by m_mutex
         std::string error;
         std::vector<double> signal;                 // T values of the global head
-        torch::Tensor skin, attention, enhanced;    // CPU, count frames (see keepVisuals)
+        torch::Tensor skin, attention, enhanced;    // CPU, count frames (kept by addClip)
     };
 
     // Queues network frames [start, start + count) for the network (count < T: mirrored to T).

@@ -18,9 +18,10 @@
 //  - Windows. Clips of T frames with a hop of T/2. Each clip's output is z-scored, tapered with
 //    sin²(π(i + ½)/T) (which sums to exactly 1 at 50 % overlap and is never zero) and
 //    overlap-added into one continuous signal. A frame's value is final once the next window
-//    starts after it, i.e. the output lags the input by up to one clip (inline; see Inference). At the end of a stretch
-//    one more clip aligned to its last frame covers the tail; a stretch shorter than T but at
-//    least T/2 frames long runs once, mirrored in time to T frames; shorter ones stay NaN.
+//    starts after it, i.e. the output lags the input by up to one clip (inline; see Inference).
+//    At the end of a stretch one more clip aligned to its last frame covers the tail; a stretch
+//    shorter than T but at least T/2 frames long runs once, mirrored in time to T frames;
+//    shorter ones stay NaN.
 //  - Inference. A clip's network run takes a burst of CPU time (about 0.6 s for STVEN + rPPGNet
 //    on one core, every 32 frames); inline, the caller stops for it, and a file played in real
 //    time fell behind (a bounded frame queue filled and playback re-anchored its clock) although
