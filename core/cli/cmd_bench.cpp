@@ -588,19 +588,27 @@ Result<QString> breathingPart(BenchContext &ctx)
     return md;
 }
 
+// The speed and live parts' video: subject 3 (75 bpm, mild motion), 640×480, 30 fps, x264 1000k.
+Result<QString> renderTimingVideo(const BenchContext &ctx, const QString &part, double seconds)
+{
+    SynthConfig sc = subjectConfig(kSubjects[2], seconds);
+    sc.variants.push_back(variantFor(ctx.workDir, part, Variant{QStringLiteral("x264"), 1000000}));
+    std::fprintf(stderr, "%s: rendering a %.0f s 640x480 H.264 video\n", qPrintable(part), seconds);
+    auto synth = generateSynthVideo(sc, {}, interruptFlag());
+    if (!synth.ok())
+        return synth.error();
+    return sc.variants[0].videoPath;
+}
+
 // Speed on one core: a 640×480, 30 fps H.264 video at 1000k.
 Result<QString> speedPart(BenchContext &ctx)
 {
     QElapsedTimer total;
     total.start();
-    const Variant v{QStringLiteral("x264"), 1000000};
-    SynthConfig sc = subjectConfig(kSubjects[2], 30);
-    sc.variants.push_back(variantFor(ctx.workDir, QStringLiteral("speed"), v));
-    std::fprintf(stderr, "speed: rendering a 30 s 640x480 H.264 video\n");
-    auto synth = generateSynthVideo(sc, {}, interruptFlag());
-    if (!synth.ok())
-        return synth.error();
-    const QString video = sc.variants[0].videoPath;
+    auto rendered = renderTimingVideo(ctx, QStringLiteral("speed"), 30);
+    if (!rendered.ok())
+        return rendered.error();
+    const QString video = rendered.value();
     struct Speed
     {
         QString what;
@@ -656,13 +664,10 @@ Result<QString> livePart(BenchContext &ctx)
     QElapsedTimer total;
     total.start();
     const double seconds = ctx.quick ? 20 : 40;
-    SynthConfig sc = subjectConfig(kSubjects[2], seconds);
-    sc.variants.push_back(variantFor(ctx.workDir, QStringLiteral("live"), Variant{QStringLiteral("x264"), 1000000}));
-    std::fprintf(stderr, "live: rendering a %.0f s 640x480 H.264 video\n", seconds);
-    auto synth = generateSynthVideo(sc, {}, interruptFlag());
-    if (!synth.ok())
-        return synth.error();
-    const QString video = sc.variants[0].videoPath;
+    auto rendered = renderTimingVideo(ctx, QStringLiteral("live"), seconds);
+    if (!rendered.ok())
+        return rendered.error();
+    const QString video = rendered.value();
     auto truth = readHrReference(groundTruthPathFor(video));
     if (!truth.ok())
         return truth.error();
