@@ -35,4 +35,22 @@ inline models::StvenConfig tinyStven(int blocks = 2, int levels = 3, int inputSi
     return c;
 }
 
+// Default initialisation shrinks the input's part of each activation layer by layer while the
+// random biases stay, so a tiny untrained network's output hardly depends on its input (measured:
+// rPPGNet's per-frame output was bit-identical for different input videos). Tests that compare
+// outputs of different inputs re-initialise: He-normal convolution and linear weights, zero
+// biases, so the input carries through to the output.
+inline void makeInputSensitive(torch::nn::Module &net)
+{
+    torch::NoGradGuard noGrad;
+    for (auto &p : net.named_parameters()) {
+        const std::string &name = p.key();
+        const bool isBias = name.size() >= 4 && name.compare(name.size() - 4, 4, "bias") == 0;
+        if (p.value().dim() >= 2)
+            torch::nn::init::kaiming_normal_(p.value(), 0.0, torch::kFanIn, torch::kReLU);
+        else if (isBias && !name.empty())
+            p.value().zero_();
+    }
+}
+
 } // namespace rppg::test

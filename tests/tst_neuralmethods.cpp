@@ -54,6 +54,7 @@ models::StvenConfig tinyStvenConfig(int size = 32)
 QString saveRppgNet(const QString &path, const models::RppgNetConfig &config)
 {
     models::RppgNet net(config);
+    test::makeInputSensitive(*net);
     net->eval();
     models::CheckpointMeta meta;
     meta.trainingData = "random weights (test)";
@@ -68,6 +69,7 @@ QString saveRppgNet(const QString &path, const models::RppgNetConfig &config)
 QString saveStven(const QString &path, const models::StvenConfig &config)
 {
     models::Stven net(config);
+    test::makeInputSensitive(*net);
     net->eval();
     models::CheckpointMeta meta;
     meta.trainingData = "random weights (test)";
@@ -296,6 +298,57 @@ private Q_SLOTS:
         QCOMPARE(out.size(), size_t(30));
         for (const PulseSample &s : out)
             QVERIFY(!std::isfinite(s.value));   // shorter than half a clip: no value anywhere
+    }
+
+    // Frames the source drops (never pushed) are bridged like frames without a face: the network
+    // sees one frame per input interval, so the values at the frames that did arrive are those
+    // of the same input with empty crops in place of the dropped ones. Dropped here: single,
+    // double and triple frames, and a stretch where every second frame is missing (a camera
+    // falling to half its rate after the probe). At 25 fps (one network frame per crop, whole-µs
+    // intervals) the bridging crops are the same and the values equal bit for bit.
+    void droppedFramesAreBridged()
+    {
+        const auto full = makeCrops(240, 32, 25.0);
+        const auto dropped = [](int i) {
+            return i == 50 || i == 80 || i == 81 || (i >= 120 && i < 123) || (i >= 160 && i < 200 && i % 2 == 1);
+        };
+        std::vector<FaceCrop> arrived, withEmpty;
+        std::vector<size_t> arrivedIndex;
+        for (size_t i = 0; i < full.size(); ++i) {
+            withEmpty.push_back(full[i]);
+            if (dropped(int(i))) {
+                withEmpty.back().bgr = cv::Mat();
+            } else {
+                arrived.push_back(full[i]);
+                arrivedIndex.push_back(i);
+            }
+        }
+        for (const QString &model : {m_rppg, m_stven + "," + m_rppg}) {
+            const auto p = model.contains(',') ? NeuralPipeline::StvenRppgNet : NeuralPipeline::RppgNet;
+            auto method = make(p, model);
+            QVERIFY(method.ok());
+            const auto a = runAll(*method.value(), arrived);
+            method.value()->reset();
+            const auto b = runAll(*method.value(), withEmpty);
+            method.value()->reset();
+            const auto c = runAll(*method.value(), full);
+            QCOMPARE(a.size(), arrived.size());
+            QCOMPARE(b.size(), withEmpty.size());
+            double maxDiff = 0, maxFromFull = 0;
+            for (size_t k = 0; k < a.size(); ++k) {
+                const size_t i = arrivedIndex[k];
+                QCOMPARE(a[k].ptsUs, b[i].ptsUs);
+                QVERIFY2(std::isfinite(a[k].value) && std::isfinite(b[i].value), qPrintable(QString("frame %1").arg(i)));
+                maxDiff = std::max(maxDiff, std::abs(a[k].value - b[i].value));
+                maxFromFull = std::max(maxFromFull, std::abs(a[k].value - c[i].value));
+            }
+            QVERIFY2(maxDiff == 0, qPrintable(QString("%1: differs from the empty-crop input by %2")
+                                                  .arg(neuralMethodName(p)).arg(maxDiff)));
+            // And the comparison means something: the dropped frames' bridging crops are not
+            // the frames themselves.
+            QVERIFY2(maxFromFull > 1e-3, qPrintable(QString("%1: %2 from the full input")
+                                                                      .arg(neuralMethodName(p)).arg(maxFromFull)));
+        }
     }
 
     // The worker thread changes when values come out, never what they are: gaps that bridge or

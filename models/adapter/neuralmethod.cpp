@@ -282,9 +282,11 @@ private:
                 intervals.push_back(double(d));
         }
         m_timing = Timing::Direct;
+        m_inputStepUs = m_gridStepUs;
         if (!intervals.empty()) {
             std::nth_element(intervals.begin(), intervals.begin() + intervals.size() / 2, intervals.end());
-            const double rateHz = 1e6 / intervals[intervals.size() / 2];
+            m_inputStepUs = intervals[intervals.size() / 2];
+            const double rateHz = 1e6 / m_inputStepUs;
             const double net = m_settings.networkRateHz;
             if (rateHz < net / m_settings.rateTolerance || rateHz > net * m_settings.rateTolerance)
                 m_timing = Timing::Resampled;
@@ -340,10 +342,23 @@ private:
             position = double(m_sampleCount);
             addSample(1.0, pts);
         } else if (m_timing == Timing::Direct) {
-            // Frames of a short gap get crops interpolated between the faces around them.
+            // Frames of a short gap get crops interpolated between the faces around them. Frames
+            // the source never delivered (a camera or player that fell behind, a variable-rate
+            // camera slowing down in low light) leave a step of several input frames with fewer
+            // crops in it: the network still gets one frame per input step, on an even grid
+            // over the gap, so time inside a clip is not compressed (which would raise the
+            // pulse rate the network sees).
             const double span = double(pts - m_lastFacePts);
-            for (int64_t e : m_pendingEmpty)
-                addSample(double(e - m_lastFacePts) / span, e);
+            const int64_t steps = std::llround(span / m_inputStepUs);
+            if (steps - 1 > int64_t(m_pendingEmpty.size())) {
+                for (int64_t k = 1; k < steps; ++k) {
+                    const int64_t t = m_lastFacePts + std::llround(span * double(k) / double(steps));
+                    addSample(double(t - m_lastFacePts) / span, t);
+                }
+            } else {
+                for (int64_t e : m_pendingEmpty)
+                    addSample(double(e - m_lastFacePts) / span, e);
+            }
             m_pendingEmpty.clear();
             position = double(m_sampleCount);
             addSample(1.0, pts);
@@ -702,6 +717,7 @@ private:
 
     Timing m_timing = Timing::Probing;
     std::vector<FaceCrop> m_probe;
+    double m_inputStepUs = 0;   // direct: the input's frame interval (median of the probe's)
 
     // The open stretch of face frames.
     bool m_segmentOpen = false;
