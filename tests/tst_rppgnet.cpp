@@ -352,6 +352,7 @@ private Q_SLOTS:
         auto c = rppg::test::tinyRppgNet(8, size);
         c.shareGlobalHeadForPart1 = share;
         RppgNet net(c);
+        rppg::test::makeInputSensitive(*net);   // so a wrong fold in an early layer shows at the output
         // Non-trivial running statistics and affine terms, as after training.
         net->train();
         {
