@@ -157,6 +157,7 @@ struct Engine
     double nextUpdateSec = kNaN;
     double runStartSec = kNaN;              // start of the current continuous usable stretch
     double lastUsableSec = kNaN;
+    double lastOutputSec = kNaN;            // face-video main method: its newest output's time
     int64_t framesAnalysed = 0;
     int64_t faceFrames = 0;
     int64_t updates = 0;
@@ -238,7 +239,7 @@ struct Engine
             c.lane.clear();
             c.trend.clear();
         }
-        sessionT0 = lastTimeSec = nextUpdateSec = runStartSec = lastUsableSec = kNaN;
+        sessionT0 = lastTimeSec = nextUpdateSec = runStartSec = lastUsableSec = lastOutputSec = kNaN;
         framesAnalysed = faceFrames = updates = 0;
         lastFace = false;
         pendingUnsent = false;
@@ -259,6 +260,8 @@ struct Engine
     {
         if (samples.empty())
             return;
+        // Values come in frame order; a NaN (no face) counts as output too.
+        lastOutputSec = samples.back().ptsUs / 1e6;
         std::lock_guard<std::mutex> lock(*logMutex);
         attachSamples(*log, samples);
     }
@@ -381,6 +384,10 @@ struct Engine
         up->model = modelName;
         up->endOfStream = endOfStream;
         up->signalSec = lastFace && std::isfinite(runStartSec) ? lastTimeSec - runStartSec : 0.0;
+        if (!rgbMethod && std::isfinite(lastTimeSec)) {
+            const double from = std::isfinite(lastOutputSec) ? lastOutputSec : sessionT0;
+            up->outputLagSec = std::max(0.0, lastTimeSec - from);
+        }
 
         // The recent records (the worker is the only writer, so it reads its own log unlocked).
         const double now = std::isfinite(lastTimeSec) ? lastTimeSec : 0.0;

@@ -107,6 +107,10 @@ struct LiveUpdate
     Quality quality = Quality::NoSignal;
     double signalSec = 0;           // continuous usable signal up to timeSec
     double windowSec = 10;          // the configured window (warming-up progress = signalSec / windowSec)
+    // Media time from the main method's newest output to timeSec: what a face-video method still
+    // holds (a neural one up to 1.5 clips; since the session's first frame before its first
+    // output; 0 once the stream ended). Always 0 for RGB-trace methods, which have no backlog.
+    double outputLagSec = 0;
 
     double fsHz = 0;                // waveform grid: pulse[k] at pulseT0Sec + k / fsHz
     double pulseT0Sec = 0;

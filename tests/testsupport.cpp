@@ -1,5 +1,9 @@
 #include "testsupport.h"
 
+#include "pulsemethod.h"
+
+#include <opencv2/core.hpp>
+
 #include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDir>
@@ -7,7 +11,58 @@
 #include <QFileInfo>
 #include <QTest>
 
+#include <cmath>
+#include <deque>
+
 namespace rppg::test {
+
+namespace {
+
+class DelayedMethod final : public PulseMethod
+{
+public:
+    DelayedMethod(QString name, int delay) : m_name(std::move(name)), m_delay(size_t(std::max(0, delay))) {}
+    QString name() const override { return m_name; }
+    MethodInput input() const override { return MethodInput::FaceVideo; }
+    cv::Size cropSize() const override { return {32, 32}; }
+    void push(const FaceCrop &crop) override
+    {
+        m_held.push_back({crop.ptsUs, crop.bgr.empty() ? std::nan("") : cv::mean(crop.bgr)[1]});
+    }
+    void drain(std::vector<PulseSample> &out) override
+    {
+        while (m_held.size() > m_delay) {
+            out.push_back(m_held.front());
+            m_held.pop_front();
+        }
+    }
+    void finish(std::vector<PulseSample> &out) override
+    {
+        out.insert(out.end(), m_held.begin(), m_held.end());
+        m_held.clear();
+    }
+    void reset() override { m_held.clear(); }
+
+private:
+    QString m_name;
+    size_t m_delay;
+    std::deque<PulseSample> m_held;
+};
+
+} // namespace
+
+void registerDelayedMethod(const QString &name, int delayFrames)
+{
+    MethodInfo info;
+    info.name = name;
+    info.title = name;
+    info.description = QStringLiteral("test: mean green of the crop, %1 frames late").arg(delayFrames);
+    info.input = MethodInput::FaceVideo;
+    info.create = [name, delayFrames](const MethodOptions &) -> Result<std::unique_ptr<PulseMethod>> {
+        return std::unique_ptr<PulseMethod>(std::make_unique<DelayedMethod>(name, delayFrames));
+    };
+    MethodRegistry::instance().add(info);
+}
 
 SynthConfig defaultSynthConfig(double meanHrBpm, double durationSec)
 {

@@ -17,4 +17,9 @@ SynthConfig defaultSynthConfig(double meanHrBpm, double durationSec);
 // Writes raw bytes to a file in `dir` and returns its path.
 QString writeFile(const QTemporaryDir &dir, const QString &fileName, const QByteArray &bytes);
 
+// Registers a face-video method `name` that gives each frame the mean green of its crop (NaN
+// without a face) `delayFrames` pushes late, the way a neural method holds frames for its clips;
+// finish() gives the rest. Its output lag is known exactly: delayFrames frame intervals.
+void registerDelayedMethod(const QString &name, int delayFrames);
+
 } // namespace rppg::test

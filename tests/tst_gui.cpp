@@ -10,6 +10,7 @@
 #include "mainwindow.h"
 #include "synth.h"
 #include "resourcepaths.h"
+#include "testsupport.h"
 
 #include <QCameraDevice>
 #include <QComboBox>
@@ -623,6 +624,33 @@ private Q_SLOTS:
         s.setPlaybackMode(PlaybackMode::AsFastAsPossible);
         s.setMethod(QStringLiteral("pos"));
         s.setWindowSec(10);
+    }
+
+    // A face-video method that holds frames (as the networks do for their clips) gets a band at
+    // the waveform's end as wide as its output lag, and none once the stream has ended; POS none.
+    void outputLagBand()
+    {
+        test::registerDelayedMethod(QStringLiteral("delayed-45"), 45);   // 1.5 s at 30 fps
+        for (const QString &method : {QStringLiteral("delayed-45"), QStringLiteral("pos")}) {
+            MainWindow w;
+            w.resize(1280, 800);
+            w.show();
+            QSignalSpy finished(&w, &MainWindow::analysisFinished);
+            w.setMethod(method);
+            w.openFile(m_sample);
+            QTRY_VERIFY_WITH_TIMEOUT(w.lastUpdate() && !w.lastUpdate()->endOfStream && w.lastUpdate()->timeSec > 3.0
+                                         && w.lastUpdate()->method == method,
+                                     30000);
+            const LiveUpdatePtr u = w.lastUpdate();
+            const double expected = method == QLatin1String("pos") ? 0.0 : 1.5;
+            QVERIFY2(std::abs(u->outputLagSec - expected) < 1e-6, qPrintable(QString::number(u->outputLagSec)));
+            QVERIFY2(std::abs(w.waveformLagShownSec() - expected) < 1e-6, qPrintable(QString::number(w.waveformLagShownSec())));
+            QVERIFY(finished.wait(kAnalysisTimeoutMs));
+            QTRY_VERIFY(w.lastUpdate() && w.lastUpdate()->endOfStream);
+            QCOMPARE(w.waveformLagShownSec(), 0.0);
+            w.close();
+        }
+        Settings().setMethod(QStringLiteral("pos"));
     }
 
     // Settings the analysis cannot use: with settings that worked before, the window returns to

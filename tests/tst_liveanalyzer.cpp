@@ -353,6 +353,48 @@ private Q_SLOTS:
         QCOMPARE(a.config().compareMethods, cfg.compareMethods);
     }
 
+    // A face-video method's backlog is reported with each update: a method holding 45 frames
+    // (1.5 s) lags by 1.5 s once it gives output, by the whole session before; the waveform ends
+    // where its output does; at the end of the stream nothing is held. POS has no backlog.
+    void outputLag()
+    {
+        test::registerDelayedMethod(QStringLiteral("delayed-45"), 45);
+        for (const QString &method : {QStringLiteral("delayed-45"), QStringLiteral("pos")}) {
+            LiveAnalyzer a;
+            Collector c;
+            c.attach(a);
+            LiveConfig cfg = testConfig();
+            cfg.analysis.method = method;
+            const uint64_t gen = a.start(cfg);
+            QVERIFY(feed(a, m_video, InputPolicy::Backpressure, gen, 0, 8.0) > 0);
+            const LiveUpdatePtr last = c.finish(a, gen);
+            QVERIFY(last);
+            QVERIFY(c.errors.isEmpty());
+            QCOMPARE(last->outputLagSec, 0.0);
+            const bool delayed = method.startsWith(QLatin1String("delayed"));
+            int checked = 0;
+            for (const LiveUpdatePtr &u : c.of(gen)) {
+                if (u->endOfStream)
+                    continue;
+                const double expected = delayed ? std::min(u->timeSec, 1.5) : 0.0;
+                QVERIFY2(std::abs(u->outputLagSec - expected) < 1e-6,
+                         qPrintable(QString("%1 at %2 s: lag %3, expected %4").arg(method).arg(u->timeSec)
+                                        .arg(u->outputLagSec).arg(expected)));
+                if (u->timeSec >= 5.0 && !u->pulse.empty()) {
+                    size_t k = u->pulse.size();
+                    while (k > 0 && !std::isfinite(u->pulse[k - 1]))
+                        --k;
+                    QVERIFY(k > 0);
+                    const double waveEnd = u->pulseT0Sec + double(k - 1) / u->fsHz;
+                    QVERIFY2(std::abs(u->timeSec - u->outputLagSec - waveEnd) <= 1.0 / u->fsHz + 1e-6,
+                             qPrintable(QString("%1 at %2 s: waveform ends at %3").arg(method).arg(u->timeSec).arg(waveEnd)));
+                    ++checked;
+                }
+            }
+            QVERIFY(checked >= 5);
+        }
+    }
+
     // A producer faster than the worker under NewestWins: stale frames are dropped and counted,
     // and every submitted frame is either analysed or counted as dropped.
     void droppedFramesAreCounted()

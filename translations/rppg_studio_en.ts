@@ -1176,5 +1176,10 @@
         <source>breathing: uncertain</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>lag
+%1 s</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

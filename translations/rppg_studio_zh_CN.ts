@@ -1173,5 +1173,11 @@
         <source>breathing: uncertain</source>
         <translation>呼吸：不确定</translation>
     </message>
+    <message>
+        <source>lag
+%1 s</source>
+        <translation>延迟
+%1 秒</translation>
+    </message>
 </context>
 </TS>

@@ -66,6 +66,7 @@ namespace {
 constexpr int kRedrawIntervalMs = 33;   // ~30 Hz
 constexpr int kApplyDelayMs = 250;      // settle time before a control change restarts analysis
 constexpr double kWaveformSpanSec = 15.0;
+constexpr double kMinShownLagSec = 0.2;   // a shorter output lag gets no band on the waveform
 
 // The name a method is shown by: its registry title, else its key.
 QString methodTitle(const QString &name)
@@ -291,6 +292,21 @@ void MainWindow::buildDocks()
     m_wavePlot->yAxis->setLabel(tr("pulse (a.u.)"));
     m_wavePlot->yAxis->setTickLabels(false);
     m_wavePlot->yAxis->setTicks(false);   // arbitrary units: the grid is enough
+    // A neural method's output trails the video by up to a clip and a half: a band from its
+    // newest value to the newest frame says so instead of leaving a blank.
+    m_lagBand = new QCPItemRect(m_wavePlot);
+    m_lagBand->topLeft->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    m_lagBand->bottomRight->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    m_lagBand->topLeft->setCoords(0, 0);
+    m_lagBand->bottomRight->setCoords(0, 1);
+    m_lagBand->setPen(Qt::NoPen);
+    m_lagBand->setVisible(false);
+    m_lagText = new QCPItemText(m_wavePlot);
+    m_lagText->position->setParentAnchor(m_lagBand->top);
+    m_lagText->position->setCoords(0, 4);   // pixels below the band's top edge
+    m_lagText->setPositionAlignment(Qt::AlignTop | Qt::AlignHCenter);
+    m_lagText->setClipToAxisRect(true);
+    m_lagText->setVisible(false);
 
     // Heart-rate trend over quality shading.
     m_trendPlot = new QCustomPlot;
@@ -1395,6 +1411,14 @@ void MainWindow::drawUpdate()
         }
     }
     m_beatGraph->setData(bx, by, true);
+    const bool showLag = u->outputLagSec >= kMinShownLagSec && !u->pulse.empty();
+    m_lagBand->setVisible(showLag);
+    m_lagText->setVisible(showLag);
+    if (showLag) {
+        m_lagBand->topLeft->setCoords(u->timeSec - u->outputLagSec, 0);
+        m_lagBand->bottomRight->setCoords(u->timeSec, 1);
+        m_lagText->setText(tr("lag\n%1 s").arg(QLocale().toString(u->outputLagSec, 'f', 1)));
+    }
     const double end = std::max(u->timeSec, kWaveformSpanSec);
     m_wavePlot->xAxis->setRange(end - kWaveformSpanSec, end);
     if (hi > lo)
@@ -1652,6 +1676,8 @@ void MainWindow::clearDisplays()
     m_overlayView->clear();
     m_waveGraph->data()->clear();
     m_beatGraph->data()->clear();
+    m_lagBand->setVisible(false);
+    m_lagText->setVisible(false);
     m_trendGraph->data()->clear();
     m_trendGraph->setName(tr("heart rate"));
     m_goodBars->data()->clear();
@@ -1694,6 +1720,10 @@ void MainWindow::applyPlotStyle()
     stylePlot(m_trendPlot, palette());
     const bool dark = isDarkPalette(palette());
     m_waveGraph->setPen(QPen(dark ? QColor(255, 110, 110) : QColor(205, 40, 50), 1.6));
+    QColor band = palette().color(QPalette::WindowText);
+    band.setAlpha(28);
+    m_lagBand->setBrush(band);
+    m_lagText->setColor(palette().color(QPalette::PlaceholderText));
     m_trendGraph->setPen(QPen(dark ? QColor(255, 110, 110) : QColor(205, 40, 50), 2));
     m_refGraph->setPen(QPen(dark ? QColor(120, 190, 255) : QColor(30, 90, 200), 1.6, Qt::DashLine));
     for (qsizetype i = 0; i < m_compareGraphs.size(); ++i)
@@ -1822,6 +1852,11 @@ QString MainWindow::hrText() const { return m_hrLabel->text(); }
 QString MainWindow::stateText() const { return m_stateLabel->text(); }
 QString MainWindow::messageText() const { return m_messageLabel->text(); }
 int MainWindow::waveformPointCount() const { return m_waveGraph->data()->size(); }
+
+double MainWindow::waveformLagShownSec() const
+{
+    return m_lagBand->visible() ? m_lagBand->bottomRight->coords().x() - m_lagBand->topLeft->coords().x() : 0.0;
+}
 int MainWindow::trendPointCount() const { return m_trendGraph->data()->size(); }
 bool MainWindow::hasVideoFrame() const { return !m_videoView->image().isNull(); }
 

@@ -28,6 +28,8 @@ class QCheckBox;
 class QComboBox;
 class QCPBars;
 class QCPGraph;
+class QCPItemRect;
+class QCPItemText;
 class QCustomPlot;
 class QDockWidget;
 class QDoubleSpinBox;
@@ -112,6 +114,8 @@ public:
     QString stateText() const;
     QString messageText() const;
     int waveformPointCount() const;
+    // Width of the band that marks the method's output lag at the waveform's end (0: not shown).
+    double waveformLagShownSec() const;
     int trendPointCount() const;
     bool hasVideoFrame() const;
     int64_t framesDrawn() const { return m_framesDrawn; }   // video frames put on screen so far
@@ -197,6 +201,8 @@ private:
     QCustomPlot *m_wavePlot = nullptr;
     QCPGraph *m_waveGraph = nullptr;
     QCPGraph *m_beatGraph = nullptr;
+    QCPItemRect *m_lagBand = nullptr;    // from the method's newest output to the newest frame
+    QCPItemText *m_lagText = nullptr;
     QCustomPlot *m_trendPlot = nullptr;
     QCPGraph *m_trendGraph = nullptr;
     QCPBars *m_goodBars = nullptr;
