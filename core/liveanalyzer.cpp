@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <limits>
 #include <mutex>
 
 Q_LOGGING_CATEGORY(lcLive, "rppg.core.live")
@@ -23,6 +24,7 @@ using FrameQueue = BoundedQueue<VideoFrame>;
 
 // The end-of-stream marker travels through the frame queue, behind the frames it follows.
 constexpr int64_t kEndMarkerIndex = -1;
+constexpr double kInf = std::numeric_limits<double>::infinity();
 
 bool isEndMarker(const VideoFrame &f)
 {
@@ -57,9 +59,10 @@ void attachSamples(std::deque<FrameRecord> &records, std::vector<PulseSample> &s
     samples.clear();
 }
 
-// The records of `log` within the last `spanSec` before `nowSec`; for a face-video method the
-// ones past its newest output are left out ("now" is where its output ends).
-void recentRecords(const std::deque<FrameRecord> &log, double nowSec, double spanSec, bool videoMethod,
+// The records of `log` within the last `spanSec` before `nowSec`, up to `outputEndSec`: a
+// face-video method's newest output (the records after it have no value yet; "now" is where its
+// output ends), +inf for RGB-trace methods.
+void recentRecords(const std::deque<FrameRecord> &log, double nowSec, double spanSec, double outputEndSec,
                    std::vector<FrameRecord> &out)
 {
     out.clear();
@@ -68,17 +71,16 @@ void recentRecords(const std::deque<FrameRecord> &log, double nowSec, double spa
     auto first = std::lower_bound(log.begin(), log.end(), nowSec - spanSec,
                                   [](const FrameRecord &r, double v) { return r.timeSec < v; });
     out.assign(first, log.end());
-    if (videoMethod)
-        while (!out.empty() && !std::isfinite(out.back().methodPulse))
-            out.pop_back();
+    while (!out.empty() && out.back().timeSec > outputEndSec + 1e-9)
+        out.pop_back();
 }
 
-// The heart rate of the window that ends with the signal (NaN when less than the configured
-// coverage of it is usable).
-LiveHrPoint latestEstimate(const SignalResult &s, const AnalysisConfig &cfg, double timeSec)
+// The heart rate of the window that ends with the signal, at `endSec` (NaN when less than the
+// configured coverage of it is usable).
+LiveHrPoint latestEstimate(const SignalResult &s, const AnalysisConfig &cfg, double endSec)
 {
     LiveHrPoint p;
-    p.timeSec = timeSec;
+    p.timeSec = endSec;
     const int total = int(s.pulse.size());
     if (s.fsHz <= 0 || total <= 0)
         return p;
@@ -98,9 +100,14 @@ LiveHrPoint latestEstimate(const SignalResult &s, const AnalysisConfig &cfg, dou
     return p;
 }
 
+// One point per window end: an update whose window ends where the last point's did (a face-video
+// method gives its output in bursts) replaces that point.
 void pushTrend(std::deque<LiveHrPoint> &trend, const LiveHrPoint &p, double keepSec)
 {
-    trend.push_back(p);
+    if (!trend.empty() && p.timeSec <= trend.back().timeSec)
+        trend.back() = p;
+    else
+        trend.push_back(p);
     while (!trend.empty() && p.timeSec - trend.front().timeSec > keepSec)
         trend.pop_front();
 }
@@ -139,6 +146,7 @@ struct Engine
         std::unique_ptr<PulseMethod> method;
         bool rgb = true;
         std::deque<FrameRecord> lane;    // face-video methods: recent records with their output
+        double lastOutputSec = kNaN;     // face-video methods: their newest output's time
         std::deque<LiveHrPoint> trend;
     };
     std::vector<Companion> companions;
@@ -237,6 +245,7 @@ struct Engine
         samples.clear();
         for (Companion &c : companions) {
             c.lane.clear();
+            c.lastOutputSec = kNaN;
             c.trend.clear();
         }
         sessionT0 = lastTimeSec = nextUpdateSec = runStartSec = lastUsableSec = lastOutputSec = kNaN;
@@ -280,6 +289,8 @@ struct Engine
             } else {
                 c.method->finish(samples);
             }
+            if (!samples.empty())
+                c.lastOutputSec = samples.back().ptsUs / 1e6;
             attachSamples(c.lane, samples);
         }
     }
@@ -384,19 +395,24 @@ struct Engine
         up->model = modelName;
         up->endOfStream = endOfStream;
         up->signalSec = lastFace && std::isfinite(runStartSec) ? lastTimeSec - runStartSec : 0.0;
-        if (!rgbMethod && std::isfinite(lastTimeSec)) {
-            const double from = std::isfinite(lastOutputSec) ? lastOutputSec : sessionT0;
-            up->outputLagSec = std::max(0.0, lastTimeSec - from);
-        }
 
         // The recent records (the worker is the only writer, so it reads its own log unlocked).
         const double now = std::isfinite(lastTimeSec) ? lastTimeSec : 0.0;
-        recentRecords(*log, now, spanSec(), !rgbMethod, span);
+        // Where the estimate's window ends: now for an RGB-trace method, the newest output of a
+        // face-video one (the session's start before it has any).
+        const auto windowEnd = [&](bool rgb, double lastOutput) {
+            if (rgb)
+                return now;
+            return std::isfinite(lastOutput) ? lastOutput : (std::isfinite(sessionT0) ? sessionT0 : now);
+        };
+        const double mainEnd = windowEnd(rgbMethod, lastOutputSec);
+        up->outputLagSec = std::max(0.0, now - mainEnd);
+        recentRecords(*log, now, spanSec(), rgbMethod ? kInf : mainEnd, span);
         AnalysisConfig ac = cfg.analysis;
         ac.hopSec = 1e6;   // only the current window is estimated; skip the sliding ones
         if (span.size() >= 2) {
             const SignalResult s = analyzeSignal(span, rgbMethod ? method.get() : nullptr, ac);
-            const LiveHrPoint e = latestEstimate(s, cfg.analysis, up->timeSec);
+            const LiveHrPoint e = latestEstimate(s, cfg.analysis, mainEnd);
             up->hrBpm = e.hrBpm;
             up->snrDb = e.snrDb;
             up->quality = e.quality;
@@ -417,18 +433,18 @@ struct Engine
         // when the main method's span was cut at its output); face-video ones their own lane.
         bool spanIsFull = rgbMethod;
         for (Companion &c : companions) {
+            const double end = windowEnd(c.rgb, c.lastOutputSec);
             if (!c.rgb)
-                recentRecords(c.lane, now, spanSec(), true, laneSpan);
+                recentRecords(c.lane, now, spanSec(), end, laneSpan);
             else if (!spanIsFull) {
-                recentRecords(*log, now, spanSec(), false, span);
+                recentRecords(*log, now, spanSec(), kInf, span);
                 spanIsFull = true;
             }
             const std::vector<FrameRecord> &records = c.rgb ? span : laneSpan;
             LiveHrPoint e;
-            e.timeSec = up->timeSec;
+            e.timeSec = end;
             if (records.size() >= 2)
-                e = latestEstimate(analyzeSignal(records, c.rgb ? c.method.get() : nullptr, ac), cfg.analysis,
-                                   up->timeSec);
+                e = latestEstimate(analyzeSignal(records, c.rgb ? c.method.get() : nullptr, ac), cfg.analysis, end);
             pushTrend(c.trend, e, cfg.trendSec);
         }
 
@@ -443,7 +459,7 @@ struct Engine
         else
             up->state = LiveState::Ok;
 
-        pushTrend(trend, LiveHrPoint{up->timeSec, up->hrBpm, up->snrDb, up->quality}, cfg.trendSec);
+        pushTrend(trend, LiveHrPoint{mainEnd, up->hrBpm, up->snrDb, up->quality}, cfg.trendSec);
 
         const bool due = endOfStream || !updateEmitClock.isValid()
                          || updateEmitClock.nsecsElapsed() >= cfg.updateEmitIntervalSec * 1e9;

@@ -77,7 +77,7 @@ struct LiveFrame
 
 struct LiveHrPoint
 {
-    double timeSec = 0;         // media time of the window end
+    double timeSec = 0;         // media time of the window end (a face-video method's newest output)
     double hrBpm = kNaN;
     double snrDb = kNaN;
     Quality quality = Quality::NoSignal;
@@ -89,20 +89,22 @@ struct LiveMethodEstimate
     QString method;                 // registry key
     QString device;                 // "CPU", "CUDA:0", ...
     double hrBpm = kNaN;            // window ending at the update's timeSec (face-video methods:
-    double snrDb = kNaN;            // at their newest output, up to 1.5 clips behind)
+    double snrDb = kNaN;            // at their newest output, up to 1.5 clips behind: trend.back())
     Quality quality = Quality::NoSignal;
     std::vector<LiveHrPoint> trend; // oldest first, the last trendSec
 };
 
 // One live estimate, emitted every updateIntervalSec of media time (at most every
-// updateEmitIntervalSec of wall time; every update's trend point is kept in later updates).
+// updateEmitIntervalSec of wall time). The trend keeps one point per window end: every update's
+// for RGB-trace methods; a face-video method's output comes in bursts, and an update whose window
+// ends where the previous one's did replaces that point.
 struct LiveUpdate
 {
     uint64_t generation = 0;
     int64_t sequence = 0;           // updates in this session
     double timeSec = 0;             // media time of the newest analysed frame
     LiveState state = LiveState::Idle;
-    double hrBpm = kNaN;            // window ending at timeSec
+    double hrBpm = kNaN;            // window ending at timeSec − outputLagSec (trend.back())
     double snrDb = kNaN;
     Quality quality = Quality::NoSignal;
     double signalSec = 0;           // continuous usable signal up to timeSec
@@ -110,6 +112,7 @@ struct LiveUpdate
     // Media time from the main method's newest output to timeSec: what a face-video method still
     // holds (a neural one up to 1.5 clips; since the session's first frame before its first
     // output; 0 once the stream ended). Always 0 for RGB-trace methods, which have no backlog.
+    // The estimate's window ends there, so a reference is compared over the same window.
     double outputLagSec = 0;
 
     double fsHz = 0;                // waveform grid: pulse[k] at pulseT0Sec + k / fsHz

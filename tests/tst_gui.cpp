@@ -628,15 +628,19 @@ private Q_SLOTS:
 
     // A face-video method that holds frames (as the networks do for their clips) gets a band at
     // the waveform's end as wide as its output lag, and none once the stream has ended; POS none.
+    // Each estimate is scored against the reference over its own window: the main method's and a
+    // compared one's, whatever their lags.
     void outputLagBand()
     {
         test::registerDelayedMethod(QStringLiteral("delayed-45"), 45);   // 1.5 s at 30 fps
+        test::registerDelayedMethod(QStringLiteral("delayed-0"), 0);
         for (const QString &method : {QStringLiteral("delayed-45"), QStringLiteral("pos")}) {
             MainWindow w;
             w.resize(1280, 800);
             w.show();
             QSignalSpy finished(&w, &MainWindow::analysisFinished);
             w.setMethod(method);
+            w.setCompareMethods({QStringLiteral("delayed-0")});
             w.openFile(m_sample);
             QTRY_VERIFY_WITH_TIMEOUT(w.lastUpdate() && !w.lastUpdate()->endOfStream && w.lastUpdate()->timeSec > 3.0
                                          && w.lastUpdate()->method == method,
@@ -648,9 +652,41 @@ private Q_SLOTS:
             QVERIFY(finished.wait(kAnalysisTimeoutMs));
             QTRY_VERIFY(w.lastUpdate() && w.lastUpdate()->endOfStream);
             QCOMPARE(w.waveformLagShownSec(), 0.0);
+
+            const LiveUpdatePtr end = w.lastUpdate();
+            const auto truthOver = [&](double t) { return m_truth.windowHr(std::max(0.0, t - end->windowSec), t); };
+            double sum = 0, from = 1e9, to = -1e9;
+            int n = 0;
+            for (const LiveHrPoint &p : end->trend) {
+                if (!std::isfinite(p.hrBpm))
+                    continue;
+                sum += std::abs(p.hrBpm - truthOver(p.timeSec));
+                ++n;
+                from = std::min(from, p.timeSec);
+                to = std::max(to, p.timeSec);
+            }
+            QVERIFY(n >= 10);
+            QVERIFY2(std::abs(w.referenceMaeBpm() - sum / n) < 1e-9,
+                     qPrintable(QStringLiteral("%1: %2 vs %3").arg(method).arg(w.referenceMaeBpm()).arg(sum / n)));
+            QCOMPARE(end->compare.size(), size_t(1));
+            sum = 0;
+            n = 0;
+            for (const LiveHrPoint &p : end->compare[0].trend) {
+                if (!std::isfinite(p.hrBpm) || p.timeSec < from || p.timeSec > to)
+                    continue;
+                sum += std::abs(p.hrBpm - truthOver(p.timeSec));
+                ++n;
+            }
+            QVERIFY(n >= 10);
+            const QRegularExpressionMatch mae = QRegularExpression(QStringLiteral("MAE ([0-9.]+) bpm")).match(w.compareText());
+            QVERIFY2(mae.hasMatch(), qPrintable(w.compareText()));
+            QVERIFY2(std::abs(mae.captured(1).toDouble() - sum / n) <= 0.051,
+                     qPrintable(QStringLiteral("%1: %2 vs %3").arg(method, w.compareText()).arg(sum / n)));
             w.close();
         }
-        Settings().setMethod(QStringLiteral("pos"));
+        Settings s;
+        s.setMethod(QStringLiteral("pos"));
+        s.setCompareMethods({});
     }
 
     // Settings the analysis cannot use: with settings that worked before, the window returns to

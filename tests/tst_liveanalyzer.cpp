@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cmath>
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -354,45 +355,75 @@ private Q_SLOTS:
     }
 
     // A face-video method's backlog is reported with each update: a method holding 45 frames
-    // (1.5 s) lags by 1.5 s once it gives output, by the whole session before; the waveform ends
-    // where its output does; at the end of the stream nothing is held. POS has no backlog.
+    // (1.5 s) lags by 1.5 s once it gives output, by the whole session before; the waveform and
+    // the estimate's window end where its output does, and the trend point sits there: at each
+    // window end it reports exactly what the same method without the delay reported at that
+    // time. At the end of the stream nothing is held. POS has no backlog.
     void outputLag()
     {
         test::registerDelayedMethod(QStringLiteral("delayed-45"), 45);
-        for (const QString &method : {QStringLiteral("delayed-45"), QStringLiteral("pos")}) {
+        test::registerDelayedMethod(QStringLiteral("delayed-0"), 0);
+        std::map<QString, std::vector<LiveUpdatePtr>> runs;
+        for (const QString &method : {QStringLiteral("delayed-45"), QStringLiteral("delayed-0"), QStringLiteral("pos")}) {
             LiveAnalyzer a;
             Collector c;
             c.attach(a);
             LiveConfig cfg = testConfig();
             cfg.analysis.method = method;
             const uint64_t gen = a.start(cfg);
-            QVERIFY(feed(a, m_video, InputPolicy::Backpressure, gen, 0, 8.0) > 0);
+            QVERIFY(feed(a, m_video, InputPolicy::Backpressure, gen, 0, 14.0) > 0);
             const LiveUpdatePtr last = c.finish(a, gen);
             QVERIFY(last);
             QVERIFY(c.errors.isEmpty());
             QCOMPARE(last->outputLagSec, 0.0);
-            const bool delayed = method.startsWith(QLatin1String("delayed"));
+            QCOMPARE(last->trend.back().timeSec, last->timeSec);
+            const double delay = method == QLatin1String("delayed-45") ? 1.5 : 0.0;
             int checked = 0;
             for (const LiveUpdatePtr &u : c.of(gen)) {
                 if (u->endOfStream)
                     continue;
-                const double expected = delayed ? std::min(u->timeSec, 1.5) : 0.0;
+                const double expected = std::min(u->timeSec, delay);
                 QVERIFY2(std::abs(u->outputLagSec - expected) < 1e-6,
                          qPrintable(QString("%1 at %2 s: lag %3, expected %4").arg(method).arg(u->timeSec)
                                         .arg(u->outputLagSec).arg(expected)));
+                const double end = u->timeSec - u->outputLagSec;
+                QCOMPARE(u->trend.back().timeSec, end);
+                QVERIFY(u->trend.back().hrBpm == u->hrBpm || (std::isnan(u->hrBpm) && std::isnan(u->trend.back().hrBpm)));
+                for (size_t k = 1; k < u->trend.size(); ++k)
+                    QVERIFY(u->trend[k].timeSec > u->trend[k - 1].timeSec);
                 if (u->timeSec >= 5.0 && !u->pulse.empty()) {
                     size_t k = u->pulse.size();
                     while (k > 0 && !std::isfinite(u->pulse[k - 1]))
                         --k;
                     QVERIFY(k > 0);
                     const double waveEnd = u->pulseT0Sec + double(k - 1) / u->fsHz;
-                    QVERIFY2(std::abs(u->timeSec - u->outputLagSec - waveEnd) <= 1.0 / u->fsHz + 1e-6,
+                    QVERIFY2(std::abs(end - waveEnd) <= 1.0 / u->fsHz + 1e-6,
                              qPrintable(QString("%1 at %2 s: waveform ends at %3").arg(method).arg(u->timeSec).arg(waveEnd)));
                     ++checked;
                 }
             }
-            QVERIFY(checked >= 5);
+            QVERIFY(checked >= 15);
+            runs[method] = c.of(gen);
         }
+        // Same frames, same values, 45 frames apart: the delayed method's estimate for the window
+        // ending at t is the undelayed one's at t (the update grid is every 15 frames, so every
+        // delayed window end is an undelayed update's time).
+        std::map<double, double> undelayed;
+        for (const LiveUpdatePtr &u : runs[QStringLiteral("delayed-0")])
+            if (!u->endOfStream)
+                undelayed[u->timeSec] = u->hrBpm;
+        int compared = 0;
+        for (const LiveUpdatePtr &u : runs[QStringLiteral("delayed-45")]) {
+            if (u->endOfStream || !std::isfinite(u->hrBpm))
+                continue;
+            const double end = u->trend.back().timeSec;
+            const auto it = undelayed.find(end);
+            QVERIFY2(it != undelayed.end(), qPrintable(QString("no undelayed update at %1 s").arg(end)));
+            QVERIFY2(it->second == u->hrBpm, qPrintable(QString("window to %1 s: %2 delayed, %3 undelayed")
+                                                            .arg(end).arg(u->hrBpm).arg(it->second)));
+            ++compared;
+        }
+        QVERIFY(compared >= 4);
     }
 
     // A producer faster than the worker under NewestWins: stale frames are dropped and counted,

@@ -1536,15 +1536,16 @@ void MainWindow::drawComparison(const LiveUpdate &u, bool showHr, double *hrLo, 
         if (showHr && std::isfinite(m.snrDb))
             line += QStringLiteral(" · ") + tr("%1 dB").arg(dbForDisplay(m.snrDb), 0, 'f', 1);
         if (!m_refX.isEmpty()) {
+            // Each estimate against the reference over its own window (a neural method's ends
+            // earlier than a classical one's), within the span the main curve covers.
             double sum = 0;
             int n = 0;
-            size_t k = 0;
-            for (qsizetype r = 0; r < m_refX.size(); ++r) {
-                while (k < m.trend.size() && m.trend[k].timeSec < m_refX[r])
-                    ++k;
-                if (k < m.trend.size() && m.trend[k].timeSec == m_refX[r] && std::isfinite(m.trend[k].hrBpm)
-                    && std::isfinite(m_refY[r])) {
-                    sum += std::abs(m.trend[k].hrBpm - m_refY[r]);
+            for (const LiveHrPoint &p : m.trend) {
+                if (p.timeSec < m_refX.front() || p.timeSec > m_refX.back() || !std::isfinite(p.hrBpm))
+                    continue;
+                const double ref = referenceAt(p.timeSec, u.windowSec);
+                if (std::isfinite(ref)) {
+                    sum += std::abs(p.hrBpm - ref);
                     ++n;
                 }
             }
@@ -1602,6 +1603,22 @@ void MainWindow::resetReferenceCurve()
     m_refX.clear();
     m_refY.clear();
     m_refErr.clear();
+    m_refCache.clear();
+}
+
+double MainWindow::referenceAt(double endSec, double windowSec)
+{
+    if (!m_reference)
+        return std::nan("");
+    const auto it = m_refCache.find(endSec);
+    if (it != m_refCache.end())
+        return it->second;
+    const double ref = m_reference->windowHr(std::max(0.0, endSec - windowSec), endSec, m_bandLowSpin->value(),
+                                             m_bandHighSpin->value());
+    if (m_refCache.size() >= 20000)   // a long camera session: forget what is an hour old
+        m_refCache.erase(m_refCache.begin(), m_refCache.lower_bound(endSec - 3600.0));
+    m_refCache.emplace(endSec, ref);
+    return ref;
 }
 
 QString MainWindow::referenceText() const { return m_referenceLabel->text(); }
@@ -1631,8 +1648,7 @@ void MainWindow::extendReferenceCurve(const LiveUpdate &u)
         // same window ending at the point's time.
         if (p.timeSec <= last || !std::isfinite(p.hrBpm))
             continue;
-        const double ref = m_reference->windowHr(std::max(0.0, p.timeSec - u.windowSec), p.timeSec,
-                                                 m_bandLowSpin->value(), m_bandHighSpin->value());
+        const double ref = referenceAt(p.timeSec, u.windowSec);
         m_refX.push_back(p.timeSec);
         m_refY.push_back(ref);
         m_refErr.push_back(std::isfinite(ref) ? std::abs(p.hrBpm - ref) : std::nan(""));

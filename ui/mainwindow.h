@@ -20,6 +20,7 @@
 #include <QFutureWatcher>
 #include <QMainWindow>
 
+#include <map>
 #include <optional>
 
 class QAction;
@@ -157,6 +158,8 @@ private:
     void drawUpdate();
     void extendReferenceCurve(const LiveUpdate &u);
     void resetReferenceCurve();
+    // The reference heart rate over the window ending at `endSec` (cached per session).
+    double referenceAt(double endSec, double windowSec);
     void drawTransport();
     void clearDisplays();
     void showMessage(const QString &text, bool error);
@@ -216,6 +219,7 @@ private:
     QString m_referencePath;
     QString m_videoPath;   // the opened file (a reference without a time axis spans it)
     QVector<double> m_refX, m_refY, m_refErr;
+    std::map<double, double> m_refCache;   // window end → reference HR
 
     // Readout.
     QLabel *m_hrLabel = nullptr;
