@@ -1644,6 +1644,12 @@ void MainWindow::extendReferenceCurve(const LiveUpdate &u)
         resetReferenceCurve();
     const double last = m_refX.isEmpty() ? -std::numeric_limits<double>::infinity() : m_refX.back();
     for (const LiveHrPoint &p : u.trend) {
+        // A face-video method's newest point is replaced until its output advances: keep its
+        // error current.
+        if (p.timeSec == last && std::isfinite(p.hrBpm) && !m_refErr.isEmpty()) {
+            m_refErr.back() = std::isfinite(m_refY.back()) ? std::abs(p.hrBpm - m_refY.back()) : std::nan("");
+            continue;
+        }
         // Only where there is an estimate to compare: the reference as the estimator sees it, the
         // same window ending at the point's time.
         if (p.timeSec <= last || !std::isfinite(p.hrBpm))
