@@ -351,6 +351,43 @@ private Q_SLOTS:
         }
     }
 
+    // The opposite: a source that speeds up after the probe (30 fps, then 60) would squeeze two
+    // crops into each network frame's time. Within half the watch window (8 frames) the stretch
+    // ends and the rest is resampled: from the crop where it switched on, the values are those of
+    // a fresh method given the input from that crop on (which sees 60 fps and resamples from its
+    // start), up to rounding (frames between grid points are read back at positions offset by
+    // the stream's count).
+    void risingRateSwitchesToResampling()
+    {
+        auto crops = makeCrops(100, 32, 30.0);
+        auto fast = makeCrops(240, 32, 60.0);
+        const int64_t offset = crops.back().ptsUs + 16667;
+        for (FaceCrop &c : fast) {
+            c.ptsUs += offset;
+            crops.push_back(c);
+        }
+        auto method = make(NeuralPipeline::RppgNet, m_rppg);
+        QVERIFY(method.ok());
+        const auto out = runAll(*method.value(), crops);
+        QCOMPARE(out.size(), crops.size());
+        int switchedAt = -1;
+        for (int s = 100; s <= 116 && switchedAt < 0; ++s) {
+            method.value()->reset();
+            const std::vector<FaceCrop> rest(crops.begin() + s, crops.end());
+            const auto fresh = runAll(*method.value(), rest);
+            bool same = fresh.size() == rest.size();
+            for (size_t j = 0; same && j < fresh.size(); ++j)
+                same = fresh[j].ptsUs == out[size_t(s) + j].ptsUs
+                       && std::abs(fresh[j].value - out[size_t(s) + j].value) <= 1e-9;
+            if (same)
+                switchedAt = s;
+        }
+        qInfo("resampling from crop %d (the 60 fps part starts at 100)", switchedAt);
+        QVERIFY2(switchedAt >= 100 && switchedAt <= 108, qPrintable(QString::number(switchedAt)));
+        for (size_t i = 0; i < out.size(); ++i)
+            QVERIFY2(std::isfinite(out[i].value), qPrintable(QString("frame %1").arg(i)));
+    }
+
     // The worker thread changes when values come out, never what they are: gaps that bridge or
     // split a stretch, a stretch too short for a clip, 60 fps input, and a reset while a clip is
     // on the worker give exactly the inline values, frame by frame.

@@ -34,6 +34,9 @@ namespace {
 constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
 // Crops whose timestamps decide the input rate: enough for a median that ignores a late frame.
 constexpr int kProbeFrames = 8;
+// Direct timing watches the rate over this many recent intervals; a median above the tolerance
+// switches to the resampled grid (a camera that speeds up mid-session).
+constexpr size_t kRateIntervals = 15;
 
 QString shippedFileName(const char *model, const char *variant)
 {
@@ -238,6 +241,8 @@ public:
     {
         m_timing = Timing::Probing;
         m_probe.clear();
+        m_recentIntervals.clear();
+        m_lastPts = -1;
         m_segmentOpen = false;
         m_pendingEmpty.clear();
         m_sampleCount = m_final = m_base = 0;
@@ -300,6 +305,31 @@ private:
             process(crop);
     }
 
+    // Direct timing gives the network one crop per frame. Frames that never arrive are bridged (a
+    // lower rate is handled), but frames coming faster than the probe measured would squeeze more
+    // crops into each network second: once the median of the recent intervals says the rate has
+    // risen above the tolerance, the stretch ends and the network frames are resampled from here on.
+    void watchRate(int64_t pts)
+    {
+        if (m_lastPts >= 0 && pts > m_lastPts) {
+            m_recentIntervals.push_back(pts - m_lastPts);
+            if (m_recentIntervals.size() > kRateIntervals)
+                m_recentIntervals.pop_front();
+        }
+        m_lastPts = pts;
+        if (m_recentIntervals.size() < kRateIntervals)
+            return;
+        std::vector<int64_t> sorted(m_recentIntervals.begin(), m_recentIntervals.end());
+        std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
+        const double rateHz = 1e6 / double(sorted[sorted.size() / 2]);
+        if (rateHz <= m_settings.networkRateHz * m_settings.rateTolerance)
+            return;
+        closeSegment();
+        m_timing = Timing::Resampled;
+        qCDebug(lcModels, "%s: input rate rose to %.1f fps, network frames resampled to the training rate from here on",
+                qPrintable(name()), rateHz);
+    }
+
     // BGR (or grey/BGRA) crop of any size → RGB at the network's size, into `dst` (preallocated).
     bool toRgb(const cv::Mat &src, cv::Mat &dst)
     {
@@ -321,6 +351,8 @@ private:
     void process(const FaceCrop &crop)
     {
         const int64_t pts = crop.ptsUs;
+        if (m_timing == Timing::Direct)
+            watchRate(pts);
         // A long gap, or time running backwards (a seek without reset), ends the stretch.
         if (m_segmentOpen && (pts - m_lastFacePts > m_maxFillUs || pts <= m_lastFacePts))
             closeSegment();
@@ -718,6 +750,8 @@ private:
     Timing m_timing = Timing::Probing;
     std::vector<FaceCrop> m_probe;
     double m_inputStepUs = 0;   // direct: the input's frame interval (median of the probe's)
+    std::deque<int64_t> m_recentIntervals;   // direct: the last kRateIntervals frame intervals
+    int64_t m_lastPts = -1;
 
     // The open stretch of face frames.
     bool m_segmentOpen = false;

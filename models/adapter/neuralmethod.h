@@ -16,7 +16,8 @@
 //    either side, so the clip stays continuous; a longer gap ends the stretch, and the next face
 //    starts a new one. Frames that never arrive (dropped by a source that fell behind, or a
 //    camera that lowered its rate) are bridged the same way: in direct timing a step of n input
-//    frame intervals becomes n network frames.
+//    frame intervals becomes n network frames. A rate that rises above the tolerance later (the
+//    median of the last 15 intervals) ends the stretch and switches to resampling.
 //  - Windows. Clips of T frames with a hop of T/2. Each clip's output is z-scored, tapered with
 //    sin²(π(i + ½)/T) (which sums to exactly 1 at 50 % overlap and is never zero) and
 //    overlap-added into one continuous signal. A frame's value is final once the next window
