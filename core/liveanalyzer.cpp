@@ -42,9 +42,12 @@ void registerMetaTypes()
 }
 
 // Attaches face-video method output to its records (matched by pts, searching back from the
-// newest: a method lags by at most a clip). `samples` is emptied.
-void attachSamples(std::deque<FrameRecord> &records, std::vector<PulseSample> &samples)
+// newest: a method lags by at most a clip), and moves `lastOutputSec` to the newest of them (values
+// come in frame order; a NaN, no face, is output too). `samples` is emptied.
+void attachSamples(std::deque<FrameRecord> &records, std::vector<PulseSample> &samples, double &lastOutputSec)
 {
+    if (!samples.empty())
+        lastOutputSec = samples.back().ptsUs / 1e6;
     for (const PulseSample &s : samples) {
         const double t = s.ptsUs / 1e6;
         for (auto it = records.rbegin(); it != records.rend(); ++it) {
@@ -269,10 +272,8 @@ struct Engine
     {
         if (samples.empty())
             return;
-        // Values come in frame order; a NaN (no face) counts as output too.
-        lastOutputSec = samples.back().ptsUs / 1e6;
         std::lock_guard<std::mutex> lock(*logMutex);
-        attachSamples(*log, samples);
+        attachSamples(*log, samples, lastOutputSec);
     }
 
     // Face-video companions: their own copy of the recent records, with their output.
@@ -289,9 +290,7 @@ struct Engine
             } else {
                 c.method->finish(samples);
             }
-            if (!samples.empty())
-                c.lastOutputSec = samples.back().ptsUs / 1e6;
-            attachSamples(c.lane, samples);
+            attachSamples(c.lane, samples, c.lastOutputSec);
         }
     }
 

@@ -2,6 +2,7 @@
 
 #include "checkpoint.h"
 #include "device.h"
+#include "dsp.h"
 #include "mathconst.h"
 #include "modelsadapter.h"
 #include "resourcepaths.h"
@@ -199,6 +200,7 @@ public:
 
     void push(const FaceCrop &crop) override
     {
+        trackInterval(crop.ptsUs);
         if (m_timing == Timing::Probing) {
             // The crop's pixels may be reused by the caller; the few probe frames are copied.
             m_probe.push_back(FaceCrop{crop.ptsUs, crop.bgr.clone(), cv::Mat()});
@@ -278,19 +280,28 @@ private:
         double position = kNoValue;
     };
 
+    // The intervals between the latest crops (those of the probe when it ends).
+    void trackInterval(int64_t pts)
+    {
+        if (m_lastPts >= 0 && pts > m_lastPts) {
+            m_recentIntervals.push_back(double(pts - m_lastPts));
+            if (m_recentIntervals.size() > kRateIntervals)
+                m_recentIntervals.pop_front();
+        }
+        m_lastPts = pts;
+    }
+
+    double medianIntervalUs() const
+    {
+        return dsp::median(std::vector<double>(m_recentIntervals.begin(), m_recentIntervals.end()));
+    }
+
     void endProbe()
     {
-        std::vector<double> intervals;
-        for (size_t i = 1; i < m_probe.size(); ++i) {
-            const int64_t d = m_probe[i].ptsUs - m_probe[i - 1].ptsUs;
-            if (d > 0)
-                intervals.push_back(double(d));
-        }
         m_timing = Timing::Direct;
         m_inputStepUs = m_gridStepUs;
-        if (!intervals.empty()) {
-            std::nth_element(intervals.begin(), intervals.begin() + intervals.size() / 2, intervals.end());
-            m_inputStepUs = intervals[intervals.size() / 2];
+        if (!m_recentIntervals.empty()) {
+            m_inputStepUs = medianIntervalUs();
             const double rateHz = 1e6 / m_inputStepUs;
             const double net = m_settings.networkRateHz;
             if (rateHz < net / m_settings.rateTolerance || rateHz > net * m_settings.rateTolerance)
@@ -309,19 +320,11 @@ private:
     // lower rate is handled), but frames coming faster than the probe measured would squeeze more
     // crops into each network second: once the median of the recent intervals says the rate has
     // risen above the tolerance, the stretch ends and the network frames are resampled from here on.
-    void watchRate(int64_t pts)
+    void watchRate()
     {
-        if (m_lastPts >= 0 && pts > m_lastPts) {
-            m_recentIntervals.push_back(pts - m_lastPts);
-            if (m_recentIntervals.size() > kRateIntervals)
-                m_recentIntervals.pop_front();
-        }
-        m_lastPts = pts;
         if (m_recentIntervals.size() < kRateIntervals)
             return;
-        std::vector<int64_t> sorted(m_recentIntervals.begin(), m_recentIntervals.end());
-        std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
-        const double rateHz = 1e6 / double(sorted[sorted.size() / 2]);
+        const double rateHz = 1e6 / medianIntervalUs();
         if (rateHz <= m_settings.networkRateHz * m_settings.rateTolerance)
             return;
         closeSegment();
@@ -352,7 +355,7 @@ private:
     {
         const int64_t pts = crop.ptsUs;
         if (m_timing == Timing::Direct)
-            watchRate(pts);
+            watchRate();
         // A long gap, or time running backwards (a seek without reset), ends the stretch.
         if (m_segmentOpen && (pts - m_lastFacePts > m_maxFillUs || pts <= m_lastFacePts))
             closeSegment();
@@ -750,7 +753,7 @@ private:
     Timing m_timing = Timing::Probing;
     std::vector<FaceCrop> m_probe;
     double m_inputStepUs = 0;   // direct: the input's frame interval (median of the probe's)
-    std::deque<int64_t> m_recentIntervals;   // direct: the last kRateIntervals frame intervals
+    std::deque<double> m_recentIntervals;   // µs between the last kRateIntervals + 1 crops
     int64_t m_lastPts = -1;
 
     // The open stretch of face frames.
