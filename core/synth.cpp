@@ -1404,6 +1404,14 @@ bool applyMotionPreset(SynthConfig &config, const QString &name)
     return false;
 }
 
+double typicalSdnnMs(double meanHrBpm)
+{
+    if (!(meanHrBpm > 0))
+        return 40.0;
+    const double ratio = 72.0 / meanHrBpm;
+    return std::min({40.0 * ratio * ratio, 150.0, 0.15 * 60000.0 / meanHrBpm});
+}
+
 QString groundTruthPathFor(const QString &videoPath)
 {
     const QFileInfo fi(videoPath);

@@ -24,7 +24,8 @@ namespace rppg {
 struct PulseWaveConfig
 {
     double meanHrBpm = 72.0;
-    double sdnnMs = 40.0;           // beat-to-beat variability (0 = metronome)
+    double sdnnMs = 40.0;           // beat-to-beat variability (0 = metronome); typical at 72 bpm,
+                                    // see typicalSdnnMs() for other rates
     double respirationHz = 0.25;    // respiratory sinus arrhythmia frequency
     double dicroticRatio = 0.35;    // diastolic wave height relative to the systolic peak
     QString ppgCsvPath;             // when set, use this real recording instead of the model
@@ -99,6 +100,12 @@ Error checkFacePhoto(const QString &photoPath);
 bool applyMotionPreset(SynthConfig &config, const QString &name);
 
 // Paths of the side files for a synthetic video.
+// A resting SDNN typical for the mean rate: 40 ms at 72 bpm, scaled by (72 / HR)² so that the
+// spread of the rate in bpm is the same at every rate (beat intervals shrink with the rate, and
+// their variability in ms shrinks faster: a fixed 40 ms at 150 bpm would swing the rate ±15 bpm
+// and split its spectral line into Mayer-wave sidebands). Capped at what validation allows.
+double typicalSdnnMs(double meanHrBpm);
+
 QString groundTruthPathFor(const QString &videoPath);   // <stem>.gt.csv
 QString maskPathFor(const QString &videoPath);          // <stem>.mask.mkv
 QString synthMetaPathFor(const QString &videoPath);     // <stem>.synth.json

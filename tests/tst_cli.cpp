@@ -365,6 +365,12 @@ private Q_SLOTS:
         QCOMPARE(r.code, 0);
         QVERIFY(QFile::exists(out));
         QVERIFY(QFile::exists(groundTruthPathFor(out)));
+        // Without --sdnn the variability is the rate's typical one (23 ms at 95 bpm, not 40).
+        QFile meta(synthMetaPathFor(out));
+        QVERIFY(meta.open(QIODevice::ReadOnly));
+        const QJsonObject pulse = QJsonDocument::fromJson(meta.readAll()).object()[QStringLiteral("pulse")].toObject();
+        QCOMPARE(pulse[QStringLiteral("requested_sdnn_ms")].toDouble(), typicalSdnnMs(95));
+        QVERIFY(std::abs(pulse[QStringLiteral("sdnn_ms")].toDouble() - typicalSdnnMs(95)) < 0.3 * typicalSdnnMs(95));
         const Run a = rppgRun({QStringLiteral("analyze"), out, QStringLiteral("--json")});
         QCOMPARE(a.code, 0);
         const QJsonObject o = QJsonDocument::fromJson(a.out.toUtf8()).object();

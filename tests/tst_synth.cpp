@@ -287,6 +287,42 @@ private Q_SLOTS:
         QVERIFY(*hi > 0.9 && *hi < 1.6);
     }
 
+
+    // The default variability for a rate keeps the spread of the rate in bpm what it is at 72 bpm,
+    // and with it the spectral peak on the mean rate. A fixed 40 ms at 150 bpm swings the rate
+    // by ±15 bpm and the Mayer wave splits the spectral line into sidebands ~6 bpm apart.
+    void typicalVariabilityForTheRate()
+    {
+        QCOMPARE(typicalSdnnMs(72), 40.0);
+        QVERIFY(typicalSdnnMs(150) < 10 && typicalSdnnMs(50) > 80);
+        QVERIFY(typicalSdnnMs(30) <= 150 && typicalSdnnMs(240) > 0);
+        auto spreadAndPeak = [](double hr, double sdnnMs, uint64_t seed) {
+            PulseWaveConfig pc;
+            pc.meanHrBpm = hr;
+            pc.sdnnMs = sdnnMs;
+            auto w = makePulseWave(pc, 40.0, 30.0, seed);
+            std::vector<double> rateBpm, t;
+            const auto &b = w.value().beatTimesSec;
+            for (size_t i = 1; i < b.size(); ++i)
+                rateBpm.push_back(60.0 / (b[i] - b[i - 1]));
+            for (size_t i = 0; i < w.value().ppg.size(); ++i)
+                t.push_back(i / 30.0);
+            return std::pair{dsp::stddev(rateBpm), referenceHeartRate(t, w.value().ppg) - meanHrOf(b)};
+        };
+        double worstFixed = 0;
+        for (uint64_t seed = 1; seed <= 4; ++seed) {
+            const double spread72 = spreadAndPeak(72, 40, seed).first;
+            for (double hr : {55.0, 110.0, 150.0}) {
+                const auto [spread, peakError] = spreadAndPeak(hr, typicalSdnnMs(hr), seed);
+                QVERIFY2(spread > 0.7 * spread72 && spread < 1.4 * spread72,
+                         qPrintable(QStringLiteral("%1 bpm: spread %2 vs %3").arg(hr).arg(spread).arg(spread72)));
+                QVERIFY2(std::abs(peakError) < 1.0,
+                         qPrintable(QStringLiteral("%1 bpm, seed %2: peak off by %3").arg(hr).arg(seed).arg(peakError)));
+            }
+            worstFixed = std::max(worstFixed, std::abs(spreadAndPeak(150, 40, seed).second));
+        }
+        QVERIFY2(worstFixed > 3.0, qPrintable(QString::number(worstFixed)));
+    }
     void pulseWaveIsSeeded()
     {
         PulseWaveConfig pc;

@@ -70,8 +70,9 @@ int runSynth(const QStringList &args)
                                 QStringLiteral("BPM"), QStringLiteral("72"));
     const QCommandLineOption sdnn(
         QStringLiteral("sdnn"),
-        QStringLiteral("Beat-to-beat variability SDNN (default 40; 0 = metronome)."),
-        QStringLiteral("MS"), QStringLiteral("40"));
+        QStringLiteral("Beat-to-beat variability SDNN (default: typical for the rate, 40 at 72 "
+                       "bpm, scaled by (72/HR)^2; 0 = metronome)."),
+        QStringLiteral("MS"));
     const QCommandLineOption breathing(
         QStringLiteral("breathing"),
         QStringLiteral("Breathing rate that modulates the beat intervals and amplitudes (default "
@@ -191,7 +192,9 @@ int runSynth(const QStringList &args)
     SynthConfig c;
     if (!number(hr, c.pulse.meanHrBpm))
         return bad(hr);
-    if (!number(sdnn, c.pulse.sdnnMs))
+    if (!p.isSet(sdnn))
+        c.pulse.sdnnMs = typicalSdnnMs(c.pulse.meanHrBpm);
+    else if (!number(sdnn, c.pulse.sdnnMs))
         return bad(sdnn);
     double breathsPerMin = 0;
     if (!number(breathing, breathsPerMin) || breathsPerMin < 0 || breathsPerMin > 60)
