@@ -100,6 +100,9 @@ struct SignalResult
     std::vector<WindowEstimate> windows;
     double hrBpm = kNaN;                 // whole-recording estimate (Welch over valid segments)
     double snrDb = kNaN;
+    // The median of the windows rated Good: the typical rate when it wanders (a broad spectrum
+    // puts the Welch peak anywhere in the range); NaN without a Good window.
+    double windowsMedianHrBpm = kNaN;
     std::vector<double> beatTimesSec;
     std::vector<double> beatAmplitudes;  // per beat: height above the trough before it
     std::vector<int> beatRuns;           // per beat: the stretch of signal it belongs to

@@ -120,6 +120,7 @@ Error writeAnalysisCsv(const QString &path, const AnalysisResult &result, const 
         << "# face_frames: " << result.faceFrames << '\n'
         << "# hr_bpm: " << num(s.hrBpm, 2) << '\n'
         << "# snr_db: " << num(s.snrDb, 2) << '\n'
+        << "# windows_median_hr_bpm: " << num(s.windowsMedianHrBpm, 2) << '\n'
         << "# mean_ibi_ms: " << (s.hrv.valid ? num(s.hrv.meanIbiMs, 1) : QString()) << '\n'
         << "# sdnn_ms: " << (s.hrv.valid ? num(s.hrv.sdnnMs, 1) : QString()) << '\n'
         << "# rmssd_ms: " << (s.hrv.valid ? num(s.hrv.rmssdMs, 1) : QString()) << '\n'

@@ -193,6 +193,14 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
         }
         out.windows.push_back(w);
     }
+    {
+        std::vector<double> good;
+        for (const WindowEstimate &w : out.windows)
+            if (w.quality == Quality::Good)
+                good.push_back(w.hrBpm);
+        if (!good.empty())
+            out.windowsMedianHrBpm = dsp::median(good);
+    }
 
     // 4. Whole recording: Welch over every segment (window-long pieces, 50 % overlap), the
     //    spectra averaged with weights proportional to their length.

@@ -2,6 +2,7 @@
 // one `error:` line and its documented exit code; good input gives the heart rate.
 #include "analysiscsv.h"
 #include "cli.h"
+#include "dsp.h"
 #include "testsupport.h"
 #include "videoencoder.h"
 
@@ -98,6 +99,14 @@ private Q_SLOTS:
         const double ref = o[QStringLiteral("reference_hr_bpm")].toDouble();
         QVERIFY(std::abs(ref - 78) < 3);
         QVERIFY2(std::abs(o[QStringLiteral("hr_bpm")].toDouble() - ref) < 2, qPrintable(r.out));
+        // The typical rate: the median of the `ok` windows listed.
+        std::vector<double> ok;
+        for (const QJsonValue &w : o[QStringLiteral("windows")].toArray())
+            if (w[QStringLiteral("quality")].toString() == QLatin1String("ok"))
+                ok.push_back(w[QStringLiteral("hr_bpm")].toDouble());
+        QVERIFY(!ok.empty());
+        QVERIFY(std::abs(o[QStringLiteral("windows_median_hr_bpm")].toDouble() - dsp::median(ok)) < 0.006);
+        QVERIFY(std::abs(o[QStringLiteral("windows_median_hr_bpm")].toDouble() - ref) < 2);
     }
 
     void analyzeSummaryAndCsv()
@@ -114,6 +123,8 @@ private Q_SLOTS:
         QCOMPARE(int(csv->rows.size()), 480);
         QCOMPARE(csv->meta.value(QStringLiteral("method")), QStringLiteral("chrom"));
         QCOMPARE(csv->meta.value(QStringLiteral("window_s")), QStringLiteral("8"));
+        QVERIFY(std::abs(csv->meta.value(QStringLiteral("windows_median_hr_bpm")).toDouble() - 78) < 3);
+        QVERIFY(r.out.contains(QStringLiteral("ok-window median")));
         // Windowed HR appears once the first 8 s window is complete.
         QVERIFY(std::isnan(csv->number(100, QStringLiteral("hr_bpm"))));
         QVERIFY(std::abs(csv->number(400, QStringLiteral("hr_bpm")) - 78) < 4);

@@ -14,14 +14,16 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
-// Beat times with a given mean HR and a respiratory modulation of the intervals.
-std::vector<double> beatTimes(double hrBpm, double seconds, double rsaFraction)
+// Beat times with a given HR (rising linearly to `endHrBpm` at `seconds` when that is set) and a
+// respiratory modulation of the intervals.
+std::vector<double> beatTimes(double hrBpm, double seconds, double rsaFraction, double endHrBpm = 0)
 {
     std::vector<double> beats;
     double t = 0.2;
     while (t < seconds + 2) {
         beats.push_back(t);
-        t += 60.0 / hrBpm * (1 + rsaFraction * std::sin(2 * kPi * 0.25 * t));
+        const double hr = endHrBpm > 0 ? hrBpm + (endHrBpm - hrBpm) * std::min(t / seconds, 1.0) : hrBpm;
+        t += 60.0 / hr * (1 + rsaFraction * std::sin(2 * kPi * 0.25 * t));
     }
     return beats;
 }
@@ -48,6 +50,7 @@ struct RecordOptions
     double jitter = 0;        // relative frame-interval jitter (VFR)
     double noise = 0.05;      // colour noise in levels
     double rsa = 0.0;
+    double endHrBpm = 0;      // > 0: the rate rises linearly from hrBpm to this
     std::vector<std::pair<double, double>> noFace;
 };
 
@@ -56,7 +59,7 @@ std::vector<FrameRecord> makeRecords(const RecordOptions &o, std::vector<double>
     std::mt19937 rng(4);
     std::normal_distribution<double> nd(0, o.noise);
     std::uniform_real_distribution<double> uj(1 - o.jitter, 1 + o.jitter);
-    const auto beats = beatTimes(o.hrBpm, o.seconds, o.rsa);
+    const auto beats = beatTimes(o.hrBpm, o.seconds, o.rsa, o.endHrBpm);
     if (beatsOut)
         *beatsOut = beats;
     std::vector<FrameRecord> out;
@@ -186,6 +189,50 @@ private Q_SLOTS:
         QVERIFY(s.beatTimesSec.empty());
     }
 
+    // A rate that climbs from 70 to 110 bpm: the windows' median is the typical rate (that of the
+    // middle window), whatever the broad whole-recording spectrum does; a stretch of noise in the
+    // middle gives low-quality windows, which the median leaves out.
+    void windowsMedianOfARisingRate()
+    {
+        RecordOptions o;
+        o.seconds = 60;
+        o.hrBpm = 70;
+        o.endHrBpm = 110;
+        auto frames = makeRecords(o);
+        AnalysisConfig config;
+        auto m = pos();
+        const SignalResult s = analyzeSignal(frames, m.get(), config);
+        std::vector<double> truth;   // the true mean rate of each window
+        for (const WindowEstimate &w : s.windows)
+            truth.push_back(70 + 40 * 0.5 * (w.startSec + w.endSec) / 60);
+        QVERIFY2(std::abs(s.windowsMedianHrBpm - dsp::median(truth)) < 1.5,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(s.windowsMedianHrBpm).arg(dsp::median(truth))));
+
+        // Noise ten times the pulse over 20-45 s: those windows turn Low and drop out of the median.
+        std::mt19937 rng(9);
+        std::normal_distribution<double> nd(0, 3.0);
+        for (FrameRecord &f : frames)
+            if (f.timeSec >= 20 && f.timeSec < 45)
+                for (int c = 0; c < 3; ++c)
+                    f.rgb[c] += nd(rng);
+        config.snrThresholdDb = 0;
+        const SignalResult noisy = analyzeSignal(frames, m.get(), config);
+        std::vector<double> good, goodTruth;
+        int low = 0;
+        for (const WindowEstimate &w : noisy.windows) {
+            low += w.quality == Quality::Low;
+            if (w.quality == Quality::Good) {
+                good.push_back(w.hrBpm);
+                goodTruth.push_back(70 + 40 * 0.5 * (w.startSec + w.endSec) / 60);
+            }
+        }
+        QVERIFY2(low >= 10, qPrintable(QString::number(low)));
+        QVERIFY(!good.empty());
+        QCOMPARE(noisy.windowsMedianHrBpm, dsp::median(good));
+        QVERIFY2(std::abs(noisy.windowsMedianHrBpm - dsp::median(goodTruth)) < 2.0,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(noisy.windowsMedianHrBpm).arg(dsp::median(goodTruth))));
+    }
+
     void lowQualityFlagged()
     {
         RecordOptions o;
@@ -201,6 +248,12 @@ private Q_SLOTS:
             low += w.quality == Quality::Low;
         QVERIFY2(low > int(noisy.windows.size()) / 2, qPrintable(QString::number(low)));
         QVERIFY(noisy.snrDb < clean.snrDb - 6);
+        QVERIFY(std::abs(clean.windowsMedianHrBpm - 72) < 1.0);
+        // Without a Good window there is no typical rate to give.
+        config.snrThresholdDb = 100;
+        const SignalResult strict = analyzeSignal(makeRecords(RecordOptions{}), m.get(), config);
+        QVERIFY(strict.hasHr() && !strict.windows.empty());
+        QVERIFY(std::isnan(strict.windowsMedianHrBpm));
     }
 
     void beatsAndHrv()

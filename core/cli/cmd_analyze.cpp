@@ -104,6 +104,7 @@ QJsonObject toJson(const AnalysisResult &r, const Reference &ref, const std::vec
         o[QStringLiteral("model")] = r.model;
     o[QStringLiteral("hr_bpm")] = jnum(s.hrBpm, 2);
     o[QStringLiteral("snr_db")] = jnum(s.snrDb, 2);
+    o[QStringLiteral("windows_median_hr_bpm")] = jnum(s.windowsMedianHrBpm, 2);
     o[QStringLiteral("frames")] = qint64(r.frames.size());
     o[QStringLiteral("face_frames")] = r.faceFrames;
     o[QStringLiteral("duration_s")] = jnum(durationOf(r), 3);
@@ -147,6 +148,7 @@ QJsonObject toJson(const AnalysisResult &r, const Reference &ref, const std::vec
                 jc[QStringLiteral("model")] = c.method.model;
             jc[QStringLiteral("hr_bpm")] = jnum(cs.hrBpm, 2);
             jc[QStringLiteral("snr_db")] = jnum(cs.snrDb, 2);
+            jc[QStringLiteral("windows_median_hr_bpm")] = jnum(cs.windowsMedianHrBpm, 2);
             if (c.score)
                 jc[QStringLiteral("window_mae_bpm")] = jnum(c.score->windowMaeBpm, 2);
             jc[QStringLiteral("windows")] = windowsJson(cs, nullptr);
@@ -186,9 +188,17 @@ void printSummary(const AnalysisResult &r, const Reference &ref, const std::vect
         lo = std::min(lo, w.hrBpm);
         hi = std::max(hi, w.hrBpm);
     }
-    if (good + low > 0)
-        std::printf("windows: %d of %zu with an estimate (%d low quality), %.1f-%.1f bpm\n", good + low,
-                    s.windows.size(), low, lo, hi);
+    if (good + low > 0) {
+        QString line = QStringLiteral("windows: %1 of %2 with an estimate (%3 low quality), %4-%5 bpm")
+                           .arg(good + low)
+                           .arg(s.windows.size())
+                           .arg(low)
+                           .arg(lo, 0, 'f', 1)
+                           .arg(hi, 0, 'f', 1);
+        if (std::isfinite(s.windowsMedianHrBpm))
+            line += QStringLiteral(", ok-window median %1 bpm").arg(s.windowsMedianHrBpm, 0, 'f', 1);
+        std::printf("%s\n", qPrintable(line));
+    }
     if (ref.score && ref.score->windowPairs > 0)
         std::printf("windows vs reference: mean absolute error %.1f bpm over %d windows\n", ref.score->windowMaeBpm,
                     ref.score->windowPairs);
