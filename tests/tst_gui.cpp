@@ -7,6 +7,7 @@
 #include "analysiscsv.h"
 #include "codeccomparisonview.h"
 #include "groundtruth.h"
+#include "dsp.h"
 #include "mainwindow.h"
 #include "synth.h"
 #include "resourcepaths.h"
@@ -82,6 +83,7 @@ private Q_SLOTS:
         w.openFile(m_sample);
         QVERIFY(finished.wait(kAnalysisTimeoutMs));
         QTRY_VERIFY(w.lastUpdate() && w.lastUpdate()->endOfStream);
+        const QString endMessage = w.messageText();   // before the recording's own message
         QVERIFY(w.isRecording());
         QVERIFY(QFile::exists(LiveRecorder::partPathFor(recording)));
         w.stopRecording();
@@ -125,6 +127,21 @@ private Q_SLOTS:
               u->hrBpm, truth, u->windowSec);
         QVERIFY2(std::abs(shown - truth) <= 3.0, qPrintable(QStringLiteral("%1 vs %2").arg(shown).arg(truth)));
         QVERIFY(std::abs(u->hrBpm - truth) <= 3.0);
+        // The end-of-file message gives the file's typical rate: the median of the good estimates.
+        {
+            std::vector<double> good;
+            for (const LiveHrPoint &p : u->trend)
+                if (p.quality == Quality::Good)
+                    good.push_back(p.hrBpm);
+            QVERIFY(good.size() > 10);
+            const QString typical = QString::number(dsp::median(good), 'f', 0);
+            QVERIFY2(endMessage.contains(QStringLiteral("typical %1 bpm (median of %2 good estimate")
+                                             .arg(typical)
+                                             .arg(good.size())),
+                     qPrintable(endMessage));
+            QVERIFY2(std::abs(typical.toDouble() - m_truth.meanHrBpm) <= 1.5,
+                     qPrintable(QStringLiteral("%1 vs %2").arg(typical).arg(m_truth.meanHrBpm)));
+        }
 
         // Plots hold data: the waveform covers its span, the trend one point per update.
         QVERIFY(w.waveformPointCount() >= int(10 * u->fsHz));

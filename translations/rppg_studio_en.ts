@@ -899,10 +899,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 analysed to the end.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>The analysis could not use this setting: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1180,6 +1176,17 @@
         <source>lag
 %1 s</source>
         <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 analysed to the end; no estimate was good enough for a typical rate.</source>
+        <translation>%1 analysed to the end; no estimate was good enough for a typical rate.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 analysed to the end: typical %2 bpm (median of %n good estimate(s), %3–%4 bpm).</source>
+        <translation>
+            <numerusform>%1 analysed to the end: typical %2 bpm (%n good estimate, %3–%4 bpm).</numerusform>
+            <numerusform>%1 analysed to the end: typical %2 bpm (median of %n good estimates, %3–%4 bpm).</numerusform>
+        </translation>
     </message>
 </context>
 </TS>

@@ -898,10 +898,6 @@
         <translation>%1×%2，%3 fps</translation>
     </message>
     <message>
-        <source>%1 analysed to the end.</source>
-        <translation>%1 已分析完毕。</translation>
-    </message>
-    <message>
         <source>The analysis could not use this setting: %1</source>
         <translation>分析无法使用此设置：%1</translation>
     </message>
@@ -1178,6 +1174,16 @@
 %1 s</source>
         <translation>延迟
 %1 秒</translation>
+    </message>
+    <message>
+        <source>%1 analysed to the end; no estimate was good enough for a typical rate.</source>
+        <translation>%1 已分析完毕；没有足够好的估计可给出典型心率。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 analysed to the end: typical %2 bpm (median of %n good estimate(s), %3–%4 bpm).</source>
+        <translation>
+            <numerusform>%1 已分析完毕：典型心率 %2 bpm（%n 个良好估计的中位数，%3–%4 bpm）。</numerusform>
+        </translation>
     </message>
 </context>
 </TS>

@@ -2,6 +2,7 @@
 
 #include "analysiscsv.h"
 #include "datasets.h"
+#include "dsp.h"
 #include "camerasource.h"
 #include "fileplayer.h"
 #include "i18n.h"
@@ -1212,7 +1213,7 @@ void MainWindow::onUpdate(LiveUpdatePtr update)
         redraw();
         if (!m_finishedNotified) {
             m_finishedNotified = true;
-            showMessage(tr("%1 analysed to the end.").arg(m_sourceName), false);
+            showMessage(endOfFileText(), false);
             Q_EMIT analysisFinished();
         }
     }
@@ -1872,6 +1873,25 @@ void MainWindow::exportSnapshot(const QString &path)
 
 QString MainWindow::hrText() const { return m_hrLabel->text(); }
 QString MainWindow::stateText() const { return m_stateLabel->text(); }
+QString MainWindow::endOfFileText() const
+{
+    // The typical rate of the file: the median of the trend's good estimates, as the CLI's
+    // ok-window median (the trend keeps the last trendSec, 30 min by default).
+    std::vector<double> good;
+    for (const LiveHrPoint &p : m_latestUpdate->trend)
+        if (p.quality == Quality::Good && std::isfinite(p.hrBpm))
+            good.push_back(p.hrBpm);
+    if (good.empty())
+        return tr("%1 analysed to the end; no estimate was good enough for a typical rate.").arg(m_sourceName);
+    const auto [lo, hi] = std::minmax_element(good.begin(), good.end());
+    return tr("%1 analysed to the end: typical %2 bpm (median of %n good estimate(s), %3–%4 bpm).", nullptr,
+              int(good.size()))
+        .arg(m_sourceName)
+        .arg(dsp::median(good), 0, 'f', 0)
+        .arg(*lo, 0, 'f', 0)
+        .arg(*hi, 0, 'f', 0);
+}
+
 QString MainWindow::messageText() const { return m_messageLabel->text(); }
 int MainWindow::waveformPointCount() const { return m_waveGraph->data()->size(); }
 

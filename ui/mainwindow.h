@@ -163,6 +163,7 @@ private:
     void drawTransport();
     void clearDisplays();
     void showMessage(const QString &text, bool error);
+    QString endOfFileText() const;   // the end-of-file message with the typical rate
     void applyPlotStyle();
     void updateControlsForMethod();
     void updateCompareButton();
