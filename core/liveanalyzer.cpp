@@ -786,6 +786,8 @@ Result<AnalysisResult> buildSessionResult(const LiveSession &session)
                           .arg(session.droppedFrames);
     if (!r.signal.hasHr())
         r.warnings << QStringLiteral("less usable signal than a heart rate needs");
+    else if (const QString note = summaryDisagreement(r.signal); !note.isEmpty())
+        r.warnings << note;
     return r;
 }
 

@@ -155,6 +155,8 @@ Result<MultiAnalysis> MethodsAnalyzer::finish(const VideoInfo &video, bool trunc
         }
         if (!ms.signal.hasHr())
             result.warnings << QStringLiteral("%1: less usable signal than a heart rate needs").arg(ms.method);
+        else if (const QString note = summaryDisagreement(ms.signal); !note.isEmpty())
+            result.warnings << QStringLiteral("%1: %2").arg(ms.method, note);
         result.methods.push_back(std::move(ms));
     }
     result.analysisSec += signalClock.nsecsElapsed() / 1e9;

@@ -273,4 +273,27 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
     return out;
 }
 
+QString summaryDisagreement(const SignalResult &signal)
+{
+    const double peak = signal.hrBpm, median = signal.windowsMedianHrBpm;
+    if (!std::isfinite(peak) || !std::isfinite(median))
+        return {};
+    const double gap = std::abs(peak - median);
+    if (gap <= 3.0 || gap <= 0.03 * median)
+        return {};
+    double lo = median, hi = median;
+    for (const WindowEstimate &w : signal.windows)
+        if (w.quality == Quality::Good) {
+            lo = std::min(lo, w.hrBpm);
+            hi = std::max(hi, w.hrBpm);
+        }
+    return QStringLiteral("the whole recording's spectral peak (%1 bpm) and the median of the ok windows "
+                          "(%2 bpm) differ by %3 bpm: the rate moved (ok windows %4-%5 bpm); trust the windows")
+        .arg(peak, 0, 'f', 1)
+        .arg(median, 0, 'f', 1)
+        .arg(gap, 0, 'f', 1)
+        .arg(lo, 0, 'f', 1)
+        .arg(hi, 0, 'f', 1);
+}
+
 } // namespace rppg

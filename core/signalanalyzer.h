@@ -19,6 +19,11 @@ namespace rppg {
 SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMethod *method,
                            const AnalysisConfig &config, double fsHz = 0);
 
+// A one-line warning when the whole-recording peak and the ok-window median disagree by more than
+// 3 bpm and 3 %: the rate moved during the recording (or the peak sits on a harmonic), and the
+// windows are the figure to trust. Empty when they agree or either is missing.
+QString summaryDisagreement(const SignalResult &signal);
+
 // HR and SNR of one stretch of pulse signal (already filtered), via a Welch periodogram.
 struct SpectrumEstimate
 {
