@@ -99,13 +99,13 @@ Error checkFacePhoto(const QString &photoPath);
 // (talking, looking around) — as amplitudes scaled to the frame height. False for an unknown name.
 bool applyMotionPreset(SynthConfig &config, const QString &name);
 
-// Paths of the side files for a synthetic video.
 // A resting SDNN typical for the mean rate: 40 ms at 72 bpm, scaled by (72 / HR)² so that the
 // spread of the rate in bpm is the same at every rate (beat intervals shrink with the rate, and
 // their variability in ms shrinks faster: a fixed 40 ms at 150 bpm would swing the rate ±15 bpm
 // and split its spectral line into Mayer-wave sidebands). Capped at what validation allows.
 double typicalSdnnMs(double meanHrBpm);
 
+// Paths of the side files for a synthetic video.
 QString groundTruthPathFor(const QString &videoPath);   // <stem>.gt.csv
 QString maskPathFor(const QString &videoPath);          // <stem>.mask.mkv
 QString synthMetaPathFor(const QString &videoPath);     // <stem>.synth.json

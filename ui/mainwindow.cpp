@@ -1886,10 +1886,8 @@ QString MainWindow::endOfFileText() const
     const auto [lo, hi] = std::minmax_element(good.begin(), good.end());
     return tr("%1 analysed to the end: typical %2 bpm (median of %n good estimate(s), %3–%4 bpm).", nullptr,
               int(good.size()))
-        .arg(m_sourceName)
-        .arg(dsp::median(good), 0, 'f', 0)
-        .arg(*lo, 0, 'f', 0)
-        .arg(*hi, 0, 'f', 0);
+        .arg(m_sourceName, QString::number(dsp::median(good), 'f', 0), QString::number(*lo, 'f', 0),
+             QString::number(*hi, 'f', 0));   // one pass: a '%2' in the file name stays as it is
 }
 
 QString MainWindow::messageText() const { return m_messageLabel->text(); }
