@@ -420,10 +420,12 @@ Result<EvaluationResult> runEvaluation(const std::vector<DatasetScan> &datasets,
                 o.referenceHrBpm = item.reference.recordingHr(analysis.windowSec, analysis.bandLowHz, analysis.bandHighHz);
                 o.snrDb = ms.signal.snrDb;
                 o.windowCoverage = windowCoverage(ms.signal.windows);
+                const std::vector<double> perWindow = referencePerWindow(item.reference, ms.signal.windows,
+                                                                         analysis.bandLowHz, analysis.bandHighHz);
                 if (!item.reference.timeSec.empty())
-                    o.windowMaeBpm = windowMaeBpm(ms.signal.windows,
-                                                  referencePerWindow(item.reference, ms.signal.windows,
-                                                                     analysis.bandLowHz, analysis.bandHighHz));
+                    o.windowMaeBpm = windowMaeBpm(ms.signal.windows, perWindow);
+                o.typicalHrBpm = ms.signal.windowsMedianHrBpm;
+                o.referenceTypicalHrBpm = referenceTypicalHr(ms.signal.windows, perWindow);
                 ir.outcomes.push_back(o);
             }
             res.items.push_back(ir);
@@ -434,7 +436,7 @@ Result<EvaluationResult> runEvaluation(const std::vector<DatasetScan> &datasets,
         progress(done, total, QString());
 
     for (const QString &method : res.methods) {
-        std::vector<double> est, ref, snr, cov, wmae;
+        std::vector<double> est, ref, snr, cov, wmae, typ;
         for (const ItemResult &ir : res.items) {
             for (const ItemOutcome &o : ir.outcomes) {
                 if (o.method != method)
@@ -446,6 +448,8 @@ Result<EvaluationResult> runEvaluation(const std::vector<DatasetScan> &datasets,
                 cov.push_back(o.windowCoverage);
                 if (std::isfinite(o.windowMaeBpm))
                     wmae.push_back(o.windowMaeBpm);
+                if (std::isfinite(o.typicalHrBpm) && std::isfinite(o.referenceTypicalHrBpm))
+                    typ.push_back(std::abs(o.typicalHrBpm - o.referenceTypicalHrBpm));
             }
         }
         MethodMetrics m = computeMetrics(est, ref);
@@ -453,6 +457,7 @@ Result<EvaluationResult> runEvaluation(const std::vector<DatasetScan> &datasets,
         m.meanSnrDb = snr.empty() ? kNaN : dsp::mean(snr);
         m.windowCoverage = cov.empty() ? kNaN : dsp::mean(cov);
         m.windowMaeBpm = wmae.empty() ? kNaN : dsp::mean(wmae);
+        m.typicalMaeBpm = typ.empty() ? kNaN : dsp::mean(typ);
         res.metrics.push_back(m);
     }
     res.totalSec = timer.elapsed() / 1000.0;
@@ -467,6 +472,15 @@ std::vector<double> referencePerWindow(const HrReference &reference, const std::
         if (std::isfinite(windows[k].hrBpm))
             out[k] = reference.windowHr(windows[k].startSec, windows[k].endSec, bandLowHz, bandHighHz);
     return out;
+}
+
+double referenceTypicalHr(const std::vector<WindowEstimate> &windows, const std::vector<double> &references)
+{
+    std::vector<double> good;
+    for (size_t k = 0; k < windows.size() && k < references.size(); ++k)
+        if (windows[k].quality == Quality::Good && std::isfinite(references[k]))
+            good.push_back(references[k]);
+    return good.empty() ? kNaN : dsp::median(good);
 }
 
 double windowMaeBpm(const std::vector<WindowEstimate> &windows, const std::vector<double> &references, int *pairs)

@@ -63,6 +63,8 @@ struct ItemOutcome
     double snrDb = kNaN;
     double windowCoverage = 0;   // share of windows with an estimate
     double windowMaeBpm = kNaN;  // against the time-resolved reference, when there is one
+    double typicalHrBpm = kNaN;           // the median of the ok windows (SignalResult::windowsMedianHrBpm)
+    double referenceTypicalHrBpm = kNaN;  // the median of the reference over those same windows
 };
 
 struct ItemResult
@@ -84,6 +86,7 @@ struct MethodMetrics
     double meanSnrDb = kNaN;
     double windowCoverage = kNaN;
     double windowMaeBpm = kNaN;  // mean over items with a time-resolved reference
+    double typicalMaeBpm = kNaN; // mean |typical - reference typical| over items with both
 };
 
 struct EvaluationResult
@@ -111,6 +114,10 @@ MethodMetrics computeMetrics(const std::vector<double> &estimates, const std::ve
 // (HrReference::windowHr over the same span and band); NaN for windows without an estimate.
 std::vector<double> referencePerWindow(const HrReference &reference, const std::vector<WindowEstimate> &windows,
                                        double bandLowHz, double bandHighHz);
+
+// The median of `references` (parallel to `windows`) over the windows rated Good: the reference's
+// typical rate over the same windows as SignalResult::windowsMedianHrBpm. NaN without one.
+double referenceTypicalHr(const std::vector<WindowEstimate> &windows, const std::vector<double> &references);
 
 // Mean |estimate - reference| over the windows where both exist (`references` parallel to
 // `windows`); NaN when there is no such window. `pairs` receives their number.

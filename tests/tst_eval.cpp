@@ -69,9 +69,26 @@ private Q_SLOTS:
         QVERIFY(std::isfinite(pos.windowMaeBpm));
         QVERIFY(pos.windowCoverage > 0.9);
         QCOMPARE(res->problems.size(), 2);
+        // The typical rate: the median of each video's ok windows against the reference's median
+        // over the same windows; the metric is the mean of their differences.
+        {
+            std::vector<double> diffs;
+            for (const ItemResult &ir : res->items)
+                for (const ItemOutcome &o : ir.outcomes)
+                    if (o.method == QLatin1String("pos")) {
+                        QVERIFY(std::isfinite(o.typicalHrBpm) && std::isfinite(o.referenceTypicalHrBpm));
+                        QVERIFY2(std::abs(o.referenceTypicalHrBpm - ir.item.reference.meanHrBpm) < 3,
+                                 qPrintable(QString::number(o.referenceTypicalHrBpm)));
+                        diffs.push_back(std::abs(o.typicalHrBpm - o.referenceTypicalHrBpm));
+                    }
+            QCOMPARE(int(diffs.size()), 2);
+            QVERIFY(std::abs(pos.typicalMaeBpm - (diffs[0] + diffs[1]) / 2) < 1e-9);
+            QVERIFY2(pos.typicalMaeBpm < 2.0, qPrintable(QString::number(pos.typicalMaeBpm)));
+        }
         // The console summary carries the windowed MAE next to the whole-video one.
         const QStringList lines = evaluationSummaryText(res.value()).split(QLatin1Char('\n'));
-        QVERIFY(lines.size() > 2 && lines[1].contains(QStringLiteral("win MAE")));
+        QVERIFY(lines.size() > 2 && lines[1].contains(QStringLiteral("win MAE")) && lines[1].contains(QStringLiteral("typ MAE")));
+        QVERIFY2(lines[2].contains(QString::number(pos.typicalMaeBpm, 'f', 2)), qPrintable(lines[2]));
         QVERIFY2(lines[2].startsWith(QStringLiteral("POS"))
                      && lines[2].contains(QString::number(pos.windowMaeBpm, 'f', 2)),
                  qPrintable(lines[2]));
@@ -83,7 +100,11 @@ private Q_SLOTS:
             QVERIFY2(QFile::exists(QDir(out).filePath(QLatin1String(f))), f);
         QFile per(QDir(out).filePath(QStringLiteral("per_video.csv")));
         QVERIFY(per.open(QIODevice::ReadOnly));
-        QCOMPARE(per.readAll().count('\n'), 1 + 2 * 2);   // header + 2 videos × 2 methods
+        const QList<QByteArray> perLines = per.readAll().trimmed().split('\n');
+        QCOMPARE(perLines.size(), 1 + 2 * 2);   // header + 2 videos × 2 methods
+        QVERIFY(perLines[0].endsWith("window_mae_bpm,typical_hr_bpm,reference_typical_hr_bpm,error"));
+        for (const QByteArray &line : perLines)
+            QCOMPARE(line.count(','), perLines[0].count(','));
     }
 
     void folderWithReferenceCsv()
@@ -120,6 +141,10 @@ private Q_SLOTS:
         auto res = runEvaluation({scan.value()}, {QStringLiteral("pos")}, AnalysisConfig{});
         QVERIFY2(res.ok(), qPrintable(res.error().message));
         QVERIFY2(res->metrics[0].maeBpm < 2.0, qPrintable(QString::number(res->metrics[0].maeBpm)));
+        // A single HR per video: the reference's typical rate is that number.
+        for (const ItemResult &ir : res->items)
+            QCOMPARE(ir.outcomes[0].referenceTypicalHrBpm, ir.item.reference.meanHrBpm);
+        QVERIFY2(res->metrics[0].typicalMaeBpm < 2.0, qPrintable(QString::number(res->metrics[0].typicalMaeBpm)));
 
         // A table whose name is not "<Folder>_…" applies to every video.
         QDir flat(m_dir.filePath(QStringLiteral("flat")));

@@ -88,17 +88,19 @@ QString evaluationSummaryText(const EvaluationResult &r)
     out << items << " videos from " << r.datasets.size() << " dataset(s), " << r.problems.size()
         << " problem(s) reported\n";
     // MAE..r: whole-video estimates; "win MAE": the windows against the time-resolved reference
-    // (what `rppg bench` reports as MAE).
-    out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9\n")
+    // (what `rppg bench` reports as MAE); "typ MAE": the median of the ok windows against the
+    // reference's median over the same windows.
+    out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9 %10\n")
                .arg(QStringLiteral("method"), -8).arg(QStringLiteral("MAE"), 7).arg(QStringLiteral("RMSE"), 7)
                .arg(QStringLiteral("MAPE%"), 7).arg(QStringLiteral("r"), 6).arg(QStringLiteral("SNR dB"), 7)
-               .arg(QStringLiteral("windows"), 8).arg(QStringLiteral("win MAE"), 8).arg(QStringLiteral("with HR"), 8);
+               .arg(QStringLiteral("windows"), 8).arg(QStringLiteral("win MAE"), 8).arg(QStringLiteral("typ MAE"), 8)
+               .arg(QStringLiteral("with HR"), 8);
     for (const MethodMetrics &m : r.metrics)
-        out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9\n")
+        out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8 %9 %10\n")
                    .arg(m.method.toUpper(), -8).arg(shown(m.maeBpm, 2), 7).arg(shown(m.rmseBpm, 2), 7)
                    .arg(shown(m.mapePercent, 1), 7).arg(shown(m.pearsonR, 3), 6).arg(shown(m.meanSnrDb, 1), 7)
                    .arg(shown(100 * m.windowCoverage, 0) + QLatin1Char('%'), 8).arg(shown(m.windowMaeBpm, 2), 8)
-                   .arg(QStringLiteral("%1/%2").arg(m.withHr).arg(m.items), 8);
+                   .arg(shown(m.typicalMaeBpm, 2), 8).arg(QStringLiteral("%1/%2").arg(m.withHr).arg(m.items), 8);
     for (const QString &p : r.problems)
         out << "skipped: " << p << "\n";
     out.flush();
@@ -115,11 +117,12 @@ Result<QStringList> writeEvaluationReport(const EvaluationResult &r, const QStri
         QString csv;
         QTextStream out(&csv);
         out << "# rppg-studio " RPPG_VERSION_STRING " evaluation\n"
-            << "method,items,items_with_hr,mae_bpm,rmse_bpm,mape_percent,pearson_r,mean_snr_db,window_coverage,window_mae_bpm\n";
+            << "method,items,items_with_hr,mae_bpm,rmse_bpm,mape_percent,pearson_r,mean_snr_db,window_coverage,window_mae_bpm,"
+               "typical_mae_bpm\n";
         for (const MethodMetrics &m : r.metrics)
             out << m.method << ',' << m.items << ',' << m.withHr << ',' << num(m.maeBpm, 3) << ',' << num(m.rmseBpm, 3)
                 << ',' << num(m.mapePercent, 2) << ',' << num(m.pearsonR, 4) << ',' << num(m.meanSnrDb, 2) << ','
-                << num(m.windowCoverage, 3) << ',' << num(m.windowMaeBpm, 3) << '\n';
+                << num(m.windowCoverage, 3) << ',' << num(m.windowMaeBpm, 3) << ',' << num(m.typicalMaeBpm, 3) << '\n';
         out.flush();
         if (Error e = writeText(dir.filePath(QStringLiteral("metrics.csv")), csv); e.isError())
             return e;
@@ -129,19 +132,20 @@ Result<QStringList> writeEvaluationReport(const EvaluationResult &r, const QStri
         QString csv;
         QTextStream out(&csv);
         out << "video,subject,path,roi,reference_source,method,hr_bpm,reference_hr_bpm,error_bpm,snr_db,window_coverage,"
-               "window_mae_bpm,error\n";
+               "window_mae_bpm,typical_hr_bpm,reference_typical_hr_bpm,error\n";
         for (const ItemResult &ir : r.items) {
             auto quoted = [](QString s) { return QLatin1Char('"') + s.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"'); };
             if (!ir.error.isEmpty()) {
                 out << quoted(ir.item.name) << ',' << quoted(ir.item.subject) << ',' << quoted(ir.item.videoPath) << ','
-                    << roiName(ir.item.roi) << ',' << quoted(ir.item.referenceSource) << ",,,,,,,," << quoted(ir.error) << '\n';
+                    << roiName(ir.item.roi) << ',' << quoted(ir.item.referenceSource) << ",,,,,,,,,," << quoted(ir.error) << '\n';
                 continue;
             }
             for (const ItemOutcome &o : ir.outcomes)
                 out << quoted(ir.item.name) << ',' << quoted(ir.item.subject) << ',' << quoted(ir.item.videoPath) << ','
                     << roiName(ir.item.roi) << ',' << quoted(ir.item.referenceSource) << ',' << o.method << ','
                     << num(o.hrBpm, 2) << ',' << num(o.referenceHrBpm, 2) << ',' << num(o.hrBpm - o.referenceHrBpm, 2)
-                    << ',' << num(o.snrDb, 2) << ',' << num(o.windowCoverage, 3) << ',' << num(o.windowMaeBpm, 2) << ",\n";
+                    << ',' << num(o.snrDb, 2) << ',' << num(o.windowCoverage, 3) << ',' << num(o.windowMaeBpm, 2) << ','
+                    << num(o.typicalHrBpm, 2) << ',' << num(o.referenceTypicalHrBpm, 2) << ",\n";
         }
         out.flush();
         if (Error e = writeText(dir.filePath(QStringLiteral("per_video.csv")), csv); e.isError())
@@ -168,15 +172,19 @@ Result<QStringList> writeEvaluationReport(const EvaluationResult &r, const QStri
     html.addHeading(QStringLiteral("Metrics per method"));
     html.addParagraph(QStringLiteral("Whole-recording heart rate of each video against its reference. MAE, RMSE and MAPE "
                                      "are over the videos with an estimate; \"windows\" is the share of 10 s windows "
-                                     "with an estimate; window MAE uses time-resolved references (synthetic ground truth)."));
+                                     "with an estimate; window MAE uses time-resolved references (synthetic ground truth); "
+                                     "typical MAE compares the median of each video's good windows with the reference's "
+                                     "median over the same windows (robust when the rate moves)."));
     std::vector<QStringList> rows;
     for (const MethodMetrics &m : r.metrics)
         rows.push_back({m.method.toUpper(), QStringLiteral("%1/%2").arg(m.withHr).arg(m.items), shown(m.maeBpm, 2),
                         shown(m.rmseBpm, 2), shown(m.mapePercent, 1), shown(m.pearsonR, 3), shown(m.meanSnrDb, 1),
-                        shown(100 * m.windowCoverage, 0) + QStringLiteral(" %"), shown(m.windowMaeBpm, 2)});
+                        shown(100 * m.windowCoverage, 0) + QStringLiteral(" %"), shown(m.windowMaeBpm, 2),
+                        shown(m.typicalMaeBpm, 2)});
     html.addTable({QStringLiteral("method"), QStringLiteral("videos with HR"), QStringLiteral("MAE bpm"),
                    QStringLiteral("RMSE bpm"), QStringLiteral("MAPE %"), QStringLiteral("Pearson r"),
-                   QStringLiteral("mean SNR dB"), QStringLiteral("windows"), QStringLiteral("window MAE bpm")},
+                   QStringLiteral("mean SNR dB"), QStringLiteral("windows"), QStringLiteral("window MAE bpm"),
+                   QStringLiteral("typical MAE bpm")},
                   rows, 2);
     html.addImage(ba, QStringLiteral("Bland–Altman plot per method: bias and 95 % limits of agreement."), QStringLiteral("Bland–Altman"));
     html.addImage(sc, QStringLiteral("Estimated against reference heart rate; the diagonal is perfect agreement."), QStringLiteral("scatter"));
@@ -184,15 +192,18 @@ Result<QStringList> writeEvaluationReport(const EvaluationResult &r, const QStri
     std::vector<QStringList> vrows;
     for (const ItemResult &ir : r.items) {
         if (!ir.error.isEmpty()) {
-            vrows.push_back({ir.item.name, QStringLiteral("–"), QStringLiteral("–"), QStringLiteral("–"), QStringLiteral("–"), ir.error});
+            vrows.push_back({ir.item.name, QStringLiteral("–"), QStringLiteral("–"), QStringLiteral("–"), QStringLiteral("–"),
+                             QStringLiteral("–"), QStringLiteral("–"), ir.error});
             continue;
         }
         for (const ItemOutcome &o : ir.outcomes)
             vrows.push_back({ir.item.name, o.method.toUpper(), shown(o.hrBpm, 1), shown(o.referenceHrBpm, 1),
-                             shown(std::abs(o.hrBpm - o.referenceHrBpm), 1), shown(o.snrDb, 1)});
+                             shown(std::abs(o.hrBpm - o.referenceHrBpm), 1), shown(o.typicalHrBpm, 1),
+                             shown(o.referenceTypicalHrBpm, 1), shown(o.snrDb, 1)});
     }
     html.addTable({QStringLiteral("video"), QStringLiteral("method"), QStringLiteral("HR bpm"), QStringLiteral("reference bpm"),
-                   QStringLiteral("|error| bpm"), QStringLiteral("SNR dB")},
+                   QStringLiteral("|error| bpm"), QStringLiteral("typical bpm"), QStringLiteral("reference typical bpm"),
+                   QStringLiteral("SNR dB")},
                   vrows, 4);
     for (const QString &p : r.problems)
         html.addNote(QStringLiteral("Skipped: ") + p);
