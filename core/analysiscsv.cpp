@@ -140,6 +140,8 @@ Error writeAnalysisCsv(const QString &path, const AnalysisResult &result, const 
         }
         out << "# compared: " << names.join(QLatin1Char(',')) << '\n';
     }
+    for (const QString &w : result.warnings)   // one line each; a reader keeping one value per key sees the last
+        out << "# warning: " << QString(w).replace(QLatin1Char('\n'), QLatin1Char(' ')) << '\n';
     out << "# truncated: " << (result.truncated ? "yes" : "no") << '\n'
         << "# created: " << QDateTime::currentDateTimeUtc().toString(Qt::ISODate) << '\n';
     out << columns.join(QLatin1Char(',')) << '\n';

@@ -430,8 +430,14 @@ private Q_SLOTS:
         QVERIFY2(std::abs(peak - median) > 3 && std::abs(peak - median) > 0.03 * median, qPrintable(a.out));
         QCOMPARE(warnings.size(), 1);
         QVERIFY2(warnings[0].contains(QStringLiteral("trust the windows")), qPrintable(warnings[0]));
-        const Run summary = rppgRun({QStringLiteral("analyze"), out});
+        const QString csvPath = m_dir.filePath(QStringLiteral("ramp.csv.out"));
+        const Run summary = rppgRun({QStringLiteral("analyze"), out, QStringLiteral("--csv"), csvPath});
         QVERIFY(summary.out.contains(QStringLiteral("warning: pos: the whole recording's spectral peak")));
+        // The CSV keeps the warning with the numbers it is about.
+        auto csv = readAnalysisCsv(csvPath);
+        QVERIFY2(csv.ok(), qPrintable(csv.error().message));
+        QCOMPARE(csv->meta.value(QStringLiteral("warning")), warnings[0]);
+        QCOMPARE(csv->meta.value(QStringLiteral("windows_median_hr_bpm")).toDouble(), std::round(median * 100) / 100);
     }
 
     // `rppg synth --breathing` makes a video whose pulse breathes 12 times a minute; `analyze`
