@@ -3,6 +3,7 @@
 #include "datasets.h"
 #include "imagesequencesource.h"
 #include "ppgseries.h"
+#include "signalanalyzer.h"
 
 #include "dsp.h"
 #include "synth.h"
@@ -425,7 +426,7 @@ Result<EvaluationResult> runEvaluation(const std::vector<DatasetScan> &datasets,
                 if (!item.reference.timeSec.empty())
                     o.windowMaeBpm = windowMaeBpm(ms.signal.windows, perWindow);
                 o.typicalHrBpm = ms.signal.windowsMedianHrBpm;
-                o.referenceTypicalHrBpm = referenceTypicalHr(ms.signal.windows, perWindow);
+                o.referenceTypicalHrBpm = goodWindowsMedian(ms.signal.windows, &perWindow);
                 ir.outcomes.push_back(o);
             }
             res.items.push_back(ir);
@@ -472,15 +473,6 @@ std::vector<double> referencePerWindow(const HrReference &reference, const std::
         if (std::isfinite(windows[k].hrBpm))
             out[k] = reference.windowHr(windows[k].startSec, windows[k].endSec, bandLowHz, bandHighHz);
     return out;
-}
-
-double referenceTypicalHr(const std::vector<WindowEstimate> &windows, const std::vector<double> &references)
-{
-    std::vector<double> good;
-    for (size_t k = 0; k < windows.size() && k < references.size(); ++k)
-        if (windows[k].quality == Quality::Good && std::isfinite(references[k]))
-            good.push_back(references[k]);
-    return good.empty() ? kNaN : dsp::median(good);
 }
 
 double windowMaeBpm(const std::vector<WindowEstimate> &windows, const std::vector<double> &references, int *pairs)

@@ -115,10 +115,6 @@ MethodMetrics computeMetrics(const std::vector<double> &estimates, const std::ve
 std::vector<double> referencePerWindow(const HrReference &reference, const std::vector<WindowEstimate> &windows,
                                        double bandLowHz, double bandHighHz);
 
-// The median of `references` (parallel to `windows`) over the windows rated Good: the reference's
-// typical rate over the same windows as SignalResult::windowsMedianHrBpm. NaN without one.
-double referenceTypicalHr(const std::vector<WindowEstimate> &windows, const std::vector<double> &references);
-
 // Mean |estimate - reference| over the windows where both exist (`references` parallel to
 // `windows`); NaN when there is no such window. `pairs` receives their number.
 double windowMaeBpm(const std::vector<WindowEstimate> &windows, const std::vector<double> &references,

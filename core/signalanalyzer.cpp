@@ -193,14 +193,7 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
         }
         out.windows.push_back(w);
     }
-    {
-        std::vector<double> good;
-        for (const WindowEstimate &w : out.windows)
-            if (w.quality == Quality::Good)
-                good.push_back(w.hrBpm);
-        if (!good.empty())
-            out.windowsMedianHrBpm = dsp::median(good);
-    }
+    out.windowsMedianHrBpm = goodWindowsMedian(out.windows);
 
     // 4. Whole recording: Welch over every segment (window-long pieces, 50 % overlap), the
     //    spectra averaged with weights proportional to their length.
@@ -271,6 +264,17 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
         addRespiration(out, config);
     }
     return out;
+}
+
+double goodWindowsMedian(const std::vector<WindowEstimate> &windows, const std::vector<double> *values)
+{
+    std::vector<double> good;
+    for (size_t k = 0; k < windows.size(); ++k) {
+        const double v = values ? (k < values->size() ? (*values)[k] : kNaN) : windows[k].hrBpm;
+        if (windows[k].quality == Quality::Good && std::isfinite(v))
+            good.push_back(v);
+    }
+    return good.empty() ? kNaN : dsp::median(good);
 }
 
 QString summaryDisagreement(const SignalResult &signal)

@@ -19,6 +19,11 @@ namespace rppg {
 SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMethod *method,
                            const AnalysisConfig &config, double fsHz = 0);
 
+// The median over the windows rated Good of `values` (parallel to `windows`; null: the windows'
+// own estimates) — SignalResult::windowsMedianHrBpm, and a reference's typical rate over the same
+// windows. NaN without a Good window with a finite value.
+double goodWindowsMedian(const std::vector<WindowEstimate> &windows, const std::vector<double> *values = nullptr);
+
 // A one-line warning when the whole-recording peak and the ok-window median disagree by more than
 // 3 bpm and 3 %: the rate moved during the recording (or the peak sits on a harmonic), and the
 // windows are the figure to trust. Empty when they agree or either is missing.
