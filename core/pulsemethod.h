@@ -120,5 +120,9 @@ private:
 std::vector<double> pulseGreen(const std::vector<cv::Vec3d> &rgb, double fsHz);
 std::vector<double> pulseChrom(const std::vector<cv::Vec3d> &rgb, double fsHz);
 std::vector<double> pulsePos(const std::vector<cv::Vec3d> &rgb, double fsHz);
+std::vector<double> pulsePbv(const std::vector<cv::Vec3d> &rgb, double fsHz);
+std::vector<double> pulseLgi(const std::vector<cv::Vec3d> &rgb, double fsHz);
+std::vector<double> pulseIca(const std::vector<cv::Vec3d> &rgb, double fsHz);
+std::vector<double> pulsePca(const std::vector<cv::Vec3d> &rgb, double fsHz);
 
 } // namespace rppg

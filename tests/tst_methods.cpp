@@ -72,6 +72,8 @@ private Q_SLOTS:
         QVERIFY(names.contains(QStringLiteral("pos")));
         QVERIFY(names.contains(QStringLiteral("chrom")));
         QVERIFY(names.contains(QStringLiteral("green")));
+        for (const char *m : {"pbv", "lgi", "ica", "pca"})
+            QVERIFY2(names.contains(QLatin1String(m)), m);
         auto m = MethodRegistry::instance().create(QStringLiteral("POS"));
         QVERIFY(m.ok());
         QCOMPARE(m.value()->name(), QStringLiteral("pos"));
@@ -102,7 +104,7 @@ private Q_SLOTS:
         QTest::addColumn<QString>("method");
         QTest::addColumn<double>("bpm");
         QTest::addColumn<double>("fs");
-        for (const char *m : {"pos", "chrom", "green"})
+        for (const char *m : {"pos", "chrom", "green", "pbv", "lgi", "ica", "pca"})
             for (double bpm : {48.0, 72.0, 96.0, 120.0, 150.0})
                 for (double fs : {15.0, 30.0})
                     QTest::newRow(qPrintable(QStringLiteral("%1 %2bpm %3fps").arg(QLatin1String(m)).arg(bpm).arg(fs)))
@@ -136,6 +138,8 @@ private Q_SLOTS:
         QTest::addColumn<bool>("robust");
         QTest::newRow("pos") << QStringLiteral("pos") << true;
         QTest::newRow("chrom") << QStringLiteral("chrom") << true;
+        QTest::newRow("pbv") << QStringLiteral("pbv") << true;
+        QTest::newRow("lgi") << QStringLiteral("lgi") << true;
         QTest::newRow("green") << QStringLiteral("green") << false;
     }
     void posAndChromCancelMotion()
@@ -154,6 +158,42 @@ private Q_SLOTS:
             QVERIFY2(std::abs(hr - 96) < 2.0, qPrintable(QStringLiteral("green got %1").arg(hr)));
     }
 
+    void icaSeparatesColouredFlicker()
+    {
+        // A screen beside the face flickers irregularly in a warm colour, inside the pulse band and
+        // several times stronger than the pulse: the green channel follows the flicker, while ICA
+        // finds the pulse as the independent source with the clearest spectrum.
+        const double fs = 30, bpm = 78;
+        Trace t = skinTrace(bpm, fs, 40, 0.2, 0.0, 0.0, 0.02, 3);
+        std::mt19937 rng(7);
+        std::normal_distribution<double> nd(0, 1);
+        std::vector<double> flicker(t.rgb.size());
+        for (double &v : flicker)
+            v = nd(rng);
+        flicker = dsp::sosFiltFilt(dsp::butterworthBandpass(3, 0.8, 3.0, fs), flicker);
+        dsp::normalize(flicker);
+        const cv::Vec3d warm(0.9, 0.5, 0.2);
+        for (size_t i = 0; i < t.rgb.size(); ++i)
+            for (int c = 0; c < 3; ++c)
+                t.rgb[i][c] += 4.0 * warm[c] * flicker[i];   // ~5× the pulse on green
+        const auto ica = pulseIca(t.rgb, fs);
+        const double hrIca = hrOf(ica, fs);
+        QVERIFY2(std::abs(hrIca - bpm) < 1.0, qPrintable(QStringLiteral("ica got %1").arg(hrIca)));
+        // The separated pulse follows blood volume (the sign is resolved per window).
+        const auto sos = dsp::butterworthBandpass(3, 0.7, 4.0, fs);
+        auto a = dsp::sosFiltFilt(sos, ica), b = dsp::sosFiltFilt(sos, t.bloodVolume);
+        const int edge = int(2 * fs);
+        const double r = dsp::pearson(std::vector<double>(a.begin() + edge, a.end() - edge),
+                                      std::vector<double>(b.begin() + edge, b.end() - edge));
+        QVERIFY2(r > 0.7, qPrintable(QStringLiteral("ica r = %1").arg(r)));
+        auto g = dsp::sosFiltFilt(sos, pulseGreen(t.rgb, fs));
+        const double rGreen = dsp::pearson(std::vector<double>(g.begin() + edge, g.end() - edge),
+                                           std::vector<double>(b.begin() + edge, b.end() - edge));
+        QVERIFY2(rGreen < 0.5, qPrintable(QStringLiteral("green r = %1").arg(rGreen)));
+        qInfo("flicker 5x pulse: ICA %.1f bpm (r %.2f), GREEN r %.2f, PCA %.1f bpm", hrIca, r, rGreen,
+              hrOf(pulsePca(t.rgb, fs), fs));
+    }
+
     void degenerateInput()
     {
         for (const QString &name : MethodRegistry::instance().names()) {
@@ -167,6 +207,23 @@ private Q_SLOTS:
             const std::vector<cv::Vec3d> flat(90, cv::Vec3d(120, 100, 90));
             for (double v : m.value()->extract(flat, 30))
                 QVERIFY(std::abs(v) < 1e-9);
+            // Every length around the windows' sizes, and a light switched on half way (black,
+            // then lit): one output per input, all finite.
+            std::mt19937 rng(11);
+            std::uniform_real_distribution<double> ud(1, 255);
+            for (int n : {1, 2, 3, 5, 7, 8, 9, 47, 48, 49, 299, 300, 301, 451}) {
+                std::vector<cv::Vec3d> noise(n), step(n);
+                for (int i = 0; i < n; ++i) {
+                    noise[i] = cv::Vec3d(ud(rng), ud(rng), ud(rng));
+                    step[i] = i < n / 2 ? cv::Vec3d(0, 0, 0) : cv::Vec3d(150, 110, 90) + 0.01 * noise[i];
+                }
+                for (const auto *trace : {&noise, &step}) {
+                    const auto out = m.value()->extract(*trace, 30);
+                    QCOMPARE(int(out.size()), n);
+                    for (double v : out)
+                        QVERIFY2(std::isfinite(v), qPrintable(QStringLiteral("%1, %2 samples").arg(name).arg(n)));
+                }
+            }
         }
     }
 };
