@@ -3,6 +3,7 @@
 #include "analysiscsv.h"
 #include "cli.h"
 #include "dsp.h"
+#include "pulsemethod.h"
 #include "testsupport.h"
 #include "videoencoder.h"
 
@@ -12,6 +13,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTest>
 
 #include <cmath>
@@ -242,6 +244,20 @@ private Q_SLOTS:
                                QStringLiteral("--no-progress")});
         QCOMPARE(s.code, 0);
         QVERIFY2(s.out.contains(QStringLiteral("compared: GREEN ")), qPrintable(s.out));
+        // "all": every registered method beside the main one, each once (neural ones when their
+        // weights load, else a note on stderr says they were left out).
+        const Run all = rppgRun({QStringLiteral("analyze"), m_video, QStringLiteral("--json"), QStringLiteral("--method"),
+                                 QStringLiteral("green"), QStringLiteral("--compare"), QStringLiteral("ALL,chrom")});
+        QCOMPARE(all.code, 0);
+        QStringList allNames;
+        for (const QJsonValue &v : QJsonDocument::fromJson(all.out.toUtf8()).object()[QStringLiteral("compared")].toArray())
+            allNames << v.toObject()[QStringLiteral("method")].toString();
+        QCOMPARE(allNames.removeDuplicates(), 0);
+        QVERIFY2(!allNames.contains(QStringLiteral("green")), qPrintable(allNames.join(',')));
+        for (const QString &name : MethodRegistry::instance().names())
+            if (name != QLatin1String("green") && MethodRegistry::instance().find(name)->input == MethodInput::RgbTrace)
+                QVERIFY2(allNames.contains(name), qPrintable(name + QStringLiteral(" missing from ") + allNames.join(',')));
+        QVERIFY(allNames.size() >= 6);
         const Run bad = rppgRun({QStringLiteral("analyze"), m_video, QStringLiteral("--compare"), QStringLiteral("chrom,nosuch")});
         QCOMPARE(bad.code, 2);
         QVERIFY2(bad.err.trimmed().count(QLatin1Char('\n')) == 0 && bad.err.contains(QStringLiteral("unknown method 'nosuch'")),
@@ -356,7 +372,7 @@ private Q_SLOTS:
 
     void helpForEveryCommand()
     {
-        for (const char *cmd : {"analyze", "synth", "compare-codecs", "eval", "bench"}) {
+        for (const char *cmd : {"analyze", "synth", "compare-codecs", "eval", "bench", "methods"}) {
             const Run r = rppgRun({QString::fromLatin1(cmd), QStringLiteral("--help")});
             QCOMPARE(r.code, 0);
             QVERIFY(r.out.contains(QStringLiteral("--")));
@@ -364,6 +380,46 @@ private Q_SLOTS:
         const Run v = rppgRun({QStringLiteral("--version")});
         QCOMPARE(v.code, 0);
         QVERIFY(v.out.startsWith(QStringLiteral("rppg ")));
+    }
+
+    // rppg methods: every registered method with what it reads and whether it runs here; a neural
+    // one is really constructed, so a model file that is not there makes it unavailable, with why.
+    void methodsCommand()
+    {
+        const Run r = rppgRun({QStringLiteral("methods"), QStringLiteral("--json")});
+        QCOMPARE(r.code, 0);
+        const QJsonArray list = QJsonDocument::fromJson(r.out.toUtf8()).object()[QStringLiteral("methods")].toArray();
+        QStringList listed;
+        for (const QJsonValue &v : list) {
+            const QJsonObject o = v.toObject();
+            listed << o[QStringLiteral("name")].toString();
+            QVERIFY(!o[QStringLiteral("title")].toString().isEmpty());
+            QVERIFY(!o[QStringLiteral("description")].toString().isEmpty());
+            if (o[QStringLiteral("input")].toString() == QLatin1String("rgb_trace"))
+                QVERIFY2(o[QStringLiteral("available")].toBool(), qPrintable(o[QStringLiteral("name")].toString()));
+        }
+        for (const QString &name : MethodRegistry::instance().names())   // the classical ones, linked here
+            QVERIFY2(listed.contains(name), qPrintable(name));
+        const Run missing = rppgRun({QStringLiteral("methods"), QStringLiteral("--json"), QStringLiteral("--model"),
+                                     m_dir.filePath(QStringLiteral("no-such.ckpt"))});
+        QCOMPARE(missing.code, 0);
+        int neural = 0, namingTheFile = 0;
+        for (const QJsonValue &v : QJsonDocument::fromJson(missing.out.toUtf8()).object()[QStringLiteral("methods")].toArray()) {
+            const QJsonObject o = v.toObject();
+            if (o[QStringLiteral("input")].toString() != QLatin1String("face_video"))
+                continue;
+            ++neural;
+            QVERIFY(!o[QStringLiteral("available")].toBool());
+            QVERIFY2(!o[QStringLiteral("reason")].toString().isEmpty(), qPrintable(missing.out));
+            namingTheFile += o[QStringLiteral("reason")].toString().contains(QStringLiteral("no-such.ckpt"));
+        }
+        QVERIFY2(neural == 0 || namingTheFile > 0, qPrintable(missing.out));   // rppgnet names the missing file
+        if (neural == 0)
+            qInfo("no neural methods in this build: the --model check had nothing to try");
+        const Run table = rppgRun({QStringLiteral("methods")});
+        QCOMPARE(table.code, 0);
+        QVERIFY2(table.out.contains(QRegularExpression(QStringLiteral("\\npbv +colour +ready +PBV"))), qPrintable(table.out));
+        QCOMPARE(rppgRun({QStringLiteral("methods"), QStringLiteral("extra")}).code, int(cli::kExitUsage));
     }
 
     void synthCommand()

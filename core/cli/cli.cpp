@@ -108,7 +108,7 @@ void registerCoreCommands()
     std::vector<Command> added = commands();
     commands().clear();
     for (const Command &c : {analyzeCommand(), synthCommand(), compareCodecsCommand(), evalCommand(), benchCommand(),
-                              synthSetCommand(), prepareCommand()})
+                              synthSetCommand(), prepareCommand(), methodsCommand()})
         commands().push_back(c);
     for (const Command &c : added)
         addCommand(c);

@@ -284,7 +284,7 @@ Command analyzeCommand()
                                     "(default: the ground truth beside the video, if any)."),
                      QStringLiteral("file")});
         p.addOption({QStringLiteral("compare"),
-                     QStringLiteral("Also run these methods in the same pass (comma-separated, e.g. chrom,rppgnet): "
+                     QStringLiteral("Also run these methods in the same pass (comma-separated, e.g. chrom,rppgnet, or all): "
                                     "their HR in the summary and JSON, hr_bpm_<method>/snr_db_<method> in the CSV. "
                                     "--model applies to every neural method run."),
                      QStringLiteral("list")});
@@ -306,9 +306,12 @@ Command analyzeCommand()
 
         QStringList methods{config->method};
         for (const QString &raw : p.value(QStringLiteral("compare")).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-            const QString m = raw.trimmed();
-            if (!m.isEmpty() && !methods.contains(m))
-                methods << m;
+            const QString m = raw.trimmed().toLower();
+            // "all": every registered method (neural ones when their weights load).
+            const QStringList add = m == QLatin1String("all") ? defaultMethods(config->methodOptions) : QStringList{m};
+            for (const QString &a : add)
+                if (!a.isEmpty() && !methods.contains(a))
+                    methods << a;
         }
 
         ProgressBar bar(QStringLiteral("analyzing"), !p.isSet(QStringLiteral("json")) && !p.isSet(QStringLiteral("no-progress")));

@@ -13,5 +13,6 @@ Command compareCodecsCommand();
 Command evalCommand();
 Command prepareCommand();
 Command synthSetCommand();
+Command methodsCommand();
 
 } // namespace rppg::cli
