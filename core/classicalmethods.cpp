@@ -266,15 +266,21 @@ std::vector<std::vector<double>> bandpassedChannels(const std::vector<cv::Vec3d>
     return out;
 }
 
-// How clearly a candidate holds one pulse: the harmonic SNR at its strongest peak in the band.
+// How clearly a candidate holds one pulse (Poh et al. 2011's choice): the share of its power in the
+// pulse band that falls in the strongest bin.
 double pulseClarity(const std::vector<double> &x, double fsHz, double highHz)
 {
     const int n = int(x.size());
     const auto spec = dsp::welch(x, fsHz, n, 0.0, 4 * n);
-    const dsp::Peak peak = dsp::spectralPeak(spec, 0.7, highHz);
-    if (!peak.valid)
-        return -1e9;
-    return dsp::harmonicSnrDb(spec, peak.frequencyHz, 0.7, highHz);
+    double total = 0, strongest = 0;
+    for (size_t b = 0; b < spec.power.size(); ++b) {
+        const double f = spec.frequency(int(b));
+        if (f < 0.7 || f > highHz)
+            continue;
+        total += spec.power[b];
+        strongest = std::max(strongest, spec.power[b]);
+    }
+    return total > 0 ? strongest / total : 0.0;
 }
 
 // Symmetric FastICA (Hyvärinen 1999, tanh contrast) on whitened rows z (d × len); returns the
@@ -366,7 +372,7 @@ std::vector<double> separatedPulse(const std::vector<cv::Vec3d> &rgb, double fsH
                 }
         }
         size_t best = 0;
-        double bestClarity = -1e18;
+        double bestClarity = -1.0;
         for (size_t j = 0; j < candidates.size(); ++j) {
             const double c = pulseClarity(candidates[j], fsHz, high);
             if (c > bestClarity) {
