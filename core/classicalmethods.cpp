@@ -1,6 +1,6 @@
-// The classical pulse extractors. All three give a signal that rises with blood volume (the
-// skin darkens as blood volume rises, so the colour-based projections are sign-flipped where
-// needed); HR estimation does not care, but comparisons with reference PPG and training do.
+// The classical pulse extractors (GREEN, CHROM, POS, PBV, LGI, ICA, PCA). Each gives a signal that
+// rises with blood volume (the skin darkens as blood volume rises, so the projections are
+// sign-flipped where needed, and ICA/PCA components are signed against the green channel); HR estimation does not care, but comparisons with reference PPG and training do.
 
 #include "dsp.h"
 #include "pulsemethod.h"
@@ -52,9 +52,10 @@ double stddevOf(const double *x, int n)
 }
 
 // Windows of `win` samples stepping by half a window (the last one aligned with the end), each
-// filled by `fill(start, segment)` (the segment's size is the window's length), Hann-weighted and added into `out` (sized to the signal).
-// The periodic Hann window sums to one at 50 % overlap; the two ends, and a final window off the
-// step grid, get less than unit weight and are divided by it.
+// filled by `fill(start, segment)` (the segment's size is the window's length), Hann-weighted and
+// added into `out` (sized to the signal). The periodic Hann window sums to one at 50 % overlap;
+// the two ends, and a final window off the step grid, get less than unit weight and are divided
+// by it. A signal no longer than one window is filled once, unweighted.
 void hannOverlapAdd(std::vector<double> &out, int win,
                     const std::function<void(int start, std::vector<double> &segment)> &fill)
 {
@@ -398,8 +399,8 @@ std::vector<double> pulsePbv(const std::vector<cv::Vec3d> &rgb, double fsHz)
     // de Haan & van Leest 2014 (blood-volume pulse signature): per 1.6 s window, the weights that
     // pass the pulse's known colour direction in normalised RGB with unit gain and give the least
     // output variance, i.e. w ∝ Q⁻¹·Pbv with Q the window's covariance. Motion and specular changes
-    // off that direction are suppressed. The signature is the one our synthetic skin uses
-    // (R, G, B) = (0.33, 0.77, 0.53), close to the paper's measured values for a standard camera.
+    // off that direction are suppressed. The signature (R, G, B) = (0.33, 0.77, 0.53) is the one
+    // the synthetic generator renders (kSignatureRgb in synth.cpp); a real camera's differs a little.
     const int n = int(rgb.size());
     std::vector<double> out(n, 0.0);
     if (n < 4 || fsHz <= 0)

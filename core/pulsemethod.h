@@ -1,7 +1,7 @@
 #pragma once
 
 // A pulse extraction method and the registry that names them. Classical methods (GREEN, CHROM,
-// POS) work on a uniformly resampled mean-RGB trace; neural methods (registered by models/)
+// POS, PBV, LGI, ICA, PCA) work on a uniformly resampled mean-RGB trace; neural methods (registered by models/)
 // consume face crops frame by frame and give one pulse value per frame.
 //
 // Thread affinity: a PulseMethod instance belongs to the processing thread that created it.
