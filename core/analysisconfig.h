@@ -14,6 +14,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <array>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -34,6 +35,10 @@ struct AnalysisConfig
     double snrThresholdDb = -3.0;   // windows below this harmonic SNR are flagged low quality
     double maxGapSec = 0.5;         // face or sample gaps longer than this split the signal
     double minWindowCoverage = 0.8; // a window needs this share of valid samples for an HR
+    // A window whose heart rate sits where the face box moves (at the rate, or at half of it: the
+    // skin's shading changes twice per swing) by at least this share of the face's width is
+    // flagged low quality: its "pulse" is most likely the motion. 0 turns the check off.
+    double motionLockAmplitude = 0.005;
     double analysisRateHz = 0.0;    // uniform resampling rate; 0 = the video's frame rate (10..60)
     double respirationWindowSec = 30.0;  // sliding window for the breathing rate (hop: hopSec)
     double respirationLowHz = 0.1;       // 6 breaths per minute
@@ -71,6 +76,10 @@ struct WindowEstimate
     double snrDb = kNaN;
     double coverage = 0;           // share of valid samples
     Quality quality = Quality::NoSignal;
+    // Head motion at the estimate's rate or half of it, as a share of the face's width (NaN when
+    // unknown); motionLocked: at or above AnalysisConfig::motionLockAmplitude, so rated Low.
+    double motionAmplitude = kNaN;
+    bool motionLocked = false;
 };
 
 // Breathing rate from the pulse: breathing modulates the beat intervals (respiratory sinus
@@ -97,6 +106,9 @@ struct SignalResult
     std::vector<double> raw;             // method output before filtering (NaN where invalid)
     std::vector<double> pulse;           // detrended, band-passed pulse (NaN where invalid)
     std::vector<unsigned char> valid;    // 1 where the sample belongs to a usable segment
+    // The face box on the same grid: centre x, centre y and width in pixels (NaN where unknown;
+    // constant for a fixed region). Used to tell a pulse from head motion.
+    std::array<std::vector<double>, 3> faceMotion;
     std::vector<WindowEstimate> windows;
     double hrBpm = kNaN;                 // whole-recording estimate (Welch over valid segments)
     double snrDb = kNaN;

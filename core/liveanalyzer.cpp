@@ -98,8 +98,9 @@ LiveHrPoint latestEstimate(const SignalResult &s, const AnalysisConfig &cfg, dou
     const auto e = estimateHeartRate(part, s.fsHz, cfg.bandLowHz, high);
     p.hrBpm = e.hrBpm;
     p.snrDb = e.snrDb;
-    if (std::isfinite(e.hrBpm))
-        p.quality = e.snrDb >= cfg.snrThresholdDb ? Quality::Good : Quality::Low;
+    const WindowRating rating = rateWindow(s, runStart, runLen, cfg, e);
+    p.quality = rating.quality;
+    p.motionLocked = rating.motionLocked;
     return p;
 }
 
@@ -415,6 +416,7 @@ struct Engine
             up->hrBpm = e.hrBpm;
             up->snrDb = e.snrDb;
             up->quality = e.quality;
+            up->motionLocked = e.motionLocked;
             up->breathing = s.respiration;
             const int total = int(s.pulse.size());
             if (s.fsHz > 0 && total > 0) {
@@ -458,7 +460,7 @@ struct Engine
         else
             up->state = LiveState::Ok;
 
-        pushTrend(trend, LiveHrPoint{mainEnd, up->hrBpm, up->snrDb, up->quality}, cfg.trendSec);
+        pushTrend(trend, LiveHrPoint{mainEnd, up->hrBpm, up->snrDb, up->quality, up->motionLocked}, cfg.trendSec);
 
         const bool due = endOfStream || !updateEmitClock.isValid()
                          || updateEmitClock.nsecsElapsed() >= cfg.updateEmitIntervalSec * 1e9;

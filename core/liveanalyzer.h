@@ -81,6 +81,7 @@ struct LiveHrPoint
     double hrBpm = kNaN;
     double snrDb = kNaN;
     Quality quality = Quality::NoSignal;
+    bool motionLocked = false;  // rated Low because the face moves at this rate (or at half of it)
 };
 
 // A method analysed beside the main one (LiveConfig::compareMethods), in the same update.
@@ -107,6 +108,7 @@ struct LiveUpdate
     double hrBpm = kNaN;            // window ending at timeSec − outputLagSec (trend.back())
     double snrDb = kNaN;
     Quality quality = Quality::NoSignal;
+    bool motionLocked = false;      // Low because the face moves at the estimate's rate (or half of it)
     double signalSec = 0;           // continuous usable signal up to timeSec
     double windowSec = 10;          // the configured window (warming-up progress = signalSec / windowSec)
     // Media time from the main method's newest output to timeSec: what a face-video method still

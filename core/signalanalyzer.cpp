@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <complex>
 
 namespace rppg {
 
@@ -88,6 +89,74 @@ SpectrumEstimate estimateHeartRate(const std::vector<double> &pulse, double fsHz
     return e;
 }
 
+double motionAmplitudeAt(const SignalResult &s, int start, int len, double hz)
+{
+    if (start < 0 || len < 8 || s.fsHz <= 0 || !(hz > 0))
+        return kNaN;
+    for (const std::vector<double> &m : s.faceMotion)
+        if (int(m.size()) < start + len)
+            return kNaN;
+    double width = 0;
+    for (int k = 0; k < len; ++k)
+        width += s.faceMotion[2][size_t(start + k)];
+    width /= len;
+    if (!(width > 0))   // NaN too: part of the stretch has no box
+        return kNaN;
+    std::vector<double> hann(static_cast<size_t>(len)), x(static_cast<size_t>(len));
+    double hannSum = 0;
+    for (int k = 0; k < len; ++k) {
+        hann[size_t(k)] = 0.5 - 0.5 * std::cos(2.0 * M_PI * k / (len - 1));
+        hannSum += hann[size_t(k)];
+    }
+    double amplitude = 0;
+    for (const std::vector<double> &m : s.faceMotion) {
+        // Least-squares line through the trace (in face widths), removed.
+        double sk = 0, sx = 0, skk = 0, skx = 0;
+        for (int k = 0; k < len; ++k) {
+            const double v = m[size_t(start + k)] / width;
+            sk += k;
+            sx += v;
+            skk += double(k) * k;
+            skx += k * v;
+        }
+        const double den = len * skk - sk * sk;
+        const double slope = den > 0 ? (len * skx - sk * sx) / den : 0.0;
+        const double icpt = (sx - slope * sk) / len;
+        for (int k = 0; k < len; ++k)
+            x[size_t(k)] = (m[size_t(start + k)] / width - icpt - slope * k) * hann[size_t(k)];
+        for (const double divisor : {1.0, 2.0}) {
+            const double centre = hz / divisor, tol = 0.05 / divisor;
+            for (double f = centre - tol; f <= centre + tol + 1e-9; f += 0.01) {
+                // A rotating phasor instead of a cosine and a sine per sample.
+                const std::complex<double> step = std::polar(1.0, -2.0 * M_PI * f / s.fsHz);
+                std::complex<double> z = 1.0, acc = 0.0;
+                for (int k = 0; k < len; ++k) {
+                    acc += x[size_t(k)] * z;
+                    z *= step;
+                }
+                amplitude = std::max(amplitude, 2.0 * std::abs(acc) / hannSum);
+            }
+        }
+    }
+    return amplitude;
+}
+
+WindowRating rateWindow(const SignalResult &s, int start, int len, const AnalysisConfig &config,
+                        const SpectrumEstimate &estimate)
+{
+    WindowRating r;
+    if (!std::isfinite(estimate.hrBpm))
+        return r;
+    r.quality = estimate.snrDb >= config.snrThresholdDb ? Quality::Good : Quality::Low;
+    if (config.motionLockAmplitude > 0) {
+        r.motionAmplitude = motionAmplitudeAt(s, start, len, estimate.hrBpm / 60.0);
+        r.motionLocked = r.motionAmplitude >= config.motionLockAmplitude;
+        if (r.motionLocked)
+            r.quality = Quality::Low;
+    }
+    return r;
+}
+
 SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMethod *method,
                            const AnalysisConfig &config, double fsHz)
 {
@@ -106,6 +175,8 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
     out.raw.assign(total, kNaN);
     out.pulse.assign(total, kNaN);
     out.valid.assign(total, 0);
+    for (std::vector<double> &m : out.faceMotion)
+        m.assign(total, kNaN);
 
     // 1. Contiguous stretches of usable frames; a gap longer than maxGapSec splits them.
     std::vector<std::pair<size_t, size_t>> runs;   // [first, last] frame indices
@@ -150,6 +221,24 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
             }
         }
         const double gridStart = out.t0Sec + k0 / fsHz;
+        {
+            // The face box over the stretch (frames without one are bridged), for the motion check.
+            std::vector<double> tb, box[3];
+            for (size_t i = a; i <= b; ++i) {
+                const cv::Rect2f &r = frames[i].faceBox;
+                if (!usable(frames[i], rgbInput) || !(r.width > 0 && r.height > 0))
+                    continue;
+                tb.push_back(frames[i].timeSec);
+                box[0].push_back(r.x + 0.5 * r.width);
+                box[1].push_back(r.y + 0.5 * r.height);
+                box[2].push_back(r.width);
+            }
+            if (tb.size() >= 2)
+                for (int c = 0; c < 3; ++c) {
+                    const auto u = dsp::resampleLinear(tb, box[c], gridStart, fsHz, count);
+                    std::copy(u.begin(), u.end(), out.faceMotion[size_t(c)].begin() + k0);
+                }
+        }
         std::vector<double> raw;
         if (rgbInput) {
             std::vector<cv::Vec3d> rgb(count);
@@ -188,8 +277,10 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
             const auto e = estimateHeartRate(part, fsHz, config.bandLowHz, high);
             w.hrBpm = e.hrBpm;
             w.snrDb = e.snrDb;
-            if (std::isfinite(w.hrBpm))
-                w.quality = w.snrDb >= config.snrThresholdDb ? Quality::Good : Quality::Low;
+            const WindowRating rating = rateWindow(out, runStart, runLen, config, e);
+            w.quality = rating.quality;
+            w.motionAmplitude = rating.motionAmplitude;
+            w.motionLocked = rating.motionLocked;
         }
         out.windows.push_back(w);
     }

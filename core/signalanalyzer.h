@@ -38,6 +38,24 @@ struct SpectrumEstimate
 SpectrumEstimate estimateHeartRate(const std::vector<double> &pulse, double fsHz,
                                    double bandLowHz, double bandHighHz);
 
+// How far an estimate over samples [start, start + len) of `s` can be trusted: Good when its SNR
+// reaches the threshold and the face box does not move at its rate (see
+// AnalysisConfig::motionLockAmplitude), Low otherwise; NoSignal without an estimate.
+struct WindowRating
+{
+    Quality quality = Quality::NoSignal;
+    double motionAmplitude = kNaN;
+    bool motionLocked = false;
+};
+WindowRating rateWindow(const SignalResult &s, int start, int len, const AnalysisConfig &config,
+                        const SpectrumEstimate &estimate);
+
+// Head motion over samples [start, start + len) of `s` near `hz` and `hz` / 2: the largest
+// amplitude, as a share of the face's mean width, that the box's centre x, centre y or width has
+// within ±0.05 Hz of `hz` (±0.025 Hz of `hz` / 2) once its linear trend is removed (Hann-weighted
+// DFT). NaN when the stretch has no face box.
+double motionAmplitudeAt(const SignalResult &s, int start, int len, double hz);
+
 // The frame rate implied by timestamps (median interval), clamped to 1..240 Hz; 0 when < 2 frames.
 double estimateFrameRate(const std::vector<FrameRecord> &frames);
 

@@ -496,6 +496,37 @@ private Q_SLOTS:
         QCOMPARE(csv->meta.value(QStringLiteral("windows_median_hr_bpm")).toDouble(), std::round(median * 100) / 100);
     }
 
+    // No pulse at all and a head that nods (`rppg synth --amplitude 0 --motion mild`): the skin's
+    // shading changes twice per nod, a line near 51 bpm that POS takes for a pulse with an SNR
+    // that passes. The motion check rates those windows low (JSON and summary).
+    void motionLockedWithoutPulse()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("nopulse.mp4"));
+        const Run r = rppgRun({QStringLiteral("synth"), out, QStringLiteral("--amplitude"), QStringLiteral("0"),
+                               QStringLiteral("--motion"), QStringLiteral("mild"), QStringLiteral("--no-masks")});
+        QCOMPARE(r.code, 0);
+        const Run a = rppgRun({QStringLiteral("analyze"), out, QStringLiteral("--json")});
+        QCOMPARE(a.code, 0);
+        const QJsonObject o = QJsonDocument::fromJson(a.out.toUtf8()).object();
+        const QJsonArray windows = o[QStringLiteral("windows")].toArray();
+        QVERIFY(windows.size() >= 10);
+        int locked = 0, passedSnr = 0;
+        for (const QJsonValue &v : windows) {
+            const QJsonObject w = v.toObject();
+            if (w[QStringLiteral("motion_locked")].toBool()) {
+                ++locked;
+                QCOMPARE(w[QStringLiteral("quality")].toString(), QStringLiteral("low"));
+                QVERIFY(w[QStringLiteral("motion")].toDouble() >= 0.005);
+                passedSnr += w[QStringLiteral("snr_db")].toDouble() >= -3;
+            }
+        }
+        // Measured when written: all 11 windows locked, 8 of them with an SNR that passes.
+        QVERIFY2(locked >= windows.size() * 3 / 4, qPrintable(a.out));
+        QVERIFY2(passedSnr >= windows.size() / 2, qPrintable(a.out));
+        const Run summary = rppgRun({QStringLiteral("analyze"), out});
+        QVERIFY2(summary.out.contains(QStringLiteral("of them at the head's motion")), qPrintable(summary.out));
+    }
+
     // `rppg synth --breathing` makes a video whose pulse breathes 12 times a minute; `analyze`
     // reads the rate back from the beats (summary, JSON, CSV) next to the description's reference.
     void breathingRate()

@@ -52,6 +52,13 @@ struct RecordOptions
     double rsa = 0.0;
     double endHrBpm = 0;      // > 0: the rate rises linearly from hrBpm to this
     std::vector<std::pair<double, double>> noFace;
+    double pulse = 1.0;       // pulse strength (0: no pulse at all)
+    // A 150 px face box whose centre bobs up and down by bobFraction of its width at bobHz; with
+    // bobShading the skin's brightness follows the bob's displacement raised to that power
+    // (1: linear, at bobHz; 2: shading that changes twice per swing, at 2 × bobHz).
+    double bobHz = 0;
+    double bobFraction = 0;
+    int bobShading = 0;
 };
 
 std::vector<FrameRecord> makeRecords(const RecordOptions &o, std::vector<double> *beatsOut = nullptr)
@@ -76,11 +83,15 @@ std::vector<FrameRecord> makeRecords(const RecordOptions &o, std::vector<double>
         if (face) {
             r.faceState = FaceState::Tracked;
             r.skinValid = true;
-            const double p = bloodVolume(beats, t);
+            const double p = o.pulse * bloodVolume(beats, t);
             const double pbv[3] = {0.43, 1.0, 0.69};
             const double base[3] = {185, 130, 105};
+            const double bob = std::sin(2 * kPi * o.bobHz * t);   // -1..1
+            const double shade = o.bobShading > 0 ? 0.01 * std::pow(bob, o.bobShading) : 0.0;
             for (int c = 0; c < 3; ++c)
-                r.rgb[c] = base[c] * (1 - 0.004 * p * pbv[c]) + nd(rng);
+                r.rgb[c] = base[c] * (1 - 0.004 * p * pbv[c]) * (1 + shade) + nd(rng);
+            const double side = 150;
+            r.faceBox = cv::Rect2f(245, float(165 + o.bobFraction * side * bob), float(side), float(side));
         }
         out.push_back(r);
         t += uj(rng) / o.fps;
@@ -259,6 +270,65 @@ private Q_SLOTS:
         const SignalResult strict = analyzeSignal(makeRecords(RecordOptions{}), m.get(), config);
         QVERIFY(strict.hasHr() && !strict.windows.empty());
         QVERIFY(std::isnan(strict.windowsMedianHrBpm));
+    }
+
+    void motionLockedWindowsRatedLow_data()
+    {
+        QTest::addColumn<double>("bobHz");
+        QTest::addColumn<int>("shading");
+        QTest::addColumn<double>("artefactBpm");
+        // A nod at 0.45 Hz whose shading changes twice per swing: a strong line at 54 bpm.
+        QTest::newRow("half the rate") << 0.45 << 2 << 54.0;
+        // Swaying at 1.3 Hz (walking), the brightness following it: a line at 78 bpm.
+        QTest::newRow("at the rate") << 1.3 << 1 << 78.0;
+    }
+    void motionLockedWindowsRatedLow()
+    {
+        // No pulse at all, a head that moves by 2 % of the face's width and the skin's brightness
+        // following the motion: GREEN sees a clean line, with a high SNR, that is the motion.
+        QFETCH(double, bobHz);
+        QFETCH(int, shading);
+        QFETCH(double, artefactBpm);
+        RecordOptions o;
+        o.pulse = 0;
+        o.bobHz = bobHz;
+        o.bobFraction = 0.02;
+        o.bobShading = shading;
+        const auto frames = makeRecords(o);
+        const auto green = MethodRegistry::instance().create(QStringLiteral("green")).value();
+        AnalysisConfig config;
+        const SignalResult s = analyzeSignal(frames, green.get(), config);
+        QCOMPARE(int(s.windows.size()), 21);
+        for (const WindowEstimate &w : s.windows) {
+            QVERIFY2(std::abs(w.hrBpm - artefactBpm) < 1.5, qPrintable(QString::number(w.hrBpm)));
+            QVERIFY2(w.snrDb >= config.snrThresholdDb, qPrintable(QString::number(w.snrDb)));   // the SNR alone passes it
+            QVERIFY2(std::abs(w.motionAmplitude - 0.02) < 0.003, qPrintable(QString::number(w.motionAmplitude)));
+            QVERIFY(w.motionLocked);
+            QCOMPARE(w.quality, Quality::Low);
+        }
+        QVERIFY(std::isnan(s.windowsMedianHrBpm));   // no window to trust
+
+        // The check turned off: the SNR alone rates them.
+        config.motionLockAmplitude = 0;
+        const SignalResult unchecked = analyzeSignal(frames, green.get(), config);
+        for (const WindowEstimate &w : unchecked.windows) {
+            QVERIFY(!w.motionLocked && std::isnan(w.motionAmplitude));
+            QCOMPARE(w.quality, Quality::Good);
+        }
+
+        // A real pulse at 100 bpm under the same motion, without the shading: nothing moves at 100
+        // or 50 bpm, so every window stays Good. (Within about one spectral bin of the motion,
+        // 6 bpm for a 10 s window, the two cannot be told apart and the window is flagged.)
+        o.pulse = 1;
+        o.hrBpm = 100;
+        o.bobShading = 0;
+        const SignalResult pulse = analyzeSignal(makeRecords(o), green.get(), AnalysisConfig{});
+        for (const WindowEstimate &w : pulse.windows) {
+            QVERIFY2(std::abs(w.hrBpm - 100) < 1.5, qPrintable(QString::number(w.hrBpm)));
+            QVERIFY2(w.motionAmplitude < 0.002, qPrintable(QString::number(w.motionAmplitude)));
+            QVERIFY(!w.motionLocked);
+            QCOMPARE(w.quality, Quality::Good);
+        }
     }
 
     void beatsAndHrv()

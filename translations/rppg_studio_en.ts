@@ -1188,5 +1188,9 @@
             <numerusform>%1 analysed to the end: typical %2 bpm (median of %n good estimates, %3–%4 bpm).</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Low quality: head motion</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

@@ -1185,5 +1185,9 @@
             <numerusform>%1 已分析完毕：典型心率 %2 bpm（%n 个良好估计的中位数，%3–%4 bpm）。</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Low quality: head motion</source>
+        <translation>质量较低：头部运动</translation>
+    </message>
 </context>
 </TS>

@@ -1337,7 +1337,8 @@ void MainWindow::drawUpdate()
         stateColour = QColor(70, 140, 230);
         break;
     case LiveState::LowQuality:
-        state = tr("Low quality");
+        // The SNR, or a rate that is the head's motion (AnalysisConfig::motionLockAmplitude).
+        state = u->motionLocked ? tr("Low quality: head motion") : tr("Low quality");
         stateColour = QColor(230, 150, 30);
         break;
     case LiveState::Ok:

@@ -63,6 +63,10 @@ QJsonArray windowsJson(const SignalResult &s, const ReferenceScore *reference)
         jw[QStringLiteral("hr_bpm")] = jnum(w.hrBpm, 2);
         jw[QStringLiteral("snr_db")] = jnum(w.snrDb, 2);
         jw[QStringLiteral("quality")] = qualityName(w.quality);
+        if (std::isfinite(w.motionAmplitude))
+            jw[QStringLiteral("motion")] = jnum(w.motionAmplitude, 4);
+        if (w.motionLocked)
+            jw[QStringLiteral("motion_locked")] = true;
         if (reference && k < reference->perWindow.size())
             jw[QStringLiteral("ref_hr_bpm")] = jnum(reference->perWindow[k], 2);
         windows.append(jw);
@@ -179,20 +183,25 @@ void printSummary(const AnalysisResult &r, const Reference &ref, const std::vect
     if (std::isfinite(ref.meanHrBpm))
         std::printf("reference: %.1f bpm (%s), error %+.1f bpm\n", ref.meanHrBpm, qPrintable(ref.label),
                     s.hrBpm - ref.meanHrBpm);
-    int good = 0, low = 0;
+    int good = 0, low = 0, locked = 0;
     double lo = 1e9, hi = -1e9;
     for (const WindowEstimate &w : s.windows) {
         if (w.quality == Quality::NoSignal)
             continue;
         (w.quality == Quality::Good ? good : low)++;
+        locked += w.motionLocked ? 1 : 0;
         lo = std::min(lo, w.hrBpm);
         hi = std::max(hi, w.hrBpm);
     }
     if (good + low > 0) {
-        QString line = QStringLiteral("windows: %1 of %2 with an estimate (%3 low quality), %4-%5 bpm")
+        const QString lowText = locked > 0 ? QStringLiteral("%1 low quality, %2 of them at the head's motion")
+                                                   .arg(low)
+                                                   .arg(locked)
+                                             : QStringLiteral("%1 low quality").arg(low);
+        QString line = QStringLiteral("windows: %1 of %2 with an estimate (%3), %4-%5 bpm")
                            .arg(good + low)
                            .arg(s.windows.size())
-                           .arg(low)
+                           .arg(lowText)
                            .arg(lo, 0, 'f', 1)
                            .arg(hi, 0, 'f', 1);
         if (std::isfinite(s.windowsMedianHrBpm))
