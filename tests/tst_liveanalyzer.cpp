@@ -246,6 +246,45 @@ private Q_SLOTS:
         QCOMPARE(okUpdate->device, QStringLiteral("CPU"));
     }
 
+    // A face with no pulse that nods, x264 at its default quality (lossless video shows no such
+    // line): a line at twice the nod's rate, about 51 bpm, that the live state puts down to the
+    // head's motion (the offline check, applied to the newest window).
+    void headMotionLocked()
+    {
+        SynthConfig sc = test::defaultSynthConfig(kTruthHrBpm, 20);
+        sc.width = 320;
+        sc.height = 240;
+        sc.seed = 1;
+        sc.pulseAmplitude = 0;
+        QVERIFY(applyMotionPreset(sc, QStringLiteral("mild")));
+        sc.writeMasks = false;
+        sc.variants.front().encoder.codec = QStringLiteral("x264");
+        const QString video = test::makeSynthVideo(m_dir, QStringLiteral("nod.mp4"), sc);
+        QVERIFY(!video.isEmpty());
+        LiveAnalyzer a;
+        Collector c;
+        c.attach(a);
+        const uint64_t gen = a.start(testConfig());
+        QVERIFY(feed(a, video, InputPolicy::Backpressure, gen) > 0);
+        QVERIFY(c.finish(a, gen));
+        int full = 0, locked = 0;
+        for (const auto &u : c.of(gen)) {
+            if (u->timeSec < 11.0 || !std::isfinite(u->hrBpm))
+                continue;
+            ++full;
+            if (u->motionLocked) {
+                ++locked;
+                QCOMPARE(u->quality, Quality::Low);
+                QCOMPARE(u->state, LiveState::LowQuality);
+                QVERIFY(!u->trend.empty() && u->trend.back().motionLocked);
+                QVERIFY2(u->hrBpm > 45 && u->hrBpm < 62, qPrintable(QString::number(u->hrBpm)));
+            }
+        }
+        qInfo("%d of %d full-window updates at the head's motion", locked, full);
+        QVERIFY(full >= 10);
+        QVERIFY2(locked >= full * 3 / 4, qPrintable(QString::number(locked)));
+    }
+
     // The breathing rate of the last 30 s comes with each update: none before there are beats
     // enough, then the rate the video was made with (12 per minute, 40 s clip).
     void breathingRate()
