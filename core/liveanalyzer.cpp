@@ -786,10 +786,7 @@ Result<AnalysisResult> buildSessionResult(const LiveSession &session)
     if (session.droppedFrames > 0)
         r.warnings << QStringLiteral("%1 frames were dropped because analysis fell behind the source")
                           .arg(session.droppedFrames);
-    if (!r.signal.hasHr())
-        r.warnings << QStringLiteral("less usable signal than a heart rate needs");
-    else if (const QString note = summaryDisagreement(r.signal); !note.isEmpty())
-        r.warnings << note;
+    r.warnings << signalWarnings(r.signal);
     return r;
 }
 

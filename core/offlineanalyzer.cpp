@@ -153,9 +153,7 @@ Result<MultiAnalysis> MethodsAnalyzer::finish(const VideoInfo &video, bool trunc
         } else {
             ms.signal = analyzeSignal(result.frames, method, d->config);
         }
-        if (!ms.signal.hasHr())
-            result.warnings << QStringLiteral("%1: less usable signal than a heart rate needs").arg(ms.method);
-        else if (const QString note = summaryDisagreement(ms.signal); !note.isEmpty())
+        for (const QString &note : signalWarnings(ms.signal))
             result.warnings << QStringLiteral("%1: %2").arg(ms.method, note);
         result.methods.push_back(std::move(ms));
     }

@@ -368,6 +368,39 @@ double goodWindowsMedian(const std::vector<WindowEstimate> &windows, const std::
     return good.empty() ? kNaN : dsp::median(good);
 }
 
+QString motionWarning(const SignalResult &signal)
+{
+    int estimates = 0, locked = 0;
+    double largest = 0;
+    for (const WindowEstimate &w : signal.windows) {
+        if (w.quality == Quality::NoSignal)
+            continue;
+        ++estimates;
+        if (w.motionLocked) {
+            ++locked;
+            largest = std::max(largest, w.motionAmplitude);
+        }
+    }
+    if (locked == 0 || 2 * locked < estimates)
+        return {};
+    return QStringLiteral("%1 of %2 windows found their rate where the head moves (by up to %3 % of the face's width): "
+                          "the heart rate is most likely the motion; keep the head still")
+        .arg(locked)
+        .arg(estimates)
+        .arg(100.0 * largest, 0, 'f', 1);
+}
+
+QStringList signalWarnings(const SignalResult &signal)
+{
+    if (!signal.hasHr())
+        return {QStringLiteral("less usable signal than a heart rate needs")};
+    QStringList out;
+    for (const QString &w : {summaryDisagreement(signal), motionWarning(signal)})
+        if (!w.isEmpty())
+            out << w;
+    return out;
+}
+
 QString summaryDisagreement(const SignalResult &signal)
 {
     const double peak = signal.hrBpm, median = signal.windowsMedianHrBpm;

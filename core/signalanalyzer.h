@@ -29,6 +29,15 @@ double goodWindowsMedian(const std::vector<WindowEstimate> &windows, const std::
 // windows are the figure to trust. Empty when they agree or either is missing.
 QString summaryDisagreement(const SignalResult &signal);
 
+// A one-line warning when at least half of the windows with an estimate were rated low because
+// their rate is the head's motion (WindowEstimate::motionLocked): the heart rate is then most
+// likely the motion. Empty otherwise.
+QString motionWarning(const SignalResult &signal);
+
+// What a user should know about a signal, one line each: too little signal for a heart rate, or
+// summaryDisagreement() and motionWarning().
+QStringList signalWarnings(const SignalResult &signal);
+
 // HR and SNR of one stretch of pulse signal (already filtered), via a Welch periodogram.
 struct SpectrumEstimate
 {

@@ -523,8 +523,15 @@ private Q_SLOTS:
         // Measured when written: all 11 windows locked, 8 of them with an SNR that passes.
         QVERIFY2(locked >= windows.size() * 3 / 4, qPrintable(a.out));
         QVERIFY2(passedSnr >= windows.size() / 2, qPrintable(a.out));
+        const QStringList warnings = o[QStringLiteral("warnings")].toVariant().toStringList();
+        QCOMPARE(warnings.size(), 1);
+        QVERIFY2(warnings[0].startsWith(QStringLiteral("pos: %1 of %2 windows found their rate where the head moves")
+                                            .arg(locked)
+                                            .arg(windows.size())),
+                 qPrintable(warnings[0]));
         const Run summary = rppgRun({QStringLiteral("analyze"), out});
         QVERIFY2(summary.out.contains(QStringLiteral("of them at the head's motion")), qPrintable(summary.out));
+        QVERIFY2(summary.out.contains(QStringLiteral("warning: pos: ") + warnings[0].mid(5)), qPrintable(summary.out));
     }
 
     // `rppg synth --breathing` makes a video whose pulse breathes 12 times a minute; `analyze`

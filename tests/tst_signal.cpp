@@ -307,6 +307,10 @@ private Q_SLOTS:
             QCOMPARE(w.quality, Quality::Low);
         }
         QVERIFY(std::isnan(s.windowsMedianHrBpm));   // no window to trust
+        const QStringList warnings = signalWarnings(s);
+        QCOMPARE(warnings.size(), 1);
+        QVERIFY2(warnings[0].startsWith(QStringLiteral("21 of 21 windows found their rate where the head moves (by up to 2.")),
+                 qPrintable(warnings[0]));
 
         // The check turned off: the SNR alone rates them.
         config.motionLockAmplitude = 0;
@@ -315,6 +319,7 @@ private Q_SLOTS:
             QVERIFY(!w.motionLocked && std::isnan(w.motionAmplitude));
             QCOMPARE(w.quality, Quality::Good);
         }
+        QVERIFY(signalWarnings(unchecked).isEmpty());
 
         // A real pulse at 100 bpm under the same motion, without the shading: nothing moves at 100
         // or 50 bpm, so every window stays Good. (Within about one spectral bin of the motion,
@@ -329,6 +334,7 @@ private Q_SLOTS:
             QVERIFY(!w.motionLocked);
             QCOMPARE(w.quality, Quality::Good);
         }
+        QVERIFY(motionWarning(pulse).isEmpty());
     }
 
     void beatsAndHrv()
