@@ -127,6 +127,19 @@ int feed(LiveAnalyzer &a, const QString &path, InputPolicy policy, uint64_t sess
     return accepted;
 }
 
+// The whole of `path` through a fresh engine (back-pressure: nothing dropped, default test
+// configuration): every update of that run; empty when it could not be fed or did not finish.
+std::vector<LiveUpdatePtr> wholeVideoUpdates(const QString &path)
+{
+    LiveAnalyzer a;
+    Collector c;
+    c.attach(a);
+    const uint64_t gen = a.start(testConfig());
+    if (gen == 0 || feed(a, path, InputPolicy::Backpressure, gen) <= 0 || !c.finish(a, gen))
+        return {};
+    return c.of(gen);
+}
+
 } // namespace
 
 class TestLiveAnalyzer : public QObject
@@ -261,14 +274,10 @@ private Q_SLOTS:
         sc.variants.front().encoder.codec = QStringLiteral("x264");
         const QString video = test::makeSynthVideo(m_dir, QStringLiteral("nod.mp4"), sc);
         QVERIFY(!video.isEmpty());
-        LiveAnalyzer a;
-        Collector c;
-        c.attach(a);
-        const uint64_t gen = a.start(testConfig());
-        QVERIFY(feed(a, video, InputPolicy::Backpressure, gen) > 0);
-        QVERIFY(c.finish(a, gen));
+        const auto ups = wholeVideoUpdates(video);
+        QVERIFY(!ups.empty());
         int full = 0, locked = 0;
-        for (const auto &u : c.of(gen)) {
+        for (const auto &u : ups) {
             if (u->timeSec < 11.0 || !std::isfinite(u->hrBpm))
                 continue;
             ++full;
@@ -298,14 +307,10 @@ private Q_SLOTS:
         sc.pulse.respirationHz = 12.0 / 60.0;
         const QString video = test::makeSynthVideo(m_dir, QStringLiteral("breathing.mkv"), sc);
         QVERIFY(!video.isEmpty());
-        LiveAnalyzer a;
-        Collector c;
-        c.attach(a);
-        const uint64_t gen = a.start(testConfig());
-        QVERIFY(feed(a, video, InputPolicy::Backpressure, gen) > 0);
-        QVERIFY(c.finish(a, gen));
+        const auto ups = wholeVideoUpdates(video);
+        QVERIFY(!ups.empty());
         int late = 0, near = 0;
-        for (const auto &u : c.of(gen)) {
+        for (const auto &u : ups) {
             if (u->timeSec < 14.0)
                 QVERIFY(!u->breathing.hasRate());   // under 15 s of beats
             if (u->timeSec >= 34.0 && u->breathing.hasRate()) {
