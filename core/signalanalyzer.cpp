@@ -25,6 +25,29 @@ bool usable(const FrameRecord &r, bool rgbInput)
     return rgbInput ? r.skinValid : std::isfinite(r.methodPulse);
 }
 
+// The face box of the usable frames [a, b] (frames without a box bridged) resampled onto
+// out.faceMotion's samples [k0, k0 + count), for the head-motion check.
+void faceBoxOnGrid(const std::vector<FrameRecord> &frames, size_t a, size_t b, bool rgbInput, int k0,
+                   int count, SignalResult &out)
+{
+    std::vector<double> t, box[3];
+    for (size_t i = a; i <= b; ++i) {
+        const cv::Rect2f &r = frames[i].faceBox;
+        if (!usable(frames[i], rgbInput) || !(r.width > 0 && r.height > 0))
+            continue;
+        t.push_back(frames[i].timeSec);
+        box[0].push_back(r.x + 0.5 * r.width);
+        box[1].push_back(r.y + 0.5 * r.height);
+        box[2].push_back(r.width);
+    }
+    if (t.size() < 2)
+        return;
+    for (int c = 0; c < 3; ++c) {
+        const auto u = dsp::resampleLinear(t, box[c], out.timeAt(size_t(k0)), out.fsHz, count);
+        std::copy(u.begin(), u.end(), out.faceMotion[size_t(c)].begin() + k0);
+    }
+}
+
 int nfftFor(int samples)
 {
     int n = kMinNfft;
@@ -221,24 +244,8 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
             }
         }
         const double gridStart = out.t0Sec + k0 / fsHz;
-        {
-            // The face box over the stretch (frames without one are bridged), for the motion check.
-            std::vector<double> tb, box[3];
-            for (size_t i = a; i <= b; ++i) {
-                const cv::Rect2f &r = frames[i].faceBox;
-                if (!usable(frames[i], rgbInput) || !(r.width > 0 && r.height > 0))
-                    continue;
-                tb.push_back(frames[i].timeSec);
-                box[0].push_back(r.x + 0.5 * r.width);
-                box[1].push_back(r.y + 0.5 * r.height);
-                box[2].push_back(r.width);
-            }
-            if (tb.size() >= 2)
-                for (int c = 0; c < 3; ++c) {
-                    const auto u = dsp::resampleLinear(tb, box[c], gridStart, fsHz, count);
-                    std::copy(u.begin(), u.end(), out.faceMotion[size_t(c)].begin() + k0);
-                }
-        }
+        if (config.motionLockAmplitude > 0)
+            faceBoxOnGrid(frames, a, b, rgbInput, k0, count, out);
         std::vector<double> raw;
         if (rgbInput) {
             std::vector<cv::Vec3d> rgb(count);
