@@ -84,6 +84,17 @@ double HrReference::windowHr(double fromSec, double toSec, double bandLowHz, dou
     return std::isfinite(hr) ? hr : meanOver(fromSec, toSec);
 }
 
+namespace {
+
+Error noPulseError(const QString &path)
+{
+    return Error{ErrorCode::BadData, QStringLiteral("'%1' records no pulse (a video rendered with --amplitude 0): "
+                                                    "there is no heart rate to compare with")
+                                         .arg(path)};
+}
+
+} // namespace
+
 Result<HrReference> readHrReference(const QString &path)
 {
     QFile f(path);
@@ -97,6 +108,8 @@ Result<HrReference> readHrReference(const QString &path)
     double sum = 0;
     while (!in.atEnd()) {
         const QString line = in.readLine().trimmed();
+        if (line.startsWith(QLatin1String(kNoPulseMarker)))
+            return noPulseError(path);
         if (line.isEmpty() || line.startsWith(QLatin1Char('#')))
             continue;
         const QStringList cells = line.split(QLatin1Char(','));
@@ -149,7 +162,8 @@ namespace rppg {
 Result<HrReference> loadHrReference(const QString &path, double defaultRateHz)
 {
     auto direct = readHrReference(path);
-    if (direct.ok() || direct.error().code == ErrorCode::FileNotFound)
+    if (direct.ok() || direct.error().code == ErrorCode::FileNotFound
+        || direct.error().message == noPulseError(path).message)
         return direct;
     auto ppg = readPpgCsv(path, defaultRateHz);
     if (!ppg.ok())

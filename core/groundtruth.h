@@ -13,6 +13,10 @@
 
 namespace rppg {
 
+// The comment line that starts a ground-truth file of a video without a pulse (`rppg synth
+// --amplitude 0`): readHrReference() refuses it with a message that says so.
+inline constexpr char kNoPulseMarker[] = "# pulse: none";
+
 struct HrReference
 {
     std::vector<double> timeSec;   // empty for a constant reference

@@ -3,6 +3,7 @@
 #include "datasets.h"
 #include "dsp.h"
 #include "facetracker.h"
+#include "groundtruth.h"
 #include "ppgseries.h"
 #include "resourcepaths.h"
 #include "rppg_version.h"
@@ -33,7 +34,8 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 // Bumped whenever the same config and seed would render different pixels or ground truth.
-constexpr int kModelVersion = 1;
+// 2: a video without a pulse (amplitude 0) has a flat PPG and no hr_bpm in its ground truth.
+constexpr int kModelVersion = 2;
 
 // Relative pulsatile amplitudes of R, G, B in skin (the "blood volume pulse signature" of
 // de Haan & van Leest 2014): green carries the most, red the least.
@@ -1613,6 +1615,7 @@ Result<SynthResult> generateSynthVideo(const SynthConfig &config, const Progress
         cv::threshold(stillMask, stillMask, 127, 255, cv::THRESH_BINARY);
     }
 
+    const bool noPulse = !(config.pulseAmplitude > 0);
     QByteArray gt;
     gt.reserve(frames * 48 + 512);
     double renderMs = 0, encodeMs = 0;
@@ -1674,10 +1677,12 @@ Result<SynthResult> generateSynthVideo(const SynthConfig &config, const Progress
         }
         encodeMs += timer.nsecsElapsed() / 1e6;
 
+        // Without a pulse (amplitude 0) the skin never changes with it: the PPG is flat and there
+        // is no heart rate to compare with.
         gt += QByteArray::number(i) + ',' + QByteArray::number(t, 'f', 6) + ','
-              + QByteArray::number(ppgAtFrame[i], 'f', 6) + ','
-              + QByteArray::number(60.0 / train.rrAt(t), 'f', 3) + ',' + (visible ? '1' : '0')
-              + '\n';
+              + (noPulse ? QByteArray("0") : QByteArray::number(ppgAtFrame[i], 'f', 6)) + ','
+              + (noPulse ? QByteArray() : QByteArray::number(60.0 / train.rrAt(t), 'f', 3)) + ','
+              + (visible ? '1' : '0') + '\n';
         if (progress)
             progress(i + 1, frames);
     }
@@ -1715,6 +1720,8 @@ Result<SynthResult> generateSynthVideo(const SynthConfig &config, const Progress
         head += "# seed: " + QByteArray::number(qulonglong(config.seed)) + '\n';
         head += "# ppg: blood volume (rises at systole), typical beat 0..1; hr_bpm: 60 / the beat "
                 "interval containing time_s\n";
+        if (noPulse)
+            head += QByteArray(kNoPulseMarker) + " (rendered with amplitude 0): ppg is flat and hr_bpm empty\n";
         head += "frame,time_s,ppg,hr_bpm,face_visible\n";
         guard.paths << gtPath;
         if (Error e = writeFileAtomically(gtPath, head + gt); e.isError())
@@ -1722,6 +1729,7 @@ Result<SynthResult> generateSynthVideo(const SynthConfig &config, const Progress
 
         const QDir metaDir = QFileInfo(metaPath).absoluteDir();
         QJsonObject pulseJson{
+            {QStringLiteral("rendered"), !noPulse},   // false: amplitude 0, the model's beats unused
             {QStringLiteral("source"), config.pulse.ppgCsvPath.isEmpty()
                                            ? QStringLiteral("model")
                                            : QStringLiteral("recording")},

@@ -334,7 +334,7 @@ int runSynth(const QStringList &args)
             {QStringLiteral("mask"), r.maskPath.isEmpty() ? QJsonValue() : QJsonValue(r.maskPath)},
             {QStringLiteral("meta"), r.metaPath},
             {QStringLiteral("frames"), double(r.frames)},
-            {QStringLiteral("mean_hr_bpm"), r.meanHrBpm},
+            {QStringLiteral("mean_hr_bpm"), c.pulseAmplitude > 0 ? QJsonValue(r.meanHrBpm) : QJsonValue()},
             {QStringLiteral("sdnn_ms"), r.sdnnMs},
             {QStringLiteral("rmssd_ms"), r.rmssdMs},
             {QStringLiteral("breaths_per_min"), c.pulse.ppgCsvPath.isEmpty() ? QJsonValue(c.pulse.respirationHz * 60.0)
@@ -360,15 +360,18 @@ int runSynth(const QStringList &args)
         out += QStringLiteral("skin masks:   %1\n").arg(r.maskPath);
     if (!r.metaPath.isEmpty())
         out += QStringLiteral("description:  %1\n").arg(r.metaPath);
-    out += QStringLiteral("pulse:        mean HR %1 bpm, SDNN %2 ms, RMSSD %3 ms%4\n")
-               .arg(r.meanHrBpm, 0, 'f', 1)
-               .arg(r.sdnnMs, 0, 'f', 1)
-               .arg(r.rmssdMs, 0, 'f', 1)
-               .arg(c.pulse.ppgCsvPath.isEmpty()
-                        ? (c.pulse.respirationHz > 0
-                               ? QStringLiteral(", breathing %1 /min").arg(c.pulse.respirationHz * 60.0, 0, 'f', 1)
-                               : QString())
-                        : QStringLiteral(" (from %1)").arg(c.pulse.ppgCsvPath));
+    if (!(c.pulseAmplitude > 0))
+        out += QStringLiteral("pulse:        none (amplitude 0): the ground truth has no heart rate\n");
+    else
+        out += QStringLiteral("pulse:        mean HR %1 bpm, SDNN %2 ms, RMSSD %3 ms%4\n")
+                   .arg(r.meanHrBpm, 0, 'f', 1)
+                   .arg(r.sdnnMs, 0, 'f', 1)
+                   .arg(r.rmssdMs, 0, 'f', 1)
+                   .arg(c.pulse.ppgCsvPath.isEmpty()
+                            ? (c.pulse.respirationHz > 0
+                                   ? QStringLiteral(", breathing %1 /min").arg(c.pulse.respirationHz * 60.0, 0, 'f', 1)
+                                   : QString())
+                            : QStringLiteral(" (from %1)").arg(c.pulse.ppgCsvPath));
     out += QStringLiteral("took %1 s for %2 frames (seed %3)\n")
                .arg(elapsedSec, 0, 'f', 1)
                .arg(r.frames)
