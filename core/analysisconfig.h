@@ -39,6 +39,12 @@ struct AnalysisConfig
     // skin's shading changes twice per swing) by at least this share of the face's width is
     // flagged low quality: its "pulse" is most likely the motion. 0 turns the check off.
     double motionLockAmplitude = 0.005;
+    // A window whose SNR is below steadySnrDb must hold its rate in both halves: in each half the
+    // power at the window's rate reaches at least steadyPowerRatio of that half's own spectral
+    // peak, or the window is flagged low quality ("inconsistent": a peak that one half makes alone
+    // is most often noise or a passing artefact). 0 turns the check off.
+    double steadyPowerRatio = 0.5;
+    double steadySnrDb = 0.0;
     double analysisRateHz = 0.0;    // uniform resampling rate; 0 = the video's frame rate (10..60)
     double respirationWindowSec = 30.0;  // sliding window for the breathing rate (hop: hopSec)
     double respirationLowHz = 0.1;       // 6 breaths per minute
@@ -80,6 +86,11 @@ struct WindowEstimate
     // unknown); motionLocked: at or above AnalysisConfig::motionLockAmplitude, so rated Low.
     double motionAmplitude = kNaN;
     bool motionLocked = false;
+    // The weaker half's power at the estimate's rate over its own spectral peak (NaN when not
+    // measured: SNR at or above AnalysisConfig::steadySnrDb, or the check off); unsteady: below
+    // AnalysisConfig::steadyPowerRatio in a window the SNR and motion checks passed, so rated Low.
+    double steadiness = kNaN;
+    bool unsteady = false;
 };
 
 // Breathing rate from the pulse: breathing modulates the beat intervals (respiratory sinus

@@ -101,6 +101,7 @@ LiveHrPoint latestEstimate(const SignalResult &s, const AnalysisConfig &cfg, dou
     const WindowRating rating = rateWindow(s, runStart, runLen, cfg, e);
     p.quality = rating.quality;
     p.motionLocked = rating.motionLocked;
+    p.unsteady = rating.unsteady;
     return p;
 }
 
@@ -417,6 +418,7 @@ struct Engine
             up->snrDb = e.snrDb;
             up->quality = e.quality;
             up->motionLocked = e.motionLocked;
+            up->unsteady = e.unsteady;
             up->breathing = s.respiration;
             const int total = int(s.pulse.size());
             if (s.fsHz > 0 && total > 0) {
@@ -460,7 +462,7 @@ struct Engine
         else
             up->state = LiveState::Ok;
 
-        pushTrend(trend, LiveHrPoint{mainEnd, up->hrBpm, up->snrDb, up->quality, up->motionLocked}, cfg.trendSec);
+        pushTrend(trend, LiveHrPoint{mainEnd, up->hrBpm, up->snrDb, up->quality, up->motionLocked, up->unsteady}, cfg.trendSec);
 
         const bool due = endOfStream || !updateEmitClock.isValid()
                          || updateEmitClock.nsecsElapsed() >= cfg.updateEmitIntervalSec * 1e9;

@@ -13,6 +13,11 @@ namespace {
 // Zero-padding target for spectra: bins of about 0.3 bpm, refined further by interpolation.
 constexpr int kMinNfft = 4096;
 
+// The head-motion sweep (motionAmplitudeAt): its step, and how far it looks beyond the tolerance
+// for a stronger line beside it (one bin of a 10 s window).
+constexpr double kMotionStepHz = 0.01;
+constexpr double kMotionMarginHz = 0.1;
+
 struct Segment
 {
     int first = 0;   // index of the first sample on the global grid
@@ -148,8 +153,14 @@ double motionAmplitudeAt(const SignalResult &s, int start, int len, double hz)
         for (int k = 0; k < len; ++k)
             x[size_t(k)] = (m[size_t(start + k)] / width - icpt - slope * k) * hann[size_t(k)];
         for (const double divisor : {1.0, 2.0}) {
+            // The sweep reaches kMotionMarginHz beyond the tolerance on each side: a line there
+            // (the head's own rhythm beside the pulse) leaks into the tolerance through the
+            // window's main lobe but peaks outside it, and is not the window's rate.
             const double centre = hz / divisor, tol = 0.05 / divisor;
-            for (double f = centre - tol; f <= centre + tol + 1e-9; f += 0.01) {
+            const int steps = int(std::lround(2.0 * (tol + kMotionMarginHz) / kMotionStepHz));
+            double inside = 0, anywhere = 0;
+            for (int i = 0; i <= steps; ++i) {
+                const double f = centre - tol - kMotionMarginHz + i * kMotionStepHz;
                 // A rotating phasor instead of a cosine and a sine per sample.
                 const std::complex<double> step = std::polar(1.0, -2.0 * M_PI * f / s.fsHz);
                 std::complex<double> z = 1.0, acc = 0.0;
@@ -157,11 +168,42 @@ double motionAmplitudeAt(const SignalResult &s, int start, int len, double hz)
                     acc += x[size_t(k)] * z;
                     z *= step;
                 }
-                amplitude = std::max(amplitude, 2.0 * std::abs(acc) / hannSum);
+                const double a = 2.0 * std::abs(acc) / hannSum;
+                anywhere = std::max(anywhere, a);
+                if (std::abs(f - centre) <= tol + 1e-9)
+                    inside = std::max(inside, a);
             }
+            if (inside >= anywhere)
+                amplitude = std::max(amplitude, inside);
         }
     }
     return amplitude;
+}
+
+double steadinessAt(const SignalResult &s, int start, int len, double hz, double bandLowHz, double bandHighHz)
+{
+    const int half = len / 2;
+    if (start < 0 || half < 8 || s.fsHz <= 0 || !(hz > 0) || int(s.pulse.size()) < start + len)
+        return kNaN;
+    double steadiness = 1.0;
+    for (const int from : {start, start + len - half}) {
+        const std::vector<double> part(s.pulse.begin() + from, s.pulse.begin() + from + half);
+        const dsp::Spectrum spec = dsp::welch(part, s.fsHz, half, 0.5, nfftFor(half));
+        if (spec.power.empty() || !(spec.binHz > 0))
+            return kNaN;
+        const int last = int(spec.power.size()) - 1;
+        const int lo = std::clamp(int(std::ceil(bandLowHz / spec.binHz)), 0, last);
+        const int hi = std::clamp(int(std::floor(bandHighHz / spec.binHz)), lo, last);
+        const double peak = *std::max_element(spec.power.begin() + lo, spec.power.begin() + hi + 1);
+        // The power at `hz`, linearly between the two bins around it.
+        const double pos = std::clamp(hz / spec.binHz, 0.0, double(last));
+        const int k = std::min(int(pos), last - 1);
+        const double at = spec.power[size_t(k)] + (pos - k) * (spec.power[size_t(k + 1)] - spec.power[size_t(k)]);
+        if (!(peak > 0))
+            return kNaN;
+        steadiness = std::min(steadiness, at / peak);
+    }
+    return steadiness;
 }
 
 WindowRating rateWindow(const SignalResult &s, int start, int len, const AnalysisConfig &config,
@@ -175,6 +217,14 @@ WindowRating rateWindow(const SignalResult &s, int start, int len, const Analysi
         r.motionAmplitude = motionAmplitudeAt(s, start, len, estimate.hrBpm / 60.0);
         r.motionLocked = r.motionAmplitude >= config.motionLockAmplitude;
         if (r.motionLocked)
+            r.quality = Quality::Low;
+    }
+    if (config.steadyPowerRatio > 0 && !(estimate.snrDb >= config.steadySnrDb)) {
+        const double high = std::min(config.bandHighHz, 0.45 * s.fsHz);
+        r.steadiness = steadinessAt(s, start, len, estimate.hrBpm / 60.0, config.bandLowHz, high);
+        // Flagged only where the other checks passed, so each Low window has one reason.
+        r.unsteady = r.quality == Quality::Good && r.steadiness < config.steadyPowerRatio;
+        if (r.unsteady)
             r.quality = Quality::Low;
     }
     return r;
@@ -288,6 +338,8 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
             w.quality = rating.quality;
             w.motionAmplitude = rating.motionAmplitude;
             w.motionLocked = rating.motionLocked;
+            w.steadiness = rating.steadiness;
+            w.unsteady = rating.unsteady;
         }
         out.windows.push_back(w);
     }

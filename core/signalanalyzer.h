@@ -48,13 +48,16 @@ SpectrumEstimate estimateHeartRate(const std::vector<double> &pulse, double fsHz
                                    double bandLowHz, double bandHighHz);
 
 // How far an estimate over samples [start, start + len) of `s` can be trusted: Good when its SNR
-// reaches the threshold and the face box does not move at its rate (see
-// AnalysisConfig::motionLockAmplitude), Low otherwise; NoSignal without an estimate.
+// reaches the threshold, the face box does not move at its rate (see
+// AnalysisConfig::motionLockAmplitude) and both halves hold the rate (steadiness, see
+// AnalysisConfig::steadyPowerRatio), Low otherwise; NoSignal without an estimate.
 struct WindowRating
 {
     Quality quality = Quality::NoSignal;
     double motionAmplitude = kNaN;
     bool motionLocked = false;
+    double steadiness = kNaN;
+    bool unsteady = false;
 };
 WindowRating rateWindow(const SignalResult &s, int start, int len, const AnalysisConfig &config,
                         const SpectrumEstimate &estimate);
@@ -62,8 +65,15 @@ WindowRating rateWindow(const SignalResult &s, int start, int len, const Analysi
 // Head motion over samples [start, start + len) of `s` near `hz` and `hz` / 2: the largest
 // amplitude, as a share of the face's mean width, that the box's centre x, centre y or width has
 // within ±0.05 Hz of `hz` (±0.025 Hz of `hz` / 2) once its linear trend is removed (Hann-weighted
-// DFT). NaN when the stretch has no face box.
+// DFT). A trace counts only where its line peaks inside that tolerance: one that is stronger up to
+// 0.1 Hz beyond it is a rhythm of the head beside the rate, seen through the window's main lobe.
+// NaN when the stretch has no face box.
 double motionAmplitudeAt(const SignalResult &s, int start, int len, double hz);
+
+// How well both halves of the pulse over samples [start, start + len) of `s` hold `hz`: for each
+// half, its power at `hz` over its largest power in [bandLowHz, bandHighHz] (Hann periodogram);
+// the smaller of the two, 0..1. NaN when the stretch is too short or has no power.
+double steadinessAt(const SignalResult &s, int start, int len, double hz, double bandLowHz, double bandHighHz);
 
 // The frame rate implied by timestamps (median interval), clamped to 1..240 Hz; 0 when < 2 frames.
 double estimateFrameRate(const std::vector<FrameRecord> &frames);

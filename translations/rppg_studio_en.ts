@@ -1192,5 +1192,9 @@
         <source>Low quality: head motion</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Low quality: inconsistent</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

@@ -1189,5 +1189,9 @@
         <source>Low quality: head motion</source>
         <translation>质量较低：头部运动</translation>
     </message>
+    <message>
+        <source>Low quality: inconsistent</source>
+        <translation>质量较低：前后不一致</translation>
+    </message>
 </context>
 </TS>

@@ -67,6 +67,10 @@ QJsonArray windowsJson(const SignalResult &s, const ReferenceScore *reference)
             jw[QStringLiteral("motion")] = jnum(w.motionAmplitude, 4);
         if (w.motionLocked)
             jw[QStringLiteral("motion_locked")] = true;
+        if (std::isfinite(w.steadiness))
+            jw[QStringLiteral("steadiness")] = jnum(w.steadiness, 3);
+        if (w.unsteady)
+            jw[QStringLiteral("unsteady")] = true;
         if (reference && k < reference->perWindow.size())
             jw[QStringLiteral("ref_hr_bpm")] = jnum(reference->perWindow[k], 2);
         windows.append(jw);
@@ -183,21 +187,23 @@ void printSummary(const AnalysisResult &r, const Reference &ref, const std::vect
     if (std::isfinite(ref.meanHrBpm))
         std::printf("reference: %.1f bpm (%s), error %+.1f bpm\n", ref.meanHrBpm, qPrintable(ref.label),
                     s.hrBpm - ref.meanHrBpm);
-    int good = 0, low = 0, locked = 0;
+    int good = 0, low = 0, locked = 0, unsteady = 0;
     double lo = 1e9, hi = -1e9;
     for (const WindowEstimate &w : s.windows) {
         if (w.quality == Quality::NoSignal)
             continue;
         (w.quality == Quality::Good ? good : low)++;
         locked += w.motionLocked ? 1 : 0;
+        unsteady += w.unsteady ? 1 : 0;
         lo = std::min(lo, w.hrBpm);
         hi = std::max(hi, w.hrBpm);
     }
     if (good + low > 0) {
-        const QString lowText = locked > 0 ? QStringLiteral("%1 low quality, %2 of them at the head's motion")
-                                                   .arg(low)
-                                                   .arg(locked)
-                                             : QStringLiteral("%1 low quality").arg(low);
+        QString lowText = QStringLiteral("%1 low quality").arg(low);
+        if (locked > 0)
+            lowText += QStringLiteral(", %1 of them at the head's motion").arg(locked);
+        if (unsteady > 0)
+            lowText += QStringLiteral(", %1 whose two halves disagree").arg(unsteady);
         QString line = QStringLiteral("windows: %1 of %2 with an estimate (%3), %4-%5 bpm")
                            .arg(good + low)
                            .arg(s.windows.size())
