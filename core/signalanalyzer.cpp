@@ -469,18 +469,30 @@ QString summaryDisagreement(const SignalResult &signal)
     if (gap <= 3.0 || gap <= 0.03 * median)
         return {};
     double lo = median, hi = median;
-    for (const WindowEstimate &w : signal.windows)
+    int good = 0, estimates = 0;
+    for (const WindowEstimate &w : signal.windows) {
+        estimates += w.quality != Quality::NoSignal;
         if (w.quality == Quality::Good) {
+            ++good;
             lo = std::min(lo, w.hrBpm);
             hi = std::max(hi, w.hrBpm);
         }
-    return QStringLiteral("the whole recording's spectral peak (%1 bpm) and the median of the ok windows "
-                          "(%2 bpm) differ by %3 bpm: the rate moved (ok windows %4-%5 bpm); trust the windows")
-        .arg(peak, 0, 'f', 1)
-        .arg(median, 0, 'f', 1)
-        .arg(gap, 0, 'f', 1)
-        .arg(lo, 0, 'f', 1)
-        .arg(hi, 0, 'f', 1);
+    }
+    const QString head = QStringLiteral("the whole recording's spectral peak (%1 bpm) and the median of the ok windows "
+                                        "(%2 bpm) differ by %3 bpm")
+                             .arg(peak, 0, 'f', 1)
+                             .arg(median, 0, 'f', 1)
+                             .arg(gap, 0, 'f', 1);
+    // A median of a few ok windows among many low ones is no figure to send the user to.
+    if (2 * good < estimates)
+        return head + QStringLiteral(", and only %1 of %2 windows are ok (%3-%4 bpm): neither figure is reliable")
+                          .arg(good)
+                          .arg(estimates)
+                          .arg(lo, 0, 'f', 1)
+                          .arg(hi, 0, 'f', 1);
+    return head + QStringLiteral(": the rate moved (ok windows %1-%2 bpm); trust the windows")
+                      .arg(lo, 0, 'f', 1)
+                      .arg(hi, 0, 'f', 1);
 }
 
 } // namespace rppg

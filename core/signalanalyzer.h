@@ -26,7 +26,8 @@ double goodWindowsMedian(const std::vector<WindowEstimate> &windows, const std::
 
 // A one-line warning when the whole-recording peak and the ok-window median disagree by more than
 // 3 bpm and 3 %: the rate moved during the recording (or the peak sits on a harmonic), and the
-// windows are the figure to trust. Empty when they agree or either is missing.
+// windows are the figure to trust — unless fewer than half of the windows with an estimate are
+// ok, when neither figure is. Empty when they agree or either is missing.
 QString summaryDisagreement(const SignalResult &signal);
 
 // A one-line warning when at least half of the windows with an estimate were rated low because

@@ -223,6 +223,28 @@ private Q_SLOTS:
         const QString note = summaryDisagreement(s);
         QVERIFY2(std::abs(s.hrBpm - s.windowsMedianHrBpm) > 3.0, qPrintable(QString::number(s.hrBpm)));
         QVERIFY2(note.contains(QString::number(s.windowsMedianHrBpm, 'f', 1)), qPrintable(note));
+        QVERIFY2(note.endsWith(QStringLiteral("trust the windows")), qPrintable(note));
+
+        // One ok window among eleven (noise that cleared the checks, the rest low at a motion
+        // line): the two still differ, but the lone window is no figure to trust either.
+        SignalResult few;
+        few.hrBpm = 51.5;
+        for (int k = 0; k < 11; ++k) {
+            WindowEstimate w;
+            w.hrBpm = k == 10 ? 66.1 : 51.0;
+            w.quality = k == 10 ? Quality::Good : Quality::Low;
+            few.windows.push_back(w);
+        }
+        few.windowsMedianHrBpm = goodWindowsMedian(few.windows);
+        QCOMPARE(few.windowsMedianHrBpm, 66.1);
+        const QString fewNote = summaryDisagreement(few);
+        QVERIFY2(fewNote.endsWith(QStringLiteral("and only 1 of 11 windows are ok (66.1-66.1 bpm): neither figure is reliable")),
+                 qPrintable(fewNote));
+        few.windows[9].quality = Quality::NoSignal;   // windows without an estimate do not count
+        for (int k = 0; k < 4; ++k)
+            few.windows[size_t(k)].quality = Quality::Good;
+        few.windowsMedianHrBpm = 66.1;   // as if: the median differs from the peak all the same
+        QVERIFY2(summaryDisagreement(few).endsWith(QStringLiteral("trust the windows")), qPrintable(summaryDisagreement(few)));
 
         // Noise ten times the pulse over 20-45 s: those windows turn Low and drop out of the median.
         std::mt19937 rng(9);
