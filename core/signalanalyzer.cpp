@@ -454,10 +454,36 @@ QStringList signalWarnings(const SignalResult &signal)
     if (!signal.hasHr())
         return {QStringLiteral("less usable signal than a heart rate needs")};
     QStringList out;
-    for (const QString &w : {summaryDisagreement(signal), motionWarning(signal)})
+    for (const QString &w : {fewOkWarning(signal), summaryDisagreement(signal), motionWarning(signal)})
         if (!w.isEmpty())
             out << w;
     return out;
+}
+
+namespace {
+
+// Windows with an estimate, and those of them rated Good.
+std::pair<int, int> windowCounts(const SignalResult &signal)
+{
+    int estimates = 0, good = 0;
+    for (const WindowEstimate &w : signal.windows) {
+        estimates += w.quality != Quality::NoSignal;
+        good += w.quality == Quality::Good;
+    }
+    return {estimates, good};
+}
+
+} // namespace
+
+QString fewOkWarning(const SignalResult &signal)
+{
+    const auto [estimates, good] = windowCounts(signal);
+    if (estimates == 0 || 2 * good >= estimates)
+        return {};
+    return QStringLiteral("only %1 of %2 windows are ok: the heart rate is not to be trusted (no pulse, or too much "
+                          "noise, compression or motion)")
+        .arg(good)
+        .arg(estimates);
 }
 
 QString summaryDisagreement(const SignalResult &signal)
@@ -468,31 +494,22 @@ QString summaryDisagreement(const SignalResult &signal)
     const double gap = std::abs(peak - median);
     if (gap <= 3.0 || gap <= 0.03 * median)
         return {};
+    // A median of a few ok windows among many low ones is no figure to send the user to.
+    if (!fewOkWarning(signal).isEmpty())
+        return {};
     double lo = median, hi = median;
-    int good = 0, estimates = 0;
-    for (const WindowEstimate &w : signal.windows) {
-        estimates += w.quality != Quality::NoSignal;
+    for (const WindowEstimate &w : signal.windows)
         if (w.quality == Quality::Good) {
-            ++good;
             lo = std::min(lo, w.hrBpm);
             hi = std::max(hi, w.hrBpm);
         }
-    }
-    const QString head = QStringLiteral("the whole recording's spectral peak (%1 bpm) and the median of the ok windows "
-                                        "(%2 bpm) differ by %3 bpm")
-                             .arg(peak, 0, 'f', 1)
-                             .arg(median, 0, 'f', 1)
-                             .arg(gap, 0, 'f', 1);
-    // A median of a few ok windows among many low ones is no figure to send the user to.
-    if (2 * good < estimates)
-        return head + QStringLiteral(", and only %1 of %2 windows are ok (%3-%4 bpm): neither figure is reliable")
-                          .arg(good)
-                          .arg(estimates)
-                          .arg(lo, 0, 'f', 1)
-                          .arg(hi, 0, 'f', 1);
-    return head + QStringLiteral(": the rate moved (ok windows %1-%2 bpm); trust the windows")
-                      .arg(lo, 0, 'f', 1)
-                      .arg(hi, 0, 'f', 1);
+    return QStringLiteral("the whole recording's spectral peak (%1 bpm) and the median of the ok windows "
+                          "(%2 bpm) differ by %3 bpm: the rate moved (ok windows %4-%5 bpm); trust the windows")
+        .arg(peak, 0, 'f', 1)
+        .arg(median, 0, 'f', 1)
+        .arg(gap, 0, 'f', 1)
+        .arg(lo, 0, 'f', 1)
+        .arg(hi, 0, 'f', 1);
 }
 
 } // namespace rppg

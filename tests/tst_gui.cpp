@@ -273,6 +273,45 @@ private Q_SLOTS:
         QVERIFY(std::abs(w.referenceMaeBpm() - sum / n) < 1.0);   // the same video, analysed again
     }
 
+    // A still face without a pulse (a photo held to the camera): its ground truth records no pulse
+    // and is refused as a reference, and at the end the window gives no typical rate.
+    void stillFaceWithoutPulse()
+    {
+        SynthConfig sc = test::defaultSynthConfig(72, 20);
+        sc.width = 320;
+        sc.height = 240;
+        sc.seed = 5;   // 5 of 21 estimates good when written (seed 1: 12 of 21, a steady 52 bpm line)
+        sc.pulseAmplitude = 0;
+        sc.writeMasks = false;
+        sc.variants.front().encoder.codec = QStringLiteral("x264");
+        const QString video = test::makeSynthVideo(m_dir, QStringLiteral("photo.mp4"), sc);
+        QVERIFY(!video.isEmpty());
+        MainWindow w;
+        w.resize(1280, 800);
+        w.show();
+        QSignalSpy finished(&w, &MainWindow::analysisFinished);
+        w.openFile(video);
+        QVERIFY(!w.hasReference());
+        QVERIFY(!w.loadReference(groundTruthPathFor(video)));
+        QVERIFY2(w.messageText().contains(QStringLiteral("records no pulse")), qPrintable(w.messageText()));
+        QVERIFY(finished.wait(kAnalysisTimeoutMs));
+        QTRY_VERIFY(w.lastUpdate() && w.lastUpdate()->endOfStream);
+        int estimates = 0, good = 0;
+        for (const LiveHrPoint &p : w.lastUpdate()->trend) {
+            estimates += p.quality != Quality::NoSignal;
+            good += p.quality == Quality::Good;
+        }
+        qInfo("%d of %d estimates good: %s", good, estimates, qPrintable(w.messageText()));
+        QVERIFY(estimates >= 10);
+        QVERIFY2(2 * good < estimates, qPrintable(QString::number(good)));
+        const QString expected = good == 0 ? QStringLiteral("no estimate was good enough for a typical rate")
+                                           : QStringLiteral("only %1 of %2 estimate")
+                                                 .arg(good)
+                                                 .arg(estimates);
+        QVERIFY2(w.messageText().contains(expected), qPrintable(w.messageText()));
+        QVERIFY(good == 0 || w.messageText().contains(QStringLiteral("no typical rate to trust")));
+    }
+
     // Other methods compared live: their curves and readout lines follow the updates, their errors
     // against the reference are the truth's, the choice is remembered, and clearing it removes them.
     void compareMethodsLive()

@@ -237,14 +237,17 @@ private Q_SLOTS:
         }
         few.windowsMedianHrBpm = goodWindowsMedian(few.windows);
         QCOMPARE(few.windowsMedianHrBpm, 66.1);
-        const QString fewNote = summaryDisagreement(few);
-        QVERIFY2(fewNote.endsWith(QStringLiteral("and only 1 of 11 windows are ok (66.1-66.1 bpm): neither figure is reliable")),
-                 qPrintable(fewNote));
+        QVERIFY(summaryDisagreement(few).isEmpty());
+        QCOMPARE(fewOkWarning(few), QStringLiteral("only 1 of 11 windows are ok: the heart rate is not to be trusted "
+                                                   "(no pulse, or too much noise, compression or motion)"));
+        QCOMPARE(signalWarnings(few), QStringList{fewOkWarning(few)});
         few.windows[9].quality = Quality::NoSignal;   // windows without an estimate do not count
         for (int k = 0; k < 4; ++k)
             few.windows[size_t(k)].quality = Quality::Good;
         few.windowsMedianHrBpm = 66.1;   // as if: the median differs from the peak all the same
+        QVERIFY(fewOkWarning(few).isEmpty());   // 5 of 10
         QVERIFY2(summaryDisagreement(few).endsWith(QStringLiteral("trust the windows")), qPrintable(summaryDisagreement(few)));
+        QCOMPARE(signalWarnings(few), QStringList{summaryDisagreement(few)});
 
         // Noise ten times the pulse over 20-45 s: those windows turn Low and drop out of the median.
         std::mt19937 rng(9);
@@ -330,10 +333,12 @@ private Q_SLOTS:
             QCOMPARE(w.quality, Quality::Low);
         }
         QVERIFY(std::isnan(s.windowsMedianHrBpm));   // no window to trust
+        // No window is ok, and the reason is the motion.
         const QStringList warnings = signalWarnings(s);
-        QCOMPARE(warnings.size(), 1);
-        QVERIFY2(warnings[0].startsWith(QStringLiteral("21 of 21 windows found their rate where the head moves (by up to 2.")),
-                 qPrintable(warnings[0]));
+        QCOMPARE(warnings.size(), 2);
+        QVERIFY2(warnings[0].startsWith(QStringLiteral("only 0 of 21 windows are ok")), qPrintable(warnings[0]));
+        QVERIFY2(warnings[1].startsWith(QStringLiteral("21 of 21 windows found their rate where the head moves (by up to 2.")),
+                 qPrintable(warnings[1]));
 
         // The check turned off: the SNR alone rates them.
         config.motionLockAmplitude = 0;

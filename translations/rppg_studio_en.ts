@@ -1196,5 +1196,12 @@
         <source>Low quality: inconsistent</source>
         <translation type="unfinished"></translation>
     </message>
+    <message numerus="yes">
+        <source>%1 analysed to the end: only %n of %2 estimate(s) good, no typical rate to trust (no pulse, or too much noise, compression or motion).</source>
+        <translation>
+            <numerusform>%1 analysed to the end: only %n of %2 estimates good, no typical rate to trust (no pulse, or too much noise, compression or motion).</numerusform>
+            <numerusform>%1 analysed to the end: only %n of %2 estimates good, no typical rate to trust (no pulse, or too much noise, compression or motion).</numerusform>
+        </translation>
+    </message>
 </context>
 </TS>

@@ -1193,5 +1193,11 @@
         <source>Low quality: inconsistent</source>
         <translation>质量较低：前后不一致</translation>
     </message>
+    <message numerus="yes">
+        <source>%1 analysed to the end: only %n of %2 estimate(s) good, no typical rate to trust (no pulse, or too much noise, compression or motion).</source>
+        <translation>
+            <numerusform>%1 已分析完毕：%2 个估计中仅 %n 个良好，没有可信的典型心率（无脉搏，或噪声、压缩或运动过多）。</numerusform>
+        </translation>
+    </message>
 </context>
 </TS>

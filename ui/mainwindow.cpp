@@ -1882,11 +1882,21 @@ QString MainWindow::endOfFileText() const
     // The typical rate of the file: the median of the trend's good estimates, as the CLI's
     // ok-window median (the trend keeps the last trendSec, 30 min by default).
     std::vector<double> good;
-    for (const LiveHrPoint &p : m_latestUpdate->trend)
+    int estimates = 0;
+    for (const LiveHrPoint &p : m_latestUpdate->trend) {
+        estimates += p.quality != Quality::NoSignal;
         if (p.quality == Quality::Good && std::isfinite(p.hrBpm))
             good.push_back(p.hrBpm);
+    }
     if (good.empty())
         return tr("%1 analysed to the end; no estimate was good enough for a typical rate.").arg(m_sourceName);
+    // As the CLI's warning (fewOkWarning): a median of a few good estimates among many low ones is
+    // no rate to give.
+    if (2 * int(good.size()) < estimates)
+        return tr("%1 analysed to the end: only %n of %2 estimate(s) good, no typical rate to trust (no pulse, or "
+                  "too much noise, compression or motion).",
+                  nullptr, int(good.size()))
+            .arg(m_sourceName, QString::number(estimates));
     const auto [lo, hi] = std::minmax_element(good.begin(), good.end());
     return tr("%1 analysed to the end: typical %2 bpm (median of %n good estimate(s), %3–%4 bpm).", nullptr,
               int(good.size()))
