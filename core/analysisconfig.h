@@ -46,6 +46,13 @@ struct AnalysisConfig
     double steadyPowerRatio = 0.5;
     double steadySnrDb = 0.0;
     double analysisRateHz = 0.0;    // uniform resampling rate; 0 = the video's frame rate (10..60)
+    // HRV (SDNN, RMSSD) is rated ok only from clean beats: the recording's windows mostly ok, the
+    // beats alike (SignalResult::beatShapeCorrelation at least hrvMinBeatCorrelation), and at most
+    // hrvMaxImplausibleShare of the beat intervals implausible (missed or spurious beats). Noise
+    // moves the beat times and inflates SDNN and RMSSD long before it moves the heart rate
+    // (bench/RESULTS.md, stop 28).
+    double hrvMinBeatCorrelation = 0.96;
+    double hrvMaxImplausibleShare = 0.05;
     double respirationWindowSec = 30.0;  // sliding window for the breathing rate (hop: hopSec)
     double respirationLowHz = 0.1;       // 6 breaths per minute
     double respirationHighHz = 0.6;      // 36 breaths per minute
@@ -130,6 +137,12 @@ struct SignalResult
     std::vector<double> beatAmplitudes;  // per beat: height above the trough before it
     std::vector<int> beatRuns;           // per beat: the stretch of signal it belongs to
     dsp::Hrv hrv;
+    // How alike the beats are: the mean correlation of each beat (one median interval of the pulse
+    // around its peak) with the average beat; NaN with fewer than 3 whole beats.
+    double beatShapeCorrelation = kNaN;
+    // Whether the HRV can be trusted (AnalysisConfig::hrvMinBeatCorrelation): Good, Low, or
+    // NoSignal without a valid HRV.
+    Quality hrvQuality = Quality::NoSignal;
     RespirationEstimate respiration;                  // whole recording
     std::vector<RespirationEstimate> respirationWindows;  // causal windows, hop hopSec
 

@@ -124,6 +124,8 @@ Error writeAnalysisCsv(const QString &path, const AnalysisResult &result, const 
         << "# mean_ibi_ms: " << (s.hrv.valid ? num(s.hrv.meanIbiMs, 1) : QString()) << '\n'
         << "# sdnn_ms: " << (s.hrv.valid ? num(s.hrv.sdnnMs, 1) : QString()) << '\n'
         << "# rmssd_ms: " << (s.hrv.valid ? num(s.hrv.rmssdMs, 1) : QString()) << '\n'
+        << "# hrv_quality: " << qualityName(s.hrvQuality) << '\n'
+        << "# beat_shape_correlation: " << num(s.beatShapeCorrelation, 3) << '\n'
         << "# breaths_per_min: " << num(s.respiration.ratePerMin, 2) << '\n'
         << "# breathing_quality: " << qualityName(s.respiration.quality) << '\n'
         << "# breathing_window_s: " << result.config.respirationWindowSec << '\n';

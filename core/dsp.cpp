@@ -515,9 +515,12 @@ Hrv hrvFromBeatRuns(const std::vector<std::vector<double>> &runs, double outlier
             ibi.push_back(beatTimesSec[i] - beatTimesSec[i - 1]);
         const int m = int(ibi.size());
         const std::vector<char> ok = plausibleIntervals(ibi, outlierFraction);
+        h.intervals += m;
         for (int i = 0; i < m; ++i) {
-            if (!ok[i])
+            if (!ok[i]) {
+                ++h.implausible;
                 continue;
+            }
             good.push_back(ibi[i] * 1000.0);
             if (i > 0 && ok[i - 1])
                 diffs.push_back((ibi[i] - ibi[i - 1]) * 1000.0);

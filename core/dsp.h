@@ -91,6 +91,8 @@ struct Hrv
     double sdnnMs = 0;      // standard deviation of the intervals
     double rmssdMs = 0;     // root mean square of successive differences
     bool valid = false;     // at least 3 accepted intervals
+    int intervals = 0;      // intervals within the runs, accepted or not
+    int implausible = 0;    // of them, dropped as missed or spurious beats
 };
 
 // Which inter-beat intervals are plausible: those within `outlierFraction` of the median of their

@@ -230,6 +230,44 @@ WindowRating rateWindow(const SignalResult &s, int start, int len, const Analysi
     return r;
 }
 
+namespace {
+
+// How alike the beats are (a template-matching signal quality index, as used for contact PPG):
+// each beat's stretch of the broadband pulse `x` (sampled from t0Sec at fsHz), one median beat
+// interval long and centred on its peak, is correlated with the mean of all of them. The mean
+// correlation and the number of beats it was taken over; NaN and 0 with fewer than 3 whole beats
+// (beats too near either end of `x` are left out).
+// Unlike a spectral SNR it does not fall when the rate varies: each beat is aligned on its own.
+std::pair<double, int> beatTemplateCorrelation(const std::vector<double> &x, const std::vector<double> &beatsSec,
+                                               double t0Sec, double fsHz)
+{
+    if (beatsSec.size() < 4)
+        return {kNaN, 0};
+    std::vector<double> ibi;
+    for (size_t i = 1; i < beatsSec.size(); ++i)
+        ibi.push_back(beatsSec[i] - beatsSec[i - 1]);
+    const int half = int(std::lround(0.5 * dsp::median(ibi) * fsHz));
+    std::vector<std::vector<double>> beats;
+    for (double b : beatsSec) {
+        const int at = int(std::lround((b - t0Sec) * fsHz));
+        if (half < 2 || at - half < 0 || at + half >= int(x.size()))
+            continue;
+        beats.emplace_back(x.begin() + (at - half), x.begin() + (at + half + 1));
+    }
+    if (beats.size() < 3)
+        return {kNaN, 0};
+    std::vector<double> mean(beats.front().size(), 0.0);
+    for (const auto &b : beats)
+        for (size_t k = 0; k < b.size(); ++k)
+            mean[k] += b[k] / double(beats.size());
+    double sum = 0;
+    for (const auto &b : beats)
+        sum += dsp::pearson(b, mean);
+    return {sum / double(beats.size()), int(beats.size())};
+}
+
+} // namespace
+
 SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMethod *method,
                            const AnalysisConfig &config, double fsHz)
 {
@@ -388,8 +426,11 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
         const auto beatSos = dsp::butterworthBandpass(2, lo, hi, fsHz);
         const double minDistance = 0.6 * fsHz / f0;
         std::vector<std::vector<double>> runs;
+        double shapeSum = 0;
+        int shapeBeats = 0;
         for (const Segment &s : segments) {
-            std::vector<double> part(out.pulse.begin() + s.first, out.pulse.begin() + s.first + s.count);
+            const std::vector<double> broad(out.pulse.begin() + s.first, out.pulse.begin() + s.first + s.count);
+            std::vector<double> part = broad;
             if (!beatSos.empty())
                 part = dsp::sosFiltFilt(beatSos, part);
             const double sd = dsp::stddev(part);
@@ -406,12 +447,17 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
                 out.beatRuns.push_back(int(runs.size()));
                 previous = at;
             }
+            const auto [shape, shaped] = beatTemplateCorrelation(broad, run, out.t0Sec + s.first / fsHz, fsHz);
+            shapeSum += shape * shaped;
+            shapeBeats += shaped;
             out.beatTimesSec.insert(out.beatTimesSec.end(), run.begin(), run.end());
             runs.push_back(std::move(run));
         }
+        out.beatShapeCorrelation = shapeBeats > 0 ? shapeSum / shapeBeats : kNaN;
         // Intervals are taken within each stretch, never across a gap without a face.
         out.hrv = dsp::hrvFromBeatRuns(runs);
         addRespiration(out, config);
+        rateBeatMeasures(out, config);
     }
     return out;
 }
@@ -475,15 +521,35 @@ std::pair<int, int> windowCounts(const SignalResult &signal)
 
 } // namespace
 
-QString fewOkWarning(const SignalResult &signal)
+bool fewWindowsOk(const SignalResult &signal)
 {
     const auto [estimates, good] = windowCounts(signal);
-    if (estimates == 0 || 2 * good >= estimates)
+    return estimates > 0 && 2 * good < estimates;
+}
+
+QString fewOkWarning(const SignalResult &signal)
+{
+    if (!fewWindowsOk(signal))
         return {};
+    const auto [estimates, good] = windowCounts(signal);
     return QStringLiteral("only %1 of %2 windows are ok: the heart rate is not to be trusted (no pulse, or too much "
                           "noise, compression or motion)")
         .arg(good)
         .arg(estimates);
+}
+
+void rateBeatMeasures(SignalResult &signal, const AnalysisConfig &config)
+{
+    const bool untrusted = fewWindowsOk(signal);
+    if (!signal.hrv.valid)
+        signal.hrvQuality = Quality::NoSignal;
+    else
+        signal.hrvQuality = !untrusted && signal.beatShapeCorrelation >= config.hrvMinBeatCorrelation
+                                    && signal.hrv.implausible <= config.hrvMaxImplausibleShare * signal.hrv.intervals
+                                ? Quality::Good
+                                : Quality::Low;
+    if (untrusted && signal.respiration.quality == Quality::Good)
+        signal.respiration.quality = Quality::Low;
 }
 
 QString summaryDisagreement(const SignalResult &signal)
@@ -495,7 +561,7 @@ QString summaryDisagreement(const SignalResult &signal)
     if (gap <= 3.0 || gap <= 0.03 * median)
         return {};
     // A median of a few ok windows among many low ones is no figure to send the user to.
-    if (!fewOkWarning(signal).isEmpty())
+    if (fewWindowsOk(signal))
         return {};
     double lo = median, hi = median;
     for (const WindowEstimate &w : signal.windows)

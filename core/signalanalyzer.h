@@ -28,6 +28,14 @@ double goodWindowsMedian(const std::vector<WindowEstimate> &windows, const std::
 // figure of the recording is to be trusted then (on synthetic faces without a pulse it fired on
 // 53 of 54 classical analyses; with one, on 1 of 24 lossless ones). Empty otherwise.
 QString fewOkWarning(const SignalResult &signal);
+// Whether fewOkWarning() speaks: fewer than half of the windows with an estimate are Good.
+bool fewWindowsOk(const SignalResult &signal);
+
+// Rates the recording's HRV (SignalResult::hrvQuality): Good when the beats are clean
+// (AnalysisConfig::hrvMinBeatCorrelation, hrvMaxImplausibleShare) and the recording itself is to be
+// trusted (not fewWindowsOk()), Low otherwise, NoSignal without a valid HRV. Its breathing rate,
+// from the same beats, is Low too when the recording is not to be trusted.
+void rateBeatMeasures(SignalResult &signal, const AnalysisConfig &config);
 
 // A one-line warning when the whole-recording peak and the ok-window median disagree by more than
 // 3 bpm and 3 %: the rate moved during the recording (or the peak sits on a harmonic), and the

@@ -93,8 +93,14 @@ private Q_SLOTS:
         QCOMPARE(r.code, 0);
         QVERIFY2(r.err.isEmpty(), qPrintable(r.err));
         const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
-        for (const char *key : {"hr_bpm", "snr_db", "frames", "face_frames", "duration_s", "method", "sdnn_ms", "rmssd_ms"})
+        for (const char *key : {"hr_bpm", "snr_db", "frames", "face_frames", "duration_s", "method", "sdnn_ms", "rmssd_ms",
+                                "hrv_quality", "beat_shape_correlation"})
             QVERIFY2(o.contains(QLatin1String(key)), key);
+        // The HRV's rating follows its beats' likeness (AnalysisConfig::hrvMinBeatCorrelation).
+        const double shape = o[QStringLiteral("beat_shape_correlation")].toDouble();
+        QVERIFY2(shape > 0 && shape <= 1, qPrintable(QString::number(shape)));
+        if (shape < AnalysisConfig{}.hrvMinBeatCorrelation)
+            QCOMPARE(o[QStringLiteral("hrv_quality")].toString(), QStringLiteral("low"));
         QCOMPARE(o[QStringLiteral("method")].toString(), QStringLiteral("pos"));
         QCOMPARE(o[QStringLiteral("frames")].toInt(), 480);
         QVERIFY(std::abs(o[QStringLiteral("duration_s")].toDouble() - 16.0) < 0.05);

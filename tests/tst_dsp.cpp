@@ -265,11 +265,15 @@ private Q_SLOTS:
         QVERIFY(std::abs(h.rmssdMs - 100) < 1e-6);
         const double sd = std::sqrt(40 * 50.0 * 50.0 / 39.0);
         QVERIFY(std::abs(h.sdnnMs - sd) < 1e-6);
+        QCOMPARE(h.intervals, 40);
+        QCOMPARE(h.implausible, 0);
         // A missed beat (one doubled interval) is rejected instead of inflating SDNN.
         std::vector<double> missed = beats;
         missed.erase(missed.begin() + 20);
         const auto hm = dsp::hrvFromBeats(missed);
         QVERIFY(hm.valid);
+        QCOMPARE(hm.intervals, 39);
+        QCOMPARE(hm.implausible, 1);
         QVERIFY(std::abs(hm.meanIbiMs - 850) < 5);
         QVERIFY(hm.sdnnMs < 60);
     }

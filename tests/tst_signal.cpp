@@ -457,6 +457,56 @@ private Q_SLOTS:
         QVERIFY2(matched >= int(s.beatTimesSec.size()) - 2, qPrintable(QString::number(matched)));
     }
 
+    // HRV is rated ok only from clean beats: the same 70 bpm pulse with little noise (Good, SDNN
+    // near the truth), with enough noise to leave the rate right but move the beats (Low, its SDNN
+    // inflated), and with no pulse at all (Low: the recording is not to be trusted).
+    void hrvRatedByTheBeats()
+    {
+        RecordOptions o;
+        o.hrBpm = 70;
+        o.seconds = 60;
+        o.rsa = 0.06;
+        o.noise = 0.02;
+        std::vector<double> beats;
+        auto m = pos();
+        const AnalysisConfig config;
+        auto sdnnError = [&](const SignalResult &s) {
+            std::vector<double> truth;
+            for (double b : beats)
+                if (b > 1.0 && b < o.seconds - 1.0)
+                    truth.push_back(b);
+            return std::abs(s.hrv.sdnnMs - dsp::hrvFromBeats(truth).sdnnMs);
+        };
+        const SignalResult clean = analyzeSignal(makeRecords(o, &beats), m.get(), config);
+        const double cleanError = sdnnError(clean);
+        QVERIFY(clean.hrv.valid);
+        QVERIFY2(clean.beatShapeCorrelation >= 0.94 && clean.beatShapeCorrelation <= 1.0,
+                 qPrintable(QString::number(clean.beatShapeCorrelation)));   // measured 0.987
+        QCOMPARE(clean.hrvQuality, Quality::Good);
+        QVERIFY2(cleanError < 5, qPrintable(QString::number(cleanError)));    // measured 0.5 ms
+
+        // The same clean beats are Low when the threshold asks for more than they give.
+        AnalysisConfig strict = config;
+        strict.hrvMinBeatCorrelation = clean.beatShapeCorrelation + 0.005;
+        QCOMPARE(analyzeSignal(makeRecords(o), m.get(), strict).hrvQuality, Quality::Low);
+
+        o.noise = 0.1;   // five times as much noise: measured 0.86 and 32 ms
+        const SignalResult noisy = analyzeSignal(makeRecords(o, &beats), m.get(), config);
+        QVERIFY(std::abs(noisy.hrBpm - 70) < 1.0 && !fewWindowsOk(noisy));   // the rate is right
+        QVERIFY2(noisy.beatShapeCorrelation < clean.beatShapeCorrelation - 0.05,
+                 qPrintable(QString::number(noisy.beatShapeCorrelation)));
+        QCOMPARE(noisy.hrvQuality, Quality::Low);
+        QVERIFY2(sdnnError(noisy) > std::max(10.0, 3 * cleanError), qPrintable(QString::number(sdnnError(noisy))));
+
+        o.noise = 0.05;
+        o.pulse = 0;   // noise only: a spectral peak somewhere, beats at it, no windows ok
+        const SignalResult none = analyzeSignal(makeRecords(o), m.get(), config);
+        QVERIFY(fewWindowsOk(none));
+        QVERIFY(none.hrv.valid);
+        QCOMPARE(none.hrvQuality, Quality::Low);
+        QVERIFY(none.respiration.quality != Quality::Good);
+    }
+
     void frameRateEstimate()
     {
         RecordOptions o;

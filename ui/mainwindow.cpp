@@ -1370,10 +1370,11 @@ void MainWindow::drawUpdate()
         m_qualityLabel->setText(tr("Face the camera, in even light."));
     else
         m_qualityLabel->setText(QString());
-    // Breathing: a rate only when the beat intervals and amplitudes agree on it.
+    // Breathing: a rate only when the beat intervals and amplitudes agree on it, and the pulse it
+    // comes from is good now (beats of a low-quality pulse are noise that can agree by chance).
     if (!showHr || !u->breathing.hasRate())
         m_breathingLabel->clear();
-    else if (u->breathing.quality == Quality::Good)
+    else if (u->breathing.quality == Quality::Good && u->state == LiveState::Ok)
         m_breathingLabel->setText(tr("breathing %1 per minute").arg(u->breathing.ratePerMin, 0, 'f', 0));
     else
         m_breathingLabel->setText(tr("breathing: uncertain"));

@@ -8,6 +8,7 @@
 #include "options.h"
 #include "ppgseries.h"
 #include "progressbar.h"
+#include "signalanalyzer.h"
 #include "synth.h"
 
 #include <QCommandLineParser>
@@ -83,6 +84,25 @@ QString rateText(double perMin)
     return std::isfinite(perMin) ? QString::number(perMin, 'f', 1) : QStringLiteral("n/a");
 }
 
+// Why the HRV is not to be trusted (SignalResult::hrvQuality Low), as a tail for the summary's
+// HRV line; empty when it is.
+QString hrvDoubt(const SignalResult &s, const AnalysisConfig &config)
+{
+    if (s.hrvQuality != Quality::Low)
+        return {};
+    QStringList why;
+    if (fewWindowsOk(s))
+        why << QStringLiteral("the heart rate is not to be trusted");
+    if (!(s.beatShapeCorrelation >= config.hrvMinBeatCorrelation))
+        why << QStringLiteral("beat-shape correlation %1, clean beats reach %2")
+                   .arg(std::isfinite(s.beatShapeCorrelation) ? QString::number(s.beatShapeCorrelation, 'f', 2)
+                                                              : QStringLiteral("n/a"))
+                   .arg(config.hrvMinBeatCorrelation, 0, 'f', 2);
+    if (s.hrv.implausible > config.hrvMaxImplausibleShare * s.hrv.intervals)
+        why << QStringLiteral("%1 of %2 beat intervals implausible").arg(s.hrv.implausible).arg(s.hrv.intervals);
+    return QStringLiteral(", uncertain (%1)").arg(why.join(QStringLiteral("; ")));
+}
+
 QJsonObject respirationJson(const RespirationEstimate &e)
 {
     QJsonObject o;
@@ -120,6 +140,8 @@ QJsonObject toJson(const AnalysisResult &r, const Reference &ref, const std::vec
     o[QStringLiteral("mean_ibi_ms")] = s.hrv.valid ? jnum(s.hrv.meanIbiMs, 1) : QJsonValue();
     o[QStringLiteral("sdnn_ms")] = s.hrv.valid ? jnum(s.hrv.sdnnMs, 1) : QJsonValue();
     o[QStringLiteral("rmssd_ms")] = s.hrv.valid ? jnum(s.hrv.rmssdMs, 1) : QJsonValue();
+    o[QStringLiteral("hrv_quality")] = qualityName(s.hrvQuality);
+    o[QStringLiteral("beat_shape_correlation")] = jnum(s.beatShapeCorrelation, 3);
     o[QStringLiteral("beats")] = int(s.beatTimesSec.size());
     QJsonArray beatTimes;
     for (double t : s.beatTimesSec)
@@ -229,8 +251,8 @@ void printSummary(const AnalysisResult &r, const Reference &ref, const std::vect
         std::printf("%s\n", qPrintable(line));
     }
     if (s.hrv.valid)
-        std::printf("HRV: mean IBI %.0f ms, SDNN %.1f ms, RMSSD %.1f ms (%zu beats)\n", s.hrv.meanIbiMs,
-                    s.hrv.sdnnMs, s.hrv.rmssdMs, s.beatTimesSec.size());
+        std::printf("HRV: mean IBI %.0f ms, SDNN %.1f ms, RMSSD %.1f ms (%zu beats)%s\n", s.hrv.meanIbiMs,
+                    s.hrv.sdnnMs, s.hrv.rmssdMs, s.beatTimesSec.size(), qPrintable(hrvDoubt(s, r.config)));
     const RespirationEstimate &b = s.respiration;
     QString breathing = QStringLiteral("breathing: ");
     if (!b.hasRate())
