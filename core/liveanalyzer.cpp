@@ -420,6 +420,8 @@ struct Engine
             up->motionLocked = e.motionLocked;
             up->unsteady = e.unsteady;
             up->breathing = s.respiration;
+            up->hrv = s.hrv;
+            up->hrvQuality = s.hrvQuality;
             const int total = int(s.pulse.size());
             if (s.fsHz > 0 && total > 0) {
                 const int waveSamples = std::max(1, int(std::lround(cfg.waveformSec * s.fsHz)));

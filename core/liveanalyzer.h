@@ -125,6 +125,8 @@ struct LiveUpdate
     std::vector<double> beatTimesSec;   // beats inside the waveform span
     std::vector<LiveHrPoint> trend;     // oldest first, the last trendSec
     RespirationEstimate breathing;      // over the records analysed for this update (bufferSec)
+    dsp::Hrv hrv;                       // the same span's beats
+    Quality hrvQuality = Quality::NoSignal;   // SignalResult::hrvQuality (Low unless the window is Good)
 
     double processingFps = 0;       // frames analysed per wall-clock second
     uint64_t droppedFrames = 0;     // stale frames dropped by NewestWins since start()

@@ -1203,5 +1203,17 @@
             <numerusform>%1 analysed to the end: only %n of %2 estimates good, no typical rate to trust (no pulse, or too much noise, compression or motion).</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Heart-rate variability over the last %1 s, from the beats: SDNN (spread of the intervals) and RMSSD (beat-to-beat change). Shown when the beats are clean and alike; compression and motion move them and inflate both.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HRV: SDNN %1 ms, RMSSD %2 ms</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HRV: uncertain</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

@@ -1199,5 +1199,17 @@
             <numerusform>%1 已分析完毕：%2 个估计中仅 %n 个良好，没有可信的典型心率（无脉搏，或噪声、压缩或运动过多）。</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Heart-rate variability over the last %1 s, from the beats: SDNN (spread of the intervals) and RMSSD (beat-to-beat change). Shown when the beats are clean and alike; compression and motion move them and inflate both.</source>
+        <translation>最近 %1 秒内由心搏得出的心率变异性：SDNN（间期的离散程度）与 RMSSD（逐搏变化）。仅在心搏清晰且形状一致时显示；压缩和运动会使心搏位置偏移，使两者偏大。</translation>
+    </message>
+    <message>
+        <source>HRV: SDNN %1 ms, RMSSD %2 ms</source>
+        <translation>心率变异性：SDNN %1 毫秒，RMSSD %2 毫秒</translation>
+    </message>
+    <message>
+        <source>HRV: uncertain</source>
+        <translation>心率变异性：不确定</translation>
+    </message>
 </context>
 </TS>

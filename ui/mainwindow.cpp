@@ -391,6 +391,12 @@ QWidget *MainWindow::buildReadout()
     m_breathingLabel->setToolTip(tr("Breathing rate from the pulse: breathing changes the time between beats "
                                     "and their strength. Shown when both agree, over the last %1 s.")
                                      .arg(LiveConfig{}.bufferSec, 0, 'f', 0));
+    m_hrvLabel = new QLabel;
+    m_hrvLabel->setAlignment(Qt::AlignCenter);
+    m_hrvLabel->setToolTip(tr("Heart-rate variability over the last %1 s, from the beats: SDNN (spread of the "
+                              "intervals) and RMSSD (beat-to-beat change). Shown when the beats are clean and alike; "
+                              "compression and motion move them and inflate both.")
+                               .arg(LiveConfig{}.bufferSec, 0, 'f', 0));
     m_referenceLabel = new QLabel;
     m_referenceLabel->setAlignment(Qt::AlignCenter);
     m_referenceLabel->setWordWrap(true);
@@ -412,6 +418,7 @@ QWidget *MainWindow::buildReadout()
     layout->addWidget(m_warmupBar);
     layout->addWidget(m_qualityLabel);
     layout->addWidget(m_breathingLabel);
+    layout->addWidget(m_hrvLabel);
     layout->addWidget(m_referenceLabel);
     layout->addSpacing(4);
     layout->addWidget(m_compareLabel);
@@ -1378,6 +1385,13 @@ void MainWindow::drawUpdate()
         m_breathingLabel->setText(tr("breathing %1 per minute").arg(u->breathing.ratePerMin, 0, 'f', 0));
     else
         m_breathingLabel->setText(tr("breathing: uncertain"));
+    // HRV: numbers only from clean beats (SignalResult::hrvQuality), as the CLI's `uncertain`.
+    if (!showHr || !u->hrv.valid)
+        m_hrvLabel->clear();
+    else if (u->hrvQuality == Quality::Good)
+        m_hrvLabel->setText(tr("HRV: SDNN %1 ms, RMSSD %2 ms").arg(u->hrv.sdnnMs, 0, 'f', 0).arg(u->hrv.rmssdMs, 0, 'f', 0));
+    else
+        m_hrvLabel->setText(tr("HRV: uncertain"));
     extendReferenceCurve(*u);
     const bool refNow = !m_refX.isEmpty() && !u->trend.empty() && m_refX.back() == u->trend.back().timeSec
                         && std::isfinite(m_refY.back());
@@ -1723,6 +1737,7 @@ void MainWindow::clearDisplays()
     m_stateLabel->setText(m_source == SourceKind::None ? tr("No source") : tr("Starting…"));
     m_qualityLabel->clear();
     m_breathingLabel->clear();
+    m_hrvLabel->clear();
     m_warmupBar->setVisible(false);
     m_fpsLabel->setText(tr("– fps"));
     m_droppedLabel->setText(tr("%n dropped", nullptr, 0));
@@ -1877,6 +1892,8 @@ void MainWindow::exportSnapshot(const QString &path)
 }
 
 QString MainWindow::hrText() const { return m_hrLabel->text(); }
+QString MainWindow::hrvText() const { return m_hrvLabel->text(); }
+QString MainWindow::breathingText() const { return m_breathingLabel->text(); }
 QString MainWindow::stateText() const { return m_stateLabel->text(); }
 QString MainWindow::endOfFileText() const
 {

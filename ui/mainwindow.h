@@ -112,6 +112,8 @@ public:
     // What the window shows, for tests and scripts.
     LiveUpdatePtr lastUpdate() const { return m_shownUpdate; }
     QString hrText() const;
+    QString hrvText() const;         // the readout's HRV line ("HRV: SDNN …", "HRV: uncertain" or empty)
+    QString breathingText() const;   // the readout's breathing line
     QString stateText() const;
     QString messageText() const;
     int waveformPointCount() const;
@@ -228,6 +230,7 @@ private:
     QLabel *m_stateLabel = nullptr;
     QLabel *m_qualityLabel = nullptr;
     QLabel *m_breathingLabel = nullptr;
+    QLabel *m_hrvLabel = nullptr;
     QLabel *m_referenceLabel = nullptr;
     QLabel *m_compareLabel = nullptr;
     QString m_compareText;

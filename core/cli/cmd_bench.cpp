@@ -588,6 +588,97 @@ Result<QString> breathingPart(BenchContext &ctx)
     return md;
 }
 
+// HRV and its rating (SignalResult::hrvQuality): accuracy subjects at the generator's typical
+// variability for their rate, SDNN against the ground truth's, apart for the analyses rated ok and
+// low. "Right": within 10 ms or 20 % of the truth.
+Result<QString> hrvPart(BenchContext &ctx)
+{
+    QElapsedTimer total;
+    total.start();
+    std::vector<Subject> subjects = benchSubjects(ctx.subjects > 0 ? ctx.subjects : 16);
+    if (ctx.quick && ctx.subjects == 0)
+        subjects.resize(4);
+    const double duration = std::max(30.0, ctx.duration);
+    std::vector<Variant> vars = ctx.variants;
+    if (ctx.variantLabels.isEmpty())
+        vars = selectVariants({QStringLiteral("lossless"), QStringLiteral("x264@1000k"), QStringLiteral("x264@500k")}).value();
+    struct Side
+    {
+        std::vector<double> err;
+        int right = 0;
+        void add(double e, double truth)
+        {
+            err.push_back(e);
+            right += e <= std::max(10.0, 0.2 * truth);
+        }
+    };
+    struct Tally
+    {
+        int videos = 0, withHrv = 0;
+        Side ok, low;
+    };
+    std::map<std::pair<QString, QString>, Tally> tally;   // (method, variant label)
+    for (size_t si = 0; si < subjects.size(); ++si) {
+        const Subject &s = subjects[si];
+        SynthConfig sc = subjectConfig(s, duration);
+        sc.pulse.sdnnMs = typicalSdnnMs(s.hrBpm);
+        for (const Variant &v : vars)
+            sc.variants.push_back(variantFor(ctx.workDir, QStringLiteral("h%1").arg(si), v));
+        std::fprintf(stderr, "subject %zu/%zu: %.0f bpm, SDNN %.0f ms, motion %s: rendering %zu variants\n", si + 1,
+                     subjects.size(), s.hrBpm, sc.pulse.sdnnMs, s.motion, vars.size());
+        auto synth = generateSynthVideo(sc, {}, interruptFlag());
+        if (!synth.ok())
+            return synth.error();
+        const double truth = synth.value().sdnnMs;
+        for (size_t vi = 0; vi < vars.size(); ++vi) {
+            auto analysed = analyseVariant(ctx, sc.variants[vi].videoPath, vars[vi], AnalysisConfig{});
+            if (!analysed.ok())
+                return analysed.error();
+            if (!analysed.value())
+                continue;
+            for (const MethodSignal &m : analysed.value()->methods) {
+                Tally &t = tally[{m.method, vars[vi].label()}];
+                t.videos++;
+                if (!m.signal.hrv.valid)
+                    continue;
+                t.withHrv++;
+                (m.signal.hrvQuality == Quality::Good ? t.ok : t.low).add(std::abs(m.signal.hrv.sdnnMs - truth), truth);
+            }
+        }
+    }
+    auto side = [](const Side &s) {
+        if (s.err.empty())
+            return QStringLiteral("0 | – | – | –");
+        return QStringLiteral("%1 | %2 | %3 | %4").arg(s.err.size()).arg(fmt(dsp::median(s.err))).arg(fmt(*std::max_element(s.err.begin(), s.err.end())))
+            .arg(s.right);
+    };
+    QString md;
+    QTextStream out(&md);
+    out << "## HRV and its rating on the synthetic set\n\n"
+        << machineLines(QStringLiteral("rppg bench --parts hrv%1%2").arg(ctx.quick ? QStringLiteral(" --quick") : QString(), ctx.selectionArgs()),
+                        total.elapsed() / 60000.0)
+        << "- Set: " << subjects.size() << " of the accuracy subjects (HR, motion, skin, light as there) × " << duration
+        << " s, SDNN typical for the rate (`rppg synth`'s default: 40 ms × (72 / HR)²), breathing 15 per minute; encoded as: "
+        << variantList(vars)
+        << ".\n- SDNN error in ms against the ground truth's (the generated beats), apart for the analyses whose HRV was "
+        << "rated ok (`hrv_quality`: windows mostly ok, beats alike, few implausible intervals) and low; *right*: within "
+        << "10 ms or 20 % of the truth.\n\n"
+        << "| method | variant | with HRV | ok | ok: median error | ok: worst | ok: right | low | low: median error | low: worst | low: right |\n"
+        << "|---|---|---|---|---|---|---|---|---|---|---|\n";
+    for (const QString &m : ctx.methods)
+        for (const Variant &v : vars) {
+            auto it = tally.find({m, v.label()});
+            if (it == tally.end())
+                continue;
+            const Tally &t = it->second;
+            out << "| " << m.toUpper() << " | " << v.label() << " | " << t.withHrv << " / " << t.videos << " | " << side(t.ok)
+                << " | " << side(t.low) << " |\n";
+        }
+    out << "\n";
+    out.flush();
+    return md;
+}
+
 // The speed and live parts' video: subject 3 (75 bpm, mild motion), 640×480, 30 fps, x264 1000k.
 Result<QString> renderTimingVideo(const BenchContext &ctx, const QString &part, double seconds)
 {
@@ -845,7 +936,7 @@ Command benchCommand()
         p.setApplicationDescription(QStringLiteral("Benchmarks the pipeline; each part prints a Markdown section and, "
                                                    "with --results, replaces its own section of that file."));
         addHelpOption(p);
-        p.addOption({QStringLiteral("parts"), QStringLiteral("Parts to run: accuracy, speed, real, study, breathing, live, soak, and neural when "
+        p.addOption({QStringLiteral("parts"), QStringLiteral("Parts to run: accuracy, speed, real, study, breathing, hrv, live, soak, and neural when "
                                                              "the networks are built in (default: the first four; real needs --real)."),
                      QStringLiteral("list"), QStringLiteral("accuracy,speed,real,study")});
         p.addOption({QStringLiteral("quick"), QStringLiteral("Fewer and shorter synthetic videos (a smoke run).")});
@@ -896,7 +987,7 @@ Command benchCommand()
                 return fail(ErrorCode::Usage, QStringLiteral("unknown method '%1'").arg(m));
         const QStringList parts = p.value(QStringLiteral("parts")).split(QLatin1Char(','), Qt::SkipEmptyParts);
         QStringList known{QStringLiteral("accuracy"), QStringLiteral("speed"), QStringLiteral("real"), QStringLiteral("study"),
-                          QStringLiteral("breathing"), QStringLiteral("live")};
+                          QStringLiteral("breathing"), QStringLiteral("hrv"), QStringLiteral("live")};
         for (const BenchPart &extra : benchParts())
             known << extra.name;
         known << QStringLiteral("soak");
@@ -942,6 +1033,8 @@ Command benchCommand()
                             accuracyPart(ctx));
             else if (part == QLatin1String("breathing"))
                 code = emit(QStringLiteral("breathing-accuracy"), breathingPart(ctx));
+            else if (part == QLatin1String("hrv"))
+                code = emit(QStringLiteral("hrv-accuracy"), hrvPart(ctx));
             else if (part == QLatin1String("live"))
                 code = emit(QStringLiteral("live-camera"), livePart(ctx));
             else if (part == QLatin1String("speed"))
