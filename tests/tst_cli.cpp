@@ -656,6 +656,36 @@ private Q_SLOTS:
         }
     }
 
+    // `rppg bench --parts hrv`: two subjects (52 and 64 bpm) rendered losslessly, their SDNN
+    // scored against the generated beats. Each gets an HRV, and each one rated ok is within
+    // 10 ms or 20 % of the truth (when written: 1 ok, 1.2 ms off; the moving one low, 5.5 ms).
+    void benchHrv()
+    {
+        const QString results = m_dir.filePath(QStringLiteral("HRV.md"));
+        const Run r = rppgRun({QStringLiteral("bench"), QStringLiteral("--parts"), QStringLiteral("hrv"), QStringLiteral("--subjects"),
+                               QStringLiteral("2"), QStringLiteral("--methods"), QStringLiteral("pos"), QStringLiteral("--variants"),
+                               QStringLiteral("lossless"), QStringLiteral("--results"), results},
+                              300000);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QFile f(results);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QString md = QString::fromUtf8(f.readAll());
+        QVERIFY(md.contains(QStringLiteral("<!-- rppg bench: hrv-accuracy -->")));
+        QStringList rows;
+        for (const QString &line : md.split(QLatin1Char('\n')))
+            if (line.startsWith(QStringLiteral("| POS | lossless |")))
+                rows << line;
+        QCOMPARE(rows.size(), 1);
+        // | method | variant | with HRV | ok | median | worst | right | low | median | worst | right |
+        const QStringList cells = rows[0].split(QLatin1Char('|'));
+        QCOMPARE(cells.size(), 13);
+        QCOMPARE(cells[3].trimmed(), QStringLiteral("2 / 2"));
+        const int ok = cells[4].trimmed().toInt(), low = cells[8].trimmed().toInt();
+        QCOMPARE(ok + low, 2);
+        QVERIFY2(ok >= 1, qPrintable(rows[0]));
+        QCOMPARE(cells[7].trimmed().toInt(), ok);   // every ok one right
+    }
+
 private:
     void makeBadFixtures()
     {

@@ -39,6 +39,7 @@
 #include <cmath>
 #include <set>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <optional>
 #include <random>
@@ -493,6 +494,36 @@ Result<QString> accuracyPart(BenchContext &ctx)
     return md;
 }
 
+// Renders each subject `duration` s long in every variant (stem<index>_…), set up by `setup` (which
+// returns the progress line's description), and hands each method's analysis of each variant to
+// `visit` with the render's result. The first error ends it.
+Error renderAndAnalyse(BenchContext &ctx, const std::vector<Subject> &subjects, double duration,
+                       const std::vector<Variant> &vars, const QString &stem,
+                       const std::function<QString(size_t, SynthConfig &)> &setup,
+                       const std::function<void(const SynthResult &, const Variant &, const MethodSignal &)> &visit)
+{
+    for (size_t si = 0; si < subjects.size(); ++si) {
+        SynthConfig sc = subjectConfig(subjects[si], duration);
+        const QString what = setup(si, sc);
+        for (const Variant &v : vars)
+            sc.variants.push_back(variantFor(ctx.workDir, stem + QString::number(si), v));
+        std::fprintf(stderr, "subject %zu/%zu: %s, motion %s: rendering %zu variants\n", si + 1, subjects.size(),
+                     qPrintable(what), subjects[si].motion, vars.size());
+        auto synth = generateSynthVideo(sc, {}, interruptFlag());
+        if (!synth.ok())
+            return synth.error();
+        for (size_t vi = 0; vi < vars.size(); ++vi) {
+            auto analysed = analyseVariant(ctx, sc.variants[vi].videoPath, vars[vi], AnalysisConfig{});
+            if (!analysed.ok())
+                return analysed.error();
+            if (analysed.value())
+                for (const MethodSignal &m : analysed.value()->methods)
+                    visit(synth.value(), vars[vi], m);
+        }
+    }
+    return {};
+}
+
 // Breathing rate from the pulse: the accuracy subjects, each breathing at a known rate, 60 s or
 // longer (the estimate needs 30 s windows), scored on the whole recording and on the windows.
 Result<QString> breathingPart(BenchContext &ctx)
@@ -515,46 +546,36 @@ Result<QString> breathingPart(BenchContext &ctx)
         double windowErrSum = 0, goodErrSum = 0;
     };
     std::map<std::pair<QString, QString>, Tally> tally;   // (method, variant label)
-    for (size_t si = 0; si < subjects.size(); ++si) {
-        const Subject &s = subjects[si];
-        SynthConfig sc = subjectConfig(s, duration);
-        sc.pulse.sdnnMs = 40;
-        sc.pulse.respirationHz = kRates[si % std::size(kRates)] / 60.0;
-        const double truth = sc.pulse.respirationHz * 60.0;
-        for (const Variant &v : vars)
-            sc.variants.push_back(variantFor(ctx.workDir, QStringLiteral("b%1").arg(si), v));
-        std::fprintf(stderr, "subject %zu/%zu: %.0f bpm, breathing %.0f /min, motion %s: rendering %zu variants\n",
-                     si + 1, subjects.size(), s.hrBpm, truth, s.motion, vars.size());
-        auto synth = generateSynthVideo(sc, {}, interruptFlag());
-        if (!synth.ok())
-            return synth.error();
-        for (size_t vi = 0; vi < vars.size(); ++vi) {
-            auto analysed = analyseVariant(ctx, sc.variants[vi].videoPath, vars[vi], AnalysisConfig{});
-            if (!analysed.ok())
-                return analysed.error();
-            if (!analysed.value())
-                continue;
-            for (const MethodSignal &m : analysed.value()->methods) {
-                Tally &t = tally[{m.method, vars[vi].label()}];
-                t.videos++;
-                if (m.signal.respiration.hasRate())
-                    t.videoErr.push_back(std::abs(m.signal.respiration.ratePerMin - truth));
-                for (const RespirationEstimate &w : m.signal.respirationWindows) {
-                    t.windows++;
-                    if (!w.hasRate())
-                        continue;
-                    const double err = std::abs(w.ratePerMin - truth);
-                    t.withRate++;
-                    t.windowErrSum += err;
-                    if (w.quality == Quality::Good) {
-                        t.good++;
-                        t.goodErrSum += err;
-                        t.goodWithin2 += err <= 2.0;
-                    }
+    double truth = 0;
+    const Error e = renderAndAnalyse(
+        ctx, subjects, duration, vars, QStringLiteral("b"),
+        [&](size_t si, SynthConfig &sc) {
+            sc.pulse.sdnnMs = 40;
+            sc.pulse.respirationHz = kRates[si % std::size(kRates)] / 60.0;
+            truth = sc.pulse.respirationHz * 60.0;
+            return QStringLiteral("%1 bpm, breathing %2 /min").arg(subjects[si].hrBpm).arg(truth);
+        },
+        [&](const SynthResult &, const Variant &v, const MethodSignal &m) {
+            Tally &t = tally[{m.method, v.label()}];
+            t.videos++;
+            if (m.signal.respiration.hasRate())
+                t.videoErr.push_back(std::abs(m.signal.respiration.ratePerMin - truth));
+            for (const RespirationEstimate &w : m.signal.respirationWindows) {
+                t.windows++;
+                if (!w.hasRate())
+                    continue;
+                const double err = std::abs(w.ratePerMin - truth);
+                t.withRate++;
+                t.windowErrSum += err;
+                if (w.quality == Quality::Good) {
+                    t.good++;
+                    t.goodErrSum += err;
+                    t.goodWithin2 += err <= 2.0;
                 }
             }
-        }
-    }
+        });
+    if (e.isError())
+        return e;
     QString md;
     QTextStream out(&md);
     out << "## Breathing rate from the pulse on the synthetic set\n\n"
@@ -618,34 +639,23 @@ Result<QString> hrvPart(BenchContext &ctx)
         Side ok, low;
     };
     std::map<std::pair<QString, QString>, Tally> tally;   // (method, variant label)
-    for (size_t si = 0; si < subjects.size(); ++si) {
-        const Subject &s = subjects[si];
-        SynthConfig sc = subjectConfig(s, duration);
-        sc.pulse.sdnnMs = typicalSdnnMs(s.hrBpm);
-        for (const Variant &v : vars)
-            sc.variants.push_back(variantFor(ctx.workDir, QStringLiteral("h%1").arg(si), v));
-        std::fprintf(stderr, "subject %zu/%zu: %.0f bpm, SDNN %.0f ms, motion %s: rendering %zu variants\n", si + 1,
-                     subjects.size(), s.hrBpm, sc.pulse.sdnnMs, s.motion, vars.size());
-        auto synth = generateSynthVideo(sc, {}, interruptFlag());
-        if (!synth.ok())
-            return synth.error();
-        const double truth = synth.value().sdnnMs;
-        for (size_t vi = 0; vi < vars.size(); ++vi) {
-            auto analysed = analyseVariant(ctx, sc.variants[vi].videoPath, vars[vi], AnalysisConfig{});
-            if (!analysed.ok())
-                return analysed.error();
-            if (!analysed.value())
-                continue;
-            for (const MethodSignal &m : analysed.value()->methods) {
-                Tally &t = tally[{m.method, vars[vi].label()}];
-                t.videos++;
-                if (!m.signal.hrv.valid)
-                    continue;
-                t.withHrv++;
-                (m.signal.hrvQuality == Quality::Good ? t.ok : t.low).add(std::abs(m.signal.hrv.sdnnMs - truth), truth);
-            }
-        }
-    }
+    const Error e = renderAndAnalyse(
+        ctx, subjects, duration, vars, QStringLiteral("h"),
+        [&](size_t si, SynthConfig &sc) {
+            sc.pulse.sdnnMs = typicalSdnnMs(subjects[si].hrBpm);
+            return QStringLiteral("%1 bpm, SDNN %2 ms").arg(subjects[si].hrBpm).arg(sc.pulse.sdnnMs, 0, 'f', 0);
+        },
+        [&](const SynthResult &synth, const Variant &v, const MethodSignal &m) {
+            Tally &t = tally[{m.method, v.label()}];
+            t.videos++;
+            if (!m.signal.hrv.valid)
+                return;
+            t.withHrv++;
+            const double truth = synth.sdnnMs;
+            (m.signal.hrvQuality == Quality::Good ? t.ok : t.low).add(std::abs(m.signal.hrv.sdnnMs - truth), truth);
+        });
+    if (e.isError())
+        return e;
     auto side = [](const Side &s) {
         if (s.err.empty())
             return QStringLiteral("0 | – | – | –");
