@@ -457,7 +457,7 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
         // Intervals are taken within each stretch, never across a gap without a face.
         out.hrv = dsp::hrvFromBeatRuns(runs);
         addRespiration(out, config);
-        rateBeatMeasures(out, config);
+        rateBeatMeasures(out, config, rgbInput);
     }
     return out;
 }
@@ -538,13 +538,13 @@ QString fewOkWarning(const SignalResult &signal)
         .arg(estimates);
 }
 
-void rateBeatMeasures(SignalResult &signal, const AnalysisConfig &config)
+void rateBeatMeasures(SignalResult &signal, const AnalysisConfig &config, bool likenessIsEvidence)
 {
     const bool untrusted = fewWindowsOk(signal);
     if (!signal.hrv.valid)
         signal.hrvQuality = Quality::NoSignal;
     else
-        signal.hrvQuality = !untrusted && signal.beatShapeCorrelation >= config.hrvMinBeatCorrelation
+        signal.hrvQuality = likenessIsEvidence && !untrusted && signal.beatShapeCorrelation >= config.hrvMinBeatCorrelation
                                     && signal.hrv.implausible <= config.hrvMaxImplausibleShare * signal.hrv.intervals
                                 ? Quality::Good
                                 : Quality::Low;

@@ -34,8 +34,10 @@ bool fewWindowsOk(const SignalResult &signal);
 // Rates the recording's HRV (SignalResult::hrvQuality): Good when the beats are clean
 // (AnalysisConfig::hrvMinBeatCorrelation, hrvMaxImplausibleShare) and the recording itself is to be
 // trusted (not fewWindowsOk()), Low otherwise, NoSignal without a valid HRV. Its breathing rate,
-// from the same beats, is Low too when the recording is not to be trusted.
-void rateBeatMeasures(SignalResult &signal, const AnalysisConfig &config);
+// from the same beats, is Low too when the recording is not to be trusted. `likenessIsEvidence`
+// false (a network's waveform: rPPGNet draws every beat alike, beats off by 10-20 ms included,
+// bench/RESULTS.md stop 28) rates a valid HRV Low whatever its beats look like.
+void rateBeatMeasures(SignalResult &signal, const AnalysisConfig &config, bool likenessIsEvidence = true);
 
 // A one-line warning when the whole-recording peak and the ok-window median disagree by more than
 // 3 bpm and 3 %: the rate moved during the recording (or the peak sits on a harmonic), and the

@@ -485,6 +485,16 @@ private Q_SLOTS:
         QCOMPARE(clean.hrvQuality, Quality::Good);
         QVERIFY2(cleanError < 5, qPrintable(QString::number(cleanError)));    // measured 0.5 ms
 
+        // The same beats as a face-video method's output (a network's waveform: its likeness is
+        // no evidence): the same HRV, rated Low.
+        std::vector<FrameRecord> net = makeRecords(o);
+        for (FrameRecord &r : net)
+            r.methodPulse = r.skinValid ? -r.rgb[1] : kNaN;
+        const SignalResult fromNet = analyzeSignal(net, nullptr, config);
+        QVERIFY(fromNet.hrv.valid && fromNet.beatShapeCorrelation >= config.hrvMinBeatCorrelation && !fewWindowsOk(fromNet));
+        QVERIFY2(std::abs(fromNet.hrv.sdnnMs - clean.hrv.sdnnMs) < 5, qPrintable(QString::number(fromNet.hrv.sdnnMs)));
+        QCOMPARE(fromNet.hrvQuality, Quality::Low);
+
         // The same clean beats are Low when the threshold asks for more than they give.
         AnalysisConfig strict = config;
         strict.hrvMinBeatCorrelation = clean.beatShapeCorrelation + 0.005;

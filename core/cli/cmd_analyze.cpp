@@ -100,6 +100,8 @@ QString hrvDoubt(const SignalResult &s, const AnalysisConfig &config)
                    .arg(config.hrvMinBeatCorrelation, 0, 'f', 2);
     if (s.hrv.implausible > config.hrvMaxImplausibleShare * s.hrv.intervals)
         why << QStringLiteral("%1 of %2 beat intervals implausible").arg(s.hrv.implausible).arg(s.hrv.intervals);
+    if (why.isEmpty())   // rateBeatMeasures() without likeness as evidence
+        why << QStringLiteral("a network's waveform: it draws every beat alike, so their likeness says nothing");
     return QStringLiteral(", uncertain (%1)").arg(why.join(QStringLiteral("; ")));
 }
 
