@@ -233,13 +233,13 @@ WindowRating rateWindow(const SignalResult &s, int start, int len, const Analysi
 namespace {
 
 // How alike the beats are (a template-matching signal quality index, as used for contact PPG):
-// each beat's stretch of the broadband pulse `x` (sampled from t0Sec at fsHz), one median beat
+// each beat's stretch of the broadband pulse x[first, first + count) (x sampled from t0Sec at fsHz), one median beat
 // interval long and centred on its peak, is correlated with the mean of all of them. The mean
 // correlation and the number of beats it was taken over; NaN and 0 with fewer than 3 whole beats
 // (beats too near either end of `x` are left out).
 // Unlike a spectral SNR it does not fall when the rate varies: each beat is aligned on its own.
-std::pair<double, int> beatTemplateCorrelation(const std::vector<double> &x, const std::vector<double> &beatsSec,
-                                               double t0Sec, double fsHz)
+std::pair<double, int> beatTemplateCorrelation(const std::vector<double> &x, int first, int count,
+                                               const std::vector<double> &beatsSec, double t0Sec, double fsHz)
 {
     if (beatsSec.size() < 4)
         return {kNaN, 0};
@@ -250,7 +250,7 @@ std::pair<double, int> beatTemplateCorrelation(const std::vector<double> &x, con
     std::vector<std::vector<double>> beats;
     for (double b : beatsSec) {
         const int at = int(std::lround((b - t0Sec) * fsHz));
-        if (half < 2 || at - half < 0 || at + half >= int(x.size()))
+        if (half < 2 || at - half < first || at + half >= first + count)
             continue;
         beats.emplace_back(x.begin() + (at - half), x.begin() + (at + half + 1));
     }
@@ -429,8 +429,7 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
         double shapeSum = 0;
         int shapeBeats = 0;
         for (const Segment &s : segments) {
-            const std::vector<double> broad(out.pulse.begin() + s.first, out.pulse.begin() + s.first + s.count);
-            std::vector<double> part = broad;
+            std::vector<double> part(out.pulse.begin() + s.first, out.pulse.begin() + s.first + s.count);
             if (!beatSos.empty())
                 part = dsp::sosFiltFilt(beatSos, part);
             const double sd = dsp::stddev(part);
@@ -447,7 +446,7 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
                 out.beatRuns.push_back(int(runs.size()));
                 previous = at;
             }
-            const auto [shape, shaped] = beatTemplateCorrelation(broad, run, out.t0Sec + s.first / fsHz, fsHz);
+            const auto [shape, shaped] = beatTemplateCorrelation(out.pulse, s.first, s.count, run, out.t0Sec, fsHz);
             shapeSum += shape * shaped;
             shapeBeats += shaped;
             out.beatTimesSec.insert(out.beatTimesSec.end(), run.begin(), run.end());

@@ -524,6 +524,17 @@ Error renderAndAnalyse(BenchContext &ctx, const std::vector<Subject> &subjects, 
     return {};
 }
 
+// Calls `row` for each (method, variant) of `tally`, methods then variants in their given order.
+template <class Tally, class Row>
+void forEachTallyRow(const QStringList &methods, const std::vector<Variant> &vars,
+                     const std::map<std::pair<QString, QString>, Tally> &tally, Row row)
+{
+    for (const QString &m : methods)
+        for (const Variant &v : vars)
+            if (auto it = tally.find({m, v.label()}); it != tally.end())
+                row(m, v, it->second);
+}
+
 // Breathing rate from the pulse: the accuracy subjects, each breathing at a known rate, 60 s or
 // longer (the estimate needs 30 s windows), scored on the whole recording and on the windows.
 Result<QString> breathingPart(BenchContext &ctx)
@@ -590,20 +601,15 @@ Result<QString> breathingPart(BenchContext &ctx)
         << "windows (1 s hop); *trusted*: the windows marked ok (beat intervals and amplitudes agree).\n\n"
         << "| method | variant | video MAE | videos with a rate | window MAE | trusted windows | trusted MAE | trusted within 2 /min |\n"
         << "|---|---|---|---|---|---|---|---|\n";
-    for (const QString &m : ctx.methods)
-        for (const Variant &v : vars) {
-            auto it = tally.find({m, v.label()});
-            if (it == tally.end())
-                continue;
-            const Tally &t = it->second;
-            out << "| " << m.toUpper() << " | " << v.label() << " | " << fmt(t.videoErr.empty() ? NAN : dsp::mean(t.videoErr))
-                << " | " << t.videoErr.size() << " / " << t.videos << " | "
-                << fmt(t.withRate ? t.windowErrSum / t.withRate : NAN) << " | "
-                << fmt(t.windows ? 100.0 * t.good / t.windows : NAN, 0) << " % | "
-                << fmt(t.good ? t.goodErrSum / t.good : NAN) << " | "
-                << (t.good ? QStringLiteral("%1 %").arg(fmt(100.0 * t.goodWithin2 / t.good, 0)) : QStringLiteral("–"))
-                << " |\n";
-        }
+    forEachTallyRow(ctx.methods, vars, tally, [&](const QString &m, const Variant &v, const Tally &t) {
+        out << "| " << m.toUpper() << " | " << v.label() << " | " << fmt(t.videoErr.empty() ? NAN : dsp::mean(t.videoErr))
+            << " | " << t.videoErr.size() << " / " << t.videos << " | "
+            << fmt(t.withRate ? t.windowErrSum / t.withRate : NAN) << " | "
+            << fmt(t.windows ? 100.0 * t.good / t.windows : NAN, 0) << " % | "
+            << fmt(t.good ? t.goodErrSum / t.good : NAN) << " | "
+            << (t.good ? QStringLiteral("%1 %").arg(fmt(100.0 * t.goodWithin2 / t.good, 0)) : QStringLiteral("–"))
+            << " |\n";
+    });
     out << "\n";
     out.flush();
     return md;
@@ -675,15 +681,10 @@ Result<QString> hrvPart(BenchContext &ctx)
         << "10 ms or 20 % of the truth.\n\n"
         << "| method | variant | with HRV | ok | ok: median error | ok: worst | ok: right | low | low: median error | low: worst | low: right |\n"
         << "|---|---|---|---|---|---|---|---|---|---|---|\n";
-    for (const QString &m : ctx.methods)
-        for (const Variant &v : vars) {
-            auto it = tally.find({m, v.label()});
-            if (it == tally.end())
-                continue;
-            const Tally &t = it->second;
-            out << "| " << m.toUpper() << " | " << v.label() << " | " << t.withHrv << " / " << t.videos << " | " << side(t.ok)
-                << " | " << side(t.low) << " |\n";
-        }
+    forEachTallyRow(ctx.methods, vars, tally, [&](const QString &m, const Variant &v, const Tally &t) {
+        out << "| " << m.toUpper() << " | " << v.label() << " | " << t.withHrv << " / " << t.videos << " | " << side(t.ok)
+            << " | " << side(t.low) << " |\n";
+    });
     out << "\n";
     out.flush();
     return md;
