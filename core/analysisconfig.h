@@ -45,6 +45,13 @@ struct AnalysisConfig
     // is most often noise or a passing artefact). 0 turns the check off.
     double steadyPowerRatio = 0.5;
     double steadySnrDb = 0.0;
+    // A face-video method's (a network's) window is rated ok only when a classical method reading
+    // the same skin region agrees with its rate within witnessToleranceBpm: on compressed video
+    // rPPGNet's wrong windows are as clean as its right ones (SNR, motion and both halves pass),
+    // but POS and GREEN seldom land on the same wrong rate (bench/RESULTS.md, stop 29). A window
+    // no witness can be computed for is not downgraded. Empty list or tolerance 0 turns it off.
+    QStringList witnessMethods{QStringLiteral("pos"), QStringLiteral("green")};
+    double witnessToleranceBpm = 5.0;
     double analysisRateHz = 0.0;    // uniform resampling rate; 0 = the video's frame rate (10..60)
     // HRV (SDNN, RMSSD) is rated ok only from clean beats: the recording's windows mostly ok, the
     // beats alike (SignalResult::beatShapeCorrelation at least hrvMinBeatCorrelation), and at most
@@ -98,6 +105,11 @@ struct WindowEstimate
     // AnalysisConfig::steadyPowerRatio in a window the SNR and motion checks passed, so rated Low.
     double steadiness = kNaN;
     bool unsteady = false;
+    // Face-video methods: the witnesses' (AnalysisConfig::witnessMethods) rate nearest to the
+    // estimate (NaN when not measured: another check had already rated the window Low, or no
+    // witness); unconfirmed: none within AnalysisConfig::witnessToleranceBpm, so rated Low.
+    double witnessHrBpm = kNaN;
+    bool unconfirmed = false;
 };
 
 // Breathing rate from the pulse: breathing modulates the beat intervals (respiratory sinus
@@ -127,6 +139,9 @@ struct SignalResult
     // The face box on the same grid: centre x, centre y and width in pixels (NaN where unknown;
     // constant for a fixed region). Used to tell a pulse from head motion.
     std::array<std::vector<double>, 3> faceMotion;
+    // Face-video methods: the pulse of each AnalysisConfig::witnessMethods entry from the same
+    // records' skin colour, processed like `pulse` (NaN where there is none); empty otherwise.
+    std::vector<std::vector<double>> witnessPulses;
     std::vector<WindowEstimate> windows;
     double hrBpm = kNaN;                 // whole-recording estimate (Welch over valid segments)
     double snrDb = kNaN;

@@ -91,7 +91,7 @@ void hannOverlapAdd(std::vector<double> &out, int win,
 class ClassicalMethod final : public PulseMethod
 {
 public:
-    using Fn = std::vector<double> (*)(const std::vector<cv::Vec3d> &, double);
+    using Fn = PulseExtractor;
     ClassicalMethod(QString name, Fn fn)
         : m_name(std::move(name))
         , m_fn(fn)
@@ -469,27 +469,47 @@ std::vector<double> pulsePca(const std::vector<cv::Vec3d> &rgb, double fsHz)
     return separatedPulse(rgb, fsHz, false);
 }
 
+namespace {
+
+struct ClassicalEntry
+{
+    const char *name, *title, *description;
+    PulseExtractor fn;
+};
+
+const ClassicalEntry kClassical[] = {
+    {"pos", "POS", "Plane-orthogonal-to-skin projection (Wang et al. 2017)", &pulsePos},
+    {"chrom", "CHROM", "Chrominance-based method (de Haan & Jeanne 2013)", &pulseChrom},
+    {"green", "GREEN", "Green channel (Verkruysse et al. 2008)", &pulseGreen},
+    {"pbv", "PBV", "Blood-volume pulse signature (de Haan & van Leest 2014)", &pulsePbv},
+    {"lgi", "LGI", "Local group invariance (Pilz et al. 2018)", &pulseLgi},
+    {"ica", "ICA", "Independent component analysis (Poh et al. 2010)", &pulseIca},
+    {"pca", "PCA", "Principal component analysis (Lewandowska et al. 2011)", &pulsePca},
+};
+
+} // namespace
+
+PulseExtractor classicalExtractor(const QString &name)
+{
+    for (const ClassicalEntry &e : kClassical)
+        if (name.compare(QLatin1String(e.name), Qt::CaseInsensitive) == 0)
+            return e.fn;
+    return nullptr;
+}
+
 void registerClassicalMethods(MethodRegistry &registry)
 {
-    auto add = [&registry](const char *name, const char *title, const char *desc,
-                           ClassicalMethod::Fn fn) {
+    for (const ClassicalEntry &e : kClassical) {
         MethodInfo info;
-        info.name = QString::fromLatin1(name);
-        info.title = QString::fromLatin1(title);
-        info.description = QString::fromUtf8(desc);
+        info.name = QString::fromLatin1(e.name);
+        info.title = QString::fromLatin1(e.title);
+        info.description = QString::fromUtf8(e.description);
         info.input = MethodInput::RgbTrace;
-        info.create = [n = info.name, fn](const MethodOptions &) -> Result<std::unique_ptr<PulseMethod>> {
+        info.create = [n = info.name, fn = e.fn](const MethodOptions &) -> Result<std::unique_ptr<PulseMethod>> {
             return std::unique_ptr<PulseMethod>(new ClassicalMethod(n, fn));
         };
         registry.add(info);
-    };
-    add("pos", "POS", "Plane-orthogonal-to-skin projection (Wang et al. 2017)", &pulsePos);
-    add("chrom", "CHROM", "Chrominance-based method (de Haan & Jeanne 2013)", &pulseChrom);
-    add("green", "GREEN", "Green channel (Verkruysse et al. 2008)", &pulseGreen);
-    add("pbv", "PBV", "Blood-volume pulse signature (de Haan & van Leest 2014)", &pulsePbv);
-    add("lgi", "LGI", "Local group invariance (Pilz et al. 2018)", &pulseLgi);
-    add("ica", "ICA", "Independent component analysis (Poh et al. 2010)", &pulseIca);
-    add("pca", "PCA", "Principal component analysis (Lewandowska et al. 2011)", &pulsePca);
+    }
 }
 
 } // namespace rppg

@@ -102,6 +102,7 @@ LiveHrPoint latestEstimate(const SignalResult &s, const AnalysisConfig &cfg, dou
     p.quality = rating.quality;
     p.motionLocked = rating.motionLocked;
     p.unsteady = rating.unsteady;
+    p.unconfirmed = rating.unconfirmed;
     return p;
 }
 
@@ -419,6 +420,7 @@ struct Engine
             up->quality = e.quality;
             up->motionLocked = e.motionLocked;
             up->unsteady = e.unsteady;
+            up->unconfirmed = e.unconfirmed;
             up->breathing = s.respiration;
             up->hrv = s.hrv;
             up->hrvQuality = s.hrvQuality;
@@ -464,7 +466,7 @@ struct Engine
         else
             up->state = LiveState::Ok;
 
-        pushTrend(trend, LiveHrPoint{mainEnd, up->hrBpm, up->snrDb, up->quality, up->motionLocked, up->unsteady}, cfg.trendSec);
+        pushTrend(trend, LiveHrPoint{mainEnd, up->hrBpm, up->snrDb, up->quality, up->motionLocked, up->unsteady, up->unconfirmed}, cfg.trendSec);
 
         const bool due = endOfStream || !updateEmitClock.isValid()
                          || updateEmitClock.nsecsElapsed() >= cfg.updateEmitIntervalSec * 1e9;

@@ -83,6 +83,7 @@ struct LiveHrPoint
     Quality quality = Quality::NoSignal;
     bool motionLocked = false;  // rated Low because the face moves at this rate (or at half of it)
     bool unsteady = false;      // rated Low because one half of the window does not hold the rate
+    bool unconfirmed = false;   // rated Low because no classical witness agrees (face-video methods)
 };
 
 // A method analysed beside the main one (LiveConfig::compareMethods), in the same update.
@@ -111,6 +112,7 @@ struct LiveUpdate
     Quality quality = Quality::NoSignal;
     bool motionLocked = false;      // Low because the face moves at the estimate's rate (or half of it)
     bool unsteady = false;          // Low because one half of the window does not hold the rate
+    bool unconfirmed = false;       // Low because no classical witness agrees (face-video methods)
     double signalSec = 0;           // continuous usable signal up to timeSec
     double windowSec = 10;          // the configured window (warming-up progress = signalSec / windowSec)
     // Media time from the main method's newest output to timeSec: what a face-video method still

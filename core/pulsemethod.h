@@ -117,6 +117,9 @@ private:
 };
 
 // Classical extractors, exposed for tests and benchmarks.
+using PulseExtractor = std::vector<double> (*)(const std::vector<cv::Vec3d> &rgb, double fsHz);
+// The extractor of a classical method by its registry name ("pos", "green", ...); null if none.
+PulseExtractor classicalExtractor(const QString &name);
 std::vector<double> pulseGreen(const std::vector<cv::Vec3d> &rgb, double fsHz);
 std::vector<double> pulseChrom(const std::vector<cv::Vec3d> &rgb, double fsHz);
 std::vector<double> pulsePos(const std::vector<cv::Vec3d> &rgb, double fsHz);

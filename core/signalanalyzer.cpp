@@ -227,7 +227,33 @@ WindowRating rateWindow(const SignalResult &s, int start, int len, const Analysi
         if (r.unsteady)
             r.quality = Quality::Low;
     }
+    if (r.quality == Quality::Good && config.witnessToleranceBpm > 0 && !s.witnessPulses.empty()) {
+        r.witnessHrBpm = witnessRateAt(s, start, len, estimate.hrBpm, config);
+        r.unconfirmed = std::isfinite(r.witnessHrBpm)
+                        && !(std::abs(r.witnessHrBpm - estimate.hrBpm) <= config.witnessToleranceBpm);
+        if (r.unconfirmed)
+            r.quality = Quality::Low;
+    }
     return r;
+}
+
+double witnessRateAt(const SignalResult &s, int start, int len, double hrBpm, const AnalysisConfig &config)
+{
+    if (start < 0 || len < 8 || s.fsHz <= 0)
+        return kNaN;
+    const double high = std::min(config.bandHighHz, 0.45 * s.fsHz);
+    double nearest = kNaN;
+    for (const std::vector<double> &w : s.witnessPulses) {
+        if (int(w.size()) < start + len)
+            continue;
+        const auto first = w.begin() + start, last = first + len;
+        if (std::any_of(first, last, [](double v) { return !std::isfinite(v); }))
+            continue;   // no skin colour somewhere in the window: no evidence
+        const double rate = estimateHeartRate(std::vector<double>(first, last), s.fsHz, config.bandLowHz, high).hrBpm;
+        if (std::isfinite(rate) && !(std::abs(nearest - hrBpm) <= std::abs(rate - hrBpm)))
+            nearest = rate;
+    }
+    return nearest;
 }
 
 namespace {
@@ -289,6 +315,15 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
     for (std::vector<double> &m : out.faceMotion)
         m.assign(total, kNaN);
 
+    // A face-video method's witnesses: classical methods on the same records' skin colour.
+    std::vector<PulseExtractor> witnesses;
+    if (!rgbInput && config.witnessToleranceBpm > 0) {
+        for (const QString &name : config.witnessMethods)
+            if (const PulseExtractor fn = classicalExtractor(name))
+                witnesses.push_back(fn);
+        out.witnessPulses.assign(witnesses.size(), std::vector<double>(size_t(total), kNaN));
+    }
+
     // 1. Contiguous stretches of usable frames; a gap longer than maxGapSec splits them.
     std::vector<std::pair<size_t, size_t>> runs;   // [first, last] frame indices
     for (size_t i = 0; i < frames.size(); ++i) {
@@ -317,7 +352,7 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
         const int count = k1 - k0 + 1;
         if (count < int(std::ceil(2.0 * fsHz)))   // under 2 s: no pulse can be told apart
             continue;
-        std::vector<double> t;
+        std::vector<double> t, tw;   // tw: frames with a skin colour (witnesses of a face-video method)
         t.reserve(b - a + 1);
         std::vector<double> ch[3], mp;
         for (size_t i = a; i <= b; ++i) {
@@ -329,26 +364,46 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
                     ch[c].push_back(frames[i].rgb[c]);
             } else {
                 mp.push_back(frames[i].methodPulse);
+                if (!witnesses.empty() && frames[i].skinValid) {
+                    tw.push_back(frames[i].timeSec);
+                    for (int c = 0; c < 3; ++c)
+                        ch[c].push_back(frames[i].rgb[c]);
+                }
             }
         }
         const double gridStart = out.t0Sec + k0 / fsHz;
         if (config.motionLockAmplitude > 0)
             faceBoxOnGrid(frames, a, b, rgbInput, k0, count, out);
-        std::vector<double> raw;
-        if (rgbInput) {
+        const auto rgbOnGrid = [&](const std::vector<double> &times) {
             std::vector<cv::Vec3d> rgb(count);
             for (int c = 0; c < 3; ++c) {
-                const auto u = dsp::resampleLinear(t, ch[c], gridStart, fsHz, count);
+                const auto u = dsp::resampleLinear(times, ch[c], gridStart, fsHz, count);
                 for (int k = 0; k < count; ++k)
                     rgb[k][c] = u[k];
             }
-            raw = method->extract(rgb, fsHz);
-        } else {
+            return rgb;
+        };
+        const auto process = [&](const std::vector<double> &x) {
+            return dsp::sosFiltFilt(sos, dsp::detrendSmoothnessPriors(x, lambda));
+        };
+        std::vector<double> raw;
+        if (rgbInput)
+            raw = method->extract(rgbOnGrid(t), fsHz);
+        else
             raw = dsp::resampleLinear(t, mp, gridStart, fsHz, count);
-        }
         if (int(raw.size()) != count)
             continue;
-        const auto filtered = dsp::sosFiltFilt(sos, dsp::detrendSmoothnessPriors(raw, lambda));
+        if (tw.size() >= 2) {
+            const std::vector<cv::Vec3d> rgb = rgbOnGrid(tw);
+            for (size_t w = 0; w < witnesses.size(); ++w) {
+                const std::vector<double> x = witnesses[w](rgb, fsHz);
+                if (int(x.size()) != count)
+                    continue;
+                const auto filtered = process(x);
+                std::copy(filtered.begin(), filtered.end(), out.witnessPulses[w].begin() + k0);
+            }
+        }
+        const auto filtered = process(raw);
         for (int k = 0; k < count; ++k) {
             out.raw[k0 + k] = raw[k];
             out.pulse[k0 + k] = filtered[k];
@@ -378,6 +433,8 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
             w.motionLocked = rating.motionLocked;
             w.steadiness = rating.steadiness;
             w.unsteady = rating.unsteady;
+            w.witnessHrBpm = rating.witnessHrBpm;
+            w.unconfirmed = rating.unconfirmed;
         }
         out.windows.push_back(w);
     }

@@ -65,8 +65,10 @@ SpectrumEstimate estimateHeartRate(const std::vector<double> &pulse, double fsHz
 
 // How far an estimate over samples [start, start + len) of `s` can be trusted: Good when its SNR
 // reaches the threshold, the face box does not move at its rate (see
-// AnalysisConfig::motionLockAmplitude) and both halves hold the rate (steadiness, see
-// AnalysisConfig::steadyPowerRatio), Low otherwise; NoSignal without an estimate.
+// AnalysisConfig::motionLockAmplitude), both halves hold the rate (steadiness, see
+// AnalysisConfig::steadyPowerRatio) and, for a face-video method, a classical witness agrees
+// (SignalResult::witnessPulses, AnalysisConfig::witnessToleranceBpm); Low otherwise; NoSignal
+// without an estimate. Each Low window has one reason: a later check runs only on a Good window.
 struct WindowRating
 {
     Quality quality = Quality::NoSignal;
@@ -74,6 +76,8 @@ struct WindowRating
     bool motionLocked = false;
     double steadiness = kNaN;
     bool unsteady = false;
+    double witnessHrBpm = kNaN;
+    bool unconfirmed = false;
 };
 WindowRating rateWindow(const SignalResult &s, int start, int len, const AnalysisConfig &config,
                         const SpectrumEstimate &estimate);
@@ -91,6 +95,9 @@ double motionAmplitudeAt(const SignalResult &s, int start, int len, double hz);
 // the smaller of the two, 0..1. NaN when the stretch is too short or has no power.
 double steadinessAt(const SignalResult &s, int start, int len, double hz, double bandLowHz, double bandHighHz);
 
+// The rate of SignalResult::witnessPulses over samples [start, start + len) nearest to `hrBpm`
+// (each witness's spectral peak, as for the window itself); NaN when no witness covers the stretch.
+double witnessRateAt(const SignalResult &s, int start, int len, double hrBpm, const AnalysisConfig &config);
 // The frame rate implied by timestamps (median interval), clamped to 1..240 Hz; 0 when < 2 frames.
 double estimateFrameRate(const std::vector<FrameRecord> &frames);
 

@@ -265,6 +265,26 @@ private Q_SLOTS:
             if (name != QLatin1String("green") && MethodRegistry::instance().find(name)->input == MethodInput::RgbTrace)
                 QVERIFY2(allNames.contains(name), qPrintable(name + QStringLiteral(" missing from ") + allNames.join(',')));
         QVERIFY(allNames.size() >= 6);
+        // A network's windows carry the classical witnesses' rate (only those the other checks
+        // passed), ok only where it agrees; a classical method's carry none.
+        for (const QJsonValue &v : QJsonDocument::fromJson(all.out.toUtf8()).object()[QStringLiteral("compared")].toArray()) {
+            const QJsonObject m = v.toObject();
+            const QString name = m[QStringLiteral("method")].toString();
+            int witnessed = 0;
+            for (const QJsonValue &wv : m[QStringLiteral("windows")].toArray()) {
+                const QJsonObject w = wv.toObject();
+                if (!w.contains(QStringLiteral("witness_hr_bpm")))
+                    continue;
+                ++witnessed;
+                const double gap = std::abs(w[QStringLiteral("witness_hr_bpm")].toDouble() - w[QStringLiteral("hr_bpm")].toDouble());
+                QCOMPARE(w[QStringLiteral("quality")].toString() == QLatin1String("ok"), gap <= 5.0);
+                QCOMPARE(w[QStringLiteral("unconfirmed")].toBool(), gap > 5.0);
+            }
+            if (classicalExtractor(name))
+                QCOMPARE(witnessed, 0);
+            else
+                QVERIFY2(witnessed >= 3, qPrintable(name));   // a pulse the witnesses see too
+        }
         const Run bad = rppgRun({QStringLiteral("analyze"), m_video, QStringLiteral("--compare"), QStringLiteral("chrom,nosuch")});
         QCOMPARE(bad.code, 2);
         QVERIFY2(bad.err.trimmed().count(QLatin1Char('\n')) == 0 && bad.err.contains(QStringLiteral("unknown method 'nosuch'")),

@@ -425,6 +425,87 @@ private Q_SLOTS:
         QVERIFY(goodPulse * 5 >= passPulse * 4);   // measured: 327 → 295
     }
 
+    void networkWindowsConfirmedByClassicalWitness()
+    {
+        // A face-video method's output (a network's waveform) beside the skin colour of the same
+        // frames, which carries a 72 bpm pulse: POS and GREEN on that colour are the witnesses.
+        RecordOptions o;
+        o.seconds = 40;
+        const auto withOutput = [](std::vector<FrameRecord> frames, double hz, unsigned seed) {
+            std::mt19937 rng(seed);
+            std::normal_distribution<double> nd(0, 0.3);
+            for (FrameRecord &r : frames)
+                r.methodPulse = r.faceState == FaceState::Tracked ? std::sin(2 * kPi * hz * r.timeSec) + nd(rng) : kNaN;
+            return frames;
+        };
+        AnalysisConfig off;
+        off.witnessToleranceBpm = 0;
+        const auto count = [](const SignalResult &s, int *good, int *unconfirmed, int *witnessed) {
+            *good = *unconfirmed = *witnessed = 0;
+            for (const WindowEstimate &w : s.windows) {
+                *good += w.quality == Quality::Good;
+                *unconfirmed += w.unconfirmed;
+                *witnessed += std::isfinite(w.witnessHrBpm);
+                QVERIFY(!w.unconfirmed || w.quality == Quality::Low);
+            }
+        };
+        int good = 0, unconfirmed = 0, witnessed = 0;
+
+        // The network right (72 bpm): every window confirmed, the witness within a bin of it.
+        const SignalResult right = analyzeSignal(withOutput(makeRecords(o), 1.2, 1), nullptr, AnalysisConfig{});
+        QCOMPARE(right.witnessPulses.size(), size_t(2));
+        count(right, &good, &unconfirmed, &witnessed);
+        QCOMPARE(good, int(right.windows.size()));
+        QCOMPARE(witnessed, good);
+        for (const WindowEstimate &w : right.windows)
+            QVERIFY2(std::abs(w.witnessHrBpm - 72) < 3, qPrintable(QString::number(w.witnessHrBpm)));
+
+        // The network clean but wrong (100 bpm, as rPPGNet is on some compressed videos): every
+        // window passes the SNR, motion and halves' checks, and none is confirmed.
+        const auto wrongFrames = withOutput(makeRecords(o), 100.0 / 60, 2);
+        const SignalResult unchecked = analyzeSignal(wrongFrames, nullptr, off);
+        QVERIFY(unchecked.witnessPulses.empty());
+        count(unchecked, &good, &unconfirmed, &witnessed);
+        QCOMPARE(good, int(unchecked.windows.size()));
+        QCOMPARE(witnessed, 0);
+        const SignalResult wrong = analyzeSignal(wrongFrames, nullptr, AnalysisConfig{});
+        count(wrong, &good, &unconfirmed, &witnessed);
+        QCOMPARE(good, 0);
+        QCOMPARE(unconfirmed, int(wrong.windows.size()));
+        for (size_t k = 0; k < wrong.windows.size(); ++k) {
+            QCOMPARE(wrong.windows[k].hrBpm, unchecked.windows[k].hrBpm);   // rated, never moved
+            QVERIFY(std::abs(wrong.windows[k].hrBpm - 100) < 3 && std::abs(wrong.windows[k].witnessHrBpm - 72) < 3);
+        }
+        QVERIFY(fewWindowsOk(wrong));
+        // A wider tolerance takes it in; a classical method analysed itself has no witness.
+        AnalysisConfig wide;
+        wide.witnessToleranceBpm = 40;
+        count(analyzeSignal(wrongFrames, nullptr, wide), &good, &unconfirmed, &witnessed);
+        QCOMPARE(unconfirmed, 0);
+        auto m = pos();
+        const SignalResult classical = analyzeSignal(makeRecords(o), m.get(), AnalysisConfig{});
+        QVERIFY(classical.witnessPulses.empty());
+        count(classical, &good, &unconfirmed, &witnessed);
+        QCOMPARE(witnessed, 0);
+
+        // No skin colour to read (the output alone): no evidence, so nothing is downgraded.
+        std::vector<FrameRecord> blind = wrongFrames;
+        for (FrameRecord &r : blind) {
+            r.skinValid = false;
+            r.rgb = cv::Vec3d(kNaN, kNaN, kNaN);
+        }
+        count(analyzeSignal(blind, nullptr, AnalysisConfig{}), &good, &unconfirmed, &witnessed);
+        QCOMPARE(good, int(wrong.windows.size()));
+        QCOMPARE(witnessed + unconfirmed, 0);
+
+        // The skin without a pulse: the witnesses read noise and seldom land on the network's rate.
+        o.pulse = 0;
+        const SignalResult noPulse = analyzeSignal(withOutput(makeRecords(o), 1.2, 3), nullptr, AnalysisConfig{});
+        count(noPulse, &good, &unconfirmed, &witnessed);
+        qInfo("skin without a pulse: %d of %zu windows confirmed", good, noPulse.windows.size());
+        QVERIFY(good * 4 <= int(noPulse.windows.size()));
+    }
+
     void beatsAndHrv()
     {
         RecordOptions o;

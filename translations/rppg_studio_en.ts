@@ -1215,5 +1215,9 @@
         <source>HRV: uncertain</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Low quality: unconfirmed</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

@@ -1211,5 +1211,9 @@
         <source>HRV: uncertain</source>
         <translation>心率变异性：不确定</translation>
     </message>
+    <message>
+        <source>Low quality: unconfirmed</source>
+        <translation>质量较低：未获经典方法证实</translation>
+    </message>
 </context>
 </TS>

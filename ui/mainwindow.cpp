@@ -1344,11 +1344,13 @@ void MainWindow::drawUpdate()
         stateColour = QColor(70, 140, 230);
         break;
     case LiveState::LowQuality:
-        // The SNR, a rate that is the head's motion (AnalysisConfig::motionLockAmplitude), or one
-        // that only half of the window holds (AnalysisConfig::steadyPowerRatio).
-        state = u->motionLocked ? tr("Low quality: head motion")
-                : u->unsteady   ? tr("Low quality: inconsistent")
-                                : tr("Low quality");
+        // The SNR, a rate that is the head's motion (AnalysisConfig::motionLockAmplitude), one
+        // that only half of the window holds (AnalysisConfig::steadyPowerRatio), or a network's
+        // rate no classical method confirms (AnalysisConfig::witnessMethods).
+        state = u->motionLocked  ? tr("Low quality: head motion")
+                : u->unsteady    ? tr("Low quality: inconsistent")
+                : u->unconfirmed ? tr("Low quality: unconfirmed")
+                                 : tr("Low quality");
         stateColour = QColor(230, 150, 30);
         break;
     case LiveState::Ok:

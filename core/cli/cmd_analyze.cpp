@@ -72,6 +72,10 @@ QJsonArray windowsJson(const SignalResult &s, const ReferenceScore *reference)
             jw[QStringLiteral("steadiness")] = jnum(w.steadiness, 3);
         if (w.unsteady)
             jw[QStringLiteral("unsteady")] = true;
+        if (std::isfinite(w.witnessHrBpm))
+            jw[QStringLiteral("witness_hr_bpm")] = jnum(w.witnessHrBpm, 2);
+        if (w.unconfirmed)
+            jw[QStringLiteral("unconfirmed")] = true;
         if (reference && k < reference->perWindow.size())
             jw[QStringLiteral("ref_hr_bpm")] = jnum(reference->perWindow[k], 2);
         windows.append(jw);
@@ -211,7 +215,7 @@ void printSummary(const AnalysisResult &r, const Reference &ref, const std::vect
     if (std::isfinite(ref.meanHrBpm))
         std::printf("reference: %.1f bpm (%s), error %+.1f bpm\n", ref.meanHrBpm, qPrintable(ref.label),
                     s.hrBpm - ref.meanHrBpm);
-    int good = 0, low = 0, locked = 0, unsteady = 0;
+    int good = 0, low = 0, locked = 0, unsteady = 0, unconfirmed = 0;
     double lo = 1e9, hi = -1e9;
     for (const WindowEstimate &w : s.windows) {
         if (w.quality == Quality::NoSignal)
@@ -219,6 +223,7 @@ void printSummary(const AnalysisResult &r, const Reference &ref, const std::vect
         (w.quality == Quality::Good ? good : low)++;
         locked += w.motionLocked ? 1 : 0;
         unsteady += w.unsteady ? 1 : 0;
+        unconfirmed += w.unconfirmed ? 1 : 0;
         lo = std::min(lo, w.hrBpm);
         hi = std::max(hi, w.hrBpm);
     }
@@ -228,6 +233,8 @@ void printSummary(const AnalysisResult &r, const Reference &ref, const std::vect
             lowText += QStringLiteral(", %1 of them at the head's motion").arg(locked);
         if (unsteady > 0)
             lowText += QStringLiteral(", %1 whose two halves disagree").arg(unsteady);
+        if (unconfirmed > 0)
+            lowText += QStringLiteral(", %1 that no classical method confirms").arg(unconfirmed);
         QString line = QStringLiteral("windows: %1 of %2 with an estimate (%3), %4-%5 bpm")
                            .arg(good + low)
                            .arg(s.windows.size())
