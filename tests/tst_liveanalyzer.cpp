@@ -140,6 +140,48 @@ std::vector<LiveUpdatePtr> wholeVideoUpdates(const QString &path)
     return c.of(gen);
 }
 
+// A face-video method for the tests: a clean sine at a fixed rate for every crop with a face (a
+// network that is sure of itself, right or wrong), NaN without one.
+class SineMethod final : public PulseMethod
+{
+public:
+    explicit SineMethod(double bpm)
+        : m_hz(bpm / 60.0)
+    {}
+    QString name() const override { return QStringLiteral("test-sine"); }
+    MethodInput input() const override { return MethodInput::FaceVideo; }
+    cv::Size cropSize() const override { return {32, 32}; }
+    void push(const FaceCrop &crop) override
+    {
+        const double t = crop.ptsUs / 1e6;
+        m_out.push_back({crop.ptsUs, crop.bgr.empty() ? kNaN : std::sin(2 * M_PI * m_hz * t)});
+    }
+    void drain(std::vector<PulseSample> &out) override
+    {
+        out.insert(out.end(), m_out.begin(), m_out.end());
+        m_out.clear();
+    }
+    void finish(std::vector<PulseSample> &out) override { drain(out); }
+    void reset() override { m_out.clear(); }
+
+private:
+    double m_hz;
+    std::vector<PulseSample> m_out;
+};
+
+void registerSineMethod(double bpm)
+{
+    MethodInfo info;
+    info.name = QStringLiteral("test-sine");
+    info.title = QStringLiteral("Sine");
+    info.description = QStringLiteral("a clean sine (tests)");
+    info.input = MethodInput::FaceVideo;
+    info.create = [bpm](const MethodOptions &) -> Result<std::unique_ptr<PulseMethod>> {
+        return std::unique_ptr<PulseMethod>(new SineMethod(bpm));
+    };
+    MethodRegistry::instance().add(info);
+}
+
 } // namespace
 
 class TestLiveAnalyzer : public QObject
@@ -301,6 +343,47 @@ private Q_SLOTS:
         // Measured: 14 of 19 (19 before a line beside the rate was told from one at it; the rest
         // are other rates: noise).
         QVERIFY2(2 * locked >= full, qPrintable(QString::number(locked)));
+    }
+
+    // A face-video method's live estimate is Good only when POS or GREEN on the same skin finds
+    // its rate: a clean output at the true rate is confirmed, one at a wrong rate is not.
+    void networkRateNeedsAWitness()
+    {
+        for (const double bpm : {kTruthHrBpm, 110.0}) {
+            registerSineMethod(bpm);
+            LiveAnalyzer a;
+            Collector c;
+            c.attach(a);
+            LiveConfig cfg = testConfig();
+            cfg.analysis.method = QStringLiteral("test-sine");
+            const uint64_t gen = a.start(cfg);
+            QVERIFY(gen > 0);
+            QVERIFY(feed(a, m_video, InputPolicy::Backpressure, gen, 0, kAbsentFromSec) > 0);
+            QVERIFY(c.finish(a, gen));
+            QVERIFY(c.errors.isEmpty());
+            int full = 0, good = 0, unconfirmed = 0;
+            for (const auto &u : c.of(gen)) {
+                if (u->timeSec < 11.5 || !std::isfinite(u->hrBpm))
+                    continue;
+                ++full;
+                QVERIFY2(std::abs(u->hrBpm - bpm) < 2, qPrintable(QString::number(u->hrBpm)));
+                good += u->state == LiveState::Ok;
+                if (u->unconfirmed) {
+                    ++unconfirmed;
+                    QCOMPARE(u->state, LiveState::LowQuality);
+                    QVERIFY(!u->trend.empty() && u->trend.back().unconfirmed);
+                }
+            }
+            qInfo("a sine at %.0f bpm (truth %.0f): %d of %d full-window updates good, %d unconfirmed",
+                  bpm, kTruthHrBpm, good, full, unconfirmed);
+            QVERIFY(full >= 5);
+            if (bpm == kTruthHrBpm) {
+                QCOMPARE(good, full);
+            } else {
+                QCOMPARE(unconfirmed, full);
+                QCOMPARE(good, 0);
+            }
+        }
     }
 
     // The breathing rate of the last 30 s comes with each update: none before there are beats
