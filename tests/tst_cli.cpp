@@ -285,6 +285,17 @@ private Q_SLOTS:
             else
                 QVERIFY2(witnessed >= 3, qPrintable(name));   // a pulse the witnesses see too
         }
+        // --witness none: no witness, so nothing unconfirmed; the estimates themselves are the same.
+        const Run unwitnessed = rppgRun({QStringLiteral("analyze"), m_video, QStringLiteral("--json"), QStringLiteral("--method"),
+                                         QStringLiteral("green"), QStringLiteral("--compare"), QStringLiteral("all"),
+                                         QStringLiteral("--witness"), QStringLiteral("none")});
+        QCOMPARE(unwitnessed.code, 0);
+        const QJsonArray withWitness = QJsonDocument::fromJson(all.out.toUtf8()).object()[QStringLiteral("compared")].toArray();
+        const QJsonArray noWitness = QJsonDocument::fromJson(unwitnessed.out.toUtf8()).object()[QStringLiteral("compared")].toArray();
+        QVERIFY(noWitness.size() + 1 >= withWitness.size());   // "all,chrom" vs "all": the same methods
+        for (const QJsonValue &v : noWitness)
+            for (const QJsonValue &wv : v.toObject()[QStringLiteral("windows")].toArray())
+                QVERIFY(!wv.toObject().contains(QStringLiteral("witness_hr_bpm")) && !wv.toObject().contains(QStringLiteral("unconfirmed")));
         const Run bad = rppgRun({QStringLiteral("analyze"), m_video, QStringLiteral("--compare"), QStringLiteral("chrom,nosuch")});
         QCOMPARE(bad.code, 2);
         QVERIFY2(bad.err.trimmed().count(QLatin1Char('\n')) == 0 && bad.err.contains(QStringLiteral("unknown method 'nosuch'")),
@@ -321,6 +332,9 @@ private Q_SLOTS:
         QTest::newRow("bad roi") << QStringList{QStringLiteral("analyze"), QStringLiteral("@video"),
                                                 QStringLiteral("--roi"), QStringLiteral("1,2,3")}
                                  << int(cli::kExitUsage);
+        QTest::newRow("bad witness") << QStringList{QStringLiteral("analyze"), QStringLiteral("@video"),
+                                                    QStringLiteral("--witness"), QStringLiteral("pos,rppgnet")}
+                                     << int(cli::kExitUsage);
         QTest::newRow("missing reference") << QStringList{QStringLiteral("analyze"), QStringLiteral("@video"),
                                                           QStringLiteral("--reference"), QStringLiteral("@dir/none.csv")}
                                            << int(cli::kExitFileNotFound);

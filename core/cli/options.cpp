@@ -77,6 +77,10 @@ void addAnalysisOptions(QCommandLineParser &p)
                  QStringLiteral("region"), QStringLiteral("face")});
     p.addOption({QStringLiteral("snr-threshold"), QStringLiteral("Windows below this SNR are flagged low quality (default -3 dB)."),
                  QStringLiteral("db"), QStringLiteral("-3")});
+    p.addOption({QStringLiteral("witness"),
+                 QStringLiteral("Neural methods: classical methods, one of which must find a window's rate within 5 bpm "
+                                "for it to be ok (default pos,green; none turns the check off)."),
+                 QStringLiteral("list"), QStringLiteral("pos,green")});
     p.addOption({QStringLiteral("rate"), QStringLiteral("Resampling rate in Hz (default: the video's frame rate)."),
                  QStringLiteral("hz"), QStringLiteral("0")});
     p.addOption({QStringLiteral("device"), QStringLiteral("Neural methods: auto, cpu, cuda or cuda:N (default auto)."),
@@ -169,6 +173,18 @@ Result<AnalysisConfig> analysisConfigFromOptions(const QCommandLineParser &p)
         return e;
     if (Error e = number("rate", 0, 240, c.analysisRateHz); e.isError())
         return e;
+    const QString witness = p.value(QStringLiteral("witness")).trimmed().toLower();
+    c.witnessMethods.clear();
+    if (witness != QLatin1String("none")) {
+        for (const QString &raw : witness.split(QLatin1Char(','))) {
+            const QString name = raw.trimmed();
+            if (!classicalExtractor(name))
+                return Error{ErrorCode::Usage, QStringLiteral("--witness: '%1' is not a classical method (pos, chrom, "
+                                                              "green, pbv, lgi, ica, pca, or none)").arg(name)};
+            if (!c.witnessMethods.contains(name))
+                c.witnessMethods << name;
+        }
+    }
     const QStringList band = p.value(QStringLiteral("band")).split(QLatin1Char('-'));
     bool okLo = false, okHi = false;
     if (band.size() == 2) {
