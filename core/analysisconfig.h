@@ -52,6 +52,15 @@ struct AnalysisConfig
     // no witness can be computed for is not downgraded. Empty list or tolerance 0 turns it off.
     QStringList witnessMethods{QStringLiteral("pos"), QStringLiteral("green")};
     double witnessToleranceBpm = 5.0;
+    // Octave check of a face-video method's rate, with the same witnesses: when none of them finds
+    // the method's spectral peak (within witnessToleranceBpm) but one finds half or twice that
+    // rate, and the method's own spectrum has a local peak there with at least octavePowerRatio of
+    // the top peak's power and a harmonic SNR at the threshold, that peak is the estimate. rPPGNet
+    // on compressed video most often fails by an octave (a 52 bpm face read at 104, its waveform
+    // with alternate tall beats), and then still carries the true rate (bench/RESULTS.md, stop 30).
+    // A window (and the whole recording) moved so keeps the rate it was moved from
+    // (WindowEstimate::octaveFromBpm). 0, or the witness check off, turns it off.
+    double octavePowerRatio = 0.3;
     double analysisRateHz = 0.0;    // uniform resampling rate; 0 = the video's frame rate (10..60)
     // HRV (SDNN, RMSSD) is rated ok only from clean beats: the recording's windows mostly ok, the
     // beats alike (SignalResult::beatShapeCorrelation at least hrvMinBeatCorrelation), and at most
@@ -110,6 +119,9 @@ struct WindowEstimate
     // witness); unconfirmed: none within AnalysisConfig::witnessToleranceBpm, so rated Low.
     double witnessHrBpm = kNaN;
     bool unconfirmed = false;
+    // Face-video methods: the method's own spectral peak when the octave check
+    // (AnalysisConfig::octavePowerRatio) moved the estimate to half or twice it; NaN otherwise.
+    double octaveFromBpm = kNaN;
 };
 
 // Breathing rate from the pulse: breathing modulates the beat intervals (respiratory sinus
@@ -145,6 +157,9 @@ struct SignalResult
     std::vector<WindowEstimate> windows;
     double hrBpm = kNaN;                 // whole-recording estimate (Welch over valid segments)
     double snrDb = kNaN;
+    // The whole recording's spectral peak when the octave check (AnalysisConfig::octavePowerRatio,
+    // on the witnesses' own whole-recording rates) moved hrBpm to half or twice it; NaN otherwise.
+    double octaveFromBpm = kNaN;
     // The median of the windows rated Good: the typical rate when it wanders (a broad spectrum
     // puts the Welch peak anywhere in the range); NaN without a Good window.
     double windowsMedianHrBpm = kNaN;

@@ -109,6 +109,8 @@ Error writeAnalysisCsv(const QString &path, const AnalysisResult &result, const 
         << "# method: " << result.method << '\n';
     if (!result.model.isEmpty())
         out << "# model: " << result.model << '\n';
+    if (!s.witnessPulses.empty())
+        out << "# witnesses: " << result.config.witnessMethods.join(QLatin1Char(',')) << '\n';
     out << "# device: " << result.device << '\n'
         << "# roi: " << roiName(result.config) << '\n'
         << "# window_s: " << result.config.windowSec << '\n'
@@ -120,6 +122,7 @@ Error writeAnalysisCsv(const QString &path, const AnalysisResult &result, const 
         << "# face_frames: " << result.faceFrames << '\n'
         << "# hr_bpm: " << num(s.hrBpm, 2) << '\n'
         << "# snr_db: " << num(s.snrDb, 2) << '\n'
+        << "# octave_from_bpm: " << num(s.octaveFromBpm, 2) << '\n'
         << "# windows_median_hr_bpm: " << num(s.windowsMedianHrBpm, 2) << '\n'
         << "# mean_ibi_ms: " << (s.hrv.valid ? num(s.hrv.meanIbiMs, 1) : QString()) << '\n'
         << "# sdnn_ms: " << (s.hrv.valid ? num(s.hrv.sdnnMs, 1) : QString()) << '\n'

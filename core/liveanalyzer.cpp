@@ -93,9 +93,7 @@ LiveHrPoint latestEstimate(const SignalResult &s, const AnalysisConfig &cfg, dou
     const auto [runStart, runLen] = longestValidRun(s.valid, total - win, total);
     if (double(runLen) / win < cfg.minWindowCoverage)
         return p;
-    const std::vector<double> part(s.pulse.begin() + runStart, s.pulse.begin() + runStart + runLen);
-    const double high = std::min(cfg.bandHighHz, 0.45 * s.fsHz);
-    const auto e = estimateHeartRate(part, s.fsHz, cfg.bandLowHz, high);
+    const SpectrumEstimate e = estimateWindow(s, runStart, runLen, cfg);
     p.hrBpm = e.hrBpm;
     p.snrDb = e.snrDb;
     const WindowRating rating = rateWindow(s, runStart, runLen, cfg, e);
@@ -103,6 +101,7 @@ LiveHrPoint latestEstimate(const SignalResult &s, const AnalysisConfig &cfg, dou
     p.motionLocked = rating.motionLocked;
     p.unsteady = rating.unsteady;
     p.unconfirmed = rating.unconfirmed;
+    p.octaveFromBpm = e.octaveFromBpm;
     return p;
 }
 
@@ -421,6 +420,7 @@ struct Engine
             up->motionLocked = e.motionLocked;
             up->unsteady = e.unsteady;
             up->unconfirmed = e.unconfirmed;
+            up->octaveFromBpm = e.octaveFromBpm;
             up->breathing = s.respiration;
             up->hrv = s.hrv;
             up->hrvQuality = s.hrvQuality;
@@ -466,7 +466,7 @@ struct Engine
         else
             up->state = LiveState::Ok;
 
-        pushTrend(trend, LiveHrPoint{mainEnd, up->hrBpm, up->snrDb, up->quality, up->motionLocked, up->unsteady, up->unconfirmed}, cfg.trendSec);
+        pushTrend(trend, LiveHrPoint{mainEnd, up->hrBpm, up->snrDb, up->quality, up->motionLocked, up->unsteady, up->unconfirmed, up->octaveFromBpm}, cfg.trendSec);
 
         const bool due = endOfStream || !updateEmitClock.isValid()
                          || updateEmitClock.nsecsElapsed() >= cfg.updateEmitIntervalSec * 1e9;

@@ -84,6 +84,7 @@ struct LiveHrPoint
     bool motionLocked = false;  // rated Low because the face moves at this rate (or at half of it)
     bool unsteady = false;      // rated Low because one half of the window does not hold the rate
     bool unconfirmed = false;   // rated Low because no classical witness agrees (face-video methods)
+    double octaveFromBpm = kNaN;  // the method's own peak when the octave check moved the rate
 };
 
 // A method analysed beside the main one (LiveConfig::compareMethods), in the same update.
@@ -113,6 +114,9 @@ struct LiveUpdate
     bool motionLocked = false;      // Low because the face moves at the estimate's rate (or half of it)
     bool unsteady = false;          // Low because one half of the window does not hold the rate
     bool unconfirmed = false;       // Low because no classical witness agrees (face-video methods)
+    // Face-video methods: the method's own spectral peak when the octave check
+    // (AnalysisConfig::octavePowerRatio) moved hrBpm to half or twice it; NaN otherwise.
+    double octaveFromBpm = kNaN;
     double signalSec = 0;           // continuous usable signal up to timeSec
     double windowSec = 10;          // the configured window (warming-up progress = signalSec / windowSec)
     // Media time from the main method's newest output to timeSec: what a face-video method still

@@ -98,23 +98,93 @@ double estimateFrameRate(const std::vector<FrameRecord> &frames)
     return med > 0 ? std::clamp(1.0 / med, 1.0, 240.0) : 0.0;
 }
 
-SpectrumEstimate estimateHeartRate(const std::vector<double> &pulse, double fsHz, double bandLowHz,
-                                   double bandHighHz)
+namespace {
+
+// The peak of a spectrum in [lowHz, highHz] and its harmonic SNR, for a stretch `seconds` long:
+// the harmonic windows must hold the Hann main lobe of a window that long (±2 bins of 1/T).
+SpectrumEstimate estimateFromSpectrum(const dsp::Spectrum &spec, double seconds, double lowHz, double highHz)
 {
     SpectrumEstimate e;
-    if (pulse.size() < 8 || fsHz <= 0)
-        return e;
-    const int n = int(pulse.size());
-    const auto spec = dsp::welch(pulse, fsHz, n, 0.5, nfftFor(n));
-    const double high = std::min(bandHighHz, 0.5 * fsHz);
-    const auto peak = dsp::spectralPeak(spec, bandLowHz, high);
+    const auto peak = dsp::spectralPeak(spec, lowHz, highHz);
     if (!peak.valid)
         return e;
     e.hrBpm = peak.frequencyHz * 60.0;
-    // The harmonic windows must hold the Hann main lobe of a window this long (±2 bins of 1/T).
-    const double halfWidth = std::max(0.1, 1.0 / (n / fsHz));
-    e.snrDb = dsp::harmonicSnrDb(spec, peak.frequencyHz, bandLowHz, high, halfWidth);
+    e.snrDb = dsp::harmonicSnrDb(spec, peak.frequencyHz, lowHz, highHz, std::max(0.1, 1.0 / seconds));
     return e;
+}
+
+// The octave check (AnalysisConfig::octavePowerRatio) of estimate `e` taken from `spec`, against
+// the witnesses' rates over the same stretch: `e` itself when a witness confirms it, none finds
+// half or twice its rate, or the spectrum has no strong enough local peak there; else that peak.
+SpectrumEstimate octaveChecked(const dsp::Spectrum &spec, const SpectrumEstimate &e, const std::vector<double> &witnessRates,
+                               double seconds, double lowHz, double highHz, const AnalysisConfig &config)
+{
+    const double tol = config.witnessToleranceBpm;
+    if (!(config.octavePowerRatio > 0) || !(tol > 0) || !std::isfinite(e.hrBpm) || !(spec.binHz > 0))
+        return e;
+    for (const double w : witnessRates)
+        if (std::abs(w - e.hrBpm) <= tol)
+            return e;   // confirmed as it is
+    const int bins = int(spec.power.size());
+    const int lowBin = std::max(1, int(std::ceil(lowHz / spec.binHz)));
+    const int highBin = std::min(bins - 2, int(std::floor(highHz / spec.binHz)));
+    double topPower = 0;
+    for (int k = lowBin; k <= highBin; ++k)
+        topPower = std::max(topPower, spec.power[size_t(k)]);
+    int best = -1;
+    for (const double w : witnessRates) {
+        for (const double factor : {0.5, 2.0}) {
+            // Within the tolerance of both the witness's rate and the octave of the estimate.
+            const double target = factor * e.hrBpm;
+            const double from = std::max(w, target) - tol, to = std::min(w, target) + tol;   // NaN w: empty
+            if (!(from <= to))
+                continue;
+            const int first = std::max(lowBin, int(std::ceil(from / 60.0 / spec.binHz)));
+            const int last = std::min(highBin, int(std::floor(to / 60.0 / spec.binHz)));
+            for (int k = first; k <= last; ++k) {
+                const double p = spec.power[size_t(k)];
+                if (p >= spec.power[size_t(k - 1)] && p > spec.power[size_t(k + 1)] && (best < 0 || p > spec.power[size_t(best)]))
+                    best = k;
+            }
+        }
+    }
+    if (best < 0 || !(spec.power[size_t(best)] >= config.octavePowerRatio * topPower))
+        return e;
+    SpectrumEstimate moved = estimateFromSpectrum(spec, seconds, (best - 0.5) * spec.binHz, (best + 0.5) * spec.binHz);
+    if (!std::isfinite(moved.hrBpm))
+        return e;
+    // The SNR against the whole band, as for any estimate.
+    moved.snrDb = dsp::harmonicSnrDb(spec, moved.hrBpm / 60.0, lowHz, highHz, std::max(0.1, 1.0 / seconds));
+    if (!(moved.snrDb >= config.snrThresholdDb))
+        return e;
+    moved.octaveFromBpm = e.hrBpm;
+    return moved;
+}
+
+} // namespace
+
+SpectrumEstimate estimateHeartRate(const std::vector<double> &pulse, double fsHz, double bandLowHz,
+                                   double bandHighHz)
+{
+    if (pulse.size() < 8 || fsHz <= 0)
+        return {};
+    const int n = int(pulse.size());
+    const auto spec = dsp::welch(pulse, fsHz, n, 0.5, nfftFor(n));
+    return estimateFromSpectrum(spec, n / fsHz, bandLowHz, std::min(bandHighHz, 0.5 * fsHz));
+}
+
+SpectrumEstimate estimateWindow(const SignalResult &s, int start, int len, const AnalysisConfig &config)
+{
+    if (start < 0 || len < 8 || s.fsHz <= 0 || int(s.pulse.size()) < start + len)
+        return {};
+    const double high = std::min(config.bandHighHz, 0.45 * s.fsHz);
+    const auto spec = dsp::welch(std::vector<double>(s.pulse.begin() + start, s.pulse.begin() + start + len), s.fsHz, len,
+                                 0.5, nfftFor(len));
+    const double seconds = len / s.fsHz;
+    const SpectrumEstimate e = estimateFromSpectrum(spec, seconds, config.bandLowHz, high);
+    if (s.witnessPulses.empty())
+        return e;
+    return octaveChecked(spec, e, witnessRatesAt(s, start, len, config), seconds, config.bandLowHz, high, config);
 }
 
 double motionAmplitudeAt(const SignalResult &s, int start, int len, double hz)
@@ -237,22 +307,30 @@ WindowRating rateWindow(const SignalResult &s, int start, int len, const Analysi
     return r;
 }
 
-double witnessRateAt(const SignalResult &s, int start, int len, double hrBpm, const AnalysisConfig &config)
+std::vector<double> witnessRatesAt(const SignalResult &s, int start, int len, const AnalysisConfig &config)
 {
+    std::vector<double> rates(s.witnessPulses.size(), kNaN);
     if (start < 0 || len < 8 || s.fsHz <= 0)
-        return kNaN;
+        return rates;
     const double high = std::min(config.bandHighHz, 0.45 * s.fsHz);
-    double nearest = kNaN;
-    for (const std::vector<double> &w : s.witnessPulses) {
+    for (size_t i = 0; i < s.witnessPulses.size(); ++i) {
+        const std::vector<double> &w = s.witnessPulses[i];
         if (int(w.size()) < start + len)
             continue;
         const auto first = w.begin() + start, last = first + len;
         if (std::any_of(first, last, [](double v) { return !std::isfinite(v); }))
             continue;   // no skin colour somewhere in the window: no evidence
-        const double rate = estimateHeartRate(std::vector<double>(first, last), s.fsHz, config.bandLowHz, high).hrBpm;
+        rates[i] = estimateHeartRate(std::vector<double>(first, last), s.fsHz, config.bandLowHz, high).hrBpm;
+    }
+    return rates;
+}
+
+double witnessRateAt(const SignalResult &s, int start, int len, double hrBpm, const AnalysisConfig &config)
+{
+    double nearest = kNaN;
+    for (const double rate : witnessRatesAt(s, start, len, config))
         if (std::isfinite(rate) && !(std::abs(nearest - hrBpm) <= std::abs(rate - hrBpm)))
             nearest = rate;
-    }
     return nearest;
 }
 
@@ -422,11 +500,10 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
         const auto [runStart, runLen] = longestValidRun(out.valid, end - winSamples, end);
         w.coverage = double(runLen) / winSamples;
         if (w.coverage >= config.minWindowCoverage) {
-            const std::vector<double> part(out.pulse.begin() + runStart,
-                                           out.pulse.begin() + runStart + runLen);
-            const auto e = estimateHeartRate(part, fsHz, config.bandLowHz, high);
+            const SpectrumEstimate e = estimateWindow(out, runStart, runLen, config);
             w.hrBpm = e.hrBpm;
             w.snrDb = e.snrDb;
+            w.octaveFromBpm = e.octaveFromBpm;
             const WindowRating rating = rateWindow(out, runStart, runLen, config, e);
             w.quality = rating.quality;
             w.motionAmplitude = rating.motionAmplitude;
@@ -442,34 +519,51 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
 
     // 4. Whole recording: Welch over every segment (window-long pieces, 50 % overlap), the
     //    spectra averaged with weights proportional to their length.
+    //    A face-video method's peak gets the octave check against its witnesses' own
+    //    whole-recording rates, as each window does.
     {
-        dsp::Spectrum sum;
-        double weightSum = 0;
         const int nfft = nfftFor(winSamples);
-        for (const Segment &s : segments) {
-            const std::vector<double> part(out.pulse.begin() + s.first, out.pulse.begin() + s.first + s.count);
-            const auto spec = dsp::welch(part, fsHz, std::min(winSamples, s.count), 0.5, nfft);
-            if (spec.power.empty())
-                continue;
-            if (sum.power.empty()) {
-                sum.binHz = spec.binHz;
-                sum.power.assign(spec.power.size(), 0.0);
+        // The averaged spectrum of `series` and the samples it covers (segments with a NaN left out).
+        const auto averaged = [&](const std::vector<double> &series, double *weightSum) {
+            dsp::Spectrum sum;
+            *weightSum = 0;
+            for (const Segment &s : segments) {
+                const std::vector<double> part(series.begin() + s.first, series.begin() + s.first + s.count);
+                if (std::any_of(part.begin(), part.end(), [](double v) { return !std::isfinite(v); }))
+                    continue;
+                const auto spec = dsp::welch(part, fsHz, std::min(winSamples, s.count), 0.5, nfft);
+                if (spec.power.empty())
+                    continue;
+                if (sum.power.empty()) {
+                    sum.binHz = spec.binHz;
+                    sum.power.assign(spec.power.size(), 0.0);
+                }
+                for (size_t k = 0; k < spec.power.size(); ++k)
+                    sum.power[k] += spec.power[k] * s.count;
+                *weightSum += s.count;
             }
-            for (size_t k = 0; k < spec.power.size(); ++k)
-                sum.power[k] += spec.power[k] * s.count;
-            weightSum += s.count;
-        }
+            for (double &p : sum.power)
+                p /= std::max(1.0, *weightSum);
+            return sum;
+        };
+        double weightSum = 0;
+        const dsp::Spectrum sum = averaged(out.pulse, &weightSum);
         // A recording shorter than ~4 s of usable signal has no meaningful spectrum.
         if (weightSum >= 4.0 * fsHz) {
-            for (double &p : sum.power)
-                p /= weightSum;
-            const auto peak = dsp::spectralPeak(sum, config.bandLowHz, high);
-            if (peak.valid) {
-                out.hrBpm = peak.frequencyHz * 60.0;
-                const double segSec = std::min(double(winSamples), weightSum) / fsHz;
-                out.snrDb = dsp::harmonicSnrDb(sum, peak.frequencyHz, config.bandLowHz, high,
-                                               std::max(0.1, 1.0 / segSec));
+            const double segSec = std::min(double(winSamples), weightSum) / fsHz;
+            SpectrumEstimate e = estimateFromSpectrum(sum, segSec, config.bandLowHz, high);
+            if (!out.witnessPulses.empty()) {
+                std::vector<double> rates;
+                for (const std::vector<double> &w : out.witnessPulses) {
+                    double covered = 0;
+                    const dsp::Spectrum ws = averaged(w, &covered);
+                    rates.push_back(covered >= 4.0 * fsHz ? estimateFromSpectrum(ws, segSec, config.bandLowHz, high).hrBpm : kNaN);
+                }
+                e = octaveChecked(sum, e, rates, segSec, config.bandLowHz, high, config);
             }
+            out.hrBpm = e.hrBpm;
+            out.snrDb = e.snrDb;
+            out.octaveFromBpm = e.octaveFromBpm;
         }
     }
 

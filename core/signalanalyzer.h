@@ -59,9 +59,15 @@ struct SpectrumEstimate
 {
     double hrBpm = kNaN;
     double snrDb = kNaN;
+    double octaveFromBpm = kNaN;   // the spectral peak, when the octave check moved the estimate
 };
 SpectrumEstimate estimateHeartRate(const std::vector<double> &pulse, double fsHz,
                                    double bandLowHz, double bandHighHz);
+
+// The heart rate over samples [start, start + len) of s.pulse as a window (offline or live) takes
+// it: estimateHeartRate() and, for a face-video method with witnesses, the octave check
+// (AnalysisConfig::octavePowerRatio).
+SpectrumEstimate estimateWindow(const SignalResult &s, int start, int len, const AnalysisConfig &config);
 
 // How far an estimate over samples [start, start + len) of `s` can be trusted: Good when its SNR
 // reaches the threshold, the face box does not move at its rate (see
@@ -98,6 +104,9 @@ double steadinessAt(const SignalResult &s, int start, int len, double hz, double
 // The rate of SignalResult::witnessPulses over samples [start, start + len) nearest to `hrBpm`
 // (each witness's spectral peak, as for the window itself); NaN when no witness covers the stretch.
 double witnessRateAt(const SignalResult &s, int start, int len, double hrBpm, const AnalysisConfig &config);
+// Each witness's rate over samples [start, start + len), in SignalResult::witnessPulses' order (NaN
+// for one that does not cover the stretch).
+std::vector<double> witnessRatesAt(const SignalResult &s, int start, int len, const AnalysisConfig &config);
 // The frame rate implied by timestamps (median interval), clamped to 1..240 Hz; 0 when < 2 frames.
 double estimateFrameRate(const std::vector<FrameRecord> &frames);
 

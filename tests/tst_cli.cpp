@@ -132,6 +132,8 @@ private Q_SLOTS:
         QCOMPARE(int(csv->rows.size()), 480);
         QCOMPARE(csv->meta.value(QStringLiteral("method")), QStringLiteral("chrom"));
         QCOMPARE(csv->meta.value(QStringLiteral("window_s")), QStringLiteral("8"));
+        QVERIFY(csv->meta.contains(QStringLiteral("octave_from_bpm")) && csv->meta.value(QStringLiteral("octave_from_bpm")).isEmpty());
+        QVERIFY(!csv->meta.contains(QStringLiteral("witnesses")));   // a classical method has none
         QVERIFY(std::abs(csv->meta.value(QStringLiteral("windows_median_hr_bpm")).toDouble() - 78) < 3);
         QVERIFY(r.out.contains(QStringLiteral("ok-window median")));
         // Windowed HR appears once the first 8 s window is complete.
@@ -271,8 +273,17 @@ private Q_SLOTS:
             const QJsonObject m = v.toObject();
             const QString name = m[QStringLiteral("method")].toString();
             int witnessed = 0;
+            QCOMPARE(m.contains(QStringLiteral("witnesses")), !classicalExtractor(name));
+            if (!classicalExtractor(name))
+                QCOMPARE(m[QStringLiteral("witnesses")].toArray(), QJsonArray({QStringLiteral("pos"), QStringLiteral("green")}));
             for (const QJsonValue &wv : m[QStringLiteral("windows")].toArray()) {
                 const QJsonObject w = wv.toObject();
+                // A window moved an octave (the network's peak at half or twice the rate a witness
+                // finds) keeps the peak it left.
+                if (w.contains(QStringLiteral("octave_from_bpm"))) {
+                    const double ratio = w[QStringLiteral("octave_from_bpm")].toDouble() / w[QStringLiteral("hr_bpm")].toDouble();
+                    QVERIFY2(std::abs(ratio - 2) < 0.2 || std::abs(ratio - 0.5) < 0.05, qPrintable(QString::number(ratio)));
+                }
                 if (!w.contains(QStringLiteral("witness_hr_bpm")))
                     continue;
                 ++witnessed;
@@ -285,7 +296,7 @@ private Q_SLOTS:
             else
                 QVERIFY2(witnessed >= 3, qPrintable(name));   // a pulse the witnesses see too
         }
-        // --witness none: no witness, so nothing unconfirmed; the estimates themselves are the same.
+        // --witness none: no witness, so nothing unconfirmed and nothing moved an octave.
         const Run unwitnessed = rppgRun({QStringLiteral("analyze"), m_video, QStringLiteral("--json"), QStringLiteral("--method"),
                                          QStringLiteral("green"), QStringLiteral("--compare"), QStringLiteral("all"),
                                          QStringLiteral("--witness"), QStringLiteral("none")});
@@ -295,7 +306,10 @@ private Q_SLOTS:
         QVERIFY(noWitness.size() + 1 >= withWitness.size());   // "all,chrom" vs "all": the same methods
         for (const QJsonValue &v : noWitness)
             for (const QJsonValue &wv : v.toObject()[QStringLiteral("windows")].toArray())
-                QVERIFY(!wv.toObject().contains(QStringLiteral("witness_hr_bpm")) && !wv.toObject().contains(QStringLiteral("unconfirmed")));
+                QVERIFY(!wv.toObject().contains(QStringLiteral("witness_hr_bpm")) && !wv.toObject().contains(QStringLiteral("unconfirmed"))
+                        && !wv.toObject().contains(QStringLiteral("octave_from_bpm")));
+        for (const QJsonValue &v : noWitness)
+            QVERIFY(!v.toObject().contains(QStringLiteral("witnesses")));
         const Run bad = rppgRun({QStringLiteral("analyze"), m_video, QStringLiteral("--compare"), QStringLiteral("chrom,nosuch")});
         QCOMPARE(bad.code, 2);
         QVERIFY2(bad.err.trimmed().count(QLatin1Char('\n')) == 0 && bad.err.contains(QStringLiteral("unknown method 'nosuch'")),

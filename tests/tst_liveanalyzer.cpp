@@ -145,8 +145,9 @@ std::vector<LiveUpdatePtr> wholeVideoUpdates(const QString &path)
 class SineMethod final : public PulseMethod
 {
 public:
-    explicit SineMethod(double bpm)
-        : m_hz(bpm / 60.0)
+    // A sine at `bpm`, plus one at `otherBpm` with amplitude `otherAmplitude`.
+    explicit SineMethod(double bpm, double otherBpm = 0, double otherAmplitude = 0)
+        : m_hz(bpm / 60.0), m_otherHz(otherBpm / 60.0), m_otherAmplitude(otherAmplitude)
     {}
     QString name() const override { return QStringLiteral("test-sine"); }
     MethodInput input() const override { return MethodInput::FaceVideo; }
@@ -154,7 +155,9 @@ public:
     void push(const FaceCrop &crop) override
     {
         const double t = crop.ptsUs / 1e6;
-        m_out.push_back({crop.ptsUs, crop.bgr.empty() ? kNaN : std::sin(2 * M_PI * m_hz * t)});
+        m_out.push_back({crop.ptsUs, crop.bgr.empty() ? kNaN
+                                                      : std::sin(2 * M_PI * m_hz * t)
+                                                            + m_otherAmplitude * std::sin(2 * M_PI * m_otherHz * t + 1.0)});
     }
     void drain(std::vector<PulseSample> &out) override
     {
@@ -165,19 +168,19 @@ public:
     void reset() override { m_out.clear(); }
 
 private:
-    double m_hz;
+    double m_hz, m_otherHz, m_otherAmplitude;
     std::vector<PulseSample> m_out;
 };
 
-void registerSineMethod(double bpm)
+void registerSineMethod(double bpm, double otherBpm = 0, double otherAmplitude = 0)
 {
     MethodInfo info;
     info.name = QStringLiteral("test-sine");
     info.title = QStringLiteral("Sine");
     info.description = QStringLiteral("a clean sine (tests)");
     info.input = MethodInput::FaceVideo;
-    info.create = [bpm](const MethodOptions &) -> Result<std::unique_ptr<PulseMethod>> {
-        return std::unique_ptr<PulseMethod>(new SineMethod(bpm));
+    info.create = [=](const MethodOptions &) -> Result<std::unique_ptr<PulseMethod>> {
+        return std::unique_ptr<PulseMethod>(new SineMethod(bpm, otherBpm, otherAmplitude));
     };
     MethodRegistry::instance().add(info);
 }
@@ -346,11 +349,16 @@ private Q_SLOTS:
     }
 
     // A face-video method's live estimate is Good only when POS or GREEN on the same skin finds
-    // its rate: a clean output at the true rate is confirmed, one at a wrong rate is not.
+    // its rate: a clean output at the true rate is confirmed, one at a wrong rate is not; one whose
+    // strongest peak is twice the true rate, with the true rate below it, is moved an octave down.
     void networkRateNeedsAWitness()
     {
-        for (const double bpm : {kTruthHrBpm, 110.0}) {
-            registerSineMethod(bpm);
+        const double octave = 2 * kTruthHrBpm;
+        for (const double bpm : {kTruthHrBpm, 110.0, octave}) {
+            if (bpm == octave)
+                registerSineMethod(bpm, kTruthHrBpm, 0.7);
+            else
+                registerSineMethod(bpm);
             LiveAnalyzer a;
             Collector c;
             c.attach(a);
@@ -361,12 +369,18 @@ private Q_SLOTS:
             QVERIFY(feed(a, m_video, InputPolicy::Backpressure, gen, 0, kAbsentFromSec) > 0);
             QVERIFY(c.finish(a, gen));
             QVERIFY(c.errors.isEmpty());
-            int full = 0, good = 0, unconfirmed = 0;
+            int full = 0, good = 0, unconfirmed = 0, moved = 0;
             for (const auto &u : c.of(gen)) {
                 if (u->timeSec < 11.5 || !std::isfinite(u->hrBpm))
                     continue;
                 ++full;
-                QVERIFY2(std::abs(u->hrBpm - bpm) < 2, qPrintable(QString::number(u->hrBpm)));
+                const double expected = bpm == octave ? kTruthHrBpm : bpm;
+                QVERIFY2(std::abs(u->hrBpm - expected) < 2, qPrintable(QString::number(u->hrBpm)));
+                if (std::isfinite(u->octaveFromBpm)) {
+                    ++moved;
+                    QVERIFY2(std::abs(u->octaveFromBpm - octave) < 3, qPrintable(QString::number(u->octaveFromBpm)));
+                    QVERIFY(!u->trend.empty() && u->trend.back().octaveFromBpm == u->octaveFromBpm);
+                }
                 good += u->state == LiveState::Ok;
                 if (u->unconfirmed) {
                     ++unconfirmed;
@@ -374,10 +388,11 @@ private Q_SLOTS:
                     QVERIFY(!u->trend.empty() && u->trend.back().unconfirmed);
                 }
             }
-            qInfo("a sine at %.0f bpm (truth %.0f): %d of %d full-window updates good, %d unconfirmed",
-                  bpm, kTruthHrBpm, good, full, unconfirmed);
+            qInfo("a sine at %.0f bpm (truth %.0f): %d of %d full-window updates good, %d unconfirmed, %d moved an octave",
+                  bpm, kTruthHrBpm, good, full, unconfirmed, moved);
             QVERIFY(full >= 5);
-            if (bpm == kTruthHrBpm) {
+            QCOMPARE(moved, bpm == octave ? full : 0);
+            if (bpm != 110.0) {
                 QCOMPARE(good, full);
             } else {
                 QCOMPARE(unconfirmed, full);

@@ -800,6 +800,9 @@ private Q_SLOTS:
         QVERIFY2(withPulse > neural.size() * 3 / 4, qPrintable(QString("%1 rows with a pulse").arg(withPulse)));
         const QStringList meta = readLines(csvNeural).filter(QRegularExpression("^# *method"));
         QVERIFY2(!meta.isEmpty() && meta.first().contains("rppgnet"), qPrintable(meta.join('|')));
+        // The network's classical witnesses are named in its header, not in a classical method's.
+        QCOMPARE(readLines(csvNeural).filter(QRegularExpression("^# witnesses: pos,green$")).size(), 1);
+        QVERIFY(readLines(csvPos).filter(QRegularExpression("^# witnesses")).isEmpty());
         // Missing weights for an explicitly requested method: FileNotFound's exit code.
         QCOMPARE(cli::run({"rppg", "analyze", video, "--method", "rppgnet", "--model", m_dir.filePath("none.ckpt"),
                            "--no-progress"}),

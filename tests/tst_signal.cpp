@@ -506,6 +506,96 @@ private Q_SLOTS:
         QVERIFY(good * 4 <= int(noPulse.windows.size()));
     }
 
+    void networkOctaveErrorMovedWhereWitnessFindsIt()
+    {
+        // rPPGNet on compressed video most often fails by an octave: its strongest peak at twice
+        // the rate, the true rate still a local peak of its own spectrum. Here the skin colour
+        // carries the true pulse and a network output is two tones: `strong` at `topHz`, `weak` at
+        // `otherHz`, with noise.
+        const auto withTones = [](std::vector<FrameRecord> frames, double topHz, double otherHz, double weak, unsigned seed) {
+            std::mt19937 rng(seed);
+            std::normal_distribution<double> nd(0, 0.3);
+            for (FrameRecord &r : frames)
+                r.methodPulse = r.faceState == FaceState::Tracked
+                                    ? std::sin(2 * kPi * topHz * r.timeSec) + weak * std::sin(2 * kPi * otherHz * r.timeSec + 1.0) + nd(rng)
+                                    : kNaN;
+            return frames;
+        };
+        const auto moved = [](const SignalResult &s) {
+            int n = 0;
+            for (const WindowEstimate &w : s.windows)
+                n += std::isfinite(w.octaveFromBpm);
+            return n;
+        };
+        RecordOptions o;
+        o.seconds = 40;
+        o.hrBpm = 60;
+        const std::vector<FrameRecord> skin60 = makeRecords(o);
+
+        // Twice the rate on top, the true rate at half its power (amplitude 0.7): every window and
+        // the whole recording moved down to 60 bpm, confirmed and ok; each keeps the peak it left.
+        const auto down = withTones(skin60, 2.0, 1.0, 0.7, 1);
+        const SignalResult s = analyzeSignal(down, nullptr, AnalysisConfig{});
+        QCOMPARE(moved(s), int(s.windows.size()));
+        for (const WindowEstimate &w : s.windows) {
+            QVERIFY2(std::abs(w.hrBpm - 60) < 2 && std::abs(w.octaveFromBpm - 120) < 2,
+                     qPrintable(QStringLiteral("%1 from %2").arg(w.hrBpm).arg(w.octaveFromBpm)));
+            QCOMPARE(w.quality, Quality::Good);
+            QVERIFY(!w.unconfirmed && std::abs(w.witnessHrBpm - w.hrBpm) <= 5);
+            QVERIFY(w.snrDb >= AnalysisConfig{}.snrThresholdDb);
+        }
+        QVERIFY2(std::abs(s.hrBpm - 60) < 2 && std::abs(s.octaveFromBpm - 120) < 2,
+                 qPrintable(QStringLiteral("%1 from %2").arg(s.hrBpm).arg(s.octaveFromBpm)));
+        QVERIFY(std::abs(s.windowsMedianHrBpm - 60) < 2);
+        // The beats follow the moved rate: about one a second.
+        QVERIFY2(std::abs(int(s.beatTimesSec.size()) - 40) <= 3, qPrintable(QString::number(s.beatTimesSec.size())));
+
+        // Off (the ratio 0, or no witnesses): the estimate stays on the strongest peak, unconfirmed.
+        AnalysisConfig noOctave;
+        noOctave.octavePowerRatio = 0;
+        AnalysisConfig noWitness;
+        noWitness.witnessMethods.clear();
+        for (const AnalysisConfig &c : {noOctave, noWitness}) {
+            const SignalResult kept = analyzeSignal(down, nullptr, c);
+            QCOMPARE(moved(kept), 0);
+            QVERIFY(!std::isfinite(kept.octaveFromBpm) && std::abs(kept.hrBpm - 120) < 2);
+            for (const WindowEstimate &w : kept.windows) {
+                QVERIFY(std::abs(w.hrBpm - 120) < 2);
+                QCOMPARE(w.unconfirmed, !c.witnessMethods.isEmpty());
+            }
+        }
+
+        // The true rate too weak in the output (amplitude 0.3: 9 % of the top's power): nothing to
+        // move to; rated as before (unconfirmed).
+        const SignalResult weak = analyzeSignal(withTones(skin60, 2.0, 1.0, 0.3, 2), nullptr, AnalysisConfig{});
+        QCOMPARE(moved(weak), 0);
+        QVERIFY(!std::isfinite(weak.octaveFromBpm));
+        for (const WindowEstimate &w : weak.windows)
+            QVERIFY(w.unconfirmed && std::abs(w.hrBpm - 120) < 2);
+
+        // A second peak the witness finds that is no octave of the top (72 under 100 bpm): not moved.
+        RecordOptions o72 = o;
+        o72.hrBpm = 72;
+        const SignalResult other = analyzeSignal(withTones(makeRecords(o72), 100.0 / 60, 1.2, 0.9, 3), nullptr, AnalysisConfig{});
+        QCOMPARE(moved(other), 0);
+        for (const WindowEstimate &w : other.windows)
+            QVERIFY(w.unconfirmed && std::abs(w.hrBpm - 100) < 2);
+
+        // Half the rate on top and the true 120 bpm below it: moved up where its SNR passes.
+        RecordOptions o120 = o;
+        o120.hrBpm = 120;
+        const SignalResult up = analyzeSignal(withTones(makeRecords(o120), 1.0, 2.0, 0.9, 4), nullptr, AnalysisConfig{});
+        qInfo("half the rate on top: %d of %zu windows moved up", moved(up), up.windows.size());
+        QVERIFY2(moved(up) * 2 >= int(up.windows.size()), qPrintable(QString::number(moved(up))));
+        for (const WindowEstimate &w : up.windows)
+            if (std::isfinite(w.octaveFromBpm))
+                QVERIFY(std::abs(w.hrBpm - 120) < 2 && std::abs(w.octaveFromBpm - 60) < 2 && w.quality == Quality::Good);
+
+        // A classical method is never moved (it has no witnesses).
+        auto m = pos();
+        QCOMPARE(moved(analyzeSignal(skin60, m.get(), AnalysisConfig{})), 0);
+    }
+
     void beatsAndHrv()
     {
         RecordOptions o;

@@ -1219,5 +1219,9 @@
         <source>Low quality: unconfirmed</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>signal-to-noise %1 dB · %2 s window · octave-corrected from %3 bpm</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

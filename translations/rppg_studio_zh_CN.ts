@@ -1215,5 +1215,9 @@
         <source>Low quality: unconfirmed</source>
         <translation>质量较低：未获经典方法证实</translation>
     </message>
+    <message>
+        <source>signal-to-noise %1 dB · %2 s window · octave-corrected from %3 bpm</source>
+        <translation>信噪比 %1 dB · %2 秒窗口 · 已从 %3 bpm 作倍频校正</translation>
+    </message>
 </context>
 </TS>

@@ -1373,6 +1373,12 @@ void MainWindow::drawUpdate()
     m_warmupBar->setVisible(u->state == LiveState::WarmingUp);
     if (u->state == LiveState::WarmingUp)
         m_qualityLabel->setText(tr("%1 of %2 s of signal").arg(u->signalSec, 0, 'f', 1).arg(u->windowSec, 0, 'f', 0));
+    else if (std::isfinite(u->snrDb) && std::isfinite(u->octaveFromBpm))
+        // A network's rate moved an octave to where a classical witness finds it (AnalysisConfig::octavePowerRatio).
+        m_qualityLabel->setText(tr("signal-to-noise %1 dB · %2 s window · octave-corrected from %3 bpm")
+                                    .arg(dbForDisplay(u->snrDb), 0, 'f', 1)
+                                    .arg(u->windowSec, 0, 'f', 0)
+                                    .arg(u->octaveFromBpm, 0, 'f', 0));
     else if (std::isfinite(u->snrDb))
         m_qualityLabel->setText(tr("signal-to-noise %1 dB · %2 s window").arg(dbForDisplay(u->snrDb), 0, 'f', 1).arg(u->windowSec, 0, 'f', 0));
     else if (u->state == LiveState::NoFace)

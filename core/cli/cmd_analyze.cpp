@@ -76,6 +76,8 @@ QJsonArray windowsJson(const SignalResult &s, const ReferenceScore *reference)
             jw[QStringLiteral("witness_hr_bpm")] = jnum(w.witnessHrBpm, 2);
         if (w.unconfirmed)
             jw[QStringLiteral("unconfirmed")] = true;
+        if (std::isfinite(w.octaveFromBpm))
+            jw[QStringLiteral("octave_from_bpm")] = jnum(w.octaveFromBpm, 2);
         if (reference && k < reference->perWindow.size())
             jw[QStringLiteral("ref_hr_bpm")] = jnum(reference->perWindow[k], 2);
         windows.append(jw);
@@ -138,6 +140,10 @@ QJsonObject toJson(const AnalysisResult &r, const Reference &ref, const std::vec
         o[QStringLiteral("model")] = r.model;
     o[QStringLiteral("hr_bpm")] = jnum(s.hrBpm, 2);
     o[QStringLiteral("snr_db")] = jnum(s.snrDb, 2);
+    if (std::isfinite(s.octaveFromBpm))
+        o[QStringLiteral("octave_from_bpm")] = jnum(s.octaveFromBpm, 2);
+    if (!s.witnessPulses.empty())
+        o[QStringLiteral("witnesses")] = QJsonArray::fromStringList(r.config.witnessMethods);
     o[QStringLiteral("windows_median_hr_bpm")] = jnum(s.windowsMedianHrBpm, 2);
     o[QStringLiteral("frames")] = qint64(r.frames.size());
     o[QStringLiteral("face_frames")] = r.faceFrames;
@@ -184,6 +190,10 @@ QJsonObject toJson(const AnalysisResult &r, const Reference &ref, const std::vec
                 jc[QStringLiteral("model")] = c.method.model;
             jc[QStringLiteral("hr_bpm")] = jnum(cs.hrBpm, 2);
             jc[QStringLiteral("snr_db")] = jnum(cs.snrDb, 2);
+            if (std::isfinite(cs.octaveFromBpm))
+                jc[QStringLiteral("octave_from_bpm")] = jnum(cs.octaveFromBpm, 2);
+            if (!cs.witnessPulses.empty())
+                jc[QStringLiteral("witnesses")] = QJsonArray::fromStringList(r.config.witnessMethods);
             jc[QStringLiteral("windows_median_hr_bpm")] = jnum(cs.windowsMedianHrBpm, 2);
             if (c.score)
                 jc[QStringLiteral("window_mae_bpm")] = jnum(c.score->windowMaeBpm, 2);
@@ -208,14 +218,18 @@ void printSummary(const AnalysisResult &r, const Reference &ref, const std::vect
                 r.config.roi.mode == RoiMode::Face ? "face" : "fixed region", r.faceFrames, r.frames.size());
     std::printf("method: %s on %s, window %.0f s, band %.2f-%.2f Hz\n", qPrintable(r.method.toUpper()),
                 qPrintable(r.device), r.config.windowSec, r.config.bandLowHz, r.config.bandHighHz);
-    if (s.hasHr())
+    if (s.hasHr() && std::isfinite(s.octaveFromBpm))
+        std::printf("heart rate: %.1f bpm (SNR %.1f dB; moved from the method's strongest peak, %.1f bpm, to the "
+                    "octave %s confirms)\n",
+                    s.hrBpm, s.snrDb, s.octaveFromBpm, qPrintable(r.config.witnessMethods.join(QLatin1Char('/')).toUpper()));
+    else if (s.hasHr())
         std::printf("heart rate: %.1f bpm (SNR %.1f dB)\n", s.hrBpm, s.snrDb);
     else
         std::printf("heart rate: n/a\n");
     if (std::isfinite(ref.meanHrBpm))
         std::printf("reference: %.1f bpm (%s), error %+.1f bpm\n", ref.meanHrBpm, qPrintable(ref.label),
                     s.hrBpm - ref.meanHrBpm);
-    int good = 0, low = 0, locked = 0, unsteady = 0, unconfirmed = 0;
+    int good = 0, low = 0, locked = 0, unsteady = 0, unconfirmed = 0, octave = 0;
     double lo = 1e9, hi = -1e9;
     for (const WindowEstimate &w : s.windows) {
         if (w.quality == Quality::NoSignal)
@@ -224,6 +238,7 @@ void printSummary(const AnalysisResult &r, const Reference &ref, const std::vect
         locked += w.motionLocked ? 1 : 0;
         unsteady += w.unsteady ? 1 : 0;
         unconfirmed += w.unconfirmed ? 1 : 0;
+        octave += std::isfinite(w.octaveFromBpm) ? 1 : 0;
         lo = std::min(lo, w.hrBpm);
         hi = std::max(hi, w.hrBpm);
     }
@@ -241,6 +256,8 @@ void printSummary(const AnalysisResult &r, const Reference &ref, const std::vect
                            .arg(lowText)
                            .arg(lo, 0, 'f', 1)
                            .arg(hi, 0, 'f', 1);
+        if (octave > 0)
+            line += QStringLiteral(", %1 moved an octave to the method's peak a classical method confirms").arg(octave);
         if (std::isfinite(s.windowsMedianHrBpm))
             line += QStringLiteral(", ok-window median %1 bpm").arg(s.windowsMedianHrBpm, 0, 'f', 1);
         std::printf("%s\n", qPrintable(line));
