@@ -61,6 +61,15 @@ struct AnalysisConfig
     // A window (and the whole recording) moved so keeps the rate it was moved from
     // (WindowEstimate::octaveFromBpm). 0, or the witness check off, turns it off.
     double octavePowerRatio = 0.3;
+    // A window in which at least frozenShareLimit of the samples lie in a frozen stretch (the
+    // skin's mean colour exactly the same for 0.2 s or longer: a still picture the codec stopped
+    // updating, or a stalled stream) is rated low quality: those samples carry no pulse, and the
+    // few steps between them make a spectrum with a peak anywhere. A repeated frame (frame-rate
+    // conversion) is far shorter and does not count. Measured (bench/RESULTS.md, stop 30): no
+    // frozen sample in 64 synthetic videos with a pulse (lossless to MPEG-4 250k) nor in the 27
+    // real clips of bias-eval-rppg; still photos without a pulse 2-86 % of their samples,
+    // x264-encoded. 0 turns it off.
+    double frozenShareLimit = 0.1;
     double analysisRateHz = 0.0;    // uniform resampling rate; 0 = the video's frame rate (10..60)
     // HRV (SDNN, RMSSD) is rated ok only from clean beats: the recording's windows mostly ok, the
     // beats alike (SignalResult::beatShapeCorrelation at least hrvMinBeatCorrelation), and at most
@@ -122,6 +131,11 @@ struct WindowEstimate
     // Face-video methods: the method's own spectral peak when the octave check
     // (AnalysisConfig::octavePowerRatio) moved the estimate to half or twice it; NaN otherwise.
     double octaveFromBpm = kNaN;
+    // The share of the window's samples in a frozen stretch (see AnalysisConfig::frozenShareLimit;
+    // NaN when not measured); frozen: at or above the limit in a window the other checks passed,
+    // so rated Low.
+    double frozenShare = kNaN;
+    bool frozen = false;
 };
 
 // Breathing rate from the pulse: breathing modulates the beat intervals (respiratory sinus
@@ -154,6 +168,10 @@ struct SignalResult
     // Face-video methods: the pulse of each AnalysisConfig::witnessMethods entry from the same
     // records' skin colour, processed like `pulse` (NaN where there is none); empty otherwise.
     std::vector<std::vector<double>> witnessPulses;
+    // 1 where the sample lies in a frozen stretch of the skin colour, 0 where not, in between at
+    // a stretch's edge; NaN where unknown (see AnalysisConfig::frozenShareLimit).
+    std::vector<double> frozen;
+    double frozenShare = kNaN;           // the mean of `frozen` over the valid samples
     std::vector<WindowEstimate> windows;
     double hrBpm = kNaN;                 // whole-recording estimate (Welch over valid segments)
     double snrDb = kNaN;

@@ -123,6 +123,7 @@ Error writeAnalysisCsv(const QString &path, const AnalysisResult &result, const 
         << "# hr_bpm: " << num(s.hrBpm, 2) << '\n'
         << "# snr_db: " << num(s.snrDb, 2) << '\n'
         << "# octave_from_bpm: " << num(s.octaveFromBpm, 2) << '\n'
+        << "# frozen_share: " << num(s.frozenShare, 3) << '\n'
         << "# windows_median_hr_bpm: " << num(s.windowsMedianHrBpm, 2) << '\n'
         << "# mean_ibi_ms: " << (s.hrv.valid ? num(s.hrv.meanIbiMs, 1) : QString()) << '\n'
         << "# sdnn_ms: " << (s.hrv.valid ? num(s.hrv.sdnnMs, 1) : QString()) << '\n'

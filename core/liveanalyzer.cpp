@@ -102,6 +102,7 @@ LiveHrPoint latestEstimate(const SignalResult &s, const AnalysisConfig &cfg, dou
     p.unsteady = rating.unsteady;
     p.unconfirmed = rating.unconfirmed;
     p.octaveFromBpm = e.octaveFromBpm;
+    p.frozen = rating.frozen;
     return p;
 }
 
@@ -421,6 +422,7 @@ struct Engine
             up->unsteady = e.unsteady;
             up->unconfirmed = e.unconfirmed;
             up->octaveFromBpm = e.octaveFromBpm;
+            up->frozen = e.frozen;
             up->breathing = s.respiration;
             up->hrv = s.hrv;
             up->hrvQuality = s.hrvQuality;
@@ -466,7 +468,7 @@ struct Engine
         else
             up->state = LiveState::Ok;
 
-        pushTrend(trend, LiveHrPoint{mainEnd, up->hrBpm, up->snrDb, up->quality, up->motionLocked, up->unsteady, up->unconfirmed, up->octaveFromBpm}, cfg.trendSec);
+        pushTrend(trend, LiveHrPoint{mainEnd, up->hrBpm, up->snrDb, up->quality, up->motionLocked, up->unsteady, up->unconfirmed, up->octaveFromBpm, up->frozen}, cfg.trendSec);
 
         const bool due = endOfStream || !updateEmitClock.isValid()
                          || updateEmitClock.nsecsElapsed() >= cfg.updateEmitIntervalSec * 1e9;

@@ -85,6 +85,7 @@ struct LiveHrPoint
     bool unsteady = false;      // rated Low because one half of the window does not hold the rate
     bool unconfirmed = false;   // rated Low because no classical witness agrees (face-video methods)
     double octaveFromBpm = kNaN;  // the method's own peak when the octave check moved the rate
+    bool frozen = false;        // rated Low because the skin colour is frozen (a still picture)
 };
 
 // A method analysed beside the main one (LiveConfig::compareMethods), in the same update.
@@ -117,6 +118,7 @@ struct LiveUpdate
     // Face-video methods: the method's own spectral peak when the octave check
     // (AnalysisConfig::octavePowerRatio) moved hrBpm to half or twice it; NaN otherwise.
     double octaveFromBpm = kNaN;
+    bool frozen = false;            // Low because the skin colour is frozen (a still picture, a stalled stream)
     double signalSec = 0;           // continuous usable signal up to timeSec
     double windowSec = 10;          // the configured window (warming-up progress = signalSec / windowSec)
     // Media time from the main method's newest output to timeSec: what a face-video method still

@@ -53,6 +53,31 @@ void faceBoxOnGrid(const std::vector<FrameRecord> &frames, size_t a, size_t b, b
     }
 }
 
+// A frame is frozen when its skin colour is exactly that of a run of frames lasting at least
+// this long (a codec's skipped blocks over a still picture); a repeated frame is far shorter.
+constexpr double kFrozenRunSec = 0.2;
+// The share of the recording's samples that, frozen, earns the recording a warning.
+constexpr double kFrozenWarnShare = 0.2;
+
+// Per frame: 1 when it lies in a frozen run of the skin colour (frames without one break a run).
+std::vector<double> frozenFrames(const std::vector<FrameRecord> &frames)
+{
+    std::vector<double> flags(frames.size(), 0.0);
+    size_t first = 0;
+    for (size_t i = 1; i <= frames.size(); ++i) {
+        const bool same = i < frames.size() && frames[i].skinValid && frames[first].skinValid
+                          && frames[i].rgb == frames[first].rgb;
+        if (same)
+            continue;
+        // Run [first, i): its span reaches to the next frame's time (one frame period at the end).
+        const double end = i < frames.size() ? frames[i].timeSec : frames[i - 1].timeSec;
+        if (i - first >= 2 && end - frames[first].timeSec >= kFrozenRunSec - 1e-9)
+            std::fill(flags.begin() + long(first), flags.begin() + long(i), 1.0);
+        first = i;
+    }
+    return flags;
+}
+
 int nfftFor(int samples)
 {
     int n = kMinNfft;
@@ -297,6 +322,13 @@ WindowRating rateWindow(const SignalResult &s, int start, int len, const Analysi
         if (r.unsteady)
             r.quality = Quality::Low;
     }
+    if (config.frozenShareLimit > 0 && !s.frozen.empty()) {
+        r.frozenShare = frozenShareAt(s, start, len);
+        // Flagged only where the other checks passed, so each Low window has one reason.
+        r.frozen = r.quality == Quality::Good && r.frozenShare >= config.frozenShareLimit;
+        if (r.frozen)
+            r.quality = Quality::Low;
+    }
     if (r.quality == Quality::Good && config.witnessToleranceBpm > 0 && !s.witnessPulses.empty()) {
         r.witnessHrBpm = witnessRateAt(s, start, len, estimate.hrBpm, config);
         r.unconfirmed = std::isfinite(r.witnessHrBpm)
@@ -305,6 +337,18 @@ WindowRating rateWindow(const SignalResult &s, int start, int len, const Analysi
             r.quality = Quality::Low;
     }
     return r;
+}
+
+double frozenShareAt(const SignalResult &s, int start, int len)
+{
+    double sum = 0;
+    int n = 0;
+    for (int k = std::max(0, start); k < start + len && k < int(s.frozen.size()); ++k)
+        if (std::isfinite(s.frozen[size_t(k)])) {
+            sum += s.frozen[size_t(k)];
+            ++n;
+        }
+    return n > 0 ? sum / n : kNaN;
 }
 
 std::vector<double> witnessRatesAt(const SignalResult &s, int start, int len, const AnalysisConfig &config)
@@ -402,6 +446,12 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
         out.witnessPulses.assign(witnesses.size(), std::vector<double>(size_t(total), kNaN));
     }
 
+    std::vector<double> frameFrozen;
+    if (config.frozenShareLimit > 0) {
+        frameFrozen = frozenFrames(frames);
+        out.frozen.assign(size_t(total), kNaN);
+    }
+
     // 1. Contiguous stretches of usable frames; a gap longer than maxGapSec splits them.
     std::vector<std::pair<size_t, size_t>> runs;   // [first, last] frame indices
     for (size_t i = 0; i < frames.size(); ++i) {
@@ -432,11 +482,15 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
             continue;
         std::vector<double> t, tw;   // tw: frames with a skin colour (witnesses of a face-video method)
         t.reserve(b - a + 1);
-        std::vector<double> ch[3], mp;
+        std::vector<double> ch[3], mp, tf, fz;   // tf, fz: frames with a skin colour, frozen or not
         for (size_t i = a; i <= b; ++i) {
             if (!usable(frames[i], rgbInput))
                 continue;
             t.push_back(frames[i].timeSec);
+            if (!frameFrozen.empty() && frames[i].skinValid) {
+                tf.push_back(frames[i].timeSec);
+                fz.push_back(frameFrozen[i]);
+            }
             if (rgbInput) {
                 for (int c = 0; c < 3; ++c)
                     ch[c].push_back(frames[i].rgb[c]);
@@ -481,6 +535,10 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
                 std::copy(filtered.begin(), filtered.end(), out.witnessPulses[w].begin() + k0);
             }
         }
+        if (tf.size() >= 2) {
+            const auto u = dsp::resampleLinear(tf, fz, gridStart, fsHz, count);
+            std::copy(u.begin(), u.end(), out.frozen.begin() + k0);
+        }
         const auto filtered = process(raw);
         for (int k = 0; k < count; ++k) {
             out.raw[k0 + k] = raw[k];
@@ -505,6 +563,8 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
             w.snrDb = e.snrDb;
             w.octaveFromBpm = e.octaveFromBpm;
             const WindowRating rating = rateWindow(out, runStart, runLen, config, e);
+            w.frozenShare = rating.frozenShare;
+            w.frozen = rating.frozen;
             w.quality = rating.quality;
             w.motionAmplitude = rating.motionAmplitude;
             w.motionLocked = rating.motionLocked;
@@ -516,6 +576,16 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
         out.windows.push_back(w);
     }
     out.windowsMedianHrBpm = goodWindowsMedian(out.windows);
+    {
+        double sum = 0;
+        int n = 0;
+        for (size_t k = 0; k < out.frozen.size(); ++k)
+            if (out.valid[k] && std::isfinite(out.frozen[k])) {
+                sum += out.frozen[k];
+                ++n;
+            }
+        out.frozenShare = n > 0 ? sum / n : kNaN;
+    }
 
     // 4. Whole recording: Welch over every segment (window-long pieces, 50 % overlap), the
     //    spectra averaged with weights proportional to their length.
@@ -645,12 +715,21 @@ QString motionWarning(const SignalResult &signal)
         .arg(100.0 * largest, 0, 'f', 1);
 }
 
+QString frozenWarning(const SignalResult &signal)
+{
+    if (!(signal.frozenShare >= kFrozenWarnShare))
+        return {};
+    return QStringLiteral("the skin's colour stays exactly the same for 0.2 s or longer in %1 % of the signal: a still "
+                          "picture or a frozen stream, which carries no pulse")
+        .arg(100.0 * signal.frozenShare, 0, 'f', 0);
+}
+
 QStringList signalWarnings(const SignalResult &signal)
 {
     if (!signal.hasHr())
         return {QStringLiteral("less usable signal than a heart rate needs")};
     QStringList out;
-    for (const QString &w : {fewOkWarning(signal), summaryDisagreement(signal), motionWarning(signal)})
+    for (const QString &w : {fewOkWarning(signal), summaryDisagreement(signal), motionWarning(signal), frozenWarning(signal)})
         if (!w.isEmpty())
             out << w;
     return out;

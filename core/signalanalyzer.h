@@ -50,8 +50,12 @@ QString summaryDisagreement(const SignalResult &signal);
 // likely the motion. Empty otherwise.
 QString motionWarning(const SignalResult &signal);
 
+// A one-line warning when a fifth of the recording's samples or more lie in frozen stretches of
+// the skin colour (SignalResult::frozenShare): a still picture or a stalled stream. Empty otherwise.
+QString frozenWarning(const SignalResult &signal);
+
 // What a user should know about a signal, one line each: too little signal for a heart rate, or
-// fewOkWarning(), summaryDisagreement() and motionWarning().
+// fewOkWarning(), summaryDisagreement(), motionWarning() and frozenWarning().
 QStringList signalWarnings(const SignalResult &signal);
 
 // HR and SNR of one stretch of pulse signal (already filtered), via a Welch periodogram.
@@ -72,7 +76,8 @@ SpectrumEstimate estimateWindow(const SignalResult &s, int start, int len, const
 // How far an estimate over samples [start, start + len) of `s` can be trusted: Good when its SNR
 // reaches the threshold, the face box does not move at its rate (see
 // AnalysisConfig::motionLockAmplitude), both halves hold the rate (steadiness, see
-// AnalysisConfig::steadyPowerRatio) and, for a face-video method, a classical witness agrees
+// AnalysisConfig::steadyPowerRatio), the skin colour is not frozen (AnalysisConfig::frozenShareLimit)
+// and, for a face-video method, a classical witness agrees
 // (SignalResult::witnessPulses, AnalysisConfig::witnessToleranceBpm); Low otherwise; NoSignal
 // without an estimate. Each Low window has one reason: a later check runs only on a Good window.
 struct WindowRating
@@ -84,6 +89,8 @@ struct WindowRating
     bool unsteady = false;
     double witnessHrBpm = kNaN;
     bool unconfirmed = false;
+    double frozenShare = kNaN;
+    bool frozen = false;
 };
 WindowRating rateWindow(const SignalResult &s, int start, int len, const AnalysisConfig &config,
                         const SpectrumEstimate &estimate);
@@ -104,6 +111,9 @@ double steadinessAt(const SignalResult &s, int start, int len, double hz, double
 // The rate of SignalResult::witnessPulses over samples [start, start + len) nearest to `hrBpm`
 // (each witness's spectral peak, as for the window itself); NaN when no witness covers the stretch.
 double witnessRateAt(const SignalResult &s, int start, int len, double hrBpm, const AnalysisConfig &config);
+// The mean of SignalResult::frozen over samples [start, start + len) where it is known; NaN when
+// nowhere.
+double frozenShareAt(const SignalResult &s, int start, int len);
 // Each witness's rate over samples [start, start + len), in SignalResult::witnessPulses' order (NaN
 // for one that does not cover the stretch).
 std::vector<double> witnessRatesAt(const SignalResult &s, int start, int len, const AnalysisConfig &config);

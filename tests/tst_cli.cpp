@@ -613,6 +613,36 @@ private Q_SLOTS:
         QVERIFY2(summary.out.contains(QStringLiteral("warning: pos: ") + motion.mid(5)), qPrintable(summary.out));
     }
 
+    // A still photo without a pulse, encoded with x264 at its default quality: the codec stops
+    // updating the picture, so the skin's mean colour repeats exactly for up to a second at a time,
+    // with small steps between (when written, POS read a steady 52 bpm from them, 6 of 11 windows
+    // ok). The frozen stretches are measured; no window is ok, and a warning names the cause.
+    void stillPictureFrozen()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("still.mp4"));
+        const Run r = rppgRun({QStringLiteral("synth"), out, QStringLiteral("--amplitude"), QStringLiteral("0"),
+                               QStringLiteral("--motion"), QStringLiteral("none"), QStringLiteral("--size"),
+                               QStringLiteral("320x240"), QStringLiteral("--no-masks")});
+        QCOMPARE(r.code, 0);
+        const Run a = rppgRun({QStringLiteral("analyze"), out, QStringLiteral("--json")});
+        QCOMPARE(a.code, 0);
+        const QJsonObject o = QJsonDocument::fromJson(a.out.toUtf8()).object();
+        QVERIFY2(o[QStringLiteral("frozen_share")].toDouble() >= 0.5, qPrintable(a.out));
+        int frozen = 0;
+        for (const QJsonValue &v : o[QStringLiteral("windows")].toArray()) {
+            const QJsonObject w = v.toObject();
+            QVERIFY2(w[QStringLiteral("quality")].toString() != QLatin1String("ok"), qPrintable(a.out));
+            QVERIFY(w.contains(QStringLiteral("frozen_share")));
+            frozen += w[QStringLiteral("frozen")].toBool();
+        }
+        QVERIFY2(frozen >= 1, qPrintable(a.out));   // windows whose SNR passed
+        const QStringList warnings = o[QStringLiteral("warnings")].toVariant().toStringList();
+        QVERIFY2(warnings.filter(QStringLiteral("a still picture or a frozen stream")).size() == 1,
+                 qPrintable(warnings.join(QLatin1Char('\n'))));
+        const Run summary = rppgRun({QStringLiteral("analyze"), out});
+        QVERIFY2(summary.out.contains(QStringLiteral(", %1 on a frozen picture").arg(frozen)), qPrintable(summary.out));
+    }
+
     // `rppg synth --breathing` makes a video whose pulse breathes 12 times a minute; `analyze`
     // reads the rate back from the beats (summary, JSON, CSV) next to the description's reference.
     void breathingRate()

@@ -348,6 +348,42 @@ private Q_SLOTS:
         QVERIFY2(2 * locked >= full, qPrintable(QString::number(locked)));
     }
 
+    // A still photo without a pulse, x264 at its default quality: the codec stops updating it, so
+    // the skin colour repeats exactly for long stretches. The live engine rates those windows low
+    // (frozen picture) and never shows a good heart rate.
+    void stillPictureFrozen()
+    {
+        SynthConfig sc = test::defaultSynthConfig(kTruthHrBpm, 20);
+        sc.width = 320;
+        sc.height = 240;
+        sc.seed = 1;
+        sc.pulseAmplitude = 0;
+        QVERIFY(applyMotionPreset(sc, QStringLiteral("none")));
+        sc.writeMasks = false;
+        sc.variants.front().encoder.codec = QStringLiteral("x264");
+        const QString video = test::makeSynthVideo(m_dir, QStringLiteral("still.mp4"), sc);
+        QVERIFY(!video.isEmpty());
+        const auto ups = wholeVideoUpdates(video);
+        QVERIFY(!ups.empty());
+        int full = 0, frozen = 0, ok = 0;
+        for (const auto &u : ups) {
+            if (u->timeSec < 11.0 || !std::isfinite(u->hrBpm))
+                continue;
+            ++full;
+            ok += u->state == LiveState::Ok;
+            if (u->frozen) {
+                ++frozen;
+                QVERIFY(!u->motionLocked && !u->unsteady);
+                QCOMPARE(u->state, LiveState::LowQuality);
+                QVERIFY(!u->trend.empty() && u->trend.back().frozen);
+            }
+        }
+        qInfo("still picture: %d of %d full-window updates frozen, %d ok", frozen, full, ok);
+        QVERIFY(full >= 8);
+        QCOMPARE(ok, 0);
+        QVERIFY(frozen >= 1);
+    }
+
     // A face-video method's live estimate is Good only when POS or GREEN on the same skin finds
     // its rate: a clean output at the true rate is confirmed, one at a wrong rate is not; one whose
     // strongest peak is twice the true rate, with the true rate below it, is moved an octave down.

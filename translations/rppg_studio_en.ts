@@ -1223,5 +1223,9 @@
         <source>signal-to-noise %1 dB · %2 s window · octave-corrected from %3 bpm</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Low quality: frozen picture</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

@@ -1219,5 +1219,9 @@
         <source>signal-to-noise %1 dB · %2 s window · octave-corrected from %3 bpm</source>
         <translation>信噪比 %1 dB · %2 秒窗口 · 已从 %3 bpm 作倍频校正</translation>
     </message>
+    <message>
+        <source>Low quality: frozen picture</source>
+        <translation>质量较低：画面静止</translation>
+    </message>
 </context>
 </TS>

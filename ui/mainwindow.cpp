@@ -1346,9 +1346,11 @@ void MainWindow::drawUpdate()
     case LiveState::LowQuality:
         // The SNR, a rate that is the head's motion (AnalysisConfig::motionLockAmplitude), one
         // that only half of the window holds (AnalysisConfig::steadyPowerRatio), or a network's
-        // rate no classical method confirms (AnalysisConfig::witnessMethods).
+        // rate no classical method confirms (AnalysisConfig::witnessMethods), or a skin colour that
+        // does not change (AnalysisConfig::frozenShareLimit).
         state = u->motionLocked  ? tr("Low quality: head motion")
                 : u->unsteady    ? tr("Low quality: inconsistent")
+                : u->frozen      ? tr("Low quality: frozen picture")
                 : u->unconfirmed ? tr("Low quality: unconfirmed")
                                  : tr("Low quality");
         stateColour = QColor(230, 150, 30);

@@ -78,6 +78,10 @@ QJsonArray windowsJson(const SignalResult &s, const ReferenceScore *reference)
             jw[QStringLiteral("unconfirmed")] = true;
         if (std::isfinite(w.octaveFromBpm))
             jw[QStringLiteral("octave_from_bpm")] = jnum(w.octaveFromBpm, 2);
+        if (std::isfinite(w.frozenShare))
+            jw[QStringLiteral("frozen_share")] = jnum(w.frozenShare, 3);
+        if (w.frozen)
+            jw[QStringLiteral("frozen")] = true;
         if (reference && k < reference->perWindow.size())
             jw[QStringLiteral("ref_hr_bpm")] = jnum(reference->perWindow[k], 2);
         windows.append(jw);
@@ -144,6 +148,7 @@ QJsonObject toJson(const AnalysisResult &r, const Reference &ref, const std::vec
         o[QStringLiteral("octave_from_bpm")] = jnum(s.octaveFromBpm, 2);
     if (!s.witnessPulses.empty())
         o[QStringLiteral("witnesses")] = QJsonArray::fromStringList(r.config.witnessMethods);
+    o[QStringLiteral("frozen_share")] = jnum(s.frozenShare, 3);
     o[QStringLiteral("windows_median_hr_bpm")] = jnum(s.windowsMedianHrBpm, 2);
     o[QStringLiteral("frames")] = qint64(r.frames.size());
     o[QStringLiteral("face_frames")] = r.faceFrames;
@@ -229,7 +234,7 @@ void printSummary(const AnalysisResult &r, const Reference &ref, const std::vect
     if (std::isfinite(ref.meanHrBpm))
         std::printf("reference: %.1f bpm (%s), error %+.1f bpm\n", ref.meanHrBpm, qPrintable(ref.label),
                     s.hrBpm - ref.meanHrBpm);
-    int good = 0, low = 0, locked = 0, unsteady = 0, unconfirmed = 0, octave = 0;
+    int good = 0, low = 0, locked = 0, unsteady = 0, unconfirmed = 0, octave = 0, frozen = 0;
     double lo = 1e9, hi = -1e9;
     for (const WindowEstimate &w : s.windows) {
         if (w.quality == Quality::NoSignal)
@@ -239,6 +244,7 @@ void printSummary(const AnalysisResult &r, const Reference &ref, const std::vect
         unsteady += w.unsteady ? 1 : 0;
         unconfirmed += w.unconfirmed ? 1 : 0;
         octave += std::isfinite(w.octaveFromBpm) ? 1 : 0;
+        frozen += w.frozen ? 1 : 0;
         lo = std::min(lo, w.hrBpm);
         hi = std::max(hi, w.hrBpm);
     }
@@ -248,6 +254,8 @@ void printSummary(const AnalysisResult &r, const Reference &ref, const std::vect
             lowText += QStringLiteral(", %1 of them at the head's motion").arg(locked);
         if (unsteady > 0)
             lowText += QStringLiteral(", %1 whose two halves disagree").arg(unsteady);
+        if (frozen > 0)
+            lowText += QStringLiteral(", %1 on a frozen picture").arg(frozen);
         if (unconfirmed > 0)
             lowText += QStringLiteral(", %1 that no classical method confirms").arg(unconfirmed);
         QString line = QStringLiteral("windows: %1 of %2 with an estimate (%3), %4-%5 bpm")
