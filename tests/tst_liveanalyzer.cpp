@@ -200,6 +200,22 @@ private:
         return m_truth.windowHr(endSec - windowSec, endSec);
     }
 
+    // A 20 s, 320×240 x264 video (default quality) of the bundled photo without a pulse, its head
+    // moving by the `motion` preset (seed 1); empty when it could not be made.
+    QString noPulseVideo(const QString &name, const QString &motion)
+    {
+        SynthConfig sc = test::defaultSynthConfig(kTruthHrBpm, 20);
+        sc.width = 320;
+        sc.height = 240;
+        sc.seed = 1;
+        sc.pulseAmplitude = 0;
+        if (!applyMotionPreset(sc, motion))
+            return {};
+        sc.writeMasks = false;
+        sc.variants.front().encoder.codec = QStringLiteral("x264");
+        return test::makeSynthVideo(m_dir, name, sc);
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -309,15 +325,7 @@ private Q_SLOTS:
     // head's motion (the offline check, applied to the newest window).
     void headMotionLocked()
     {
-        SynthConfig sc = test::defaultSynthConfig(kTruthHrBpm, 20);
-        sc.width = 320;
-        sc.height = 240;
-        sc.seed = 1;
-        sc.pulseAmplitude = 0;
-        QVERIFY(applyMotionPreset(sc, QStringLiteral("mild")));
-        sc.writeMasks = false;
-        sc.variants.front().encoder.codec = QStringLiteral("x264");
-        const QString video = test::makeSynthVideo(m_dir, QStringLiteral("nod.mp4"), sc);
+        const QString video = noPulseVideo(QStringLiteral("nod.mp4"), QStringLiteral("mild"));
         QVERIFY(!video.isEmpty());
         const auto ups = wholeVideoUpdates(video);
         QVERIFY(!ups.empty());
@@ -353,15 +361,7 @@ private Q_SLOTS:
     // (frozen picture) and never shows a good heart rate.
     void stillPictureFrozen()
     {
-        SynthConfig sc = test::defaultSynthConfig(kTruthHrBpm, 20);
-        sc.width = 320;
-        sc.height = 240;
-        sc.seed = 1;
-        sc.pulseAmplitude = 0;
-        QVERIFY(applyMotionPreset(sc, QStringLiteral("none")));
-        sc.writeMasks = false;
-        sc.variants.front().encoder.codec = QStringLiteral("x264");
-        const QString video = test::makeSynthVideo(m_dir, QStringLiteral("still.mp4"), sc);
+        const QString video = noPulseVideo(QStringLiteral("still.mp4"), QStringLiteral("none"));
         QVERIFY(!video.isEmpty());
         const auto ups = wholeVideoUpdates(video);
         QVERIFY(!ups.empty());

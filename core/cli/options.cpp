@@ -79,7 +79,8 @@ void addAnalysisOptions(QCommandLineParser &p)
                  QStringLiteral("db"), QStringLiteral("-3")});
     p.addOption({QStringLiteral("witness"),
                  QStringLiteral("Neural methods: classical methods, one of which must find a window's rate within 5 bpm "
-                                "for it to be ok (default pos,green; none turns the check off)."),
+                                "for it to be ok, and which pick between the network's octaves (default pos,green; none "
+                                "turns both checks off)."),
                  QStringLiteral("list"), QStringLiteral("pos,green")});
     p.addOption({QStringLiteral("rate"), QStringLiteral("Resampling rate in Hz (default: the video's frame rate)."),
                  QStringLiteral("hz"), QStringLiteral("0")});
