@@ -61,6 +61,7 @@ inline std::string checkSettingsGetters(const Settings &s)
     if (theme != Theme::System && theme != Theme::Light && theme != Theme::Dark)
         return "theme: not an enumerator";
     (void)s.overlayVisible();
+    (void)s.witnessChecks();
     const int opacity = s.overlayOpacityPercent();
     if (opacity < 0 || opacity > 100)
         return "overlayOpacityPercent: outside [0, 100]";
@@ -111,6 +112,7 @@ inline std::string checkSettingsFile(const QString &path, bool writeBack)
         s.setBandLowHz(0.8);
         s.setBandHighHz(3.5);
         s.setDevice(QStringLiteral("cuda:1"));
+        s.setWitnessChecks(false);
         s.setPlaybackMode(PlaybackMode::AsFastAsPossible);
         s.setOverlayVisible(false);
         s.setOverlayOpacityPercent(70);
@@ -139,7 +141,7 @@ inline std::string checkSettingsFile(const QString &path, bool writeBack)
     if (s.compareMethods() != QStringList{QStringLiteral("pos"), QStringLiteral("rppgnet")})
         return "round trip: compareMethods";
     if (s.method() != QLatin1String("chrom") || s.windowSec() != 12 || s.bandLowHz() != 0.8 || s.bandHighHz() != 3.5
-        || s.device() != QLatin1String("cuda:1"))
+        || s.device() != QLatin1String("cuda:1") || s.witnessChecks())
         return "round trip: analysis settings";
     if (s.playbackMode() != PlaybackMode::AsFastAsPossible || s.overlayVisible() || s.overlayOpacityPercent() != 70
         || s.theme() != Theme::Dark || s.language() != QLatin1String("zh_CN"))

@@ -49,6 +49,38 @@ private:
     std::deque<PulseSample> m_held;
 };
 
+// A clean sine at a fixed rate for every crop with a face (a network that is sure of itself, right
+// or wrong), plus an optional second sine; NaN without a face.
+class SineMethod final : public PulseMethod
+{
+public:
+    SineMethod(QString name, double bpm, double otherBpm, double otherAmplitude)
+        : m_name(std::move(name)), m_hz(bpm / 60.0), m_otherHz(otherBpm / 60.0), m_otherAmplitude(otherAmplitude)
+    {}
+    QString name() const override { return m_name; }
+    MethodInput input() const override { return MethodInput::FaceVideo; }
+    cv::Size cropSize() const override { return {32, 32}; }
+    void push(const FaceCrop &crop) override
+    {
+        const double t = crop.ptsUs / 1e6;
+        m_out.push_back({crop.ptsUs, crop.bgr.empty() ? std::nan("")
+                                                      : std::sin(2 * M_PI * m_hz * t)
+                                                            + m_otherAmplitude * std::sin(2 * M_PI * m_otherHz * t + 1.0)});
+    }
+    void drain(std::vector<PulseSample> &out) override
+    {
+        out.insert(out.end(), m_out.begin(), m_out.end());
+        m_out.clear();
+    }
+    void finish(std::vector<PulseSample> &out) override { drain(out); }
+    void reset() override { m_out.clear(); }
+
+private:
+    QString m_name;
+    double m_hz, m_otherHz, m_otherAmplitude;
+    std::vector<PulseSample> m_out;
+};
+
 } // namespace
 
 void registerDelayedMethod(const QString &name, int delayFrames)
@@ -60,6 +92,19 @@ void registerDelayedMethod(const QString &name, int delayFrames)
     info.input = MethodInput::FaceVideo;
     info.create = [name, delayFrames](const MethodOptions &) -> Result<std::unique_ptr<PulseMethod>> {
         return std::unique_ptr<PulseMethod>(std::make_unique<DelayedMethod>(name, delayFrames));
+    };
+    MethodRegistry::instance().add(info);
+}
+
+void registerSineMethod(const QString &name, double bpm, double otherBpm, double otherAmplitude)
+{
+    MethodInfo info;
+    info.name = name;
+    info.title = name;
+    info.description = QStringLiteral("test: a clean sine at %1 bpm").arg(bpm);
+    info.input = MethodInput::FaceVideo;
+    info.create = [=](const MethodOptions &) -> Result<std::unique_ptr<PulseMethod>> {
+        return std::unique_ptr<PulseMethod>(std::make_unique<SineMethod>(name, bpm, otherBpm, otherAmplitude));
     };
     MethodRegistry::instance().add(info);
 }

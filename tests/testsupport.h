@@ -22,4 +22,9 @@ QString writeFile(const QTemporaryDir &dir, const QString &fileName, const QByte
 // finish() gives the rest. Its output lag is known exactly: delayFrames frame intervals.
 void registerDelayedMethod(const QString &name, int delayFrames);
 
+// Registers (or replaces) a face-video method `name` whose output is a clean sine at `bpm` for
+// every crop with a face (NaN without one), plus a sine at `otherBpm` with amplitude
+// `otherAmplitude`: a network that is sure of itself, right or wrong.
+void registerSineMethod(const QString &name, double bpm, double otherBpm = 0, double otherAmplitude = 0);
+
 } // namespace rppg::test

@@ -499,6 +499,67 @@ private Q_SLOTS:
         QVERIFY(u->framesAnalysed > 500);
     }
 
+    // Analysis → "Check networks against POS and GREEN": a network sure of a wrong rate (a clean
+    // sine at 110 bpm on the 74 bpm sample) is rated low with the check on, good with it off; the
+    // box follows whether a network runs, is remembered, and the CSV export names the witnesses
+    // only while it is on.
+    void witnessChecksSwitch()
+    {
+        test::registerSineMethod(QStringLiteral("test-sine-110"), 110);
+        MainWindow w;
+        w.show();
+        QVERIFY(w.witnessChecks());   // the default
+        w.setMethod(QStringLiteral("pos"));
+        QVERIFY(!w.witnessChecksEnabled());
+        w.setMethod(QStringLiteral("test-sine-110"));
+        QCOMPARE(w.method(), QStringLiteral("test-sine-110"));
+        QVERIFY(w.witnessChecksEnabled());
+        for (const bool on : {true, false}) {
+            w.setWitnessChecks(on);
+            QCOMPARE(w.witnessChecks(), on);
+            QCOMPARE(Settings().witnessChecks(), on);
+            QSignalSpy finished(&w, &MainWindow::analysisFinished);
+            w.openFile(m_sample);
+            QVERIFY(finished.wait(kAnalysisTimeoutMs));
+            QTRY_VERIFY(w.lastUpdate() && w.lastUpdate()->endOfStream);
+            const LiveUpdatePtr u = w.lastUpdate();
+            QCOMPARE(u->method, QStringLiteral("test-sine-110"));
+            QVERIFY2(std::abs(u->hrBpm - 110) < 2, qPrintable(QString::number(u->hrBpm)));
+            int full = 0, unconfirmed = 0, good = 0;
+            for (const LiveHrPoint &p : u->trend) {
+                if (p.quality == Quality::NoSignal || p.timeSec < 11)
+                    continue;
+                ++full;
+                unconfirmed += p.unconfirmed;
+                good += p.quality == Quality::Good;
+            }
+            qInfo("check %s: %d of %d full-window estimates unconfirmed, %d good", on ? "on" : "off",
+                  unconfirmed, full, good);
+            QVERIFY(full >= 10);
+            QCOMPARE(unconfirmed, on ? full : 0);
+            QCOMPARE(good, on ? 0 : full);
+            QCOMPARE(u->unconfirmed, on);
+            QCOMPARE(u->state, on ? LiveState::LowQuality : LiveState::Ok);
+
+            const QString csv = m_dir.filePath(QStringLiteral("witness-%1.csv").arg(on));
+            QSignalSpy exported(&w, &MainWindow::exportFinished);
+            w.exportCsv(csv);
+            QVERIFY(exported.wait(30000));
+            QVERIFY2(exported.first().at(0).toBool(), qPrintable(exported.first().at(2).toString()));
+            auto table = readAnalysisCsv(csv);
+            QVERIFY2(table.ok(), qPrintable(table.ok() ? QString() : table.error().message));
+            QCOMPARE(table->meta.value(QStringLiteral("witnesses")), on ? QStringLiteral("pos,green") : QString());
+        }
+        w.stopSource();
+        w.close();
+        MainWindow again;   // the choice comes back
+        QVERIFY(!again.witnessChecks());
+        again.setWitnessChecks(true);
+        again.setMethod(QStringLiteral("pos"));
+        again.close();
+        QVERIFY(Settings().witnessChecks());
+    }
+
     // The camera path with a QMediaPlayer as the frame producer (what a QCamera in a capture
     // session delivers): frames flow through conversion into the live analysis.
     void liveSinkPath()

@@ -140,51 +140,6 @@ std::vector<LiveUpdatePtr> wholeVideoUpdates(const QString &path)
     return c.of(gen);
 }
 
-// A face-video method for the tests: a clean sine at a fixed rate for every crop with a face (a
-// network that is sure of itself, right or wrong), NaN without one.
-class SineMethod final : public PulseMethod
-{
-public:
-    // A sine at `bpm`, plus one at `otherBpm` with amplitude `otherAmplitude`.
-    explicit SineMethod(double bpm, double otherBpm = 0, double otherAmplitude = 0)
-        : m_hz(bpm / 60.0), m_otherHz(otherBpm / 60.0), m_otherAmplitude(otherAmplitude)
-    {}
-    QString name() const override { return QStringLiteral("test-sine"); }
-    MethodInput input() const override { return MethodInput::FaceVideo; }
-    cv::Size cropSize() const override { return {32, 32}; }
-    void push(const FaceCrop &crop) override
-    {
-        const double t = crop.ptsUs / 1e6;
-        m_out.push_back({crop.ptsUs, crop.bgr.empty() ? kNaN
-                                                      : std::sin(2 * M_PI * m_hz * t)
-                                                            + m_otherAmplitude * std::sin(2 * M_PI * m_otherHz * t + 1.0)});
-    }
-    void drain(std::vector<PulseSample> &out) override
-    {
-        out.insert(out.end(), m_out.begin(), m_out.end());
-        m_out.clear();
-    }
-    void finish(std::vector<PulseSample> &out) override { drain(out); }
-    void reset() override { m_out.clear(); }
-
-private:
-    double m_hz, m_otherHz, m_otherAmplitude;
-    std::vector<PulseSample> m_out;
-};
-
-void registerSineMethod(double bpm, double otherBpm = 0, double otherAmplitude = 0)
-{
-    MethodInfo info;
-    info.name = QStringLiteral("test-sine");
-    info.title = QStringLiteral("Sine");
-    info.description = QStringLiteral("a clean sine (tests)");
-    info.input = MethodInput::FaceVideo;
-    info.create = [=](const MethodOptions &) -> Result<std::unique_ptr<PulseMethod>> {
-        return std::unique_ptr<PulseMethod>(new SineMethod(bpm, otherBpm, otherAmplitude));
-    };
-    MethodRegistry::instance().add(info);
-}
-
 } // namespace
 
 class TestLiveAnalyzer : public QObject
@@ -392,9 +347,9 @@ private Q_SLOTS:
         const double octave = 2 * kTruthHrBpm;
         for (const double bpm : {kTruthHrBpm, 110.0, octave}) {
             if (bpm == octave)
-                registerSineMethod(bpm, kTruthHrBpm, 0.7);
+                test::registerSineMethod(QStringLiteral("test-sine"), bpm, kTruthHrBpm, 0.7);
             else
-                registerSineMethod(bpm);
+                test::registerSineMethod(QStringLiteral("test-sine"), bpm);
             LiveAnalyzer a;
             Collector c;
             c.attach(a);

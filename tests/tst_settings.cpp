@@ -58,6 +58,7 @@ class TstSettings : public QObject
         QCOMPARE(s.bandLowHz(), 0.7);
         QCOMPARE(s.bandHighHz(), 4.0);
         QCOMPARE(s.device(), QStringLiteral("auto"));
+        QCOMPARE(s.witnessChecks(), true);
         QCOMPARE(s.playbackMode(), PlaybackMode::RealTime);
         QCOMPARE(s.overlayVisible(), true);
         QCOMPARE(s.overlayOpacityPercent(), 45);
@@ -247,6 +248,10 @@ private Q_SLOTS:
         QCOMPARE(good.overlayVisible(), false);
         QCOMPARE(Settings(writeIni("[view]\noverlayVisible=0\n")).overlayVisible(), false);
         QCOMPARE(Settings(writeIni("[view]\noverlayVisible=FALSE\n")).overlayVisible(), false);
+        QCOMPARE(Settings(writeIni("[analysis]\nwitnessChecks=false\n")).witnessChecks(), false);
+        QCOMPARE(Settings(writeIni("[analysis]\nwitnessChecks=0\n")).witnessChecks(), false);
+        QCOMPARE(Settings(writeIni("[analysis]\nwitnessChecks=no\n")).witnessChecks(), true);
+        QCOMPARE(Settings(writeIni("[analysis]\nwitnessChecks=@Size(1 1)\n")).witnessChecks(), true);
         // QVariant would call "maybe" true and "no" true as well; only the words count here.
         const Settings junk(writeIni("[playback]\nmode=FAST!\n[view]\ntheme=@Size(1 1)\noverlayVisible=maybe\n"));
         QCOMPARE(junk.playbackMode(), PlaybackMode::RealTime);
@@ -530,6 +535,7 @@ private Q_SLOTS:
             s.setBandLowHz(0.75);
             s.setBandHighHz(3.25);
             s.setDevice(QStringLiteral("cuda:2"));
+            s.setWitnessChecks(false);
             s.setPlaybackMode(PlaybackMode::AsFastAsPossible);
             s.setOverlayVisible(false);
             s.setOverlayOpacityPercent(0);
@@ -554,6 +560,7 @@ private Q_SLOTS:
         QCOMPARE(s.bandLowHz(), 0.75);
         QCOMPARE(s.bandHighHz(), 3.25);
         QCOMPARE(s.device(), QStringLiteral("cuda:2"));
+        QCOMPARE(s.witnessChecks(), false);
         QCOMPARE(s.playbackMode(), PlaybackMode::AsFastAsPossible);
         QCOMPARE(s.overlayVisible(), false);
         QCOMPARE(s.overlayOpacityPercent(), 0);

@@ -1227,5 +1227,13 @@
         <source>Low quality: frozen picture</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Check networks against POS and GREEN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A network&apos;s window counts as good only when POS or GREEN on the same skin finds the same rate, and a network that reads twice or half that rate is moved to it. Off: the network&apos;s own reading alone.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

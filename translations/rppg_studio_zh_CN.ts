@@ -1223,5 +1223,13 @@
         <source>Low quality: frozen picture</source>
         <translation>质量较低：画面静止</translation>
     </message>
+    <message>
+        <source>Check networks against POS and GREEN</source>
+        <translation>用 POS 和 GREEN 核对神经网络</translation>
+    </message>
+    <message>
+        <source>A network&apos;s window counts as good only when POS or GREEN on the same skin finds the same rate, and a network that reads twice or half that rate is moved to it. Off: the network&apos;s own reading alone.</source>
+        <translation>只有当同一皮肤区域上的 POS 或 GREEN 得到相同心率时，神经网络的窗口才算良好；网络读数为该心率的两倍或一半时改用该心率。关闭：只用网络自身的读数。</translation>
+    </message>
 </context>
 </TS>

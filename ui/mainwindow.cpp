@@ -569,12 +569,19 @@ QWidget *MainWindow::buildControls()
         m_deviceCombo->addItem(tr("CUDA device %1").arg(storedDevice.mid(5)), storedDevice);
     m_deviceCombo->setCurrentIndex(m_deviceCombo->findData(storedDevice));
     m_deviceCombo->setToolTip(tr("Where neural methods run; classical methods always use the CPU"));
+    m_witnessCheck = new QCheckBox(tr("Check networks against POS and GREEN"));
+    m_witnessCheck->setObjectName(QStringLiteral("witnessCheck"));
+    m_witnessCheck->setChecked(m_settings.witnessChecks());
+    m_witnessCheck->setToolTip(tr("A network's window counts as good only when POS or GREEN on the same skin "
+                                  "finds the same rate, and a network that reads twice or half that rate is "
+                                  "moved to it. Off: the network's own reading alone."));
     af->addRow(tr("Method:"), m_methodCombo);
     af->addRow(tr("Compare with:"), m_compareButton);
     af->addRow(tr("Window:"), m_windowSpin);
     af->addRow(tr("Band from:"), m_bandLowSpin);
     af->addRow(tr("Band to:"), m_bandHighSpin);
     af->addRow(tr("Device:"), m_deviceCombo);
+    af->addRow(m_witnessCheck);
     layout->addWidget(analysis);
     connect(m_methodCombo, &QComboBox::activated, this, [this] {
         updateControlsForMethod();
@@ -586,6 +593,7 @@ QWidget *MainWindow::buildControls()
             scheduleApply();
         });
     connect(m_deviceCombo, &QComboBox::activated, this, &MainWindow::scheduleApply);
+    connect(m_witnessCheck, &QCheckBox::toggled, this, &MainWindow::scheduleApply);
 
     // Overlay.
     auto *overlay = new QGroupBox(tr("Overlay"));
@@ -1068,6 +1076,8 @@ LiveConfig MainWindow::configFromControls() const
     c.analysis.windowSec = m_windowSpin->value();
     c.analysis.bandLowHz = m_bandLowSpin->value();
     c.analysis.bandHighHz = std::max(m_bandHighSpin->value(), m_bandLowSpin->value() + 0.3);
+    if (!m_witnessCheck->isChecked())
+        c.analysis.witnessMethods.clear();   // turns the octave check off with it
     c.bufferSec = std::max(30.0, c.analysis.windowSec + 2.0);
     c.waveformSec = kWaveformSpanSec;
     c.frameEmitIntervalSec = 1.0 / 40.0;   // a little above the redraw rate
@@ -1090,6 +1100,7 @@ void MainWindow::applyConfig()
     m_settings.setBandLowHz(c.analysis.bandLowHz);
     m_settings.setBandHighHz(c.analysis.bandHighHz);
     m_settings.setDevice(c.analysis.methodOptions.device);
+    m_settings.setWitnessChecks(m_witnessCheck->isChecked());
     m_session = m_analyzer->setConfig(c);
     if (m_player)
         m_player->setSession(m_session);
@@ -1132,7 +1143,9 @@ void MainWindow::updateControlsForMethod()
     const bool neural = isNeural(method());
     const QStringList compared = configFromControls().compareMethods;
     // The device matters as soon as any method that runs is a network.
-    m_deviceCombo->setEnabled(neural || std::any_of(compared.begin(), compared.end(), isNeural));
+    const bool anyNeural = neural || std::any_of(compared.begin(), compared.end(), isNeural);
+    m_deviceCombo->setEnabled(anyNeural);
+    m_witnessCheck->setEnabled(anyNeural);
     m_overlayKindCombo->setEnabled(neural);
     updateCompareButton();
 }
@@ -1158,6 +1171,22 @@ QStringList MainWindow::compareMethods() const
 }
 
 QString MainWindow::compareText() const { return m_compareText; }
+
+void MainWindow::setWitnessChecks(bool on)
+{
+    if (m_witnessCheck->isChecked() == on)
+        return;
+    {
+        const QSignalBlocker block(m_witnessCheck);
+        m_witnessCheck->setChecked(on);
+    }
+    m_applyTimer->stop();
+    applyConfig();
+}
+
+bool MainWindow::witnessChecks() const { return m_witnessCheck->isChecked(); }
+
+bool MainWindow::witnessChecksEnabled() const { return m_witnessCheck->isEnabled(); }
 
 int MainWindow::compareTrendPointCount(const QString &method) const
 {
@@ -1249,8 +1278,13 @@ void MainWindow::onAnalyzerError(const QString &message)
         const QSignalBlocker block(a);
         a->setChecked(active.compareMethods.contains(a->data().toString()));
     }
+    {
+        const QSignalBlocker block(m_witnessCheck);
+        m_witnessCheck->setChecked(!active.analysis.witnessMethods.isEmpty());
+    }
     m_settings.setMethod(active.analysis.method);
     m_settings.setDevice(active.analysis.methodOptions.device);
+    m_settings.setWitnessChecks(m_witnessCheck->isChecked());
     m_settings.setCompareMethods(compareMethods());
     updateControlsForMethod();
 }

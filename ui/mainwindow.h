@@ -81,6 +81,11 @@ public:
     QStringList compareMethods() const;   // as checked (the main method among them is skipped)
     QString compareText() const;          // the readout's comparison lines, as plain text
     int compareTrendPointCount(const QString &method) const;   // finite points of its curve
+    // Analysis → "Check networks against POS and GREEN" (AnalysisConfig::witnessMethods and the
+    // octave check); on by default, remembered, enabled while a network runs.
+    void setWitnessChecks(bool on);
+    bool witnessChecks() const;
+    bool witnessChecksEnabled() const;   // the box can be used (a network is the main or a compared method)
 
     void setOverlayVisible(bool visible);
     bool overlayVisible() const;        // the toggle
@@ -248,6 +253,7 @@ private:
     QDoubleSpinBox *m_bandLowSpin = nullptr;
     QDoubleSpinBox *m_bandHighSpin = nullptr;
     QComboBox *m_deviceCombo = nullptr;
+    QCheckBox *m_witnessCheck = nullptr;
     QCheckBox *m_overlayCheck = nullptr;
     QSlider *m_opacitySlider = nullptr;
     QComboBox *m_overlayKindCombo = nullptr;

@@ -23,6 +23,7 @@ const QString kWindow = QStringLiteral("analysis/windowSec");
 const QString kBandLow = QStringLiteral("analysis/bandLowHz");
 const QString kBandHigh = QStringLiteral("analysis/bandHighHz");
 const QString kDevice = QStringLiteral("analysis/device");
+const QString kWitness = QStringLiteral("analysis/witnessChecks");
 const QString kPlayback = QStringLiteral("playback/mode");
 const QString kOverlay = QStringLiteral("view/overlayVisible");
 const QString kOpacity = QStringLiteral("view/overlayOpacityPercent");
@@ -97,6 +98,21 @@ QString textOf(const QVariant &v)
         return v.toStringList().constFirst();
     return {};
 }
+
+// A yes/no read from the file. QVariant's own conversion calls any text but "", "0" and "false"
+// true: only true/false (any case) and 1/0 count here; anything else gives `fallback`.
+bool flagOr(const QVariant &v, bool fallback)
+{
+    if (v.metaType().id() == QMetaType::Bool)
+        return v.toBool();
+    const QString t = textOf(v).trimmed().toLower();
+    if (t == QLatin1String("true") || t == QLatin1String("1"))
+        return true;
+    if (t == QLatin1String("false") || t == QLatin1String("0"))
+        return false;
+    return fallback;
+}
+
 } // namespace
 
 bool Settings::holdsStreamedValue(const QByteArray &raw)
@@ -365,26 +381,17 @@ PlaybackMode Settings::playbackMode() const
                                                                   : PlaybackMode::RealTime;
 }
 
+bool Settings::witnessChecks() const { return flagOr(m_s->value(kWitness), true); }
+
+void Settings::setWitnessChecks(bool on) { m_s->setValue(kWitness, on); }
+
 void Settings::setPlaybackMode(PlaybackMode mode)
 {
     m_s->setValue(kPlayback, mode == PlaybackMode::AsFastAsPossible ? QStringLiteral("fast")
                                                                     : QStringLiteral("realtime"));
 }
 
-bool Settings::overlayVisible() const
-{
-    // QVariant's own conversion calls any text but "", "0" and "false" true: only the two words
-    // (and 1/0) count here.
-    const QVariant v = m_s->value(kOverlay);
-    if (v.metaType().id() == QMetaType::Bool)
-        return v.toBool();
-    const QString t = textOf(v).trimmed().toLower();
-    if (t == QLatin1String("true") || t == QLatin1String("1"))
-        return true;
-    if (t == QLatin1String("false") || t == QLatin1String("0"))
-        return false;
-    return true;
-}
+bool Settings::overlayVisible() const { return flagOr(m_s->value(kOverlay), true); }
 
 void Settings::setOverlayVisible(bool v) { m_s->setValue(kOverlay, v); }
 

@@ -109,6 +109,10 @@ public:
     void setBandHighHz(double hz);
     QString device() const;                     // "auto", "cpu", "cuda" or "cuda:N"; default "auto"
     void setDevice(const QString &device);
+    // Whether a network's windows are checked against classical witnesses (POS and GREEN on the
+    // same skin; AnalysisConfig::witnessMethods) and its octave errors moved back; default on.
+    bool witnessChecks() const;
+    void setWitnessChecks(bool on);
 
     PlaybackMode playbackMode() const;
     void setPlaybackMode(PlaybackMode mode);
