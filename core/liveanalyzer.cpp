@@ -396,7 +396,6 @@ struct Engine
         up->device = deviceName;
         up->model = modelName;
         up->endOfStream = endOfStream;
-        up->signalSec = lastFace && std::isfinite(runStartSec) ? lastTimeSec - runStartSec : 0.0;
 
         // The recent records (the worker is the only writer, so it reads its own log unlocked).
         const double now = std::isfinite(lastTimeSec) ? lastTimeSec : 0.0;
@@ -409,6 +408,9 @@ struct Engine
         };
         const double mainEnd = windowEnd(rgbMethod, lastOutputSec);
         up->outputLagSec = std::max(0.0, now - mainEnd);
+        // Signal the estimate can use: up to the window's end, so a face-video method warms up
+        // until its output (not the newest frame) covers a window.
+        up->signalSec = lastFace && std::isfinite(runStartSec) ? std::max(0.0, std::min(now, mainEnd) - runStartSec) : 0.0;
         recentRecords(*log, now, spanSec(), rgbMethod ? kInf : mainEnd, span);
         AnalysisConfig ac = cfg.analysis;
         ac.hopSec = 1e6;   // only the current window is estimated; skip the sliding ones

@@ -119,7 +119,7 @@ struct LiveUpdate
     // (AnalysisConfig::octavePowerRatio) moved hrBpm to half or twice it; NaN otherwise.
     double octaveFromBpm = kNaN;
     bool frozen = false;            // Low because the skin colour is frozen (a still picture, a stalled stream)
-    double signalSec = 0;           // continuous usable signal up to timeSec
+    double signalSec = 0;           // continuous usable signal up to the window's end (timeSec - outputLagSec)
     double windowSec = 10;          // the configured window (warming-up progress = signalSec / windowSec)
     // Media time from the main method's newest output to timeSec: what a face-video method still
     // holds (a neural one up to 1.5 clips; since the session's first frame before its first

@@ -530,6 +530,13 @@ private Q_SLOTS:
                                         .arg(u->outputLagSec).arg(expected)));
                 const double end = u->timeSec - u->outputLagSec;
                 QCOMPARE(u->trend.back().timeSec, end);
+                // Warming up until the output covers a window: never "low quality" for want of
+                // output (the signal counts to the window's end, not to the newest frame).
+                QVERIFY(u->signalSec <= end + 1e-6);
+                if (end < u->windowSec - 0.5)
+                    QVERIFY2(u->state == LiveState::WarmingUp,
+                             qPrintable(QString("%1 at %2 s: state %3, signal %4 s").arg(method).arg(u->timeSec)
+                                            .arg(int(u->state)).arg(u->signalSec)));
                 QVERIFY(u->trend.back().hrBpm == u->hrBpm || (std::isnan(u->hrBpm) && std::isnan(u->trend.back().hrBpm)));
                 for (size_t k = 1; k < u->trend.size(); ++k)
                     QVERIFY(u->trend[k].timeSec > u->trend[k - 1].timeSec);
