@@ -15,6 +15,7 @@
 #include <QIcon>
 #include <QTimer>
 
+#include <cstdio>
 #include <memory>
 
 int main(int argc, char **argv)
@@ -58,7 +59,11 @@ int main(int argc, char **argv)
                                      QStringLiteral("Methods compared live beside --method, e.g. chrom,green (remembered; "
                                                     "\"none\" clears)."),
                                      QStringLiteral("list"));
-    parser.addOptions({screenshot, screenshotAt, theme, method, compare});
+    const QCommandLineOption witness(QStringLiteral("witness"),
+                                     QStringLiteral("on or off: check networks against POS and GREEN (remembered; "
+                                                    "off is rppg analyze's --witness none)."),
+                                     QStringLiteral("on|off"));
+    parser.addOptions({screenshot, screenshotAt, theme, method, compare, witness});
     const QCommandLineOption lang(QStringLiteral("lang"),
                                   QStringLiteral("User-interface language: en, zh_CN or system (default: the setting "
                                                  "ui/language, else the system's)."),
@@ -84,6 +89,11 @@ int main(int argc, char **argv)
                                  QStringLiteral("With --compare-codecs: start the comparison at once (implied by --screenshot)."));
     parser.addOption(run);
     parser.process(app);
+    if (parser.isSet(witness) && parser.value(witness) != QLatin1String("on")
+        && parser.value(witness) != QLatin1String("off")) {
+        std::fprintf(stderr, "rppg-studio: --witness: use on or off, not \"%s\"\n", qPrintable(parser.value(witness)));
+        return 2;
+    }
 
     // One facade for start-up (each Settings screens and parses the file).
     rppg::Settings settings;
@@ -131,6 +141,8 @@ int main(int argc, char **argv)
     window.show();
     if (parser.isSet(method))
         window.setMethod(parser.value(method));
+    if (parser.isSet(witness))
+        window.setWitnessChecks(parser.value(witness) == QLatin1String("on"));
     if (parser.isSet(compare)) {
         const QString list = parser.value(compare);
         window.setCompareMethods(list == QLatin1String("none") ? QStringList()
