@@ -12,4 +12,20 @@ QString qualityName(Quality q)
     return QStringLiteral("none");
 }
 
+QString lowQualityReason(Quality q, bool motionLocked, bool unsteady, bool frozen, bool unconfirmed)
+{
+    if (q != Quality::Low)
+        return {};
+    return motionLocked  ? QStringLiteral("motion")
+           : unsteady    ? QStringLiteral("inconsistent")
+           : frozen      ? QStringLiteral("frozen")
+           : unconfirmed ? QStringLiteral("unconfirmed")
+                         : QStringLiteral("snr");
+}
+
+QString lowQualityReason(const WindowEstimate &w)
+{
+    return lowQualityReason(w.quality, w.motionLocked, w.unsteady, w.frozen, w.unconfirmed);
+}
+
 } // namespace rppg

@@ -138,6 +138,13 @@ struct WindowEstimate
     bool frozen = false;
 };
 
+// Why an estimate is Low, as one word: "motion" (its rate is the head's motion), "inconsistent"
+// (one half of the window does not hold it), "frozen" (a frozen picture), "unconfirmed" (no
+// classical witness finds a network's rate) or "snr" (the SNR alone); "" unless `q` is Low. The
+// checks run in that order, so the first reason that applies is the one given.
+QString lowQualityReason(Quality q, bool motionLocked, bool unsteady, bool frozen, bool unconfirmed);
+QString lowQualityReason(const WindowEstimate &w);
+
 // Breathing rate from the pulse: breathing modulates the beat intervals (respiratory sinus
 // arrhythmia) and the beat amplitudes; each gives a rate, and their spectra multiplied give the
 // estimate. Good when the two agree, Low when they do not, NoSignal without enough beats.

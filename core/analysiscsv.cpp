@@ -59,7 +59,8 @@ QStringList analysisCsvColumns()
             QStringLiteral("face_h"), QStringLiteral("r"), QStringLiteral("g"), QStringLiteral("b"),
             QStringLiteral("pulse_raw"), QStringLiteral("pulse"), QStringLiteral("hr_bpm"),
             QStringLiteral("snr_db"), QStringLiteral("quality"), QStringLiteral("ref_hr_bpm"),
-            QStringLiteral("breaths_per_min"), QStringLiteral("breathing_quality")};
+            QStringLiteral("breaths_per_min"), QStringLiteral("breathing_quality"),
+            QStringLiteral("quality_reason")};
 }
 
 std::vector<FrameSignalValues> frameSignalValues(const AnalysisResult &result,
@@ -82,6 +83,7 @@ std::vector<FrameSignalValues> frameSignalValues(const AnalysisResult &result,
             v.hrBpm = current->hrBpm;
             v.snrDb = current->snrDb;
             v.quality = current->quality;
+            v.qualityReason = lowQualityReason(*current);
             if (w - 1 < windowReferences.size() && std::isfinite(v.hrBpm))
                 v.refHrBpm = windowReferences[w - 1];
         }
@@ -164,7 +166,7 @@ Error writeAnalysisCsv(const QString &path, const AnalysisResult &result, const 
             << num(f.rgb[1], 4) << ',' << num(f.rgb[2], 4) << ',' << num(v.pulseRaw, 6, 'g') << ','
             << num(v.pulse, 6, 'g') << ',' << num(v.hrBpm, 2) << ',' << num(v.snrDb, 2) << ','
             << qualityName(v.quality) << ',' << num(v.refHrBpm, 2) << ',' << num(v.breathsPerMin, 2)
-            << ',' << qualityName(v.breathingQuality);
+            << ',' << qualityName(v.breathingQuality) << ',' << v.qualityReason;
         for (size_t c = 0; c < compared.size(); ++c) {
             const ComparedEstimates &m = compared[c];
             const size_t n = std::min({m.timeSec.size(), m.hrBpm.size(), m.snrDb.size()});
@@ -192,6 +194,14 @@ double AnalysisCsv::number(size_t row, const QString &name) const
     bool ok = false;
     const double v = rows[row][c].toDouble(&ok);
     return ok ? v : kNaN;
+}
+
+QString AnalysisCsv::text(size_t row, const QString &name) const
+{
+    const int c = column(name);
+    if (c < 0 || row >= rows.size() || c >= int(rows[row].size()))
+        return {};
+    return rows[row][c];
 }
 
 Result<AnalysisCsv> readAnalysisCsv(const QString &path)

@@ -39,6 +39,7 @@ struct FrameSignalValues
     double hrBpm = kNaN;
     double snrDb = kNaN;
     Quality quality = Quality::NoSignal;
+    QString qualityReason;    // lowQualityReason() of that window: "" unless quality is Low
     double refHrBpm = kNaN;   // the reference over the same window as hrBpm
     double breathsPerMin = kNaN;                     // the most recent breathing window's rate
     Quality breathingQuality = Quality::NoSignal;
@@ -56,6 +57,7 @@ struct AnalysisCsv
     std::vector<std::vector<QString>> rows;
     int column(const QString &name) const { return columns.indexOf(name); }
     double number(size_t row, const QString &name) const;   // NaN when empty
+    QString text(size_t row, const QString &name) const;    // "" when empty or no such column
 };
 
 // Errors: FileNotFound, BadData (wrong columns, ragged rows).

@@ -72,7 +72,7 @@ Error LiveRecorder::start(const QString &path, const QStringList &compared)
     m_lastTimeSec = 0;
     m_rows = 0;
     m_compared = compared;
-    QByteArray header = "segment,time_s,pulse,hr_bpm,snr_db,quality,breaths_per_min,breathing_quality";
+    QByteArray header = "segment,time_s,pulse,hr_bpm,snr_db,quality,breaths_per_min,breathing_quality,quality_reason";
     for (const QString &m : compared)
         header += ",hr_bpm_" + m.toUtf8() + ",snr_db_" + m.toUtf8();
     header += '\n';
@@ -109,6 +109,9 @@ Error LiveRecorder::add(const LiveUpdate &u)
         estimate += ',';
         if (u.breathing.hasRate())
             estimate += qualityName(u.breathing.quality).toLatin1();
+        estimate += ',';
+        if (std::isfinite(u.hrBpm))
+            estimate += lowQualityReason(u.quality, u.motionLocked, u.unsteady, u.frozen, u.unconfirmed).toLatin1();
         for (const QString &name : std::as_const(m_compared)) {
             const auto it = std::find_if(u.compare.begin(), u.compare.end(),
                                          [&](const LiveMethodEstimate &m) { return m.method == name; });

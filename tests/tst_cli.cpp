@@ -624,18 +624,49 @@ private Q_SLOTS:
                                QStringLiteral("--motion"), QStringLiteral("none"), QStringLiteral("--size"),
                                QStringLiteral("320x240"), QStringLiteral("--no-masks")});
         QCOMPARE(r.code, 0);
-        const Run a = rppgRun({QStringLiteral("analyze"), out, QStringLiteral("--json")});
+        const QString csvPath = m_dir.filePath(QStringLiteral("still.csv"));
+        const Run a = rppgRun({QStringLiteral("analyze"), out, QStringLiteral("--json"), QStringLiteral("--csv"), csvPath});
         QCOMPARE(a.code, 0);
         const QJsonObject o = QJsonDocument::fromJson(a.out.toUtf8()).object();
         QVERIFY2(o[QStringLiteral("frozen_share")].toDouble() >= 0.5, qPrintable(a.out));
         int frozen = 0;
-        for (const QJsonValue &v : o[QStringLiteral("windows")].toArray()) {
+        const QJsonArray windows = o[QStringLiteral("windows")].toArray();
+        for (const QJsonValue &v : windows) {
             const QJsonObject w = v.toObject();
             QVERIFY2(w[QStringLiteral("quality")].toString() != QLatin1String("ok"), qPrintable(a.out));
             QVERIFY(w.contains(QStringLiteral("frozen_share")));
             frozen += w[QStringLiteral("frozen")].toBool();
+            // The one-word reason: frozen where the picture was, else the first other check.
+            if (w[QStringLiteral("quality")].toString() == QLatin1String("low"))
+                QCOMPARE(w[QStringLiteral("quality_reason")].toString(),
+                         w[QStringLiteral("motion_locked")].toBool() ? QStringLiteral("motion")
+                         : w[QStringLiteral("unsteady")].toBool()    ? QStringLiteral("inconsistent")
+                         : w[QStringLiteral("frozen")].toBool()      ? QStringLiteral("frozen")
+                                                                     : QStringLiteral("snr"));
+            else
+                QVERIFY(!w.contains(QStringLiteral("quality_reason")));
         }
         QVERIFY2(frozen >= 1, qPrintable(a.out));   // windows whose SNR passed
+        // The CSV's rows carry their window's reason.
+        auto csv = readAnalysisCsv(csvPath);
+        QVERIFY(csv.ok());
+        int rowsFrozen = 0;
+        for (size_t i = 0; i < csv->rows.size(); ++i) {
+            const double t = csv->number(i, QStringLiteral("time_s"));
+            const QString reason = csv->text(i, QStringLiteral("quality_reason"));
+            if (std::isnan(csv->number(i, QStringLiteral("hr_bpm")))) {
+                QVERIFY(reason.isEmpty());
+                continue;
+            }
+            QJsonObject window;
+            for (const QJsonValue &v : windows)
+                if (v.toObject()[QStringLiteral("end_s")].toDouble() <= t + 1e-3)
+                    window = v.toObject();
+            QCOMPARE(csv->text(i, QStringLiteral("quality")), window[QStringLiteral("quality")].toString());
+            QCOMPARE(reason, window[QStringLiteral("quality_reason")].toString());
+            rowsFrozen += reason == QLatin1String("frozen");
+        }
+        QVERIFY(rowsFrozen >= 30);
         const QStringList warnings = o[QStringLiteral("warnings")].toVariant().toStringList();
         QVERIFY2(warnings.filter(QStringLiteral("a still picture or a frozen stream")).size() == 1,
                  qPrintable(warnings.join(QLatin1Char('\n'))));

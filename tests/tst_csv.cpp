@@ -85,6 +85,7 @@ private Q_SLOTS:
                                1e-5 * std::max(1.0, std::abs(values[i].pulse))));
             QVERIFY(sameNumber(csv->number(i, QStringLiteral("hr_bpm")), values[i].hrBpm, 0.005));
             QCOMPARE(csv->rows[i][csv->column(QStringLiteral("quality"))], qualityName(values[i].quality));
+            QCOMPARE(csv->text(i, QStringLiteral("quality_reason")), values[i].qualityReason);
             if (std::isfinite(values[i].hrBpm)) {
                 ++withHr;
                 QVERIFY(std::abs(values[i].hrBpm - 75) < 2);

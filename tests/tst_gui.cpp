@@ -98,7 +98,7 @@ private Q_SLOTS:
             QVERIFY(!QFile::exists(LiveRecorder::partPathFor(recording)));
             QList<QByteArray> lines = f.readAll().trimmed().split('\n');
             QCOMPARE(lines.takeFirst(),
-                     QByteArray("segment,time_s,pulse,hr_bpm,snr_db,quality,breaths_per_min,breathing_quality"));
+                     QByteArray("segment,time_s,pulse,hr_bpm,snr_db,quality,breaths_per_min,breathing_quality,quality_reason"));
             QVERIFY(lines.size() > int(20 * u->fsHz));
             double previous = -1;
             for (const QByteArray &line : lines) {

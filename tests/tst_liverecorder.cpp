@@ -52,7 +52,7 @@ struct Row
 {
     int segment = -1;
     double t = 0, pulse = 0, hr = NAN, breaths = NAN;
-    QString quality, breathingQuality;
+    QString quality, breathingQuality, reason;
 };
 
 // Parses a recording; a torn last line (a crash in the middle of a write) is dropped.
@@ -64,10 +64,11 @@ QList<Row> readRows(const QString &path, bool *headerOk = nullptr)
         return rows;
     const QList<QByteArray> lines = f.readAll().split('\n');
     if (headerOk)
-        *headerOk = !lines.isEmpty() && lines.first() == "segment,time_s,pulse,hr_bpm,snr_db,quality,breaths_per_min,breathing_quality";
+        *headerOk = !lines.isEmpty()
+                    && lines.first() == "segment,time_s,pulse,hr_bpm,snr_db,quality,breaths_per_min,breathing_quality,quality_reason";
     for (int i = 1; i + 1 < lines.size(); ++i) {   // the last element follows the final '\n'
         const QList<QByteArray> c = lines[i].split(',');
-        if (c.size() != 8)
+        if (c.size() != 9)
             break;
         Row r;
         r.segment = c[0].toInt();
@@ -77,6 +78,7 @@ QList<Row> readRows(const QString &path, bool *headerOk = nullptr)
         r.quality = QString::fromLatin1(c[5]);
         r.breaths = c[6].isEmpty() ? NAN : c[6].toDouble();
         r.breathingQuality = QString::fromLatin1(c[7]);
+        r.reason = QString::fromLatin1(c[8]);
         rows.append(r);
     }
     return rows;
@@ -106,6 +108,45 @@ class TestLiveRecorder : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // Why an estimate is low, one word per row: the first check that failed (motion, then the
+    // halves, a frozen picture, no witness; the SNR alone otherwise); empty when ok or no estimate.
+    void qualityReasonColumn()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("reasons.csv"));
+        LiveRecorder rec;
+        QVERIFY(!rec.start(path).isError());
+        struct Case { double endSec; Quality q; bool motion, unsteady, frozen, unconfirmed; const char *reason; };
+        const Case cases[] = {{11, Quality::Good, false, false, false, false, ""},
+                              {12, Quality::Low, false, false, false, false, "snr"},
+                              {13, Quality::Low, true, false, true, true, "motion"},
+                              {14, Quality::Low, false, true, false, true, "inconsistent"},
+                              {15, Quality::Low, false, false, true, true, "frozen"},
+                              {16, Quality::Low, false, false, false, true, "unconfirmed"},
+                              {17, Quality::Good, false, false, false, false, ""}};
+        for (const Case &c : cases) {
+            LiveUpdate u = makeUpdate(1, c.endSec);
+            u.quality = c.q;
+            u.motionLocked = c.motion;
+            u.unsteady = c.unsteady;
+            u.frozen = c.frozen;
+            u.unconfirmed = c.unconfirmed;
+            QVERIFY(!rec.add(u).isError());
+        }
+        QVERIFY(!rec.finish().isError());
+        bool headerOk = false;
+        const QList<Row> rows = readRows(path, &headerOk);
+        QVERIFY(headerOk);
+        QVERIFY(rows.size() > int(17 * kFs));
+        QVERIFY(rows[int(5 * kFs)].reason.isEmpty());   // warming up: no estimate, no reason
+        for (const Case &c : cases) {
+            // The samples an update first carried: those after the previous update's end.
+            const Row &r = rows[int(std::lround((c.endSec - 0.5) * kFs))];
+            QCOMPARE(r.quality, qualityName(c.q));
+            QCOMPARE(r.reason, QString::fromLatin1(c.reason));
+        }
+    }
+
     void rowsFollowThePulseWithoutGapsOrRepeats()
     {
         QTemporaryDir dir;
@@ -190,23 +231,23 @@ private Q_SLOTS:
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QList<QByteArray> lines = f.readAll().split('\n');
         QCOMPARE(lines.first(), QByteArray("segment,time_s,pulse,hr_bpm,snr_db,quality,breaths_per_min,breathing_quality,"
-                                           "hr_bpm_chrom,snr_db_chrom,hr_bpm_stven+rppgnet,snr_db_stven+rppgnet"));
+                                           "quality_reason,hr_bpm_chrom,snr_db_chrom,hr_bpm_stven+rppgnet,snr_db_stven+rppgnet"));
         int checked = 0;
         for (int i = 1; i + 1 < lines.size(); ++i) {
             const QList<QByteArray> c = lines[i].split(',');
-            QCOMPARE(c.size(), 12);
+            QCOMPARE(c.size(), 13);
             const int segment = c[0].toInt();
             const double t = c[1].toDouble();
             // The update that first carried this sample: the one ending at ceil(t) (1 s, 2 s).
             const double end = t <= 1.0 + 1e-6 ? 1.0 : 2.0;
             if (segment == 0) {
-                QCOMPARE(c[8].toDouble(), 200 + end);
-                QVERIFY(c[9].isEmpty());   // no SNR: empty, not "nan"
-                QCOMPARE(c[10].toDouble(), 100 + end);
-                QCOMPARE(c[11].toDouble(), 2.5);
+                QCOMPARE(c[9].toDouble(), 200 + end);
+                QVERIFY(c[10].isEmpty());   // no SNR: empty, not "nan"
+                QCOMPARE(c[11].toDouble(), 100 + end);
+                QCOMPARE(c[12].toDouble(), 2.5);
             } else {
-                QVERIFY(c[8].isEmpty() && c[9].isEmpty());
-                QCOMPARE(c[10].toDouble(), 101.0);
+                QVERIFY(c[9].isEmpty() && c[10].isEmpty());
+                QCOMPARE(c[11].toDouble(), 101.0);
             }
             ++checked;
         }

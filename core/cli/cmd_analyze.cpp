@@ -64,6 +64,8 @@ QJsonArray windowsJson(const SignalResult &s, const ReferenceScore *reference)
         jw[QStringLiteral("hr_bpm")] = jnum(w.hrBpm, 2);
         jw[QStringLiteral("snr_db")] = jnum(w.snrDb, 2);
         jw[QStringLiteral("quality")] = qualityName(w.quality);
+        if (w.quality == Quality::Low)
+            jw[QStringLiteral("quality_reason")] = lowQualityReason(w);
         if (std::isfinite(w.motionAmplitude))
             jw[QStringLiteral("motion")] = jnum(w.motionAmplitude, 4);
         if (w.motionLocked)
