@@ -38,6 +38,23 @@ namespace {
 // The sample is 25 s long; analysed in real time the whole file takes that long, so the tests
 // analyse it "as fast as possible" (every frame, nothing dropped) with a generous bound.
 constexpr int kAnalysisTimeoutMs = 150000;
+
+// File → Export → CSV to `path`, waited for, and read back by core's reader; "" on success, else
+// what went wrong.
+QString exportAndRead(MainWindow &w, const QString &path, AnalysisCsv *table)
+{
+    QSignalSpy exported(&w, &MainWindow::exportFinished);
+    w.exportCsv(path);
+    if (!exported.wait(30000))
+        return QStringLiteral("the export did not finish");
+    if (!exported.first().at(0).toBool())
+        return exported.first().at(2).toString();
+    auto read = readAnalysisCsv(path);
+    if (!read.ok())
+        return read.error().message;
+    *table = read.value();
+    return {};
+}
 } // namespace
 
 class TestGui : public QObject
@@ -103,7 +120,7 @@ private Q_SLOTS:
             double previous = -1;
             for (const QByteArray &line : lines) {
                 const QList<QByteArray> c = line.split(',');
-                QCOMPARE(c.size(), 8);
+                QCOMPARE(c.size(), 9);
                 const double t = c[1].toDouble();
                 QVERIFY2(previous < 0 || std::abs(t - previous - 1 / u->fsHz) < 1e-3, line.constData());
                 previous = t;
@@ -115,6 +132,7 @@ private Q_SLOTS:
             QVERIFY(u->breathing.hasRate());
             QCOMPARE(last[6].toDouble(), std::round(u->breathing.ratePerMin * 100) / 100);
             QCOMPARE(QString::fromLatin1(last[7]), qualityName(u->breathing.quality));
+            QCOMPARE(QString::fromLatin1(last[8]), QString());   // ok: no reason
         }
         QCOMPARE(u->framesAnalysed, int64_t(750));
         QCOMPARE(u->droppedFrames, uint64_t(0));
@@ -164,13 +182,10 @@ private Q_SLOTS:
         QVERIFY(w.overlayShown());
 
         // CSV export, read back by core's reader.
-        const QString csv = m_dir.filePath(QStringLiteral("sample.csv"));
-        QSignalSpy exported(&w, &MainWindow::exportFinished);
-        w.exportCsv(csv);
-        QVERIFY(exported.wait(30000));
-        QVERIFY2(exported.first().at(0).toBool(), qPrintable(exported.first().at(2).toString()));
-        auto table = readAnalysisCsv(csv);
-        QVERIFY2(table.ok(), qPrintable(table.ok() ? QString() : table.error().message));
+        AnalysisCsv csvTable;
+        const QString exportError = exportAndRead(w, m_dir.filePath(QStringLiteral("sample.csv")), &csvTable);
+        QVERIFY2(exportError.isEmpty(), qPrintable(exportError));
+        const AnalysisCsv *table = &csvTable;
         QCOMPARE(int(table->rows.size()), 750);
         QCOMPARE(table->columns, analysisCsvColumns());
         QCOMPARE(table->meta.value(QStringLiteral("method")), QStringLiteral("pos"));
@@ -378,13 +393,10 @@ private Q_SLOTS:
 
         // The CSV export carries their estimates: at the last frame, each method's newest one.
         {
-            QSignalSpy exported(&w, &MainWindow::exportFinished);
-            const QString csvPath = m_dir.filePath(QStringLiteral("compared.csv"));
-            w.exportCsv(csvPath);
-            QVERIFY(exported.wait(30000));
-            QVERIFY2(exported.first().at(0).toBool(), qPrintable(exported.first().at(2).toString()));
-            const auto table = readAnalysisCsv(csvPath);
-            QVERIFY(table.ok());
+            AnalysisCsv csvTable;
+            const QString exportError = exportAndRead(w, m_dir.filePath(QStringLiteral("compared.csv")), &csvTable);
+            QVERIFY2(exportError.isEmpty(), qPrintable(exportError));
+            const AnalysisCsv *table = &csvTable;
             QCOMPARE(table->meta.value(QStringLiteral("compared")), QStringLiteral("chrom,green"));
             const size_t last = table->rows.size() - 1;
             for (const LiveMethodEstimate &m : u->compare) {
@@ -541,14 +553,10 @@ private Q_SLOTS:
             QCOMPARE(u->unconfirmed, on);
             QCOMPARE(u->state, on ? LiveState::LowQuality : LiveState::Ok);
 
-            const QString csv = m_dir.filePath(QStringLiteral("witness-%1.csv").arg(on));
-            QSignalSpy exported(&w, &MainWindow::exportFinished);
-            w.exportCsv(csv);
-            QVERIFY(exported.wait(30000));
-            QVERIFY2(exported.first().at(0).toBool(), qPrintable(exported.first().at(2).toString()));
-            auto table = readAnalysisCsv(csv);
-            QVERIFY2(table.ok(), qPrintable(table.ok() ? QString() : table.error().message));
-            QCOMPARE(table->meta.value(QStringLiteral("witnesses")), on ? QStringLiteral("pos,green") : QString());
+            AnalysisCsv table;
+            const QString exportError = exportAndRead(w, m_dir.filePath(QStringLiteral("witness-%1.csv").arg(on)), &table);
+            QVERIFY2(exportError.isEmpty(), qPrintable(exportError));
+            QCOMPARE(table.meta.value(QStringLiteral("witnesses")), on ? QStringLiteral("pos,green") : QString());
         }
         w.stopSource();
         w.close();
