@@ -267,8 +267,14 @@ SynthVariant variantFor(const QString &workDir, const QString &stem, const Varia
     sv.encoder.codec = v.codec;
     sv.encoder.bitrateBps = v.bitrateBps;
     sv.encoder.threads = 2;
-    if (v.codec == QLatin1String("x265"))
+    if (v.codec == QLatin1String("x265")) {
         sv.encoder.preset = QStringLiteral("fast");   // as in the codec study; medium takes ~3x longer
+        // x265 with a pool of worker threads does not always give the same stream for the same
+        // frames (stop 31: 1 of 16 benchmark videos differed between runs from its second frame
+        // on, the rate control's early QPs), so a re-run would not compare exactly; one thread
+        // (as the codec study and rppg synth use) keeps the benchmark reproducible.
+        sv.encoder.threads = 1;
+    }
     return sv;
 }
 
