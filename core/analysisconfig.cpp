@@ -12,20 +12,33 @@ QString qualityName(Quality q)
     return QStringLiteral("none");
 }
 
-QString lowQualityReason(Quality q, bool motionLocked, bool unsteady, bool frozen, bool unconfirmed)
+LowReason lowReason(Quality q, bool motionLocked, bool unsteady, bool frozen, bool unconfirmed)
 {
     if (q != Quality::Low)
-        return {};
-    return motionLocked  ? QStringLiteral("motion")
-           : unsteady    ? QStringLiteral("inconsistent")
-           : frozen      ? QStringLiteral("frozen")
-           : unconfirmed ? QStringLiteral("unconfirmed")
-                         : QStringLiteral("snr");
+        return LowReason::None;
+    return motionLocked  ? LowReason::Motion
+           : unsteady    ? LowReason::Inconsistent
+           : frozen      ? LowReason::Frozen
+           : unconfirmed ? LowReason::Unconfirmed
+                         : LowReason::Snr;
 }
 
-QString lowQualityReason(const WindowEstimate &w)
+LowReason lowReason(const WindowEstimate &w)
 {
-    return lowQualityReason(w.quality, w.motionLocked, w.unsteady, w.frozen, w.unconfirmed);
+    return lowReason(w.quality, w.motionLocked, w.unsteady, w.frozen, w.unconfirmed);
+}
+
+QString lowReasonName(LowReason r)
+{
+    switch (r) {
+    case LowReason::None: return {};
+    case LowReason::Motion: return QStringLiteral("motion");
+    case LowReason::Inconsistent: return QStringLiteral("inconsistent");
+    case LowReason::Frozen: return QStringLiteral("frozen");
+    case LowReason::Unconfirmed: return QStringLiteral("unconfirmed");
+    case LowReason::Snr: return QStringLiteral("snr");
+    }
+    return {};
 }
 
 } // namespace rppg

@@ -138,12 +138,19 @@ struct WindowEstimate
     bool frozen = false;
 };
 
-// Why an estimate is Low, as one word: "motion" (its rate is the head's motion), "inconsistent"
-// (one half of the window does not hold it), "frozen" (a frozen picture), "unconfirmed" (no
-// classical witness finds a network's rate) or "snr" (the SNR alone); "" unless `q` is Low. The
-// checks run in that order, so the first reason that applies is the one given.
-QString lowQualityReason(Quality q, bool motionLocked, bool unsteady, bool frozen, bool unconfirmed);
-QString lowQualityReason(const WindowEstimate &w);
+// Why an estimate is Low. The checks run in this order, so the first that applies is the reason.
+enum class LowReason {
+    None,          // not Low
+    Motion,        // its rate is the head's motion (AnalysisConfig::motionLockAmplitude)
+    Inconsistent,  // one half of the window does not hold it (AnalysisConfig::steadyPowerRatio)
+    Frozen,        // a frozen picture (AnalysisConfig::frozenShareLimit)
+    Unconfirmed,   // no classical witness finds a network's rate (AnalysisConfig::witnessMethods)
+    Snr,           // the SNR alone
+};
+LowReason lowReason(Quality q, bool motionLocked, bool unsteady, bool frozen, bool unconfirmed);
+LowReason lowReason(const WindowEstimate &w);
+// "motion", "inconsistent", "frozen", "unconfirmed", "snr"; "" for None (CSV and JSON).
+QString lowReasonName(LowReason r);
 
 // Breathing rate from the pulse: breathing modulates the beat intervals (respiratory sinus
 // arrhythmia) and the beat amplitudes; each gives a rate, and their spectra multiplied give the

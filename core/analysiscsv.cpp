@@ -83,7 +83,7 @@ std::vector<FrameSignalValues> frameSignalValues(const AnalysisResult &result,
             v.hrBpm = current->hrBpm;
             v.snrDb = current->snrDb;
             v.quality = current->quality;
-            v.qualityReason = lowQualityReason(*current);
+            v.qualityReason = lowReasonName(lowReason(*current));
             if (w - 1 < windowReferences.size() && std::isfinite(v.hrBpm))
                 v.refHrBpm = windowReferences[w - 1];
         }

@@ -39,7 +39,7 @@ struct FrameSignalValues
     double hrBpm = kNaN;
     double snrDb = kNaN;
     Quality quality = Quality::NoSignal;
-    QString qualityReason;    // lowQualityReason() of that window: "" unless quality is Low
+    QString qualityReason;    // lowReasonName() of that window: "" unless quality is Low
     double refHrBpm = kNaN;   // the reference over the same window as hrBpm
     double breathsPerMin = kNaN;                     // the most recent breathing window's rate
     Quality breathingQuality = Quality::NoSignal;

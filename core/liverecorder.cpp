@@ -111,7 +111,7 @@ Error LiveRecorder::add(const LiveUpdate &u)
             estimate += qualityName(u.breathing.quality).toLatin1();
         estimate += ',';
         if (std::isfinite(u.hrBpm))
-            estimate += lowQualityReason(u.quality, u.motionLocked, u.unsteady, u.frozen, u.unconfirmed).toLatin1();
+            estimate += lowReasonName(lowReason(u.quality, u.motionLocked, u.unsteady, u.frozen, u.unconfirmed)).toLatin1();
         for (const QString &name : std::as_const(m_compared)) {
             const auto it = std::find_if(u.compare.begin(), u.compare.end(),
                                          [&](const LiveMethodEstimate &m) { return m.method == name; });

@@ -1378,15 +1378,14 @@ void MainWindow::drawUpdate()
         stateColour = QColor(70, 140, 230);
         break;
     case LiveState::LowQuality:
-        // The SNR, a rate that is the head's motion (AnalysisConfig::motionLockAmplitude), one
-        // that only half of the window holds (AnalysisConfig::steadyPowerRatio), or a network's
-        // rate no classical method confirms (AnalysisConfig::witnessMethods), or a skin colour that
-        // does not change (AnalysisConfig::frozenShareLimit).
-        state = u->motionLocked  ? tr("Low quality: head motion")
-                : u->unsteady    ? tr("Low quality: inconsistent")
-                : u->frozen      ? tr("Low quality: frozen picture")
-                : u->unconfirmed ? tr("Low quality: unconfirmed")
-                                 : tr("Low quality");
+        switch (lowReason(Quality::Low, u->motionLocked, u->unsteady, u->frozen, u->unconfirmed)) {
+        case LowReason::Motion: state = tr("Low quality: head motion"); break;
+        case LowReason::Inconsistent: state = tr("Low quality: inconsistent"); break;
+        case LowReason::Frozen: state = tr("Low quality: frozen picture"); break;
+        case LowReason::Unconfirmed: state = tr("Low quality: unconfirmed"); break;
+        case LowReason::None:
+        case LowReason::Snr: state = tr("Low quality"); break;
+        }
         stateColour = QColor(230, 150, 30);
         break;
     case LiveState::Ok:

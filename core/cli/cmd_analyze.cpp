@@ -65,7 +65,7 @@ QJsonArray windowsJson(const SignalResult &s, const ReferenceScore *reference)
         jw[QStringLiteral("snr_db")] = jnum(w.snrDb, 2);
         jw[QStringLiteral("quality")] = qualityName(w.quality);
         if (w.quality == Quality::Low)
-            jw[QStringLiteral("quality_reason")] = lowQualityReason(w);
+            jw[QStringLiteral("quality_reason")] = lowReasonName(lowReason(w));
         if (std::isfinite(w.motionAmplitude))
             jw[QStringLiteral("motion")] = jnum(w.motionAmplitude, 4);
         if (w.motionLocked)
