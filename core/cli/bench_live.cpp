@@ -23,7 +23,7 @@
 namespace rppg::cli {
 
 Result<LiveFeedResult> feedLive(const QString &video, const QString &method, const QStringList &compare,
-                                const std::atomic<bool> *cancel)
+                                const std::atomic<bool> *cancel, bool witnesses)
 {
     VideoFileSource src;
     if (Error e = src.open(video); e.isError())
@@ -65,6 +65,8 @@ Result<LiveFeedResult> feedLive(const QString &video, const QString &method, con
     LiveConfig config;
     config.analysis.method = method;
     config.compareMethods = compare;
+    if (!witnesses)
+        config.analysis.witnessMethods.clear();
     config.updateEmitIntervalSec = 0;   // every update, so the lag is sampled every 0.5 s
     const uint64_t session = analyzer.start(config);
     // A camera is opened in a running application: the method has loaded before frames come.

@@ -33,7 +33,8 @@ struct LiveFeedResult
 
 // Feeds `video` to a fresh live engine running `method` (with `compare` beside it) in real time,
 // after the method has loaded. Times are seconds; media times count from the first frame.
+// `witnesses` false turns a network's witness and octave checks off (AnalysisConfig::witnessMethods).
 Result<LiveFeedResult> feedLive(const QString &video, const QString &method, const QStringList &compare,
-                                const std::atomic<bool> *cancel);
+                                const std::atomic<bool> *cancel, bool witnesses = true);
 
 } // namespace rppg::cli
