@@ -74,4 +74,10 @@ fi
 studio="$(QT_QPA_PLATFORM=offscreen "$root/usr/bin/rppg-studio" --version 2>&1)" || fail "rppg-studio --version failed: $studio"
 echo "rppg-studio --version: $studio"
 [[ "$studio" == *"$(dpkg-deb --field "$deb" Version)"* ]] || fail "rppg-studio --version does not match"
+# A bad value on the window's command line: a one-line error and exit 2, before any window opens.
+set +e
+bad="$(QT_QPA_PLATFORM=offscreen "$root/usr/bin/rppg-studio" --witness maybe 2>&1)"
+rc=$?
+set -e
+[[ $rc == 2 && "$bad" == *"--witness: use on or off"* ]] || fail "rppg-studio --witness maybe: exit $rc, '$bad'"
 echo "PASS"
