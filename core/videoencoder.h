@@ -30,7 +30,9 @@ struct EncoderSettings
     int height = 0;
     int gopFrames = 0;           // key-frame interval; 0 = codec default
     bool grey = false;           // frames are CV_8UC1 (masks); stored losslessly when codec is ffv1
-    int threads = 1;             // encoder threads
+    // Encoder threads. With more than one, x265 (its own thread pool) does not always write the
+    // same stream for the same frames (bench/RESULTS.md, stop 31); 1 is reproducible.
+    int threads = 1;
     // Optional overrides (empty / 0 = the codec's default for BGR or grey input):
     QString pixelFormat;         // FFmpeg pix_fmt name, e.g. "yuv420p10le", "yuv444p"
     int rotationDeg = 0;         // clockwise display rotation (0/90/180/270) as mp4/mov metadata
