@@ -175,11 +175,13 @@ SpectrumEstimate octaveChecked(const dsp::Spectrum &spec, const SpectrumEstimate
     }
     if (best < 0 || !(spec.power[size_t(best)] >= config.octavePowerRatio * topPower))
         return e;
-    SpectrumEstimate moved = estimateFromSpectrum(spec, seconds, (best - 0.5) * spec.binHz, (best + 0.5) * spec.binHz);
-    if (!std::isfinite(moved.hrBpm))
+    const auto peak = dsp::spectralPeak(spec, (best - 0.5) * spec.binHz, (best + 0.5) * spec.binHz);
+    if (!peak.valid)
         return e;
+    SpectrumEstimate moved;
+    moved.hrBpm = peak.frequencyHz * 60.0;
     // The SNR against the whole band, as for any estimate.
-    moved.snrDb = dsp::harmonicSnrDb(spec, moved.hrBpm / 60.0, lowHz, highHz, std::max(0.1, 1.0 / seconds));
+    moved.snrDb = dsp::harmonicSnrDb(spec, peak.frequencyHz, lowHz, highHz, std::max(0.1, 1.0 / seconds));
     if (!(moved.snrDb >= config.snrThresholdDb))
         return e;
     moved.octaveFromBpm = e.hrBpm;
@@ -209,7 +211,10 @@ SpectrumEstimate estimateWindow(const SignalResult &s, int start, int len, const
     const SpectrumEstimate e = estimateFromSpectrum(spec, seconds, config.bandLowHz, high);
     if (s.witnessPulses.empty())
         return e;
-    return octaveChecked(spec, e, witnessRatesAt(s, start, len, config), seconds, config.bandLowHz, high, config);
+    std::vector<double> rates = witnessRatesAt(s, start, len, config);
+    SpectrumEstimate checked = octaveChecked(spec, e, rates, seconds, config.bandLowHz, high, config);
+    checked.witnessRates = std::move(rates);
+    return checked;
 }
 
 double motionAmplitudeAt(const SignalResult &s, int start, int len, double hz)
@@ -330,7 +335,13 @@ WindowRating rateWindow(const SignalResult &s, int start, int len, const Analysi
             r.quality = Quality::Low;
     }
     if (r.quality == Quality::Good && config.witnessToleranceBpm > 0 && !s.witnessPulses.empty()) {
-        r.witnessHrBpm = witnessRateAt(s, start, len, estimate.hrBpm, config);
+        // The rates estimateWindow() found for the same samples, else measured here.
+        const std::vector<double> rates = estimate.witnessRates.size() == s.witnessPulses.size()
+                                              ? estimate.witnessRates
+                                              : witnessRatesAt(s, start, len, config);
+        for (const double rate : rates)   // the nearest to the estimate
+            if (std::isfinite(rate) && !(std::abs(r.witnessHrBpm - estimate.hrBpm) <= std::abs(rate - estimate.hrBpm)))
+                r.witnessHrBpm = rate;
         r.unconfirmed = std::isfinite(r.witnessHrBpm)
                         && !(std::abs(r.witnessHrBpm - estimate.hrBpm) <= config.witnessToleranceBpm);
         if (r.unconfirmed)
@@ -369,14 +380,6 @@ std::vector<double> witnessRatesAt(const SignalResult &s, int start, int len, co
     return rates;
 }
 
-double witnessRateAt(const SignalResult &s, int start, int len, double hrBpm, const AnalysisConfig &config)
-{
-    double nearest = kNaN;
-    for (const double rate : witnessRatesAt(s, start, len, config))
-        if (std::isfinite(rate) && !(std::abs(nearest - hrBpm) <= std::abs(rate - hrBpm)))
-            nearest = rate;
-    return nearest;
-}
 
 namespace {
 

@@ -64,6 +64,9 @@ struct SpectrumEstimate
     double hrBpm = kNaN;
     double snrDb = kNaN;
     double octaveFromBpm = kNaN;   // the spectral peak, when the octave check moved the estimate
+    // estimateWindow() of a face-video method: each witness's rate over the same samples
+    // (witnessRatesAt()), kept for rateWindow(); empty otherwise.
+    std::vector<double> witnessRates;
 };
 SpectrumEstimate estimateHeartRate(const std::vector<double> &pulse, double fsHz,
                                    double bandLowHz, double bandHighHz);
@@ -108,9 +111,6 @@ double motionAmplitudeAt(const SignalResult &s, int start, int len, double hz);
 // the smaller of the two, 0..1. NaN when the stretch is too short or has no power.
 double steadinessAt(const SignalResult &s, int start, int len, double hz, double bandLowHz, double bandHighHz);
 
-// The rate of SignalResult::witnessPulses over samples [start, start + len) nearest to `hrBpm`
-// (each witness's spectral peak, as for the window itself); NaN when no witness covers the stretch.
-double witnessRateAt(const SignalResult &s, int start, int len, double hrBpm, const AnalysisConfig &config);
 // The mean of SignalResult::frozen over samples [start, start + len) where it is known; NaN when
 // nowhere.
 double frozenShareAt(const SignalResult &s, int start, int len);
