@@ -17,6 +17,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <utility>
 
 int main(int argc, char **argv)
 {
@@ -127,9 +128,20 @@ int main(int argc, char **argv)
                 if (!ok)
                     QCoreApplication::exit(1);
             });
-            // Wait for the tiles of the chosen frame, then give the plots a moment to repaint.
-            QObject::connect(v, &rppg::CodecComparisonView::framesShown, &app, [v, out] {
+            // Wait for the tiles of the chosen frame and the STVEN tile, then give the plots a
+            // moment to repaint.
+            auto grab = [v, out] {
                 QTimer::singleShot(500, v, [v, out] { QCoreApplication::exit(v->grab().save(out) ? 0 : 8); });
+            };
+            auto taken = std::make_shared<bool>(false);
+            QObject::connect(v, &rppg::CodecComparisonView::framesShown, &app, [v, grab, taken] {
+                if (std::exchange(*taken, true))
+                    return;
+                if (v->isEnhancing())
+                    QObject::connect(v, &rppg::CodecComparisonView::enhancedFrameShown, v, grab,
+                                     Qt::SingleShotConnection);
+                else
+                    grab();
             });
         }
         if (parser.isSet(run) || parser.isSet(screenshot))

@@ -1345,6 +1345,7 @@ void CodecComparisonView::requestStven()
         m_stvenTile->setPlaceholder(tr("No STVEN-enhanced frame: no method that enhances frames is registered "
                                        "(this build has no neural methods)."));
         m_stvenTile->setCaption(QString());
+        Q_EMIT enhancedFrameShown(false);
         return;
     }
     if (m_stvenWatcher.isRunning()) {
@@ -1427,20 +1428,28 @@ void CodecComparisonView::requestStven()
 void CodecComparisonView::onStvenFinished()
 {
     std::shared_ptr<StvenOutcome> out = m_stvenWatcher.future().result();
+    if (m_stvenPending) {
+        m_stvenPending = false;
+        requestStven();   // this outcome is out of date
+        return;
+    }
     if (out && out->generation == m_generation && m_stvenTile) {
         if (!out->enhanced.isNull()) {
             m_stvenTile->setImage(out->enhanced);
             const MethodInfo *info = MethodRegistry::instance().find(out->method);
             m_stvenTile->setCaption(tr("%1, frame %2 (face crop)").arg(info ? info->title : out->method).arg(out->frame + 1));
+            Q_EMIT enhancedFrameShown(true);
         } else if (!out->reason.isEmpty()) {
             m_stvenTile->setPlaceholder(tr("No STVEN-enhanced frame: %1").arg(out->reason));
             m_stvenTile->setCaption(QString());
+            Q_EMIT enhancedFrameShown(false);
         }
     }
-    if (m_stvenPending) {
-        m_stvenPending = false;
-        requestStven();
-    }
+}
+
+bool CodecComparisonView::isEnhancing() const
+{
+    return m_stvenWatcher.isRunning() || m_stvenPending;
 }
 
 // ---- Export -----------------------------------------------------------------------------------

@@ -86,6 +86,8 @@ public:
     // The picture a tile shows now: 0 = the original, 1..n = the variants in the study's order,
     // n + 1 = the STVEN-enhanced worst variant. A null image when the tile shows none.
     QImage shownImage(int tile) const;
+    // The STVEN tile is being computed (or will be again once the running one stops).
+    bool isEnhancing() const;
 
     // Writes the HTML report and its tables and figures (as `rppg compare-codecs`) into `folder`,
     // in the background; ends with reportExported().
@@ -102,6 +104,9 @@ Q_SIGNALS:
     void comparisonFinished(bool succeeded);
     // Every tile now shows `frameIndex` (after scrubbing or a new result).
     void framesShown(int frameIndex);
+    // The STVEN tile is final for now: `shown` when it holds an enhanced face crop, false when it
+    // says why it has none (no neural method, or the network failed).
+    void enhancedFrameShown(bool shown);
     void reportExported(bool succeeded, const QString &message);
 
 protected:

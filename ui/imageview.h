@@ -29,6 +29,9 @@ public:
     void clear();
 
     const QImage &image() const { return m_image; }
+    const QRectF &faceBox() const { return m_faceBox; }
+    const QImage &overlay() const { return m_overlay; }
+    const QString &caption() const { return m_caption; }
     bool overlayShown() const { return m_overlayVisible && !m_overlay.isNull(); }
     QSize sizeHint() const override;
 

@@ -5,6 +5,7 @@
 #include "dsp.h"
 #include "camerasource.h"
 #include "fileplayer.h"
+#include "frameprocessor.h"
 #include "i18n.h"
 #include "imageview.h"
 #include "qcp.h"
@@ -137,15 +138,6 @@ QImage heatOverlay(const cv::Mat &map)
         }
     }
     return out;
-}
-
-// The square face crop the neural methods see (display geometry only).
-QRect cropRectFor(const cv::Rect2f &b, const QSize &frame)
-{
-    const float side = std::max(b.width, b.height) * 1.2f;
-    const float cx = b.x + b.width / 2, cy = b.y + b.height / 2;
-    return QRect(qRound(cx - side / 2), qRound(cy - side / 2), qRound(side), qRound(side))
-        .intersected(QRect(QPoint(0, 0), frame));
 }
 
 // Play and pause symbols in the palette's text colour (the style's standard icons are dark on
@@ -604,6 +596,7 @@ QWidget *MainWindow::buildControls()
     m_opacitySlider->setRange(0, 100);
     m_opacitySlider->setValue(m_settings.overlayOpacityPercent());
     m_overlayKindCombo = new QComboBox;
+    m_overlayKindCombo->setObjectName(QStringLiteral("overlayKindCombo"));
     m_overlayKindCombo->addItem(tr("Skin map"));
     m_overlayKindCombo->addItem(tr("Attention"));
     m_overlayKindCombo->setToolTip(tr("rPPGNet's maps; classical methods show their skin mask"));
@@ -1338,7 +1331,8 @@ void MainWindow::drawFrame()
         m_overlayView->setPlaceholder(tr("No face in view."));
         return;
     }
-    const QRect crop = cropRectFor(f->face.box, image.size());
+    const cv::Rect c = faceCropRect(f->face.box, f->frame.bgr.size());   // as the networks see it
+    const QRect crop(c.x, c.y, c.width, c.height);
     if (crop.isEmpty())
         return;
     const bool attention = m_overlayKindCombo->currentIndex() == 1;
