@@ -3,6 +3,7 @@
 #ifdef RPPG_WITH_TORCH
 #include "modelsadapter.h"
 #endif
+#include "analysisconfig.h"
 #include "buildinfo.h"
 #include "codeccomparisonview.h"
 #include "i18n.h"
@@ -119,6 +120,17 @@ int main(int argc, char **argv)
             view->setBitrates(parser.value(bitrates));
         if (parser.isSet(methods))
             view->setMethods(parser.value(methods).split(QLatin1Char(','), Qt::SkipEmptyParts));
+        // The variants are analysed with the window's remembered settings (--witness as there).
+        if (parser.isSet(witness))
+            settings.setWitnessChecks(parser.value(witness) == QLatin1String("on"));
+        rppg::AnalysisConfig analysis;
+        analysis.windowSec = settings.windowSec();
+        analysis.bandLowHz = settings.bandLowHz();
+        analysis.bandHighHz = settings.bandHighHz();
+        analysis.methodOptions.device = settings.device();
+        if (!settings.witnessChecks())
+            analysis.witnessMethods.clear();
+        view->setAnalysisConfig(analysis);
         view->resize(1400, 900);
         view->show();
         rppg::CodecComparisonView *v = view.get();

@@ -2,6 +2,19 @@
 
 namespace rppg {
 
+QString analysisSettingsText(const AnalysisConfig &c)
+{
+    const bool checked = !c.witnessMethods.isEmpty() && c.witnessToleranceBpm > 0;
+    return QStringLiteral("window %1 s, band %2-%3 Hz (%4-%5 bpm), %6")
+        .arg(c.windowSec, 0, 'g', 4)
+        .arg(c.bandLowHz, 0, 'f', 2)
+        .arg(c.bandHighHz, 0, 'f', 2)
+        .arg(c.bandLowHz * 60, 0, 'f', 0)
+        .arg(c.bandHighHz * 60, 0, 'f', 0)
+        .arg(checked ? QStringLiteral("networks checked against ") + c.witnessMethods.join(QStringLiteral(", ")).toUpper()
+                     : QStringLiteral("networks not checked"));
+}
+
 QString qualityName(Quality q)
 {
     switch (q) {

@@ -85,6 +85,10 @@ struct AnalysisConfig
     SkinRoiConfig roi;
 };
 
+// The settings that shape a result, as one line for reports and views: "window 10 s, band
+// 0.70-4.00 Hz (42-240 bpm), networks checked against POS, GREEN" (or "…, networks not checked").
+QString analysisSettingsText(const AnalysisConfig &config);
+
 // Per-frame measurements (small: an hour of 30 fps video is about 8 MB of these).
 struct FrameRecord
 {

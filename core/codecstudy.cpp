@@ -349,6 +349,7 @@ Result<CodecStudyResult> runCodecStudy(const CodecStudyConfig &configIn, const S
     total.start();
     CodecStudyConfig config = configIn;
     CodecStudyResult study;
+    study.analysis = config.analysis;
     auto report = [&progress](const QString &stage, double f) {
         if (progress)
             progress(stage, std::clamp(f, 0.0, 1.0));

@@ -93,6 +93,7 @@ struct CodecStudyResult
     QString referencePath;
     HrReference reference;          // for GroundTruth and Csv
     QStringList methods;
+    AnalysisConfig analysis;        // the settings every variant was analysed with
     VariantResult original;         // the source analysed like the variants
     std::vector<VariantResult> variants;
     int contactFrame = 0;

@@ -183,6 +183,14 @@ private Q_SLOTS:
         QVERIFY(text.contains("data:image/png;base64,"));
         QVERIFY(!text.contains("http://") && !text.contains("https://"));   // opens without network
         QVERIFY(text.contains("x265 200k"));
+        // The settings the variants were analysed with, stated in the report, the table and the text.
+        QCOMPARE(m_study.analysis.windowSec, AnalysisConfig{}.windowSec);
+        QVERIFY(text.contains("window 10 s, band 0.70-4.00 Hz (42-240 bpm), networks checked against POS, GREEN"));
+        QFile table(QDir(out).filePath(QStringLiteral("summary.csv")));
+        QVERIFY(table.open(QIODevice::ReadOnly));
+        const QByteArray csv = table.readAll();
+        QVERIFY(csv.contains("\n# window_s: 10\n# band_hz: 0.7-4\n# witnesses: pos,green\n"));
+        QVERIFY(codecStudySummaryText(m_study).contains(QStringLiteral("\nanalysis: window 10 s, band 0.70-4.00 Hz")));
         // Unwritable output: a clear error, not a crash.
         auto fail = writeCodecStudyReport(m_study, QStringLiteral("/proc/rppg-nope"));
         QVERIFY(!fail.ok());

@@ -287,6 +287,58 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo::exists(work));   // the view removes its working folder
     }
 
+    // The analysis settings handed to the view (the main window's) are the ones every variant is
+    // analysed with, and the report states them.
+    void analysisSettingsAreUsedAndReported()
+    {
+        CodecComparisonView view;
+        QCOMPARE(view.analysisConfig().windowSec, AnalysisConfig{}.windowSec);
+        AnalysisConfig analysis;
+        analysis.windowSec = 6;
+        analysis.bandLowHz = 0.8;
+        analysis.bandHighHz = 3.0;
+        analysis.witnessMethods.clear();
+        view.setAnalysisConfig(analysis);
+        view.setSourceVideo(m_video);
+        view.setCodecs({QStringLiteral("x264")});
+        view.setBitrates(QStringLiteral("400k"));
+        view.setMethods({QStringLiteral("pos")});
+        QSignalSpy finished(&view, &CodecComparisonView::comparisonFinished);
+        view.startComparison();
+        QVERIFY(finished.wait(240000));
+        QVERIFY(finished.at(0).at(0).toBool());
+        const CodecStudyResult *study = view.result();
+        QVERIFY(study);
+        QCOMPARE(study->analysis.windowSec, 6.0);
+        QVERIFY(study->analysis.witnessMethods.isEmpty());
+        // 6 s windows over the 12 s clip, every rate inside 48-180 bpm.
+        for (const VariantResult *v : {&study->original, &study->variants[0]}) {
+            const MethodOutcome *o = v->outcome(QStringLiteral("pos"));
+            QVERIFY(o && !o->signal.windows.empty());
+            QVERIFY(o->signal.windows.size() >= 5);
+            for (const WindowEstimate &w : o->signal.windows) {
+                QVERIFY2(std::abs(w.endSec - w.startSec - 6.0) < 0.1, qPrintable(QString::number(w.endSec - w.startSec)));
+                QVERIFY(!std::isfinite(w.hrBpm) || (w.hrBpm >= 48 - 1e-6 && w.hrBpm <= 180 + 1e-6));
+            }
+        }
+        const QString out = m_dir.filePath(QStringLiteral("report-settings"));
+        QSignalSpy exported(&view, &CodecComparisonView::reportExported);
+        view.exportReport(out);
+        QVERIFY(exported.wait(60000));
+        QVERIFY(exported.at(0).at(0).toBool());
+        QFile html(QDir(out).filePath(QStringLiteral("report.html")));
+        QVERIFY(html.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(html.readAll());
+        QVERIFY2(text.contains(QStringLiteral("window 6 s, band 0.80-3.00 Hz (48-180 bpm), networks not checked")),
+                 "the report does not state the analysis settings");
+        QFile csv(QDir(out).filePath(QStringLiteral("summary.csv")));
+        QVERIFY(csv.open(QIODevice::ReadOnly | QIODevice::Text));
+        const QString table = QString::fromUtf8(csv.readAll());
+        QVERIFY(table.contains(QStringLiteral("# window_s: 6\n")));
+        QVERIFY(table.contains(QStringLiteral("# band_hz: 0.8-3\n")));
+        QVERIFY(table.contains(QStringLiteral("# witnesses: \n")));
+    }
+
 private:
     QTemporaryDir m_dir;
     QString m_video;

@@ -629,6 +629,31 @@ private Q_SLOTS:
         Settings().setPlaybackMode(PlaybackMode::AsFastAsPossible);
     }
 
+    // Tools → Compare codecs analyses the variants with the window's settings, and follows them
+    // when they change while it is open.
+    void codecViewTakesTheWindowsSettings()
+    {
+        MainWindow w;
+        w.show();
+        w.setWindowSec(14);
+        w.setWitnessChecks(true);
+        QAction *action = w.findChild<QAction *>(QStringLiteral("compareCodecsAction"));
+        QVERIFY(action && action->isEnabled());
+        action->trigger();
+        auto *dock = w.findChild<QDockWidget *>(QStringLiteral("codecDock"));
+        QVERIFY(dock && dock->isVisible());
+        auto *view = qobject_cast<CodecComparisonView *>(dock->widget());
+        QVERIFY(view);
+        QCOMPARE(view->analysisConfig().windowSec, 14.0);
+        QCOMPARE(view->analysisConfig().witnessMethods, AnalysisConfig{}.witnessMethods);
+        w.setWitnessChecks(false);
+        w.setWindowSec(10);
+        QCOMPARE(view->analysisConfig().windowSec, 10.0);
+        QVERIFY(view->analysisConfig().witnessMethods.isEmpty());
+        w.setWitnessChecks(true);
+        QCOMPARE(view->analysisConfig().witnessMethods, AnalysisConfig{}.witnessMethods);
+    }
+
     // Closing while the worker and the decoder are busy stops both without hanging.
     void closeMidRun()
     {

@@ -455,6 +455,10 @@
         <source>Drag to pan, wheel to zoom, Ctrl+click to show that frame</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Analysis: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>rppg::MainWindow</name>

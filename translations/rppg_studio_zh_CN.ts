@@ -454,6 +454,10 @@
         <source>Drag to pan, wheel to zoom, Ctrl+click to show that frame</source>
         <translation>拖动以平移，滚轮缩放，按住 Ctrl 单击以显示该帧</translation>
     </message>
+    <message>
+        <source>Analysis: %1</source>
+        <translation>分析设置：%1</translation>
+    </message>
 </context>
 <context>
     <name>rppg::MainWindow</name>

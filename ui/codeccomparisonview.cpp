@@ -423,7 +423,8 @@ using namespace codecview;
 
 // ================================================================================================
 
-CodecComparisonView::CodecComparisonView(QWidget *parent) : QWidget(parent)
+CodecComparisonView::CodecComparisonView(QWidget *parent)
+    : QWidget(parent), m_analysis(std::make_unique<AnalysisConfig>())
 {
     m_progressTimer = new QTimer(this);
     m_progressTimer->setInterval(100);
@@ -742,6 +743,16 @@ int CodecComparisonView::currentFrame() const
     return m_shownFrame;
 }
 
+void CodecComparisonView::setAnalysisConfig(const AnalysisConfig &config)
+{
+    *m_analysis = config;
+}
+
+AnalysisConfig CodecComparisonView::analysisConfig() const
+{
+    return *m_analysis;
+}
+
 QImage CodecComparisonView::shownImage(int tile) const
 {
     return tile >= 0 && size_t(tile) < m_tiles.size() ? m_tiles[size_t(tile)]->image() : QImage();
@@ -826,6 +837,7 @@ std::unique_ptr<CodecStudyConfig> CodecComparisonView::configFromUi(QString *err
         *error = tr("Choose at least one method.");
         return nullptr;
     }
+    config->analysis = *m_analysis;
     config->keepVariants = true;   // kept for scrubbing, in the view's own temporary folder
     return config;
 }
@@ -1009,6 +1021,7 @@ void CodecComparisonView::showStudy()
         lines.last() += QStringLiteral(" (%1)").arg(QFileInfo(s.referencePath).fileName().toHtmlEscaped());
     lines << tr("Source: %1×%2, %3 fps, %4 frames")
                  .arg(s.source.width).arg(s.source.height).arg(s.source.nominalFps, 0, 'f', 2).arg(s.original.frames.size());
+    lines << tr("Analysis: %1").arg(analysisSettingsText(s.analysis).toHtmlEscaped());
     for (const QString &line : codecTrendFindings(s))
         lines << line.toHtmlEscaped();
     for (const QString &w : s.warnings)

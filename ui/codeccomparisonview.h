@@ -41,6 +41,7 @@ class QToolButton;
 
 namespace rppg {
 
+struct AnalysisConfig;
 struct CodecStudyResult;
 struct CodecStudyConfig;
 
@@ -70,6 +71,10 @@ public:
     void setCodecs(const QStringList &codecs);   // "x264", "x265", "mpeg4"
     void setBitrates(const QString &list);       // "250k, 500k, 1000k"
     void setMethods(const QStringList &methods); // registry names, e.g. "pos"
+    // How every variant is analysed: window, band, device, network checks (the main window passes
+    // its own; the default is AnalysisConfig's). The method in it is ignored.
+    void setAnalysisConfig(const AnalysisConfig &config);
+    AnalysisConfig analysisConfig() const;
 
     // Starts a comparison in the background (the "Compare" button). Problems with the settings
     // are shown in the view's message line and end in comparisonFinished(false).
@@ -182,6 +187,7 @@ private:
     QString m_runDir;         // this comparison's variants (inside m_workRoot)
     int m_runCounter = 0;
     std::shared_ptr<const CodecStudyResult> m_study;
+    std::unique_ptr<AnalysisConfig> m_analysis;
     std::shared_ptr<std::atomic<bool>> m_cancel;
     std::shared_ptr<codecview::ProgressState> m_progress;
     QTimer *m_progressTimer = nullptr;

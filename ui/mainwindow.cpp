@@ -756,6 +756,7 @@ void MainWindow::buildActions()
             addDockWidget(Qt::RightDockWidgetArea, dock);
         }
         auto *view = static_cast<CodecComparisonView *>(dock->widget());
+        view->setAnalysisConfig(configFromControls().analysis);
         if (m_source == SourceKind::File && m_player)
             view->setSourceVideo(m_player->path());
         dock->show();
@@ -1095,6 +1096,11 @@ void MainWindow::applyConfig()
     m_settings.setDevice(c.analysis.methodOptions.device);
     m_settings.setWitnessChecks(m_witnessCheck->isChecked());
     m_session = m_analyzer->setConfig(c);
+#ifdef RPPG_HAVE_CODEC_VIEW
+    // The codec comparison analyses its variants as the window does.
+    if (auto *dock = findChild<QDockWidget *>(QStringLiteral("codecDock")))
+        static_cast<CodecComparisonView *>(dock->widget())->setAnalysisConfig(c.analysis);
+#endif
     if (m_player)
         m_player->setSession(m_session);
     m_camera->setSession(m_session);

@@ -334,7 +334,7 @@ QString codecStudySummaryText(const CodecStudyResult &s)
         << s.original.frames.size() << " frames; reference: " << referenceKindName(s.referenceKind);
     if (s.referenceKind != ReferenceKind::SourceEstimate)
         out << " (" << shown(s.reference.recordingHr(), 1, QStringLiteral(" bpm")) << ")";
-    out << "\n";
+    out << "\nanalysis: " << analysisSettingsText(s.analysis) << "\n";
     out << QStringLiteral("%1 %2 %3 %4").arg(QStringLiteral("variant"), -14).arg(QStringLiteral("kb/s"), 7)
                .arg(QStringLiteral("PSNR"), 6).arg(QStringLiteral("SSIM"), 6);
     for (const QString &m : s.methods)
@@ -388,6 +388,9 @@ Result<QStringList> writeCodecStudyReport(const CodecStudyResult &s, const QStri
             << "# source: " << s.source.path << "\n"
             << "# reference: " << referenceKindName(s.referenceKind)
             << (s.referencePath.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(s.referencePath)) << "\n"
+            << "# window_s: " << s.analysis.windowSec << "\n"
+            << "# band_hz: " << s.analysis.bandLowHz << '-' << s.analysis.bandHighHz << "\n"
+            << "# witnesses: " << s.analysis.witnessMethods.join(QLatin1Char(',')) << "\n"
             << "variant,codec,target_kbps,crf,achieved_kbps,file_bytes,psnr_db,ssim,method,hr_bpm,reference_hr_bpm,"
                "hr_error_bpm,abs_error_bpm,window_mae_bpm,snr_db,windows_with_hr\n";
         for (const VariantResult *v : all) {
@@ -449,6 +452,7 @@ Result<QStringList> writeCodecStudyReport(const CodecStudyResult &s, const QStri
                                                  : QStringLiteral(": %1 bpm over the recording (%2)")
                                                        .arg(shown(s.reference.recordingHr(), 1), s.referencePath))},
         {QStringLiteral("Methods"), s.methods.join(QStringLiteral(", ")).toUpper()},
+        {QStringLiteral("Analysis"), analysisSettingsText(s.analysis)},
         {QStringLiteral("Time"), QStringLiteral("%1 s in all; encoding %2 s (wall); decoding %3 s, PSNR/SSIM %4 s, "
                                                 "analysis %5 s (summed over workers)")
                                      .arg(s.totalSec, 0, 'f', 1).arg(s.encodeSec, 0, 'f', 1).arg(s.decodeSec, 0, 'f', 1)
