@@ -342,6 +342,22 @@ double lumaSsim(const cv::Mat &a, const cv::Mat &b)
     return lumaQuality(a, b).ssim;
 }
 
+int MethodOutcome::estimatedWindows() const
+{
+    return windowCounts(signal).estimates;
+}
+
+int MethodOutcome::okWindows() const
+{
+    return windowCounts(signal).good;
+}
+
+double MethodOutcome::okWindowShare() const
+{
+    const WindowCounts n = windowCounts(signal);
+    return n.estimates > 0 ? double(n.good) / n.estimates : kNaN;
+}
+
 Result<CodecStudyResult> runCodecStudy(const CodecStudyConfig &configIn, const StudyProgressFn &progress,
                                        const std::atomic<bool> *cancel)
 {

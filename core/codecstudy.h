@@ -65,6 +65,12 @@ struct MethodOutcome
     double hrErrorBpm = kNaN;       // signal.hrBpm − referenceHrBpm
     double windowMaeBpm = kNaN;     // mean |window HR − window reference|
     double windowCoverage = 0;      // share of windows with an estimate
+
+    // The windows with an estimate, and those rated ok: under half ok, none of the variant's
+    // figures for this method is to be trusted (fewWindowsOk(), the CLI's warning).
+    int estimatedWindows() const;
+    int okWindows() const;
+    double okWindowShare() const;   // okWindows / estimatedWindows; NaN without an estimate
 };
 
 struct VariantResult

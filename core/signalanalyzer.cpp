@@ -738,20 +738,15 @@ QStringList signalWarnings(const SignalResult &signal)
     return out;
 }
 
-namespace {
-
-// Windows with an estimate, and those of them rated Good.
-std::pair<int, int> windowCounts(const SignalResult &signal)
+WindowCounts windowCounts(const SignalResult &signal)
 {
-    int estimates = 0, good = 0;
+    WindowCounts n;
     for (const WindowEstimate &w : signal.windows) {
-        estimates += w.quality != Quality::NoSignal;
-        good += w.quality == Quality::Good;
+        n.estimates += w.quality != Quality::NoSignal;
+        n.good += w.quality == Quality::Good;
     }
-    return {estimates, good};
+    return n;
 }
-
-} // namespace
 
 bool fewWindowsOk(const SignalResult &signal)
 {

@@ -30,6 +30,13 @@ double goodWindowsMedian(const std::vector<WindowEstimate> &windows, const std::
 QString fewOkWarning(const SignalResult &signal);
 // Whether fewOkWarning() speaks: fewer than half of the windows with an estimate are Good.
 bool fewWindowsOk(const SignalResult &signal);
+// The windows with an estimate (Good or Low) and those of them rated Good.
+struct WindowCounts
+{
+    int estimates = 0;
+    int good = 0;
+};
+WindowCounts windowCounts(const SignalResult &signal);
 
 // Rates the recording's HRV (SignalResult::hrvQuality): Good when the beats are clean
 // (AnalysisConfig::hrvMinBeatCorrelation, hrvMaxImplausibleShare) and the recording itself is to be

@@ -9,6 +9,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QRegularExpression>
 #include <QTest>
 #include <QTextStream>
 
@@ -174,6 +175,32 @@ private Q_SLOTS:
         QVERIFY(err > 0);
         for (size_t i = 1; i < rows.size(); ++i)
             QCOMPARE(rows[i].size(), rows[0].size());
+        // ok_window_share: each row's share of windows rated ok, counted from its outcome's windows.
+        const int share = rows[0].indexOf(QStringLiteral("ok_window_share"));
+        const int method = rows[0].indexOf(QStringLiteral("method"));
+        QVERIFY(share > 0 && method > 0);
+        int untrusted = 0;
+        for (size_t i = 1; i < rows.size(); ++i) {
+            const VariantResult *v = rows[i][0] == m_study.original.setting.label() ? &m_study.original : nullptr;
+            for (const VariantResult &x : m_study.variants)
+                if (x.setting.label() == rows[i][0])
+                    v = &x;
+            QVERIFY2(v, qPrintable(rows[i][0]));
+            const MethodOutcome *o = v->outcome(rows[i][method]);
+            QVERIFY(o);
+            int estimates = 0, good = 0;
+            for (const WindowEstimate &w : o->signal.windows) {
+                estimates += w.quality != Quality::NoSignal;
+                good += w.quality == Quality::Good;
+            }
+            QVERIFY(estimates > 0);
+            QCOMPARE(rows[i][share], QString::number(double(good) / estimates, 'f', 3));
+            untrusted += 2 * good < estimates;
+        }
+        // The text summary stars exactly the heart rates of those under half ok.
+        const QString summary = codecStudySummaryText(m_study);
+        QCOMPARE(int(summary.count(QRegularExpression(QStringLiteral("\\d\\*")))), untrusted);
+        QCOMPARE(summary.contains(QStringLiteral("* fewer than half of the windows are ok")), untrusted > 0);
         QImage png;
         QVERIFY(png.load(QDir(out).filePath(QStringLiteral("contact_sheet.png"))));
         QVERIFY(png.width() > 600);

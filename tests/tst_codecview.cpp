@@ -151,6 +151,29 @@ private Q_SLOTS:
                 QVERIFY2(std::abs((hr - m_gtHr) - err) < 0.06, qPrintable(QStringLiteral("row %1: %2 - %3 != %4").arg(r).arg(hr).arg(m_gtHr).arg(err)));
             }
         }
+        // OK windows: each row's windows rated ok, out of those with an estimate; a row under half
+        // is amber with the CLI's warning as its tooltip.
+        const int cOk = columnOf(model, QStringLiteral("OK windows"));
+        QVERIFY(cOk >= 0);
+        for (int r = 0; r < model->rowCount(); ++r) {
+            const QString label = model->index(r, cVariant).data().toString();
+            const VariantResult *v = label == QLatin1String("original") ? &study->original : nullptr;
+            for (const VariantResult &x : study->variants)
+                if (x.setting.label() == label)
+                    v = &x;
+            QVERIFY2(v, qPrintable(label));
+            const MethodOutcome *o = v->outcome(QStringLiteral("pos"));
+            int estimates = 0, good = 0;
+            for (const WindowEstimate &w : o->signal.windows) {
+                estimates += w.quality != Quality::NoSignal;
+                good += w.quality == Quality::Good;
+            }
+            QVERIFY(estimates > 0);
+            QCOMPARE(model->index(r, cOk).data().toString(), QStringLiteral("%1 of %2").arg(good).arg(estimates));
+            const QString tip = model->index(r, cOk).data(Qt::ToolTipRole).toString();
+            QCOMPARE(tip.startsWith(QStringLiteral("only %1 of %2 windows are ok").arg(good).arg(estimates)), 2 * good < estimates);
+            QCOMPARE(model->index(r, cOk).data(Qt::ForegroundRole).isValid(), 2 * good < estimates);
+        }
         QVERIFY(variants.contains(QStringLiteral("original")));
         QVERIFY(variants.contains(QStringLiteral("x264 40k")));
         QVERIFY(variants.contains(QStringLiteral("x264 800k")));

@@ -459,6 +459,14 @@
         <source>Analysis: %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>OK windows</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>rppg::MainWindow</name>

@@ -458,6 +458,14 @@
         <source>Analysis: %1</source>
         <translation>分析设置：%1</translation>
     </message>
+    <message>
+        <source>OK windows</source>
+        <translation>合格窗口</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 / %2</translation>
+    </message>
 </context>
 <context>
     <name>rppg::MainWindow</name>

@@ -2,6 +2,7 @@
 
 #include "codecreport.h"
 #include "codecstudy.h"
+#include "signalanalyzer.h"
 #include "frameprocessor.h"
 #include "qcp.h"
 #include "videofilesource.h"
@@ -308,8 +309,8 @@ class ResultsModel : public QAbstractTableModel
 {
 public:
     // Heart-rate columns first: they are what the view is for.
-    enum Column { Variant, Method, Hr, ReferenceHr, HrError, AbsHrError, Psnr, Ssim, AchievedKbps, TargetKbps,
-                  WindowMae, Snr, Codec, ColumnCount };
+    enum Column { Variant, Method, Hr, ReferenceHr, HrError, AbsHrError, OkWindows, Psnr, Ssim, AchievedKbps,
+                  TargetKbps, WindowMae, Snr, Codec, ColumnCount };
 
     using QAbstractTableModel::QAbstractTableModel;
 
@@ -347,6 +348,7 @@ public:
         case AbsHrError: return CodecComparisonView::tr("|HR error| (bpm)");
         case WindowMae: return CodecComparisonView::tr("Window MAE (bpm)");
         case Snr: return CodecComparisonView::tr("SNR (dB)");
+        case OkWindows: return CodecComparisonView::tr("OK windows");
         }
         return {};
     }
@@ -372,6 +374,7 @@ public:
             case AbsHrError: return o ? std::abs(o->hrErrorBpm) : nan;
             case WindowMae: return o ? o->windowMaeBpm : nan;
             case Snr: return o ? o->signal.snrDb : nan;
+            case OkWindows: return o ? o->okWindowShare() : nan;
             }
             return nan;
         };
@@ -390,6 +393,10 @@ public:
                     return CodecComparisonView::tr("CRF %1").arg(v.setting.crf);
                 return fmt(number(c), 0);
             case AchievedKbps: return fmt(number(c), 0);
+            case OkWindows:
+                if (!o || o->estimatedWindows() == 0)
+                    return fmt(nan, 0);
+                return CodecComparisonView::tr("%1 of %2").arg(o->okWindows()).arg(o->estimatedWindows());
             default: return fmt(number(c), c == HrError || c == AbsHrError || c == WindowMae ? 2 : 1);
             }
         }
@@ -409,6 +416,14 @@ public:
                                                              : int(Qt::AlignRight | Qt::AlignVCenter);
         if (role == Qt::ForegroundRole && c == Variant && !v.isSource())
             return variantColor(vi);
+        // A heart rate from a recording with under half of its windows ok is not to be trusted.
+        const bool untrusted = o && fewWindowsOk(o->signal);
+        if (untrusted && (c == Hr || c == OkWindows)) {
+            if (role == Qt::ForegroundRole)
+                return QColor(0xb3, 0x6b, 0x00);
+            if (role == Qt::ToolTipRole)
+                return fewOkWarning(o->signal);
+        }
         return {};
     }
 

@@ -3,6 +3,7 @@
 #include "charts.h"
 #include "dsp.h"
 #include "htmlreport.h"
+#include "signalanalyzer.h"
 
 #include "rppg_version.h"
 
@@ -340,6 +341,7 @@ QString codecStudySummaryText(const CodecStudyResult &s)
     for (const QString &m : s.methods)
         out << QStringLiteral("  %1 HR/err").arg(m.toUpper(), 8);
     out << "\n";
+    bool starred = false;
     auto row = [&](const VariantResult &v) {
         out << QStringLiteral("%1 %2 %3 %4").arg(v.setting.label(), -14)
                    .arg(v.isSource() ? QStringLiteral("-") : QString::number(achievedKbps(v), 'f', 0), 7)
@@ -347,8 +349,10 @@ QString codecStudySummaryText(const CodecStudyResult &s)
                    .arg(v.isSource() ? QStringLiteral("-") : shown(v.meanSsim, 3), 6);
         for (const QString &m : s.methods) {
             const MethodOutcome *o = v.outcome(m);
+            const bool untrusted = o && fewWindowsOk(o->signal);
+            starred = starred || untrusted;
             out << QStringLiteral("  %1/%2").arg(shown(o ? o->signal.hrBpm : kNaN, 1), 8)
-                       .arg(shown(o ? o->hrErrorBpm : kNaN, 1), -6);
+                       .arg(shown(o ? o->hrErrorBpm : kNaN, 1) + (untrusted ? QStringLiteral("*") : QString()), -6);
         }
         out << "\n";
     };
@@ -356,6 +360,8 @@ QString codecStudySummaryText(const CodecStudyResult &s)
     for (const QString &codec : codecsOf(s))
         for (const VariantResult *v : variantsOf(s, codec))
             row(*v);
+    if (starred)
+        out << "* fewer than half of the windows are ok: that heart rate is not to be trusted\n";
     for (const QString &f : codecTrendFindings(s))
         out << f << "\n";
     out << QStringLiteral("time: %1 s (encoding %2 s; decoding %3 s, PSNR/SSIM %4 s, analysis %5 s summed over workers)\n")
@@ -392,7 +398,7 @@ Result<QStringList> writeCodecStudyReport(const CodecStudyResult &s, const QStri
             << "# band_hz: " << s.analysis.bandLowHz << '-' << s.analysis.bandHighHz << "\n"
             << "# witnesses: " << s.analysis.witnessMethods.join(QLatin1Char(',')) << "\n"
             << "variant,codec,target_kbps,crf,achieved_kbps,file_bytes,psnr_db,ssim,method,hr_bpm,reference_hr_bpm,"
-               "hr_error_bpm,abs_error_bpm,window_mae_bpm,snr_db,windows_with_hr\n";
+               "hr_error_bpm,abs_error_bpm,window_mae_bpm,snr_db,windows_with_hr,ok_window_share\n";
         for (const VariantResult *v : all) {
             for (const MethodOutcome &o : v->methods) {
                 out << v->setting.label() << ',' << (v->isSource() ? QStringLiteral("source") : v->setting.codec) << ','
@@ -403,7 +409,7 @@ Result<QStringList> writeCodecStudyReport(const CodecStudyResult &s, const QStri
                     << num(v->meanPsnrDb, 3) << ',' << num(v->meanSsim, 5) << ',' << o.method << ','
                     << num(o.signal.hrBpm, 2) << ',' << num(o.referenceHrBpm, 2) << ',' << num(o.hrErrorBpm, 2) << ','
                     << num(std::abs(o.hrErrorBpm), 2) << ',' << num(o.windowMaeBpm, 2) << ',' << num(o.signal.snrDb, 2)
-                    << ',' << num(o.windowCoverage, 3) << '\n';
+                    << ',' << num(o.windowCoverage, 3) << ',' << num(o.okWindowShare(), 3) << '\n';
             }
         }
         out.flush();
@@ -497,7 +503,7 @@ Result<QStringList> writeCodecStudyReport(const CodecStudyResult &s, const QStri
     html.addHeading(QStringLiteral("Results per variant"));
     QStringList header{QStringLiteral("variant"), QStringLiteral("kb/s"), QStringLiteral("PSNR dB"), QStringLiteral("SSIM"),
                        QStringLiteral("method"), QStringLiteral("HR bpm"), QStringLiteral("error bpm"),
-                       QStringLiteral("window MAE bpm"), QStringLiteral("SNR dB")};
+                       QStringLiteral("window MAE bpm"), QStringLiteral("SNR dB"), QStringLiteral("ok windows")};
     std::vector<QStringList> rows;
     for (const VariantResult *v : all)
         for (const MethodOutcome &o : v->methods)
@@ -505,7 +511,8 @@ Result<QStringList> writeCodecStudyReport(const CodecStudyResult &s, const QStri
                             v->isSource() ? QStringLiteral("–") : shown(v->meanPsnrDb, 1),
                             v->isSource() ? QStringLiteral("–") : shown(v->meanSsim, 3), o.method.toUpper(),
                             shown(o.signal.hrBpm, 1), shown(o.hrErrorBpm, 1), shown(o.windowMaeBpm, 1),
-                            shown(o.signal.snrDb, 1)});
+                            shown(o.signal.snrDb, 1), o.estimatedWindows() > 0 ? QStringLiteral("%1 of %2").arg(o.okWindows()).arg(o.estimatedWindows())
+                                                            : QStringLiteral("–")});
     html.addTable(header, rows, 7);
     html.addHeading(QStringLiteral("Picture quality"));
     html.addImage(figures[1].image, figures[1].caption, QStringLiteral("PSNR and SSIM against bit rate"));
