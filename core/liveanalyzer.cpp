@@ -93,17 +93,8 @@ LiveHrPoint latestEstimate(const SignalResult &s, const AnalysisConfig &cfg, dou
     const auto [runStart, runLen] = longestValidRun(s.valid, total - win, total);
     if (double(runLen) / win < cfg.minWindowCoverage)
         return p;
-    const SpectrumEstimate e = estimateWindow(s, runStart, runLen, cfg);
-    p.hrBpm = e.hrBpm;
-    p.snrDb = e.snrDb;
-    const WindowRating rating = rateWindow(s, runStart, runLen, cfg, e);
-    p.quality = rating.quality;
-    p.motionLocked = rating.motionLocked;
-    p.unsteady = rating.unsteady;
-    p.unconfirmed = rating.unconfirmed;
-    p.octaveFromBpm = e.octaveFromBpm;
-    p.frozen = rating.frozen;
-    return p;
+    const WindowEstimate w = measureWindow(s, runStart, runLen, cfg);
+    return {endSec, w.hrBpm, w.snrDb, w.quality, w.motionLocked, w.unsteady, w.unconfirmed, w.octaveFromBpm, w.frozen};
 }
 
 // One point per window end: an update whose window ends where the last point's did (a face-video
@@ -414,9 +405,11 @@ struct Engine
         recentRecords(*log, now, spanSec(), rgbMethod ? kInf : mainEnd, span);
         AnalysisConfig ac = cfg.analysis;
         ac.hopSec = 1e6;   // only the current window is estimated; skip the sliding ones
+        LiveHrPoint e;   // the main method's, also the trend's newest point
+        e.timeSec = mainEnd;
         if (span.size() >= 2) {
             const SignalResult s = analyzeSignal(span, rgbMethod ? method.get() : nullptr, ac);
-            const LiveHrPoint e = latestEstimate(s, cfg.analysis, mainEnd);
+            e = latestEstimate(s, cfg.analysis, mainEnd);
             up->hrBpm = e.hrBpm;
             up->snrDb = e.snrDb;
             up->quality = e.quality;
@@ -452,11 +445,11 @@ struct Engine
                 spanIsFull = true;
             }
             const std::vector<FrameRecord> &records = c.rgb ? span : laneSpan;
-            LiveHrPoint e;
-            e.timeSec = end;
+            LiveHrPoint ce;
+            ce.timeSec = end;
             if (records.size() >= 2)
-                e = latestEstimate(analyzeSignal(records, c.rgb ? c.method.get() : nullptr, ac), cfg.analysis, end);
-            pushTrend(c.trend, e, cfg.trendSec);
+                ce = latestEstimate(analyzeSignal(records, c.rgb ? c.method.get() : nullptr, ac), cfg.analysis, end);
+            pushTrend(c.trend, ce, cfg.trendSec);
         }
 
         if (!lastFace && framesAnalysed > 0)
@@ -470,7 +463,7 @@ struct Engine
         else
             up->state = LiveState::Ok;
 
-        pushTrend(trend, LiveHrPoint{mainEnd, up->hrBpm, up->snrDb, up->quality, up->motionLocked, up->unsteady, up->unconfirmed, up->octaveFromBpm, up->frozen}, cfg.trendSec);
+        pushTrend(trend, e, cfg.trendSec);
 
         const bool due = endOfStream || !updateEmitClock.isValid()
                          || updateEmitClock.nsecsElapsed() >= cfg.updateEmitIntervalSec * 1e9;

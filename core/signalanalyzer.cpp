@@ -306,10 +306,13 @@ double steadinessAt(const SignalResult &s, int start, int len, double hz, double
     return steadiness;
 }
 
-WindowRating rateWindow(const SignalResult &s, int start, int len, const AnalysisConfig &config,
-                        const SpectrumEstimate &estimate)
+WindowEstimate measureWindow(const SignalResult &s, int start, int len, const AnalysisConfig &config)
 {
-    WindowRating r;
+    const SpectrumEstimate estimate = estimateWindow(s, start, len, config);
+    WindowEstimate r;
+    r.hrBpm = estimate.hrBpm;
+    r.snrDb = estimate.snrDb;
+    r.octaveFromBpm = estimate.octaveFromBpm;
     if (!std::isfinite(estimate.hrBpm))
         return r;
     r.quality = estimate.snrDb >= config.snrThresholdDb ? Quality::Good : Quality::Low;
@@ -335,11 +338,7 @@ WindowRating rateWindow(const SignalResult &s, int start, int len, const Analysi
             r.quality = Quality::Low;
     }
     if (r.quality == Quality::Good && config.witnessToleranceBpm > 0 && !s.witnessPulses.empty()) {
-        // The rates estimateWindow() found for the same samples, else measured here.
-        const std::vector<double> rates = estimate.witnessRates.size() == s.witnessPulses.size()
-                                              ? estimate.witnessRates
-                                              : witnessRatesAt(s, start, len, config);
-        for (const double rate : rates)   // the nearest to the estimate
+        for (const double rate : estimate.witnessRates)   // the nearest to the estimate
             if (std::isfinite(rate) && !(std::abs(r.witnessHrBpm - estimate.hrBpm) <= std::abs(rate - estimate.hrBpm)))
                 r.witnessHrBpm = rate;
         r.unconfirmed = std::isfinite(r.witnessHrBpm)
@@ -556,26 +555,13 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
     const int hopSamples = std::max(1, int(std::lround(config.hopSec * fsHz)));
     for (int end = winSamples; end <= total; end += hopSamples) {
         WindowEstimate w;
+        const auto [runStart, runLen] = longestValidRun(out.valid, end - winSamples, end);
+        const double coverage = double(runLen) / winSamples;
+        if (coverage >= config.minWindowCoverage)
+            w = measureWindow(out, runStart, runLen, config);
         w.startSec = out.timeAt(end - winSamples);
         w.endSec = out.timeAt(end - 1);
-        const auto [runStart, runLen] = longestValidRun(out.valid, end - winSamples, end);
-        w.coverage = double(runLen) / winSamples;
-        if (w.coverage >= config.minWindowCoverage) {
-            const SpectrumEstimate e = estimateWindow(out, runStart, runLen, config);
-            w.hrBpm = e.hrBpm;
-            w.snrDb = e.snrDb;
-            w.octaveFromBpm = e.octaveFromBpm;
-            const WindowRating rating = rateWindow(out, runStart, runLen, config, e);
-            w.frozenShare = rating.frozenShare;
-            w.frozen = rating.frozen;
-            w.quality = rating.quality;
-            w.motionAmplitude = rating.motionAmplitude;
-            w.motionLocked = rating.motionLocked;
-            w.steadiness = rating.steadiness;
-            w.unsteady = rating.unsteady;
-            w.witnessHrBpm = rating.witnessHrBpm;
-            w.unconfirmed = rating.unconfirmed;
-        }
+        w.coverage = coverage;
         out.windows.push_back(w);
     }
     out.windowsMedianHrBpm = goodWindowsMedian(out.windows);

@@ -72,7 +72,7 @@ struct SpectrumEstimate
     double snrDb = kNaN;
     double octaveFromBpm = kNaN;   // the spectral peak, when the octave check moved the estimate
     // estimateWindow() of a face-video method: each witness's rate over the same samples
-    // (witnessRatesAt()), kept for rateWindow(); empty otherwise.
+    // (witnessRatesAt()), kept for measureWindow()'s witness check; empty otherwise.
     std::vector<double> witnessRates;
 };
 SpectrumEstimate estimateHeartRate(const std::vector<double> &pulse, double fsHz,
@@ -83,27 +83,15 @@ SpectrumEstimate estimateHeartRate(const std::vector<double> &pulse, double fsHz
 // (AnalysisConfig::octavePowerRatio).
 SpectrumEstimate estimateWindow(const SignalResult &s, int start, int len, const AnalysisConfig &config);
 
-// How far an estimate over samples [start, start + len) of `s` can be trusted: Good when its SNR
-// reaches the threshold, the face box does not move at its rate (see
-// AnalysisConfig::motionLockAmplitude), both halves hold the rate (steadiness, see
-// AnalysisConfig::steadyPowerRatio), the skin colour is not frozen (AnalysisConfig::frozenShareLimit)
-// and, for a face-video method, a classical witness agrees
-// (SignalResult::witnessPulses, AnalysisConfig::witnessToleranceBpm); Low otherwise; NoSignal
-// without an estimate. Each Low window has one reason: a later check runs only on a Good window.
-struct WindowRating
-{
-    Quality quality = Quality::NoSignal;
-    double motionAmplitude = kNaN;
-    bool motionLocked = false;
-    double steadiness = kNaN;
-    bool unsteady = false;
-    double witnessHrBpm = kNaN;
-    bool unconfirmed = false;
-    double frozenShare = kNaN;
-    bool frozen = false;
-};
-WindowRating rateWindow(const SignalResult &s, int start, int len, const AnalysisConfig &config,
-                        const SpectrumEstimate &estimate);
+// A window over samples [start, start + len) of `s`, as the offline windows and the live estimate
+// take it: estimateWindow(), then how far it can be trusted — Good when its SNR reaches the
+// threshold, the face box does not move at its rate (see AnalysisConfig::motionLockAmplitude), both
+// halves hold the rate (steadiness, see AnalysisConfig::steadyPowerRatio), the skin colour is not
+// frozen (AnalysisConfig::frozenShareLimit) and, for a face-video method, a classical witness
+// agrees (SignalResult::witnessPulses, AnalysisConfig::witnessToleranceBpm); Low otherwise;
+// NoSignal without an estimate. Each Low window has one reason: a later check runs only on a Good
+// window. Fills every field but startSec, endSec and coverage, which are the caller's.
+WindowEstimate measureWindow(const SignalResult &s, int start, int len, const AnalysisConfig &config);
 
 // Head motion over samples [start, start + len) of `s` near `hz` and `hz` / 2: the largest
 // amplitude, as a share of the face's mean width, that the box's centre x, centre y or width has

@@ -1,6 +1,7 @@
 #include "testsupport.h"
 
 #include "pulsemethod.h"
+#include "resourcepaths.h"
 
 #include <opencv2/core.hpp>
 
@@ -9,6 +10,8 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QTest>
 
 #include <cmath>
@@ -256,6 +259,27 @@ QString makeSynthVideo(const QTemporaryDir &dir, const QString &fileName, SynthC
         }
     }
     return config.variants[0].videoPath;
+}
+
+void isolateSettings(const QTemporaryDir &dir, const QString &applicationName)
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, dir.path());
+    QCoreApplication::setOrganizationName(QStringLiteral("rppg-studio-test"));
+    QCoreApplication::setApplicationName(applicationName);
+}
+
+QString loadSample(QString *videoPath, HrReference *truth)
+{
+    *videoPath = resourcePath(QStringLiteral("samples/sample.mp4"));
+    if (videoPath->isEmpty())
+        return QStringLiteral("resources/samples/sample.mp4 not found");
+    auto read = readHrReference(resourcePath(QStringLiteral("samples/sample.gt.csv")));
+    if (!read.ok())
+        return read.error().message;
+    *truth = read.value();
+    return {};
 }
 
 QString writeFile(const QTemporaryDir &dir, const QString &fileName, const QByteArray &bytes)

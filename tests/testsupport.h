@@ -3,6 +3,7 @@
 // Fixtures shared by the test suites: temporary folders and generated synthetic videos with known
 // ground truth. Everything is generated; nothing outside the build and source trees is read.
 
+#include "groundtruth.h"
 #include "synth.h"
 
 #include <QTemporaryDir>
@@ -13,6 +14,13 @@ namespace rppg::test {
 // Returns the video path inside `dir`; fails the current test on error (use QVERIFY(!path.isEmpty())).
 QString makeSynthVideo(const QTemporaryDir &dir, const QString &fileName, SynthConfig config);
 SynthConfig defaultSynthConfig(double meanHrBpm, double durationSec);
+
+// Keeps the settings of a GUI test run (QSettings as INI) inside `dir`, under `applicationName`.
+void isolateSettings(const QTemporaryDir &dir, const QString &applicationName);
+
+// The bundled sample (resources/samples/sample.mp4) and its ground truth: "" when both were
+// found, else what is wrong (use QVERIFY2(error.isEmpty(), …)).
+QString loadSample(QString *videoPath, HrReference *truth);
 
 // Writes raw bytes to a file in `dir` and returns its path.
 QString writeFile(const QTemporaryDir &dir, const QString &fileName, const QByteArray &bytes);

@@ -69,17 +69,9 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        // Settings of this run stay in the temporary folder.
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.path());
-        QCoreApplication::setOrganizationName(QStringLiteral("rppg-studio-test"));
-        QCoreApplication::setApplicationName(QStringLiteral("tst_gui"));
-        m_sample = resourcePath(QStringLiteral("samples/sample.mp4"));
-        QVERIFY2(!m_sample.isEmpty(), "resources/samples/sample.mp4 not found");
-        auto truth = readHrReference(resourcePath(QStringLiteral("samples/sample.gt.csv")));
-        QVERIFY(truth.ok());
-        m_truth = truth.value();
+        test::isolateSettings(m_dir, QStringLiteral("tst_gui"));
+        const QString sample = test::loadSample(&m_sample, &m_truth);
+        QVERIFY2(sample.isEmpty(), qPrintable(sample));
         Settings settings;
         settings.setPlaybackMode(PlaybackMode::AsFastAsPossible);
         settings.setMethod(QStringLiteral("pos"));

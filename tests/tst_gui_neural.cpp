@@ -97,19 +97,12 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());
-        QStandardPaths::setTestModeEnabled(true);
-        QSettings::setDefaultFormat(QSettings::IniFormat);
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.path());
-        QCoreApplication::setOrganizationName(QStringLiteral("rppg-studio-test"));
-        QCoreApplication::setApplicationName(QStringLiteral("tst_gui_neural"));
+        test::isolateSettings(m_dir, QStringLiteral("tst_gui_neural"));
         registerNeuralMethods();
         for (const char *name : {"rppgnet", "stven+rppgnet"})
             QVERIFY2(MethodRegistry::instance().find(QLatin1String(name)), name);
-        m_sample = resourcePath(QStringLiteral("samples/sample.mp4"));
-        QVERIFY2(!m_sample.isEmpty(), "resources/samples/sample.mp4 not found");
-        auto truth = readHrReference(resourcePath(QStringLiteral("samples/sample.gt.csv")));
-        QVERIFY(truth.ok());
-        m_truth = truth.value();
+        const QString sample = test::loadSample(&m_sample, &m_truth);
+        QVERIFY2(sample.isEmpty(), qPrintable(sample));
         Settings settings;
         // At the video's pace, as a user watches it: every frame drawn, whatever the machine's speed.
         settings.setPlaybackMode(PlaybackMode::RealTime);
@@ -195,7 +188,7 @@ private Q_SLOTS:
         QVERIFY2(worstFace > 0.8, qPrintable(QString::number(worstFace)));
         QVERIFY2(bestElsewhere < 0.5, qPrintable(QString::number(bestElsewhere)));
         QVERIFY2(worstSkinLead > 0.1, qPrintable(QString::number(worstSkinLead)));
-        QCOMPARE(enhanced->caption(), QStringLiteral("STVEN output"));
+        QCOMPARE(enhanced->caption(), QStringLiteral("STVEN output, %1×%2 px").arg(enhanced->image().width()).arg(enhanced->image().height()));
 
         // The readout: the networks' final rate on the sample near its reference.
         const LiveUpdatePtr u = w.lastUpdate();

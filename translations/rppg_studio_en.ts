@@ -424,10 +424,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1, frame %2 (face crop)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>No STVEN-enhanced frame: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -465,6 +461,10 @@
     </message>
     <message>
         <source>%1 of %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1, frame %2 (face crop, %3×%4 px)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -915,10 +915,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>STVEN output</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>No face in view.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1245,6 +1241,10 @@
     </message>
     <message>
         <source>A network&apos;s window counts as good only when POS or GREEN on the same skin finds the same rate, and a network that reads twice or half that rate is moved to it. Off: the network&apos;s own reading alone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>STVEN output, %1×%2 px</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -423,10 +423,6 @@
         <translation>正在用 STVEN 增强最差变体…</translation>
     </message>
     <message>
-        <source>%1, frame %2 (face crop)</source>
-        <translation>%1，第 %2 帧（人脸裁剪）</translation>
-    </message>
-    <message>
         <source>No STVEN-enhanced frame: %1</source>
         <translation>没有 STVEN 增强帧：%1</translation>
     </message>
@@ -465,6 +461,10 @@
     <message>
         <source>%1 of %2</source>
         <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>%1, frame %2 (face crop, %3×%4 px)</source>
+        <translation>%1，第 %2 帧（人脸裁剪，%3×%4 像素）</translation>
     </message>
 </context>
 <context>
@@ -914,10 +914,6 @@
         <translation>分析无法使用此设置：%1</translation>
     </message>
     <message>
-        <source>STVEN output</source>
-        <translation>STVEN 输出</translation>
-    </message>
-    <message>
         <source>No face in view.</source>
         <translation>画面中没有人脸。</translation>
     </message>
@@ -1242,6 +1238,10 @@
     <message>
         <source>A network&apos;s window counts as good only when POS or GREEN on the same skin finds the same rate, and a network that reads twice or half that rate is moved to it. Off: the network&apos;s own reading alone.</source>
         <translation>只有当同一皮肤区域上的 POS 或 GREEN 得到相同心率时，神经网络的窗口才算良好；网络读数为该心率的两倍或一半时改用该心率。关闭：只用网络自身的读数。</translation>
+    </message>
+    <message>
+        <source>STVEN output, %1×%2 px</source>
+        <translation>STVEN 输出，%1×%2 像素</translation>
     </message>
 </context>
 </TS>

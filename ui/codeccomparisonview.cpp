@@ -1465,7 +1465,11 @@ void CodecComparisonView::onStvenFinished()
         if (!out->enhanced.isNull()) {
             m_stvenTile->setImage(out->enhanced);
             const MethodInfo *info = MethodRegistry::instance().find(out->method);
-            m_stvenTile->setCaption(tr("%1, frame %2 (face crop)").arg(info ? info->title : out->method).arg(out->frame + 1));
+            m_stvenTile->setCaption(tr("%1, frame %2 (face crop, %3×%4 px)")
+                                        .arg(info ? info->title : out->method)
+                                        .arg(out->frame + 1)
+                                        .arg(out->enhanced.width())
+                                        .arg(out->enhanced.height()));
             Q_EMIT enhancedFrameShown(true);
         } else if (!out->reason.isEmpty()) {
             m_stvenTile->setPlaceholder(tr("No STVEN-enhanced frame: %1").arg(out->reason));

@@ -1326,7 +1326,8 @@ void MainWindow::drawFrame()
     const QImage enhanced = toQImage(f->visuals.enhancedBgr);
     if (!enhanced.isNull()) {
         m_enhancedView->setImage(enhanced);
-        m_enhancedView->setCaption(tr("STVEN output"));
+        // The network's own size (64 px on a CPU): shown enlarged, so softer than the video.
+        m_enhancedView->setCaption(tr("STVEN output, %1×%2 px").arg(enhanced.width()).arg(enhanced.height()));
     } else if (!m_enhancedView->image().isNull()) {
         m_enhancedView->clear();
     }
