@@ -353,8 +353,8 @@ double frozenShareAt(const SignalResult &s, int start, int len)
 {
     double sum = 0;
     int n = 0;
-    for (int k = std::max(0, start); k < start + len && k < int(s.frozen.size()); ++k)
-        if (std::isfinite(s.frozen[size_t(k)])) {
+    for (int k = std::max(0, start); k < start + len && k < int(s.frozen.size()) && k < int(s.valid.size()); ++k)
+        if (s.valid[size_t(k)] && std::isfinite(s.frozen[size_t(k)])) {
             sum += s.frozen[size_t(k)];
             ++n;
         }
@@ -565,16 +565,7 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
         out.windows.push_back(w);
     }
     out.windowsMedianHrBpm = goodWindowsMedian(out.windows);
-    {
-        double sum = 0;
-        int n = 0;
-        for (size_t k = 0; k < out.frozen.size(); ++k)
-            if (out.valid[k] && std::isfinite(out.frozen[k])) {
-                sum += out.frozen[k];
-                ++n;
-            }
-        out.frozenShare = n > 0 ? sum / n : kNaN;
-    }
+    out.frozenShare = frozenShareAt(out, 0, int(out.frozen.size()));
 
     // 4. Whole recording: Welch over every segment (window-long pieces, 50 % overlap), the
     //    spectra averaged with weights proportional to their length.

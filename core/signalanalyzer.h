@@ -106,8 +106,8 @@ double motionAmplitudeAt(const SignalResult &s, int start, int len, double hz);
 // the smaller of the two, 0..1. NaN when the stretch is too short or has no power.
 double steadinessAt(const SignalResult &s, int start, int len, double hz, double bandLowHz, double bandHighHz);
 
-// The mean of SignalResult::frozen over samples [start, start + len) where it is known; NaN when
-// nowhere.
+// The mean of SignalResult::frozen over the valid samples of [start, start + len) where it is known;
+// NaN when nowhere.
 double frozenShareAt(const SignalResult &s, int start, int len);
 // Each witness's rate over samples [start, start + len), in SignalResult::witnessPulses' order (NaN
 // for one that does not cover the stretch).
