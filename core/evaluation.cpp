@@ -427,6 +427,9 @@ Result<EvaluationResult> runEvaluation(const std::vector<DatasetScan> &datasets,
                     o.windowMaeBpm = windowMaeBpm(ms.signal.windows, perWindow);
                 o.typicalHrBpm = ms.signal.windowsMedianHrBpm;
                 o.referenceTypicalHrBpm = goodWindowsMedian(ms.signal.windows, &perWindow);
+                const WindowCounts counts = windowCounts(ms.signal);
+                o.estimatedWindows = counts.estimates;
+                o.okWindows = counts.good;
                 ir.outcomes.push_back(o);
             }
             res.items.push_back(ir);
@@ -438,12 +441,17 @@ Result<EvaluationResult> runEvaluation(const std::vector<DatasetScan> &datasets,
 
     for (const QString &method : res.methods) {
         std::vector<double> est, ref, snr, cov, wmae, typ;
+        std::vector<double> trustedEst, trustedRef, otherEst, otherRef;
+        int trusted = 0;
         for (const ItemResult &ir : res.items) {
             for (const ItemOutcome &o : ir.outcomes) {
                 if (o.method != method)
                     continue;
                 est.push_back(o.hrBpm);
                 ref.push_back(o.referenceHrBpm);
+                trusted += o.trusted();
+                (o.trusted() ? trustedEst : otherEst).push_back(o.hrBpm);
+                (o.trusted() ? trustedRef : otherRef).push_back(o.referenceHrBpm);
                 if (std::isfinite(o.snrDb))
                     snr.push_back(o.snrDb);
                 cov.push_back(o.windowCoverage);
@@ -459,6 +467,9 @@ Result<EvaluationResult> runEvaluation(const std::vector<DatasetScan> &datasets,
         m.windowCoverage = cov.empty() ? kNaN : dsp::mean(cov);
         m.windowMaeBpm = wmae.empty() ? kNaN : dsp::mean(wmae);
         m.typicalMaeBpm = typ.empty() ? kNaN : dsp::mean(typ);
+        m.trusted = trusted;
+        m.trustedMaeBpm = computeMetrics(trustedEst, trustedRef).maeBpm;
+        m.untrustedMaeBpm = computeMetrics(otherEst, otherRef).maeBpm;
         res.metrics.push_back(m);
     }
     res.totalSec = timer.elapsed() / 1000.0;

@@ -65,6 +65,11 @@ struct ItemOutcome
     double windowMaeBpm = kNaN;  // against the time-resolved reference, when there is one
     double typicalHrBpm = kNaN;           // the median of the ok windows (SignalResult::windowsMedianHrBpm)
     double referenceTypicalHrBpm = kNaN;  // the median of the reference over those same windows
+    int estimatedWindows = 0;             // windows with an estimate
+    int okWindows = 0;                    // of those, rated ok
+    // At least half of the windows with an estimate ok: the recording's figures can be trusted
+    // (the opposite of fewWindowsOk(), which makes `rppg analyze` warn).
+    bool trusted() const { return estimatedWindows > 0 && 2 * okWindows >= estimatedWindows; }
 };
 
 struct ItemResult
@@ -87,6 +92,11 @@ struct MethodMetrics
     double windowCoverage = kNaN;
     double windowMaeBpm = kNaN;  // mean over items with a time-resolved reference
     double typicalMaeBpm = kNaN; // mean |typical - reference typical| over items with both
+    // The quality gate's worth on this data: the items it trusts (ItemOutcome::trusted()) and
+    // the whole-recording MAE over them and over the others (NaN when none has an estimate).
+    int trusted = 0;
+    double trustedMaeBpm = kNaN;
+    double untrustedMaeBpm = kNaN;
 };
 
 struct EvaluationResult

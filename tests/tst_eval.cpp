@@ -1,6 +1,7 @@
 // Dataset evaluation: the metrics' closed forms, both dataset layouts, items with missing or
 // malformed references reported and skipped, and the report files.
 #include "evalreport.h"
+#include "dsp.h"
 #include "evaluation.h"
 #include "testsupport.h"
 
@@ -102,9 +103,91 @@ private Q_SLOTS:
         QVERIFY(per.open(QIODevice::ReadOnly));
         const QList<QByteArray> perLines = per.readAll().trimmed().split('\n');
         QCOMPARE(perLines.size(), 1 + 2 * 2);   // header + 2 videos × 2 methods
-        QVERIFY(perLines[0].endsWith("window_mae_bpm,typical_hr_bpm,reference_typical_hr_bpm,error"));
+        QVERIFY(perLines[0].endsWith("window_mae_bpm,typical_hr_bpm,reference_typical_hr_bpm,ok_window_share,trusted,error"));
         for (const QByteArray &line : perLines)
             QCOMPARE(line.count(','), perLines[0].count(','));
+    }
+
+    // The quality gate on a dataset: faces with a pulse are trusted and right, faces without one
+    // mostly not trusted; the split MAEs are those of the two groups.
+    void trustSplitsTheError()
+    {
+        // Three faces with a pulse (synthetic layout, their ground truth) and three without one,
+        // scored against the rates a table claims for them (the folder-with-CSV layout).
+        QVERIFY(QDir().mkpath(m_dir.filePath(QStringLiteral("trust/pulse")))
+                && QDir().mkpath(m_dir.filePath(QStringLiteral("trust/flat"))));
+        QByteArray table("name,hr\n");
+        for (int i = 0; i < 6; ++i) {
+            const bool pulse = i < 3;
+            SynthConfig sc = test::defaultSynthConfig(60.0 + 12 * i, 16);
+            sc.width = 320;
+            sc.height = 240;
+            sc.seed = uint64_t(100 + i);
+            sc.writeMasks = false;
+            if (!pulse)
+                sc.pulseAmplitude = 0;
+            const QString v = test::makeSynthVideo(
+                m_dir, QStringLiteral("trust/%1/t%2.mkv").arg(pulse ? QStringLiteral("pulse") : QStringLiteral("flat")).arg(i), sc);
+            QVERIFY(!v.isEmpty());
+            if (!pulse) {
+                QVERIFY(QFile::remove(groundTruthPathFor(v)));
+                table += "t" + QByteArray::number(i) + "," + QByteArray::number(sc.pulse.meanHrBpm) + "\n";
+            }
+        }
+        const QString csv = test::writeFile(m_dir, QStringLiteral("trust/claimed.csv"), table);
+        auto pulseScan = scanDataset(m_dir.filePath(QStringLiteral("trust/pulse")));
+        auto flatScan = scanDataset(m_dir.filePath(QStringLiteral("trust/flat")) + QStringLiteral(",csv=") + csv);
+        QVERIFY2(pulseScan.ok(), qPrintable(pulseScan.error().message));
+        QVERIFY2(flatScan.ok(), qPrintable(flatScan.error().message));
+        QCOMPARE(int(pulseScan->items.size()), 3);
+        QCOMPARE(int(flatScan->items.size()), 3);
+        auto res = runEvaluation({pulseScan.value(), flatScan.value()}, {QStringLiteral("pos")}, AnalysisConfig{});
+        QVERIFY2(res.ok(), qPrintable(res.error().message));
+        std::vector<double> trustedErr, otherErr;
+        int pulseTrusted = 0, flatTrusted = 0;
+        for (const ItemResult &ir : res->items) {
+            QCOMPARE(int(ir.outcomes.size()), 1);
+            const ItemOutcome &o = ir.outcomes[0];
+            QVERIFY(o.estimatedWindows > 0 && o.okWindows <= o.estimatedWindows);
+            QCOMPARE(o.trusted(), 2 * o.okWindows >= o.estimatedWindows);
+            const bool pulse = ir.item.videoPath.contains(QStringLiteral("/pulse/"));
+            (pulse ? pulseTrusted : flatTrusted) += o.trusted();
+            if (std::isfinite(o.hrBpm))
+                (o.trusted() ? trustedErr : otherErr).push_back(std::abs(o.hrBpm - o.referenceHrBpm));
+        }
+        const MethodMetrics &m = res->metrics[0];
+        qInfo("trusted %d of 6 (pulse %d of 3, no pulse %d of 3): MAE %.2f, the others %.2f", m.trusted, pulseTrusted,
+              flatTrusted, m.trustedMaeBpm, m.untrustedMaeBpm);
+        QCOMPARE(m.trusted, pulseTrusted + flatTrusted);
+        QCOMPARE(pulseTrusted, 3);
+        QVERIFY(flatTrusted <= 1);
+        QVERIFY(!trustedErr.empty() && !otherErr.empty());
+        QVERIFY(std::abs(m.trustedMaeBpm - dsp::mean(trustedErr)) < 1e-9);
+        QVERIFY(std::abs(m.untrustedMaeBpm - dsp::mean(otherErr)) < 1e-9);
+        QVERIFY2(m.trustedMaeBpm < 3.0 && m.untrustedMaeBpm > 3 * m.trustedMaeBpm,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(m.trustedMaeBpm).arg(m.untrustedMaeBpm)));
+        // Stated in the summary and the tables.
+        QVERIFY(evaluationSummaryText(res.value())
+                    .contains(QStringLiteral("POS trusted (half or more windows ok): %1 of 6, MAE %2")
+                                  .arg(m.trusted).arg(m.trustedMaeBpm, 0, 'f', 2)));
+        const QString out = m_dir.filePath(QStringLiteral("trust-out"));
+        auto written = writeEvaluationReport(res.value(), out);
+        QVERIFY2(written.ok(), qPrintable(written.error().message));
+        QFile metrics(QDir(out).filePath(QStringLiteral("metrics.csv")));
+        QVERIFY(metrics.open(QIODevice::ReadOnly));
+        const QList<QByteArray> rows = metrics.readAll().trimmed().split('\n');
+        QVERIFY(rows[1].endsWith("trusted_items,trusted_mae_bpm,untrusted_mae_bpm"));
+        QVERIFY2(rows[2].endsWith(QStringLiteral(",%1,%2,%3").arg(m.trusted).arg(m.trustedMaeBpm, 0, 'f', 3)
+                                      .arg(m.untrustedMaeBpm, 0, 'f', 3).toLatin1()),
+                 rows[2].constData());
+        QFile per(QDir(out).filePath(QStringLiteral("per_video.csv")));
+        QVERIFY(per.open(QIODevice::ReadOnly));
+        const QList<QByteArray> perLines = per.readAll().trimmed().split('\n');
+        QCOMPARE(perLines.size(), 7);
+        int trustedRows = 0;
+        for (int i = 1; i < perLines.size(); ++i)
+            trustedRows += perLines[i].endsWith(",1,");
+        QCOMPARE(trustedRows, m.trusted);
     }
 
     void folderWithReferenceCsv()

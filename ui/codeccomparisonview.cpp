@@ -309,7 +309,7 @@ class ResultsModel : public QAbstractTableModel
 {
 public:
     // Heart-rate columns first: they are what the view is for.
-    enum Column { Variant, Method, Hr, ReferenceHr, HrError, AbsHrError, OkWindows, Psnr, Ssim, AchievedKbps,
+    enum Column { Variant, Method, Hr, OkWindows, ReferenceHr, HrError, AbsHrError, Psnr, Ssim, AchievedKbps,
                   TargetKbps, WindowMae, Snr, Codec, ColumnCount };
 
     using QAbstractTableModel::QAbstractTableModel;

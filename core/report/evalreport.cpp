@@ -101,6 +101,12 @@ QString evaluationSummaryText(const EvaluationResult &r)
                    .arg(shown(m.mapePercent, 1), 7).arg(shown(m.pearsonR, 3), 6).arg(shown(m.meanSnrDb, 1), 7)
                    .arg(shown(100 * m.windowCoverage, 0) + QLatin1Char('%'), 8).arg(shown(m.windowMaeBpm, 2), 8)
                    .arg(shown(m.typicalMaeBpm, 2), 8).arg(QStringLiteral("%1/%2").arg(m.withHr).arg(m.items), 8);
+    // The quality gate: recordings with at least half of their windows ok, and the error of those
+    // against the others'.
+    for (const MethodMetrics &m : r.metrics)
+        out << QStringLiteral("%1 trusted (half or more windows ok): %2 of %3, MAE %4; the others: MAE %5\n")
+                   .arg(m.method.toUpper()).arg(m.trusted).arg(m.items).arg(shown(m.trustedMaeBpm, 2))
+                   .arg(shown(m.untrustedMaeBpm, 2));
     for (const QString &p : r.problems)
         out << "skipped: " << p << "\n";
     out.flush();
@@ -118,11 +124,12 @@ Result<QStringList> writeEvaluationReport(const EvaluationResult &r, const QStri
         QTextStream out(&csv);
         out << "# rppg-studio " RPPG_VERSION_STRING " evaluation\n"
             << "method,items,items_with_hr,mae_bpm,rmse_bpm,mape_percent,pearson_r,mean_snr_db,window_coverage,window_mae_bpm,"
-               "typical_mae_bpm\n";
+               "typical_mae_bpm,trusted_items,trusted_mae_bpm,untrusted_mae_bpm\n";
         for (const MethodMetrics &m : r.metrics)
             out << m.method << ',' << m.items << ',' << m.withHr << ',' << num(m.maeBpm, 3) << ',' << num(m.rmseBpm, 3)
                 << ',' << num(m.mapePercent, 2) << ',' << num(m.pearsonR, 4) << ',' << num(m.meanSnrDb, 2) << ','
-                << num(m.windowCoverage, 3) << ',' << num(m.windowMaeBpm, 3) << ',' << num(m.typicalMaeBpm, 3) << '\n';
+                << num(m.windowCoverage, 3) << ',' << num(m.windowMaeBpm, 3) << ',' << num(m.typicalMaeBpm, 3) << ','
+                << m.trusted << ',' << num(m.trustedMaeBpm, 3) << ',' << num(m.untrustedMaeBpm, 3) << '\n';
         out.flush();
         if (Error e = writeText(dir.filePath(QStringLiteral("metrics.csv")), csv); e.isError())
             return e;
@@ -132,12 +139,12 @@ Result<QStringList> writeEvaluationReport(const EvaluationResult &r, const QStri
         QString csv;
         QTextStream out(&csv);
         out << "video,subject,path,roi,reference_source,method,hr_bpm,reference_hr_bpm,error_bpm,snr_db,window_coverage,"
-               "window_mae_bpm,typical_hr_bpm,reference_typical_hr_bpm,error\n";
+               "window_mae_bpm,typical_hr_bpm,reference_typical_hr_bpm,ok_window_share,trusted,error\n";
         for (const ItemResult &ir : r.items) {
             auto quoted = [](QString s) { return QLatin1Char('"') + s.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"'); };
             if (!ir.error.isEmpty()) {
                 out << quoted(ir.item.name) << ',' << quoted(ir.item.subject) << ',' << quoted(ir.item.videoPath) << ','
-                    << roiName(ir.item.roi) << ',' << quoted(ir.item.referenceSource) << ",,,,,,,,,," << quoted(ir.error) << '\n';
+                    << roiName(ir.item.roi) << ',' << quoted(ir.item.referenceSource) << ",,,,,,,,,,,," << quoted(ir.error) << '\n';
                 continue;
             }
             for (const ItemOutcome &o : ir.outcomes)
@@ -145,7 +152,9 @@ Result<QStringList> writeEvaluationReport(const EvaluationResult &r, const QStri
                     << roiName(ir.item.roi) << ',' << quoted(ir.item.referenceSource) << ',' << o.method << ','
                     << num(o.hrBpm, 2) << ',' << num(o.referenceHrBpm, 2) << ',' << num(o.hrBpm - o.referenceHrBpm, 2)
                     << ',' << num(o.snrDb, 2) << ',' << num(o.windowCoverage, 3) << ',' << num(o.windowMaeBpm, 2) << ','
-                    << num(o.typicalHrBpm, 2) << ',' << num(o.referenceTypicalHrBpm, 2) << ",\n";
+                    << num(o.typicalHrBpm, 2) << ',' << num(o.referenceTypicalHrBpm, 2) << ','
+                    << num(o.estimatedWindows > 0 ? double(o.okWindows) / o.estimatedWindows : kNaN, 3) << ','
+                    << (o.trusted() ? 1 : 0) << ",\n";
         }
         out.flush();
         if (Error e = writeText(dir.filePath(QStringLiteral("per_video.csv")), csv); e.isError())
@@ -174,17 +183,22 @@ Result<QStringList> writeEvaluationReport(const EvaluationResult &r, const QStri
                                      "are over the videos with an estimate; \"windows\" is the share of 10 s windows "
                                      "with an estimate; window MAE uses time-resolved references (synthetic ground truth); "
                                      "typical MAE compares the median of each video's good windows with the reference's "
-                                     "median over the same windows (robust when the rate moves)."));
+                                     "median over the same windows (robust when the rate moves); a video is trusted when "
+                                     "at least half of its windows with an estimate are rated ok (otherwise rppg analyze "
+                                     "warns that its heart rate is not to be trusted), and MAE trusted / others splits the "
+                                     "MAE by that."));
     std::vector<QStringList> rows;
     for (const MethodMetrics &m : r.metrics)
         rows.push_back({m.method.toUpper(), QStringLiteral("%1/%2").arg(m.withHr).arg(m.items), shown(m.maeBpm, 2),
                         shown(m.rmseBpm, 2), shown(m.mapePercent, 1), shown(m.pearsonR, 3), shown(m.meanSnrDb, 1),
                         shown(100 * m.windowCoverage, 0) + QStringLiteral(" %"), shown(m.windowMaeBpm, 2),
-                        shown(m.typicalMaeBpm, 2)});
+                        shown(m.typicalMaeBpm, 2), QStringLiteral("%1/%2").arg(m.trusted).arg(m.items),
+                        shown(m.trustedMaeBpm, 2), shown(m.untrustedMaeBpm, 2)});
     html.addTable({QStringLiteral("method"), QStringLiteral("videos with HR"), QStringLiteral("MAE bpm"),
                    QStringLiteral("RMSE bpm"), QStringLiteral("MAPE %"), QStringLiteral("Pearson r"),
                    QStringLiteral("mean SNR dB"), QStringLiteral("windows"), QStringLiteral("window MAE bpm"),
-                   QStringLiteral("typical MAE bpm")},
+                   QStringLiteral("typical MAE bpm"), QStringLiteral("trusted videos"), QStringLiteral("MAE trusted"),
+                   QStringLiteral("MAE others")},
                   rows, 2);
     html.addImage(ba, QStringLiteral("Bland–Altman plot per method: bias and 95 % limits of agreement."), QStringLiteral("Bland–Altman"));
     html.addImage(sc, QStringLiteral("Estimated against reference heart rate; the diagonal is perfect agreement."), QStringLiteral("scatter"));
@@ -193,17 +207,21 @@ Result<QStringList> writeEvaluationReport(const EvaluationResult &r, const QStri
     for (const ItemResult &ir : r.items) {
         if (!ir.error.isEmpty()) {
             vrows.push_back({ir.item.name, QStringLiteral("–"), QStringLiteral("–"), QStringLiteral("–"), QStringLiteral("–"),
-                             QStringLiteral("–"), QStringLiteral("–"), ir.error});
+                             QStringLiteral("–"), QStringLiteral("–"), QStringLiteral("–"), ir.error});
             continue;
         }
         for (const ItemOutcome &o : ir.outcomes)
             vrows.push_back({ir.item.name, o.method.toUpper(), shown(o.hrBpm, 1), shown(o.referenceHrBpm, 1),
                              shown(std::abs(o.hrBpm - o.referenceHrBpm), 1), shown(o.typicalHrBpm, 1),
-                             shown(o.referenceTypicalHrBpm, 1), shown(o.snrDb, 1)});
+                             shown(o.referenceTypicalHrBpm, 1),
+                             o.estimatedWindows > 0 ? QStringLiteral("%1 of %2%3").arg(o.okWindows).arg(o.estimatedWindows)
+                                                          .arg(o.trusted() ? QString() : QStringLiteral(" (not trusted)"))
+                                                    : QStringLiteral("–"),
+                             shown(o.snrDb, 1)});
     }
     html.addTable({QStringLiteral("video"), QStringLiteral("method"), QStringLiteral("HR bpm"), QStringLiteral("reference bpm"),
                    QStringLiteral("|error| bpm"), QStringLiteral("typical bpm"), QStringLiteral("reference typical bpm"),
-                   QStringLiteral("SNR dB")},
+                   QStringLiteral("ok windows"), QStringLiteral("SNR dB")},
                   vrows, 4);
     for (const QString &p : r.problems)
         html.addNote(QStringLiteral("Skipped: ") + p);
