@@ -11,8 +11,16 @@ QString analysisSettingsText(const AnalysisConfig &c)
         .arg(c.bandHighHz, 0, 'f', 2)
         .arg(c.bandLowHz * 60, 0, 'f', 0)
         .arg(c.bandHighHz * 60, 0, 'f', 0)
-        .arg(checked ? QStringLiteral("networks checked against ") + c.witnessMethods.join(QStringLiteral(", ")).toUpper()
-                     : QStringLiteral("networks not checked"));
+        .arg(!checked                ? QStringLiteral("networks not checked")
+             : c.witnessClassical ? QStringLiteral("every method checked against ") + c.witnessMethods.join(QStringLiteral(", ")).toUpper()
+                                  : QStringLiteral("networks checked against ") + c.witnessMethods.join(QStringLiteral(", ")).toUpper());
+}
+
+QStringList witnessesFor(const AnalysisConfig &config, const QString &method)
+{
+    QStringList out = config.witnessMethods;
+    out.removeAll(method);
+    return out;
 }
 
 QString qualityName(Quality q)

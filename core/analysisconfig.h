@@ -52,6 +52,12 @@ struct AnalysisConfig
     // no witness can be computed for is not downgraded. Empty list or tolerance 0 turns it off.
     QStringList witnessMethods{QStringLiteral("pos"), QStringLiteral("green")};
     double witnessToleranceBpm = 5.0;
+    // The same check (and the octave check below) for the classical methods too, each against the
+    // witnesses other than itself (POS against GREEN, GREEN against POS). Off by default: on 24
+    // varied synthetic faces (bench/RESULTS.md, stop 32) it left no wrong video trusted for POS and
+    // GREEN at x264 60k and moved POS's octave errors back (MAE 17.8 -> 16.4), but it has not been
+    // through the whole benchmark yet.
+    bool witnessClassical = false;
     // Octave check of a face-video method's rate, with the same witnesses: when none of them finds
     // the method's spectral peak (within witnessToleranceBpm) but one finds half or twice that
     // rate, and the method's own spectrum has a local peak there with at least octavePowerRatio of
@@ -88,6 +94,11 @@ struct AnalysisConfig
 // The settings that shape a result, as one line for reports and views: "window 10 s, band
 // 0.70-4.00 Hz (42-240 bpm), networks checked against POS, GREEN" (or "…, networks not checked").
 QString analysisSettingsText(const AnalysisConfig &config);
+
+// The witnesses that check `method`'s windows: AnalysisConfig::witnessMethods without the method
+// itself (a classical method is only checked with AnalysisConfig::witnessClassical; the caller
+// knows which methods run at all).
+QStringList witnessesFor(const AnalysisConfig &config, const QString &method);
 
 // Per-frame measurements (small: an hour of 30 fps video is about 8 MB of these).
 struct FrameRecord

@@ -112,7 +112,7 @@ Error writeAnalysisCsv(const QString &path, const AnalysisResult &result, const 
     if (!result.model.isEmpty())
         out << "# model: " << result.model << '\n';
     if (!s.witnessPulses.empty())
-        out << "# witnesses: " << result.config.witnessMethods.join(QLatin1Char(',')) << '\n';
+        out << "# witnesses: " << witnessesFor(result.config, result.method).join(QLatin1Char(',')) << '\n';
     out << "# device: " << result.device << '\n'
         << "# roi: " << roiName(result.config) << '\n'
         << "# window_s: " << result.config.windowSec << '\n'

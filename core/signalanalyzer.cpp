@@ -439,12 +439,14 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
     for (std::vector<double> &m : out.faceMotion)
         m.assign(total, kNaN);
 
-    // A face-video method's witnesses: classical methods on the same records' skin colour.
+    // A face-video method's witnesses: classical methods on the same records' skin colour; with
+    // AnalysisConfig::witnessClassical a classical method's too, itself left out.
     std::vector<PulseExtractor> witnesses;
-    if (!rgbInput && config.witnessToleranceBpm > 0) {
+    if ((!rgbInput || config.witnessClassical) && config.witnessToleranceBpm > 0) {
         for (const QString &name : config.witnessMethods)
-            if (const PulseExtractor fn = classicalExtractor(name))
-                witnesses.push_back(fn);
+            if (!(rgbInput && method && method->name() == name))
+                if (const PulseExtractor fn = classicalExtractor(name))
+                    witnesses.push_back(fn);
         out.witnessPulses.assign(witnesses.size(), std::vector<double>(size_t(total), kNaN));
     }
 
@@ -496,6 +498,8 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
             if (rgbInput) {
                 for (int c = 0; c < 3; ++c)
                     ch[c].push_back(frames[i].rgb[c]);
+                if (!witnesses.empty())
+                    tw.push_back(frames[i].timeSec);
             } else {
                 mp.push_back(frames[i].methodPulse);
                 if (!witnesses.empty() && frames[i].skinValid) {

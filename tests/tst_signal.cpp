@@ -425,6 +425,57 @@ private Q_SLOTS:
         QVERIFY(goodPulse * 5 >= passPulse * 4);   // measured: 327 → 295
     }
 
+    // AnalysisConfig::witnessClassical: the classical methods checked too, each against the other
+    // witnesses. Skin with a 72 bpm pulse under a light flickering at 100 bpm (every channel alike,
+    // 1 %, over a 0.4 % pulse): GREEN reads the flicker, POS (which cancels brightness) the pulse.
+    void classicalMethodsWitnessedOnRequest()
+    {
+        RecordOptions o;
+        o.seconds = 40;
+        const std::vector<FrameRecord> clean = makeRecords(o);
+        std::vector<FrameRecord> flicker = clean;
+        for (FrameRecord &r : flicker)
+            if (r.skinValid)
+                r.rgb *= 1 + 0.01 * std::sin(2 * kPi * (100.0 / 60) * r.timeSec);
+        auto green = std::move(MethodRegistry::instance().create(QStringLiteral("green")).value());
+        auto p = pos();
+        AnalysisConfig on;
+        on.witnessClassical = true;
+        const auto good = [](const SignalResult &s) {
+            int n = 0;
+            for (const WindowEstimate &w : s.windows)
+                n += w.quality == Quality::Good;
+            return n;
+        };
+        // Off by default: a classical method has no witness.
+        QVERIFY(analyzeSignal(flicker, green.get(), AnalysisConfig{}).witnessPulses.empty());
+        // Clean skin: each confirmed by the other, every window ok.
+        for (PulseMethod *m : {p.get(), green.get()}) {
+            const SignalResult s = analyzeSignal(clean, m, on);
+            QCOMPARE(s.witnessPulses.size(), size_t(1));   // itself left out
+            QCOMPARE(good(s), int(s.windows.size()));
+            for (const WindowEstimate &w : s.windows)
+                QVERIFY2(std::abs(w.hrBpm - 72) < 3 && std::abs(w.witnessHrBpm - 72) < 3,
+                         qPrintable(QStringLiteral("%1 %2").arg(w.hrBpm).arg(w.witnessHrBpm)));
+        }
+        // Under the flicker GREEN's clean 100 bpm passes every other check, and POS does not
+        // confirm it; POS, right, is not confirmed either: its only witness reads the flicker.
+        const SignalResult g0 = analyzeSignal(flicker, green.get(), AnalysisConfig{});
+        QCOMPARE(good(g0), int(g0.windows.size()));
+        const SignalResult g = analyzeSignal(flicker, green.get(), on);
+        const SignalResult ps = analyzeSignal(flicker, p.get(), on);
+        QCOMPARE(good(g), 0);
+        QCOMPARE(good(ps), 0);
+        for (size_t k = 0; k < g.windows.size(); ++k) {
+            QVERIFY(g.windows[k].unconfirmed && ps.windows[k].unconfirmed);
+            QVERIFY(std::abs(g.windows[k].hrBpm - 100) < 3 && std::abs(g.windows[k].witnessHrBpm - 72) < 3);
+            QVERIFY(std::abs(ps.windows[k].hrBpm - 72) < 3 && std::abs(ps.windows[k].witnessHrBpm - 100) < 3);
+        }
+        QVERIFY(fewWindowsOk(g) && fewWindowsOk(ps));
+        QVERIFY(analysisSettingsText(on).endsWith(QStringLiteral("every method checked against POS, GREEN")));
+        QCOMPARE(witnessesFor(on, QStringLiteral("pos")), QStringList{QStringLiteral("green")});
+    }
+
     void networkWindowsConfirmedByClassicalWitness()
     {
         // A face-video method's output (a network's waveform) beside the skin colour of the same

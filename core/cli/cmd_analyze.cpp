@@ -149,7 +149,7 @@ QJsonObject toJson(const AnalysisResult &r, const Reference &ref, const std::vec
     if (std::isfinite(s.octaveFromBpm))
         o[QStringLiteral("octave_from_bpm")] = jnum(s.octaveFromBpm, 2);
     if (!s.witnessPulses.empty())
-        o[QStringLiteral("witnesses")] = QJsonArray::fromStringList(r.config.witnessMethods);
+        o[QStringLiteral("witnesses")] = QJsonArray::fromStringList(witnessesFor(r.config, r.method));
     o[QStringLiteral("frozen_share")] = jnum(s.frozenShare, 3);
     o[QStringLiteral("windows_median_hr_bpm")] = jnum(s.windowsMedianHrBpm, 2);
     o[QStringLiteral("frames")] = qint64(r.frames.size());
@@ -200,7 +200,7 @@ QJsonObject toJson(const AnalysisResult &r, const Reference &ref, const std::vec
             if (std::isfinite(cs.octaveFromBpm))
                 jc[QStringLiteral("octave_from_bpm")] = jnum(cs.octaveFromBpm, 2);
             if (!cs.witnessPulses.empty())
-                jc[QStringLiteral("witnesses")] = QJsonArray::fromStringList(r.config.witnessMethods);
+                jc[QStringLiteral("witnesses")] = QJsonArray::fromStringList(witnessesFor(r.config, c.method.method));
             jc[QStringLiteral("windows_median_hr_bpm")] = jnum(cs.windowsMedianHrBpm, 2);
             if (c.score)
                 jc[QStringLiteral("window_mae_bpm")] = jnum(c.score->windowMaeBpm, 2);
@@ -228,7 +228,7 @@ void printSummary(const AnalysisResult &r, const Reference &ref, const std::vect
     if (s.hasHr() && std::isfinite(s.octaveFromBpm))
         std::printf("heart rate: %.1f bpm (SNR %.1f dB; moved from the method's strongest peak, %.1f bpm, to the "
                     "octave %s confirms)\n",
-                    s.hrBpm, s.snrDb, s.octaveFromBpm, qPrintable(r.config.witnessMethods.join(QLatin1Char('/')).toUpper()));
+                    s.hrBpm, s.snrDb, s.octaveFromBpm, qPrintable(witnessesFor(r.config, r.method).join(QLatin1Char('/')).toUpper()));
     else if (s.hasHr())
         std::printf("heart rate: %.1f bpm (SNR %.1f dB)\n", s.hrBpm, s.snrDb);
     else

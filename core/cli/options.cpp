@@ -82,6 +82,9 @@ void addAnalysisOptions(QCommandLineParser &p)
                                 "for it to be ok, and which pick between the network's octaves (default pos,green; none "
                                 "turns both checks off)."),
                  QStringLiteral("list"), QStringLiteral("pos,green")});
+    p.addOption({QStringLiteral("witness-classical"),
+                 QStringLiteral("Check the classical methods the same way, each against the --witness methods other "
+                                "than itself (off by default).")});
     p.addOption({QStringLiteral("rate"), QStringLiteral("Resampling rate in Hz (default: the video's frame rate)."),
                  QStringLiteral("hz"), QStringLiteral("0")});
     p.addOption({QStringLiteral("device"), QStringLiteral("Neural methods: auto, cpu, cuda or cuda:N (default auto)."),
@@ -186,6 +189,7 @@ Result<AnalysisConfig> analysisConfigFromOptions(const QCommandLineParser &p)
                 c.witnessMethods << name;
         }
     }
+    c.witnessClassical = p.isSet(QStringLiteral("witness-classical"));
     const QStringList band = p.value(QStringLiteral("band")).split(QLatin1Char('-'));
     bool okLo = false, okHi = false;
     if (band.size() == 2) {
