@@ -130,6 +130,7 @@ int main(int argc, char **argv)
         analysis.methodOptions.device = settings.device();
         if (!settings.witnessChecks())
             analysis.witnessMethods.clear();
+        analysis.witnessClassical = settings.witnessClassical();
         view->setAnalysisConfig(analysis);
         view->resize(1400, 900);
         view->show();

@@ -62,6 +62,7 @@ inline std::string checkSettingsGetters(const Settings &s)
         return "theme: not an enumerator";
     (void)s.overlayVisible();
     (void)s.witnessChecks();
+    (void)s.witnessClassical();
     const int opacity = s.overlayOpacityPercent();
     if (opacity < 0 || opacity > 100)
         return "overlayOpacityPercent: outside [0, 100]";
@@ -113,6 +114,7 @@ inline std::string checkSettingsFile(const QString &path, bool writeBack)
         s.setBandHighHz(3.5);
         s.setDevice(QStringLiteral("cuda:1"));
         s.setWitnessChecks(false);
+        s.setWitnessClassical(true);
         s.setPlaybackMode(PlaybackMode::AsFastAsPossible);
         s.setOverlayVisible(false);
         s.setOverlayOpacityPercent(70);
@@ -141,7 +143,7 @@ inline std::string checkSettingsFile(const QString &path, bool writeBack)
     if (s.compareMethods() != QStringList{QStringLiteral("pos"), QStringLiteral("rppgnet")})
         return "round trip: compareMethods";
     if (s.method() != QLatin1String("chrom") || s.windowSec() != 12 || s.bandLowHz() != 0.8 || s.bandHighHz() != 3.5
-        || s.device() != QLatin1String("cuda:1") || s.witnessChecks())
+        || s.device() != QLatin1String("cuda:1") || s.witnessChecks() || !s.witnessClassical())
         return "round trip: analysis settings";
     if (s.playbackMode() != PlaybackMode::AsFastAsPossible || s.overlayVisible() || s.overlayOpacityPercent() != 70
         || s.theme() != Theme::Dark || s.language() != QLatin1String("zh_CN"))

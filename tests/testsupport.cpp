@@ -84,7 +84,39 @@ private:
     std::vector<PulseSample> m_out;
 };
 
+class RgbSineMethod final : public PulseMethod
+{
+public:
+    RgbSineMethod(QString name, double bpm) : m_name(std::move(name)), m_hz(bpm / 60.0) {}
+    QString name() const override { return m_name; }
+    MethodInput input() const override { return MethodInput::RgbTrace; }
+    std::vector<double> extract(const std::vector<cv::Vec3d> &rgb, double fsHz) const override
+    {
+        std::vector<double> out(rgb.size());
+        for (size_t k = 0; k < rgb.size(); ++k)
+            out[k] = std::sin(2 * M_PI * m_hz * double(k) / fsHz);
+        return out;
+    }
+
+private:
+    QString m_name;
+    double m_hz;
+};
+
 } // namespace
+
+void registerRgbSineMethod(const QString &name, double bpm)
+{
+    MethodInfo info;
+    info.name = name;
+    info.title = name;
+    info.description = QStringLiteral("test: an RGB-trace method giving a clean sine at %1 bpm").arg(bpm);
+    info.input = MethodInput::RgbTrace;
+    info.create = [=](const MethodOptions &) -> Result<std::unique_ptr<PulseMethod>> {
+        return std::unique_ptr<PulseMethod>(std::make_unique<RgbSineMethod>(name, bpm));
+    };
+    MethodRegistry::instance().add(info);
+}
 
 void registerDelayedMethod(const QString &name, int delayFrames)
 {

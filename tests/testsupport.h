@@ -35,4 +35,8 @@ void registerDelayedMethod(const QString &name, int delayFrames);
 // `otherAmplitude`: a network that is sure of itself, right or wrong.
 void registerSineMethod(const QString &name, double bpm, double otherBpm = 0, double otherAmplitude = 0);
 
+// Registers (or replaces) an RGB-trace (classical) method `name` whose output is a clean sine at
+// `bpm` whatever the skin colour: a classical method fooled by something at that rate.
+void registerRgbSineMethod(const QString &name, double bpm);
+
 } // namespace rppg::test

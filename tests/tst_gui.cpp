@@ -560,6 +560,54 @@ private Q_SLOTS:
         QVERIFY(Settings().witnessChecks());
     }
 
+    // Analysis → "Check classical methods too": a classical method (here a test one sure of
+    // 110 bpm on the 74 bpm sample) is rated against POS and GREEN only with the box checked.
+    void witnessClassicalSwitch()
+    {
+        test::registerRgbSineMethod(QStringLiteral("test-rgb-110"), 110);
+        MainWindow w;
+        w.show();
+        QVERIFY(!w.witnessClassical());   // the default
+        w.setMethod(QStringLiteral("test-rgb-110"));
+        QCOMPARE(w.method(), QStringLiteral("test-rgb-110"));
+        QVERIFY(w.witnessClassicalEnabled());
+        w.setWitnessChecks(false);   // no witnesses at all: nothing to check with
+        QVERIFY(!w.witnessClassicalEnabled());
+        w.setWitnessChecks(true);
+        QVERIFY(w.witnessClassicalEnabled());
+        for (const bool on : {true, false}) {
+            w.setWitnessClassical(on);
+            QCOMPARE(w.witnessClassical(), on);
+            QCOMPARE(Settings().witnessClassical(), on);
+            QSignalSpy finished(&w, &MainWindow::analysisFinished);
+            w.openFile(m_sample);
+            QVERIFY(finished.wait(kAnalysisTimeoutMs));
+            QTRY_VERIFY(w.lastUpdate() && w.lastUpdate()->endOfStream);
+            const LiveUpdatePtr u = w.lastUpdate();
+            QVERIFY2(std::abs(u->hrBpm - 110) < 2, qPrintable(QString::number(u->hrBpm)));
+            int full = 0, unconfirmed = 0, good = 0;
+            for (const LiveHrPoint &p : u->trend) {
+                if (p.quality == Quality::NoSignal || p.timeSec < 11)
+                    continue;
+                ++full;
+                unconfirmed += p.unconfirmed;
+                good += p.quality == Quality::Good;
+            }
+            qInfo("classical check %s: %d of %d full-window estimates unconfirmed, %d good", on ? "on" : "off",
+                  unconfirmed, full, good);
+            QVERIFY(full >= 10);
+            QCOMPARE(unconfirmed, on ? full : 0);
+            QCOMPARE(good, on ? 0 : full);
+            QCOMPARE(u->state, on ? LiveState::LowQuality : LiveState::Ok);
+        }
+        w.stopSource();
+        w.close();
+        MainWindow again;   // the choice comes back
+        QVERIFY(!again.witnessClassical());
+        again.setMethod(QStringLiteral("pos"));
+        again.close();
+    }
+
     // The camera path with a QMediaPlayer as the frame producer (what a QCamera in a capture
     // session delivers): frames flow through conversion into the live analysis.
     void liveSinkPath()

@@ -59,6 +59,7 @@ class TstSettings : public QObject
         QCOMPARE(s.bandHighHz(), 4.0);
         QCOMPARE(s.device(), QStringLiteral("auto"));
         QCOMPARE(s.witnessChecks(), true);
+        QCOMPARE(s.witnessClassical(), false);
         QCOMPARE(s.playbackMode(), PlaybackMode::RealTime);
         QCOMPARE(s.overlayVisible(), true);
         QCOMPARE(s.overlayOpacityPercent(), 45);
@@ -252,6 +253,9 @@ private Q_SLOTS:
         QCOMPARE(Settings(writeIni("[analysis]\nwitnessChecks=0\n")).witnessChecks(), false);
         QCOMPARE(Settings(writeIni("[analysis]\nwitnessChecks=no\n")).witnessChecks(), true);
         QCOMPARE(Settings(writeIni("[analysis]\nwitnessChecks=@Size(1 1)\n")).witnessChecks(), true);
+        QCOMPARE(Settings(writeIni("[analysis]\nwitnessClassical=true\n")).witnessClassical(), true);
+        QCOMPARE(Settings(writeIni("[analysis]\nwitnessClassical=1\n")).witnessClassical(), true);
+        QCOMPARE(Settings(writeIni("[analysis]\nwitnessClassical=yes\n")).witnessClassical(), false);
         // QVariant would call "maybe" true and "no" true as well; only the words count here.
         const Settings junk(writeIni("[playback]\nmode=FAST!\n[view]\ntheme=@Size(1 1)\noverlayVisible=maybe\n"));
         QCOMPARE(junk.playbackMode(), PlaybackMode::RealTime);
@@ -536,6 +540,7 @@ private Q_SLOTS:
             s.setBandHighHz(3.25);
             s.setDevice(QStringLiteral("cuda:2"));
             s.setWitnessChecks(false);
+            s.setWitnessClassical(true);
             s.setPlaybackMode(PlaybackMode::AsFastAsPossible);
             s.setOverlayVisible(false);
             s.setOverlayOpacityPercent(0);
@@ -561,6 +566,7 @@ private Q_SLOTS:
         QCOMPARE(s.bandHighHz(), 3.25);
         QCOMPARE(s.device(), QStringLiteral("cuda:2"));
         QCOMPARE(s.witnessChecks(), false);
+        QCOMPARE(s.witnessClassical(), true);
         QCOMPARE(s.playbackMode(), PlaybackMode::AsFastAsPossible);
         QCOMPARE(s.overlayVisible(), false);
         QCOMPARE(s.overlayOpacityPercent(), 0);

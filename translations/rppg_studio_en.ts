@@ -1247,5 +1247,13 @@
         <source>STVEN output, %1×%2 px</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Check classical methods too</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A classical method&apos;s window counts as good only when the other of POS and GREEN finds the same rate (and an octave it finds is taken). Fewer wrong readings pass on compressed video; a right one whose witness is wrong is rated low.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 </TS>

@@ -1243,5 +1243,13 @@
         <source>STVEN output, %1×%2 px</source>
         <translation>STVEN 输出，%1×%2 像素</translation>
     </message>
+    <message>
+        <source>Check classical methods too</source>
+        <translation>同时校验经典方法</translation>
+    </message>
+    <message>
+        <source>A classical method&apos;s window counts as good only when the other of POS and GREEN finds the same rate (and an octave it finds is taken). Fewer wrong readings pass on compressed video; a right one whose witness is wrong is rated low.</source>
+        <translation>仅当 POS 与 GREEN 中的另一种方法找到相同心率时，经典方法的窗口才算良好（并采用其找到的倍频）。压缩视频上通过的错误读数更少；见证方法出错时，正确的读数会被评为低质量。</translation>
+    </message>
 </context>
 </TS>

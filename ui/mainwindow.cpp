@@ -574,6 +574,14 @@ QWidget *MainWindow::buildControls()
     af->addRow(tr("Band to:"), m_bandHighSpin);
     af->addRow(tr("Device:"), m_deviceCombo);
     af->addRow(m_witnessCheck);
+    m_witnessClassicalCheck = new QCheckBox(tr("Check classical methods too"));
+    m_witnessClassicalCheck->setObjectName(QStringLiteral("witnessClassicalCheck"));
+    m_witnessClassicalCheck->setChecked(m_settings.witnessClassical());
+    m_witnessClassicalCheck->setToolTip(tr("A classical method's window counts as good only when the other of POS "
+                                           "and GREEN finds the same rate (and an octave it finds is taken). Fewer "
+                                           "wrong readings pass on compressed video; a right one whose witness "
+                                           "is wrong is rated low."));
+    af->addRow(m_witnessClassicalCheck);
     layout->addWidget(analysis);
     connect(m_methodCombo, &QComboBox::activated, this, [this] {
         updateControlsForMethod();
@@ -585,7 +593,11 @@ QWidget *MainWindow::buildControls()
             scheduleApply();
         });
     connect(m_deviceCombo, &QComboBox::activated, this, &MainWindow::scheduleApply);
-    connect(m_witnessCheck, &QCheckBox::toggled, this, &MainWindow::scheduleApply);
+    connect(m_witnessCheck, &QCheckBox::toggled, this, [this] {
+        updateControlsForMethod();
+        scheduleApply();
+    });
+    connect(m_witnessClassicalCheck, &QCheckBox::toggled, this, &MainWindow::scheduleApply);
 
     // Overlay.
     auto *overlay = new QGroupBox(tr("Overlay"));
@@ -1072,6 +1084,7 @@ LiveConfig MainWindow::configFromControls() const
     c.analysis.bandHighHz = std::max(m_bandHighSpin->value(), m_bandLowSpin->value() + 0.3);
     if (!m_witnessCheck->isChecked())
         c.analysis.witnessMethods.clear();   // turns the octave check off with it
+    c.analysis.witnessClassical = m_witnessClassicalCheck->isChecked();
     c.bufferSec = std::max(30.0, c.analysis.windowSec + 2.0);
     c.waveformSec = kWaveformSpanSec;
     c.frameEmitIntervalSec = 1.0 / 40.0;   // a little above the redraw rate
@@ -1095,6 +1108,7 @@ void MainWindow::applyConfig()
     m_settings.setBandHighHz(c.analysis.bandHighHz);
     m_settings.setDevice(c.analysis.methodOptions.device);
     m_settings.setWitnessChecks(m_witnessCheck->isChecked());
+    m_settings.setWitnessClassical(m_witnessClassicalCheck->isChecked());
     m_session = m_analyzer->setConfig(c);
 #ifdef RPPG_HAVE_CODEC_VIEW
     // The codec comparison analyses its variants as the window does.
@@ -1145,6 +1159,9 @@ void MainWindow::updateControlsForMethod()
     const bool anyNeural = neural || std::any_of(compared.begin(), compared.end(), isNeural);
     m_deviceCombo->setEnabled(anyNeural);
     m_witnessCheck->setEnabled(anyNeural);
+    // A classical method runs (the main one or a compared one) and the witnesses are on.
+    const bool anyClassical = !neural || !std::all_of(compared.begin(), compared.end(), isNeural);
+    m_witnessClassicalCheck->setEnabled(anyClassical && m_witnessCheck->isChecked());
     m_overlayKindCombo->setEnabled(neural);
     updateCompareButton();
 }
@@ -1179,6 +1196,7 @@ void MainWindow::setWitnessChecks(bool on)
         const QSignalBlocker block(m_witnessCheck);
         m_witnessCheck->setChecked(on);
     }
+    updateControlsForMethod();
     m_applyTimer->stop();
     applyConfig();
 }
@@ -1186,6 +1204,22 @@ void MainWindow::setWitnessChecks(bool on)
 bool MainWindow::witnessChecks() const { return m_witnessCheck->isChecked(); }
 
 bool MainWindow::witnessChecksEnabled() const { return m_witnessCheck->isEnabled(); }
+
+void MainWindow::setWitnessClassical(bool on)
+{
+    if (m_witnessClassicalCheck->isChecked() == on)
+        return;
+    {
+        const QSignalBlocker block(m_witnessClassicalCheck);
+        m_witnessClassicalCheck->setChecked(on);
+    }
+    m_applyTimer->stop();
+    applyConfig();
+}
+
+bool MainWindow::witnessClassical() const { return m_witnessClassicalCheck->isChecked(); }
+
+bool MainWindow::witnessClassicalEnabled() const { return m_witnessClassicalCheck->isEnabled(); }
 
 int MainWindow::compareTrendPointCount(const QString &method) const
 {
@@ -1280,10 +1314,13 @@ void MainWindow::onAnalyzerError(const QString &message)
     {
         const QSignalBlocker block(m_witnessCheck);
         m_witnessCheck->setChecked(!active.analysis.witnessMethods.isEmpty());
+        const QSignalBlocker blockClassical(m_witnessClassicalCheck);
+        m_witnessClassicalCheck->setChecked(active.analysis.witnessClassical);
     }
     m_settings.setMethod(active.analysis.method);
     m_settings.setDevice(active.analysis.methodOptions.device);
     m_settings.setWitnessChecks(m_witnessCheck->isChecked());
+    m_settings.setWitnessClassical(m_witnessClassicalCheck->isChecked());
     m_settings.setCompareMethods(compareMethods());
     updateControlsForMethod();
 }

@@ -85,7 +85,12 @@ public:
     // octave check); on by default, remembered, enabled while a network runs.
     void setWitnessChecks(bool on);
     bool witnessChecks() const;
-    bool witnessChecksEnabled() const;   // the box can be used (a network is the main or a compared method)
+    bool witnessChecksEnabled() const;
+    // Analysis → "Check classical methods too" (AnalysisConfig::witnessClassical): each classical
+    // method against the other of POS and GREEN; usable while the network check is on.
+    void setWitnessClassical(bool on);
+    bool witnessClassical() const;
+    bool witnessClassicalEnabled() const;   // the box can be used (a network is the main or a compared method)
 
     void setOverlayVisible(bool visible);
     bool overlayVisible() const;        // the toggle
@@ -254,6 +259,7 @@ private:
     QDoubleSpinBox *m_bandHighSpin = nullptr;
     QComboBox *m_deviceCombo = nullptr;
     QCheckBox *m_witnessCheck = nullptr;
+    QCheckBox *m_witnessClassicalCheck = nullptr;
     QCheckBox *m_overlayCheck = nullptr;
     QSlider *m_opacitySlider = nullptr;
     QComboBox *m_overlayKindCombo = nullptr;

@@ -24,6 +24,7 @@ const QString kBandLow = QStringLiteral("analysis/bandLowHz");
 const QString kBandHigh = QStringLiteral("analysis/bandHighHz");
 const QString kDevice = QStringLiteral("analysis/device");
 const QString kWitness = QStringLiteral("analysis/witnessChecks");
+const QString kWitnessClassical = QStringLiteral("analysis/witnessClassical");
 const QString kPlayback = QStringLiteral("playback/mode");
 const QString kOverlay = QStringLiteral("view/overlayVisible");
 const QString kOpacity = QStringLiteral("view/overlayOpacityPercent");
@@ -384,6 +385,10 @@ PlaybackMode Settings::playbackMode() const
 bool Settings::witnessChecks() const { return flagOr(m_s->value(kWitness), true); }
 
 void Settings::setWitnessChecks(bool on) { m_s->setValue(kWitness, on); }
+
+bool Settings::witnessClassical() const { return flagOr(m_s->value(kWitnessClassical), false); }
+
+void Settings::setWitnessClassical(bool on) { m_s->setValue(kWitnessClassical, on); }
 
 void Settings::setPlaybackMode(PlaybackMode mode)
 {

@@ -113,6 +113,10 @@ public:
     // same skin; AnalysisConfig::witnessMethods) and its octave errors moved back; default on.
     bool witnessChecks() const;
     void setWitnessChecks(bool on);
+    // The same check for the classical methods, each against the other of POS and GREEN
+    // (AnalysisConfig::witnessClassical, "analysis/witnessClassical"); default off.
+    bool witnessClassical() const;
+    void setWitnessClassical(bool on);
 
     PlaybackMode playbackMode() const;
     void setPlaybackMode(PlaybackMode mode);
