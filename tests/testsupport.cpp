@@ -103,45 +103,39 @@ private:
     double m_hz;
 };
 
+// Registers (or replaces) a test method made by `make`.
+template <typename Make>
+void registerTestMethod(const QString &name, const QString &description, MethodInput input, Make make)
+{
+    MethodInfo info;
+    info.name = name;
+    info.title = name;
+    info.description = description;
+    info.input = input;
+    info.create = [make](const MethodOptions &) -> Result<std::unique_ptr<PulseMethod>> {
+        return std::unique_ptr<PulseMethod>(make());
+    };
+    MethodRegistry::instance().add(info);
+}
+
 } // namespace
 
 void registerRgbSineMethod(const QString &name, double bpm)
 {
-    MethodInfo info;
-    info.name = name;
-    info.title = name;
-    info.description = QStringLiteral("test: an RGB-trace method giving a clean sine at %1 bpm").arg(bpm);
-    info.input = MethodInput::RgbTrace;
-    info.create = [=](const MethodOptions &) -> Result<std::unique_ptr<PulseMethod>> {
-        return std::unique_ptr<PulseMethod>(std::make_unique<RgbSineMethod>(name, bpm));
-    };
-    MethodRegistry::instance().add(info);
+    registerTestMethod(name, QStringLiteral("test: an RGB-trace method giving a clean sine at %1 bpm").arg(bpm),
+                       MethodInput::RgbTrace, [=] { return std::make_unique<RgbSineMethod>(name, bpm); });
 }
 
 void registerDelayedMethod(const QString &name, int delayFrames)
 {
-    MethodInfo info;
-    info.name = name;
-    info.title = name;
-    info.description = QStringLiteral("test: mean green of the crop, %1 frames late").arg(delayFrames);
-    info.input = MethodInput::FaceVideo;
-    info.create = [name, delayFrames](const MethodOptions &) -> Result<std::unique_ptr<PulseMethod>> {
-        return std::unique_ptr<PulseMethod>(std::make_unique<DelayedMethod>(name, delayFrames));
-    };
-    MethodRegistry::instance().add(info);
+    registerTestMethod(name, QStringLiteral("test: mean green of the crop, %1 frames late").arg(delayFrames),
+                       MethodInput::FaceVideo, [=] { return std::make_unique<DelayedMethod>(name, delayFrames); });
 }
 
 void registerSineMethod(const QString &name, double bpm, double otherBpm, double otherAmplitude)
 {
-    MethodInfo info;
-    info.name = name;
-    info.title = name;
-    info.description = QStringLiteral("test: a clean sine at %1 bpm").arg(bpm);
-    info.input = MethodInput::FaceVideo;
-    info.create = [=](const MethodOptions &) -> Result<std::unique_ptr<PulseMethod>> {
-        return std::unique_ptr<PulseMethod>(std::make_unique<SineMethod>(name, bpm, otherBpm, otherAmplitude));
-    };
-    MethodRegistry::instance().add(info);
+    registerTestMethod(name, QStringLiteral("test: a clean sine at %1 bpm").arg(bpm), MethodInput::FaceVideo,
+                       [=] { return std::make_unique<SineMethod>(name, bpm, otherBpm, otherAmplitude); });
 }
 
 SynthConfig defaultSynthConfig(double meanHrBpm, double durationSec)

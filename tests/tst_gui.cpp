@@ -55,6 +55,30 @@ QString exportAndRead(MainWindow &w, const QString &path, AnalysisCsv *table)
     *table = read.value();
     return {};
 }
+// Opens `video` in `w`, waits for the end, and counts the trend's full-window estimates (those
+// ending after 11 s) that are unconfirmed and good; "" on success, else what went wrong.
+struct TrendCounts
+{
+    int full = 0, unconfirmed = 0, good = 0;
+};
+QString analyseToTheEnd(MainWindow &w, const QString &video, TrendCounts *counts)
+{
+    QSignalSpy finished(&w, &MainWindow::analysisFinished);
+    w.openFile(video);
+    if (!finished.wait(kAnalysisTimeoutMs))
+        return QStringLiteral("the analysis did not finish");
+    if (!QTest::qWaitFor([&w] { return w.lastUpdate() && w.lastUpdate()->endOfStream; }, 5000))
+        return QStringLiteral("no final update");
+    *counts = {};
+    for (const LiveHrPoint &p : w.lastUpdate()->trend) {
+        if (p.quality == Quality::NoSignal || p.timeSec < 11)
+            continue;
+        ++counts->full;
+        counts->unconfirmed += p.unconfirmed;
+        counts->good += p.quality == Quality::Good;
+    }
+    return {};
+}
 } // namespace
 
 class TestGui : public QObject
@@ -522,26 +546,17 @@ private Q_SLOTS:
             w.setWitnessChecks(on);
             QCOMPARE(w.witnessChecks(), on);
             QCOMPARE(Settings().witnessChecks(), on);
-            QSignalSpy finished(&w, &MainWindow::analysisFinished);
-            w.openFile(m_sample);
-            QVERIFY(finished.wait(kAnalysisTimeoutMs));
-            QTRY_VERIFY(w.lastUpdate() && w.lastUpdate()->endOfStream);
+            TrendCounts n;
+            const QString error = analyseToTheEnd(w, m_sample, &n);
+            QVERIFY2(error.isEmpty(), qPrintable(error));
             const LiveUpdatePtr u = w.lastUpdate();
             QCOMPARE(u->method, QStringLiteral("test-sine-110"));
             QVERIFY2(std::abs(u->hrBpm - 110) < 2, qPrintable(QString::number(u->hrBpm)));
-            int full = 0, unconfirmed = 0, good = 0;
-            for (const LiveHrPoint &p : u->trend) {
-                if (p.quality == Quality::NoSignal || p.timeSec < 11)
-                    continue;
-                ++full;
-                unconfirmed += p.unconfirmed;
-                good += p.quality == Quality::Good;
-            }
             qInfo("check %s: %d of %d full-window estimates unconfirmed, %d good", on ? "on" : "off",
-                  unconfirmed, full, good);
-            QVERIFY(full >= 10);
-            QCOMPARE(unconfirmed, on ? full : 0);
-            QCOMPARE(good, on ? 0 : full);
+                  n.unconfirmed, n.full, n.good);
+            QVERIFY(n.full >= 10);
+            QCOMPARE(n.unconfirmed, on ? n.full : 0);
+            QCOMPARE(n.good, on ? 0 : n.full);
             QCOMPARE(u->unconfirmed, on);
             QCOMPARE(u->state, on ? LiveState::LowQuality : LiveState::Ok);
 
@@ -579,25 +594,16 @@ private Q_SLOTS:
             w.setWitnessClassical(on);
             QCOMPARE(w.witnessClassical(), on);
             QCOMPARE(Settings().witnessClassical(), on);
-            QSignalSpy finished(&w, &MainWindow::analysisFinished);
-            w.openFile(m_sample);
-            QVERIFY(finished.wait(kAnalysisTimeoutMs));
-            QTRY_VERIFY(w.lastUpdate() && w.lastUpdate()->endOfStream);
+            TrendCounts n;
+            const QString error = analyseToTheEnd(w, m_sample, &n);
+            QVERIFY2(error.isEmpty(), qPrintable(error));
             const LiveUpdatePtr u = w.lastUpdate();
             QVERIFY2(std::abs(u->hrBpm - 110) < 2, qPrintable(QString::number(u->hrBpm)));
-            int full = 0, unconfirmed = 0, good = 0;
-            for (const LiveHrPoint &p : u->trend) {
-                if (p.quality == Quality::NoSignal || p.timeSec < 11)
-                    continue;
-                ++full;
-                unconfirmed += p.unconfirmed;
-                good += p.quality == Quality::Good;
-            }
             qInfo("classical check %s: %d of %d full-window estimates unconfirmed, %d good", on ? "on" : "off",
-                  unconfirmed, full, good);
-            QVERIFY(full >= 10);
-            QCOMPARE(unconfirmed, on ? full : 0);
-            QCOMPARE(good, on ? 0 : full);
+                  n.unconfirmed, n.full, n.good);
+            QVERIFY(n.full >= 10);
+            QCOMPARE(n.unconfirmed, on ? n.full : 0);
+            QCOMPARE(n.good, on ? 0 : n.full);
             QCOMPARE(u->state, on ? LiveState::LowQuality : LiveState::Ok);
         }
         w.stopSource();
