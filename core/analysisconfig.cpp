@@ -11,9 +11,9 @@ QString analysisSettingsText(const AnalysisConfig &c)
         .arg(c.bandHighHz, 0, 'f', 2)
         .arg(c.bandLowHz * 60, 0, 'f', 0)
         .arg(c.bandHighHz * 60, 0, 'f', 0)
-        .arg(!checked                ? QStringLiteral("networks not checked")
-             : c.witnessClassical ? QStringLiteral("every method checked against ") + c.witnessMethods.join(QStringLiteral(", ")).toUpper()
-                                  : QStringLiteral("networks checked against ") + c.witnessMethods.join(QStringLiteral(", ")).toUpper());
+        .arg(!checked ? QStringLiteral("networks not checked")
+                      : (c.witnessClassical ? QStringLiteral("every method") : QStringLiteral("networks"))
+                            + QStringLiteral(" checked against ") + c.witnessMethods.join(QStringLiteral(", ")).toUpper());
 }
 
 QStringList witnessesFor(const AnalysisConfig &config, const QString &method)

@@ -342,20 +342,9 @@ double lumaSsim(const cv::Mat &a, const cv::Mat &b)
     return lumaQuality(a, b).ssim;
 }
 
-int MethodOutcome::estimatedWindows() const
+WindowCounts MethodOutcome::counts() const
 {
-    return windowCounts(signal).estimates;
-}
-
-int MethodOutcome::okWindows() const
-{
-    return windowCounts(signal).good;
-}
-
-double MethodOutcome::okWindowShare() const
-{
-    const WindowCounts n = windowCounts(signal);
-    return n.estimates > 0 ? double(n.good) / n.estimates : kNaN;
+    return windowCounts(signal);
 }
 
 Result<CodecStudyResult> runCodecStudy(const CodecStudyConfig &configIn, const StudyProgressFn &progress,

@@ -13,6 +13,7 @@
 
 #include "analysisconfig.h"
 #include "groundtruth.h"
+#include "signalanalyzer.h"
 #include "videoencoder.h"
 
 #include <QString>
@@ -68,9 +69,7 @@ struct MethodOutcome
 
     // The windows with an estimate, and those rated ok: under half ok, none of the variant's
     // figures for this method is to be trusted (fewWindowsOk(), the CLI's warning).
-    int estimatedWindows() const;
-    int okWindows() const;
-    double okWindowShare() const;   // okWindows / estimatedWindows; NaN without an estimate
+    WindowCounts counts() const;
 };
 
 struct VariantResult

@@ -23,6 +23,7 @@
 #include "analysisconfig.h"
 #include "groundtruth.h"
 #include "offlineanalyzer.h"
+#include "signalanalyzer.h"
 
 #include <QString>
 #include <QStringList>
@@ -69,7 +70,7 @@ struct ItemOutcome
     int okWindows = 0;                    // of those, rated ok
     // At least half of the windows with an estimate ok: the recording's figures can be trusted
     // (the opposite of fewWindowsOk(), which makes `rppg analyze` warn).
-    bool trusted() const { return estimatedWindows > 0 && 2 * okWindows >= estimatedWindows; }
+    bool trusted() const { return WindowCounts{estimatedWindows, okWindows}.trusted(); }
 };
 
 struct ItemResult

@@ -379,7 +379,6 @@ std::vector<double> witnessRatesAt(const SignalResult &s, int start, int len, co
     return rates;
 }
 
-
 namespace {
 
 // How alike the beats are (a template-matching signal quality index, as used for contact PPG):
@@ -443,10 +442,9 @@ SignalResult analyzeSignal(const std::vector<FrameRecord> &frames, const PulseMe
     // AnalysisConfig::witnessClassical a classical method's too, itself left out.
     std::vector<PulseExtractor> witnesses;
     if ((!rgbInput || config.witnessClassical) && config.witnessToleranceBpm > 0) {
-        for (const QString &name : config.witnessMethods)
-            if (!(rgbInput && method && method->name() == name))
-                if (const PulseExtractor fn = classicalExtractor(name))
-                    witnesses.push_back(fn);
+        for (const QString &name : witnessesFor(config, method ? method->name() : QString()))
+            if (const PulseExtractor fn = classicalExtractor(name))
+                witnesses.push_back(fn);
         out.witnessPulses.assign(witnesses.size(), std::vector<double>(size_t(total), kNaN));
     }
 
@@ -731,8 +729,7 @@ WindowCounts windowCounts(const SignalResult &signal)
 
 bool fewWindowsOk(const SignalResult &signal)
 {
-    const auto [estimates, good] = windowCounts(signal);
-    return estimates > 0 && 2 * good < estimates;
+    return windowCounts(signal).fewOk();
 }
 
 QString fewOkWarning(const SignalResult &signal)

@@ -35,6 +35,11 @@ struct WindowCounts
 {
     int estimates = 0;
     int good = 0;
+
+    double okShare() const { return estimates > 0 ? double(good) / estimates : kNaN; }
+    // Under half of the windows with an estimate ok: nothing of the recording is to be trusted.
+    bool fewOk() const { return estimates > 0 && 2 * good < estimates; }
+    bool trusted() const { return estimates > 0 && !fewOk(); }
 };
 WindowCounts windowCounts(const SignalResult &signal);
 

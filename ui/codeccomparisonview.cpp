@@ -361,6 +361,7 @@ public:
         const VariantResult &v = vi < 0 ? m_study->original : m_study->variants[size_t(vi)];
         const QString methodName = m_study->methods.value(mi);
         const MethodOutcome *o = v.outcome(methodName);
+        const WindowCounts counts = o ? o->counts() : WindowCounts{};
         const double nan = std::numeric_limits<double>::quiet_NaN();
         auto number = [&](int column) -> double {
             switch (column) {
@@ -374,7 +375,7 @@ public:
             case AbsHrError: return o ? std::abs(o->hrErrorBpm) : nan;
             case WindowMae: return o ? o->windowMaeBpm : nan;
             case Snr: return o ? o->signal.snrDb : nan;
-            case OkWindows: return o ? o->okWindowShare() : nan;
+            case OkWindows: return counts.okShare();
             }
             return nan;
         };
@@ -394,9 +395,9 @@ public:
                 return fmt(number(c), 0);
             case AchievedKbps: return fmt(number(c), 0);
             case OkWindows:
-                if (!o || o->estimatedWindows() == 0)
+                if (counts.estimates == 0)
                     return fmt(nan, 0);
-                return CodecComparisonView::tr("%1 of %2").arg(o->okWindows()).arg(o->estimatedWindows());
+                return CodecComparisonView::tr("%1 of %2").arg(counts.good).arg(counts.estimates);
             default: return fmt(number(c), c == HrError || c == AbsHrError || c == WindowMae ? 2 : 1);
             }
         }
@@ -417,8 +418,7 @@ public:
         if (role == Qt::ForegroundRole && c == Variant && !v.isSource())
             return variantColor(vi);
         // A heart rate from a recording with under half of its windows ok is not to be trusted.
-        const bool untrusted = o && fewWindowsOk(o->signal);
-        if (untrusted && (c == Hr || c == OkWindows)) {
+        if (counts.fewOk() && (c == Hr || c == OkWindows)) {
             if (role == Qt::ForegroundRole)
                 return QColor(0xb3, 0x6b, 0x00);
             if (role == Qt::ToolTipRole)

@@ -34,6 +34,11 @@ QString shown(double v, int decimals, const QString &unit = {})
     return std::isfinite(v) ? QString::number(v, 'f', decimals) + unit : QStringLiteral("–");
 }
 
+QString okWindowsText(const WindowCounts &n)
+{
+    return n.estimates > 0 ? QStringLiteral("%1 of %2").arg(n.good).arg(n.estimates) : QStringLiteral("–");
+}
+
 double achievedKbps(const VariantResult &v)
 {
     return v.encode.achievedBitrateBps / 1000.0;
@@ -349,7 +354,7 @@ QString codecStudySummaryText(const CodecStudyResult &s)
                    .arg(v.isSource() ? QStringLiteral("-") : shown(v.meanSsim, 3), 6);
         for (const QString &m : s.methods) {
             const MethodOutcome *o = v.outcome(m);
-            const bool untrusted = o && fewWindowsOk(o->signal);
+            const bool untrusted = o && o->counts().fewOk();
             starred = starred || untrusted;
             out << QStringLiteral("  %1/%2").arg(shown(o ? o->signal.hrBpm : kNaN, 1), 8)
                        .arg(shown(o ? o->hrErrorBpm : kNaN, 1) + (untrusted ? QStringLiteral("*") : QString()), -6);
@@ -409,7 +414,7 @@ Result<QStringList> writeCodecStudyReport(const CodecStudyResult &s, const QStri
                     << num(v->meanPsnrDb, 3) << ',' << num(v->meanSsim, 5) << ',' << o.method << ','
                     << num(o.signal.hrBpm, 2) << ',' << num(o.referenceHrBpm, 2) << ',' << num(o.hrErrorBpm, 2) << ','
                     << num(std::abs(o.hrErrorBpm), 2) << ',' << num(o.windowMaeBpm, 2) << ',' << num(o.signal.snrDb, 2)
-                    << ',' << num(o.windowCoverage, 3) << ',' << num(o.okWindowShare(), 3) << '\n';
+                    << ',' << num(o.windowCoverage, 3) << ',' << num(o.counts().okShare(), 3) << '\n';
             }
         }
         out.flush();
@@ -511,8 +516,7 @@ Result<QStringList> writeCodecStudyReport(const CodecStudyResult &s, const QStri
                             v->isSource() ? QStringLiteral("–") : shown(v->meanPsnrDb, 1),
                             v->isSource() ? QStringLiteral("–") : shown(v->meanSsim, 3), o.method.toUpper(),
                             shown(o.signal.hrBpm, 1), shown(o.hrErrorBpm, 1), shown(o.windowMaeBpm, 1),
-                            shown(o.signal.snrDb, 1), o.estimatedWindows() > 0 ? QStringLiteral("%1 of %2").arg(o.okWindows()).arg(o.estimatedWindows())
-                                                            : QStringLiteral("–")});
+                            shown(o.signal.snrDb, 1), okWindowsText(o.counts())});
     html.addTable(header, rows, 7);
     html.addHeading(QStringLiteral("Picture quality"));
     html.addImage(figures[1].image, figures[1].caption, QStringLiteral("PSNR and SSIM against bit rate"));

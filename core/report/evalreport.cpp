@@ -153,7 +153,7 @@ Result<QStringList> writeEvaluationReport(const EvaluationResult &r, const QStri
                     << num(o.hrBpm, 2) << ',' << num(o.referenceHrBpm, 2) << ',' << num(o.hrBpm - o.referenceHrBpm, 2)
                     << ',' << num(o.snrDb, 2) << ',' << num(o.windowCoverage, 3) << ',' << num(o.windowMaeBpm, 2) << ','
                     << num(o.typicalHrBpm, 2) << ',' << num(o.referenceTypicalHrBpm, 2) << ','
-                    << num(o.estimatedWindows > 0 ? double(o.okWindows) / o.estimatedWindows : kNaN, 3) << ','
+                    << num(WindowCounts{o.estimatedWindows, o.okWindows}.okShare(), 3) << ','
                     << (o.trusted() ? 1 : 0) << ",\n";
         }
         out.flush();
